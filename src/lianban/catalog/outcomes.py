@@ -1,0 +1,165 @@
+"""The before/after outcome figures (四减: 减时间、减跑动、减材料、减环节), computed from a theme.
+
+What the definition determines is computed here and compared with what the document states:
+days before = the sum of the items' legal limits; days after = the shortest and longest critical
+path through the dependency graph under the promised limits; steps before = the number of items,
+steps after = one form; materials after = the most the applicant supplies over all situations;
+materials before = that plus the materials the document says were reduced. Trips are stated only.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from lianban.catalog.model import Figures, Item, ProvidedBy, Theme
+from lianban.rules.cel import RuleError, evaluate
+
+Answers = Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class ComputedOutcomes:
+    before: Figures
+    after: Figures
+    legal_path_days: int  # longest path under legal limits: the whole case's legal limit
+    promised_path_days: tuple[int, int]
+
+
+def situation_combinations(theme: Theme) -> Iterator[dict[str, str]]:
+    """Every combination of situation answers (情形组合); one empty answer set if none."""
+    if not theme.situations:
+        yield {}
+        return
+    ids = [s.id for s in theme.situations]
+    for combo in itertools.product(*[[o.code for o in s.options] for s in theme.situations]):
+        yield dict(zip(ids, combo, strict=True))
+
+
+def applies(expression: str | None, answers: Answers) -> bool:
+    """Whether an ``applies_if`` holds for these situation answers.
+
+    An expression that needs more than the situation (a form value) cannot be decided here and
+    counts as applying: the figures are upper bounds over what a form may choose.
+    """
+    if not expression:
+        return True
+    try:
+        return bool(evaluate(expression, {"situation": dict(answers)}))
+    except RuleError:
+        return True
+
+
+def items_in_case(theme: Theme, answers: Answers) -> list[Item]:
+    return [it for it in theme.items if applies(it.applies_if, answers)]
+
+
+def critical_path(items: list[Item], weight: Mapping[str, int]) -> int:
+    """Length of the longest chain of waits (all = latest finish, any = earliest finish)."""
+    present = {it.code: it for it in items}
+    finish: dict[str, int] = {}
+
+    def done(code: str, seen: tuple[str, ...] = ()) -> int:
+        if code in finish:
+            return finish[code]
+        if code in seen:  # a cycle: reported by the checker; count it once
+            return 0
+        it = present[code]
+        start = 0
+        all_deps = [d for d in it.waits_for if d in present]
+        if all_deps:
+            start = max(done(d, (*seen, code)) for d in all_deps)
+        any_deps = [d for d in it.waits_for_any if d in present]
+        if any_deps:
+            start = max(start, min(done(d, (*seen, code)) for d in any_deps))
+        finish[code] = start + weight[code]
+        return finish[code]
+
+    return max((done(c) for c in present), default=0)
+
+
+def applicant_materials(theme: Theme, answers: Answers) -> set[str]:
+    """Materials the applicant supplies for this situation (needed by an item in the case)."""
+    needed = {m for it in items_in_case(theme, answers) for m in it.materials}
+    return {
+        m.id
+        for m in theme.materials
+        if m.id in needed and m.provided_by is ProvidedBy.APPLICANT and applies(m.applies_if, answers)
+    }
+
+
+def compute(theme: Theme) -> ComputedOutcomes:
+    combos = list(situation_combinations(theme))
+    legal = {it.code: it.time_limit.legal_days for it in theme.items}
+    lo = {it.code: it.time_limit.promised_min for it in theme.items}
+    hi = {it.code: it.time_limit.promised_max for it in theme.items}
+    cases = [items_in_case(theme, a) for a in combos]
+    shortest = min(critical_path(c, lo) for c in cases)
+    longest = max(critical_path(c, hi) for c in cases)
+    legal_path = max(critical_path(c, legal) for c in cases)
+    materials_after = max(len(applicant_materials(theme, a)) for a in combos)
+    reduced = sum(1 for r in theme.reduced_materials if r.status == "reduced")
+    before = Figures(
+        days=sum(legal.values()),
+        trips=theme.outcomes.before.trips if theme.outcomes else None,
+        materials=materials_after + reduced if theme.reduced_materials else None,
+        steps=len(theme.items),
+    )
+    after = Figures(
+        days=(shortest, longest) if shortest != longest else longest,
+        trips=theme.outcomes.after.trips if theme.outcomes else None,
+        materials=materials_after,
+        steps=1,
+    )
+    return ComputedOutcomes(before=before, after=after, legal_path_days=legal_path, promised_path_days=(shortest, longest))
+
+
+def upper(value: int | tuple[int, int] | None) -> int | None:
+    if isinstance(value, tuple):
+        return value[1]
+    return value
+
+
+def reduction_percent(before: Figures, after: Figures) -> dict[str, int]:
+    """round((before − after) / before × 100) per figure; a range counts by its upper end."""
+    out: dict[str, int] = {}
+    for name in ("days", "trips", "materials", "steps"):
+        b, a = upper(getattr(before, name)), upper(getattr(after, name))
+        if b and a is not None:
+            out[name] = int((b - a) * 100 / b + 0.5)
+    return out
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    figure: str  # e.g. "before.days"
+    stated: object
+    computed: object
+
+
+def compare(theme: Theme, computed: ComputedOutcomes) -> list[Disagreement]:
+    """Stated figures that disagree with what the definition computes."""
+    if theme.outcomes is None:
+        return []
+    found: list[Disagreement] = []
+    for side in ("before", "after"):
+        stated_fig: Figures = getattr(theme.outcomes, side)
+        comp_fig: Figures = getattr(computed, side)
+        for name in ("days", "materials", "steps"):
+            stated = getattr(stated_fig, name)
+            comp = getattr(comp_fig, name)
+            if stated is None or comp is None:
+                continue
+            if isinstance(stated, tuple) or isinstance(comp, int):
+                ok = stated == comp
+            else:  # one stated number against a computed range: the document states the longest
+                ok = stated == comp[1]
+            if not ok:
+                found.append(Disagreement(f"{side}.{name}", stated, comp))
+    stated_pct = theme.outcomes.reduction_percent
+    comp_pct = reduction_percent(theme.outcomes.before, theme.outcomes.after)
+    for name, value in stated_pct.items():
+        if comp_pct.get(name) != value:
+            found.append(Disagreement(f"reduction_percent.{name}", value, comp_pct.get(name)))
+    return found

@@ -1,0 +1,191 @@
+"""CEL expressions for conditions, applicability and visibility (规则表达式), never Python ``eval``.
+
+Rules in theme files are Common Expression Language (cel-python). They see the form by canonical
+key as nested maps (``person.birth_date``), ``situation.<id>``, ``facts.<name>`` and ``today``
+(the application date as ``YYYY-MM-DD``), and the domain functions registered here.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+import celpy
+from celpy import celtypes
+from dateutil.relativedelta import relativedelta
+
+from lianban.calendar.retirement import RetirementCategory, retirement
+
+FUNCTION_NAMES = (
+    "age_years",
+    "retirement_date",
+    "days_between",
+    "months_between",
+    "add_years",
+    "graduation_year",
+    "round_yuan",
+)
+
+
+class RuleError(Exception):
+    """A rule that does not compile or cannot be evaluated."""
+
+
+def _date(value: Any) -> date:
+    text = str(value)
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError as exc:
+        raise RuleError(f"not a date: {text!r}") from exc
+
+
+def _age_years(birth: Any, on: Any) -> celtypes.IntType:
+    b, d = _date(birth), _date(on)
+    years = d.year - b.year - ((d.month, d.day) < (b.month, b.day))
+    return celtypes.IntType(years)
+
+
+def _retirement_date(birth: Any, gender: Any, female_original_age: Any) -> celtypes.StringType:
+    g = str(gender)
+    if g == "1":
+        category = RetirementCategory.MALE_60
+    elif int(female_original_age) == 50:
+        category = RetirementCategory.FEMALE_50
+    else:
+        category = RetirementCategory.FEMALE_55
+    return celtypes.StringType(retirement(_date(birth), category).retirement_date.isoformat())
+
+
+def _days_between(start: Any, end: Any) -> celtypes.IntType:
+    return celtypes.IntType((_date(end) - _date(start)).days)
+
+
+def _months_between(start: Any, end: Any) -> celtypes.IntType:
+    delta = relativedelta(_date(end), _date(start))
+    return celtypes.IntType(delta.years * 12 + delta.months)
+
+
+def _add_years(start: Any, years: Any) -> celtypes.StringType:
+    return celtypes.StringType((_date(start) + relativedelta(years=int(years))).isoformat())
+
+
+def _graduation_year(day: Any) -> celtypes.IntType:
+    return celtypes.IntType(_date(day).year)
+
+
+def _round_yuan(amount: Any) -> celtypes.DoubleType:
+    # 四舍五入到元 — the default rounding; a region's rule may differ (forms room configures it)
+    return celtypes.DoubleType(math.floor(float(amount) + 0.5))
+
+
+FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "age_years": _age_years,
+    "retirement_date": _retirement_date,
+    "days_between": _days_between,
+    "months_between": _months_between,
+    "add_years": _add_years,
+    "graduation_year": _graduation_year,
+    "round_yuan": _round_yuan,
+}
+
+_ENV = celpy.Environment()
+
+
+@lru_cache(maxsize=4096)
+def compile_rule(expression: str) -> celpy.Runner:
+    """Compile a CEL expression once; a syntax error raises :class:`RuleError`."""
+    try:
+        ast = _ENV.compile(expression)
+    except celpy.CELParseError as exc:
+        raise RuleError(f"CEL syntax error in {expression!r}: {exc}") from exc
+    return _ENV.program(ast, functions=FUNCTIONS)
+
+
+def nest(flat: Mapping[str, Any]) -> dict[str, Any]:
+    """``{"person.name": "张三"}`` → ``{"person": {"name": "张三"}}`` for CEL member access."""
+    out: dict[str, Any] = {}
+    for key, value in flat.items():
+        node = out
+        parts = key.split(".")
+        for part in parts[:-1]:
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict):
+                break
+            node = child
+        else:
+            node[parts[-1]] = value
+    return out
+
+
+def evaluate(expression: str, activation: Mapping[str, Any]) -> Any:
+    """Evaluate ``expression`` with plain-Python ``activation``; returns a plain Python value.
+
+    Raises :class:`RuleError` when the expression reads a value that is missing or of the wrong
+    type (CEL's evaluation error), so callers can tell "false" from "cannot decide".
+    """
+    program = compile_rule(expression)
+    cel_activation = {k: celpy.json_to_cel(v) for k, v in activation.items()}
+    try:
+        result = program.evaluate(cel_activation)
+    except celpy.CELEvalError as exc:
+        raise RuleError(str(exc)) from exc
+    if isinstance(result, celpy.CELEvalError):
+        raise RuleError(str(result))
+    return _to_python(result)
+
+
+def _to_python(value: Any) -> Any:
+    if isinstance(value, celtypes.BoolType):
+        return bool(value)
+    if isinstance(value, celtypes.IntType | celtypes.UintType):
+        return int(value)
+    if isinstance(value, celtypes.DoubleType):
+        return float(value)
+    if isinstance(value, celtypes.StringType):
+        return str(value)
+    if isinstance(value, celtypes.ListType):
+        return [_to_python(v) for v in value]
+    if isinstance(value, celtypes.MapType):
+        return {str(k): _to_python(v) for k, v in value.items()}
+    return value
+
+
+_STRING = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
+_NAME = re.compile(r"(?<![\w.])([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)(\s*\()?")
+_KEYWORDS = {"true", "false", "null", "in", "has", "size", "int", "string", "double", "bool", "matches", "exists", "all"}
+
+
+def referenced_names(expression: str) -> set[str]:
+    """Dotted names an expression reads (``person.birth_date``, ``situation.city``), not functions.
+
+    Used by ``lianban themes check`` to find unknown keys, facts and situations in rules.
+    """
+    body = _STRING.sub("''", expression)
+    names: set[str] = set()
+    for match in _NAME.finditer(body):
+        name, call = match.group(1), match.group(2)
+        if call:  # a function or a method call: keep the receiver (`a.b.exists(...)` → `a.b`)
+            if "." in name:
+                receiver = name.rsplit(".", 1)[0]
+                if receiver.split(".")[0] not in _KEYWORDS:
+                    names.add(receiver)
+            continue
+        if name in _KEYWORDS:
+            continue
+        names.add(name)
+    return names
+
+
+def situation_literals(expression: str) -> list[tuple[str, str]]:
+    """``situation.X == 'code'`` / ``situation.X in ['a', 'b']`` pairs, to check option codes exist."""
+    pairs: list[tuple[str, str]] = []
+    for m in re.finditer(r"situation\.(\w+)\s*(?:==|!=)\s*['\"]([^'\"]*)['\"]", expression):
+        pairs.append((m.group(1), m.group(2)))
+    for m in re.finditer(r"situation\.(\w+)\s+in\s+\[([^\]]*)\]", expression):
+        for code in re.findall(r"['\"]([^'\"]*)['\"]", m.group(2)):
+            pairs.append((m.group(1), code))
+    return pairs

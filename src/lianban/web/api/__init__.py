@@ -1,0 +1,1 @@
+"""Routers of the public HTTP contract (/api/v1)."""
