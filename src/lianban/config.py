@@ -61,7 +61,7 @@ def load_deployment(path: Path) -> dict[str, DepartmentEndpoint]:
     """Read the deployment file: ``departments: {hrss: {base_url, api_key, timeout_seconds}}``."""
     try:
         doc: Any = YAML(typ="safe").load(path.read_text(encoding="utf-8")) or {}
-    except Exception as exc:  # noqa: BLE001 - any parse error becomes a config error naming the file
+    except Exception as exc:
         raise ConfigError(f"{path}: {exc}") from exc
     out: dict[str, DepartmentEndpoint] = {}
     for dept, body in (doc.get("departments") or {}).items():
@@ -89,7 +89,9 @@ def load_settings(
     try:
         chosen_mode = mode or Mode(e.get("LIANBAN_MODE", Mode.PRODUCTION.value))
     except ValueError as exc:
-        raise ConfigError(f"LIANBAN_MODE must be sandbox or production, not {e.get('LIANBAN_MODE')!r}") from exc
+        raise ConfigError(
+            f"LIANBAN_MODE must be sandbox or production, not {e.get('LIANBAN_MODE')!r}"
+        ) from exc
     themes_dir = Path(e["LIANBAN_THEMES_DIR"]) if e.get("LIANBAN_THEMES_DIR") else None
     dep_file: Path | None = None
     if e.get("LIANBAN_DEPLOYMENT_FILE"):

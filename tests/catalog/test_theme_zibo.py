@@ -427,11 +427,9 @@ def test_flexible_materials_section_six(flexible: Theme) -> None:
 
 
 def test_lianban_themes_check_finds_nothing(theme: Theme) -> None:
-    pytest.importorskip("lianban.catalog.codelists")
-    from lianban.catalog.codelists import load_code_lists
-
     from lianban.catalog.catalogue import load_facts
     from lianban.catalog.check import check_theme
+    from lianban.catalog.codelists import load_code_lists
 
     path = THEMES_DIR / f"{theme.id}.yaml"
     loaded, doc = load_theme(path)

@@ -14,7 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from lianban.catalog.codelists import CodeList, load_code_lists
-from lianban.catalog.loader import DATA_DIR, FIELDS_FILE, THEMES_DIR, load_field_dictionary, load_theme, read_yaml
+from lianban.catalog.loader import (
+    DATA_DIR,
+    FIELDS_FILE,
+    THEMES_DIR,
+    load_field_dictionary,
+    load_theme,
+    read_yaml,
+)
 from lianban.catalog.model import FieldDef, Theme
 
 FACTS_FILE = DATA_DIR / "facts.yaml"

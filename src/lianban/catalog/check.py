@@ -62,8 +62,12 @@ def check_paths(paths: Iterable[Path], fields_file: Path = FIELDS_FILE) -> list[
     col = _Collector(fields_file, fdoc)
     for key, fd in fields.items():
         if fd.code_list and fd.code_list not in code_lists:
-            col.add([key, "code_list"], "unknown_code_list", f"字段 {key} 引用了不存在的代码表 {fd.code_list}",
-                    f"field {key} names unknown code list {fd.code_list}")
+            col.add(
+                [key, "code_list"],
+                "unknown_code_list",
+                f"字段 {key} 引用了不存在的代码表 {fd.code_list}",
+                f"field {key} names unknown code list {fd.code_list}",
+            )
     findings += col.findings
     seen_ids: dict[str, Path] = {}
     for path in paths:
@@ -71,12 +75,21 @@ def check_paths(paths: Iterable[Path], fields_file: Path = FIELDS_FILE) -> list[
             theme, doc = load_theme(path)
         except ThemeFileError as exc:
             loc = exc.location
-            findings.append(Finding(loc.file, loc.line, loc.key, "unreadable", exc.message_zh, exc.message_en))
+            findings.append(
+                Finding(loc.file, loc.line, loc.key, "unreadable", exc.message_zh, exc.message_en)
+            )
             continue
         if theme.id in seen_ids and seen_ids[theme.id].parent == path.parent:
-            findings.append(Finding(path, line_of(doc, ["id"]), "id", "duplicate_theme",
-                                    f"主题编号 {theme.id} 与 {seen_ids[theme.id]} 重复",
-                                    f"theme id {theme.id} repeats {seen_ids[theme.id]}"))
+            findings.append(
+                Finding(
+                    path,
+                    line_of(doc, ["id"]),
+                    "id",
+                    "duplicate_theme",
+                    f"主题编号 {theme.id} 与 {seen_ids[theme.id]} 重复",
+                    f"theme id {theme.id} repeats {seen_ids[theme.id]}",
+                )
+            )
         seen_ids[theme.id] = path
         findings += check_theme(theme, doc, path, fields, facts, code_lists)
     return findings
@@ -103,16 +116,24 @@ def check_theme(
         c.add(["id"], "file_name", f"文件名应为 {theme.id}.yaml", f"the file should be named {theme.id}.yaml")
     regions = region_code_list()
     if theme.region_code not in regions:
-        c.add(["region_code"], "unknown_code", f"区划代码 {theme.region_code} 不在 GB/T 2260 中",
-              f"region code {theme.region_code} is not in GB/T 2260")
+        c.add(
+            ["region_code"],
+            "unknown_code",
+            f"区划代码 {theme.region_code} 不在 GB/T 2260 中",
+            f"region code {theme.region_code} is not in GB/T 2260",
+        )
 
     # ---- field keys and types
     def check_field_ref(p: list[str | int], key: str, declared_type: FieldType | None) -> None:
         if key not in fields:
             c.add(p, "unknown_key", f"未知的规范字段 {key}", f"unknown canonical key {key}")
         elif declared_type is not None and declared_type != fields[key].type:
-            c.add(p, "type_conflict", f"字段 {key} 在字典中为 {fields[key].type}，此处声明为 {declared_type}",
-                  f"key {key} is {fields[key].type} in the dictionary but declared {declared_type} here")
+            c.add(
+                p,
+                "type_conflict",
+                f"字段 {key} 在字典中为 {fields[key].type}，此处声明为 {declared_type}",
+                f"key {key} is {fields[key].type} in the dictionary but declared {declared_type} here",
+            )
 
     seen_types: dict[str, FieldType] = {}
     for i, f in enumerate(theme.employer_fields):
@@ -122,13 +143,20 @@ def check_theme(
             check_field_ref(["items", i, "fields", j, "key"], f.key, f.type)
             if f.type is not None:
                 if f.key in seen_types and seen_types[f.key] != f.type:
-                    c.add(["items", i, "fields", j, "type"], "type_conflict",
-                          f"字段 {f.key} 在本主题中以两种类型使用：{seen_types[f.key]} 与 {f.type}",
-                          f"key {f.key} is used with two types in this theme: {seen_types[f.key]} and {f.type}")
+                    c.add(
+                        ["items", i, "fields", j, "type"],
+                        "type_conflict",
+                        f"字段 {f.key} 在本主题中以两种类型使用：{seen_types[f.key]} 与 {f.type}",
+                        f"key {f.key} is used with two types in this theme: {seen_types[f.key]} and {f.type}",
+                    )
                 seen_types.setdefault(f.key, f.type)
             if f.code_map and f.code_map not in {m.id for m in theme.code_maps}:
-                c.add(["items", i, "fields", j, "code_map"], "unknown_code_map", f"未定义的代码映射 {f.code_map}",
-                      f"unknown code map {f.code_map}")
+                c.add(
+                    ["items", i, "fields", j, "code_map"],
+                    "unknown_code_map",
+                    f"未定义的代码映射 {f.code_map}",
+                    f"unknown code map {f.code_map}",
+                )
     if theme.batch_table:
         for i, col in enumerate(theme.batch_table.columns):
             check_field_ref(["batch_table", "columns", i, "key"], col.key, None)
@@ -139,28 +167,47 @@ def check_theme(
     # ---- codes
     for i, cm in enumerate(theme.code_maps):
         if cm.from_list not in code_lists:
-            c.add(["code_maps", i, "from_list"], "unknown_code_list", f"未知代码表 {cm.from_list}",
-                  f"unknown code list {cm.from_list}")
+            c.add(
+                ["code_maps", i, "from_list"],
+                "unknown_code_list",
+                f"未知代码表 {cm.from_list}",
+                f"unknown code list {cm.from_list}",
+            )
             continue
         for code in cm.map:
             if code not in code_lists[cm.from_list]:
-                c.add(["code_maps", i, "map", code], "unknown_code", f"代码 {code} 不在代码表 {cm.from_list} 中",
-                      f"code {code} is not in code list {cm.from_list}")
+                c.add(
+                    ["code_maps", i, "map", code],
+                    "unknown_code",
+                    f"代码 {code} 不在代码表 {cm.from_list} 中",
+                    f"code {code} is not in code list {cm.from_list}",
+                )
         if cm.to_list:
             if cm.to_list not in code_lists:
-                c.add(["code_maps", i, "to_list"], "unknown_code_list", f"未知代码表 {cm.to_list}",
-                      f"unknown code list {cm.to_list}")
+                c.add(
+                    ["code_maps", i, "to_list"],
+                    "unknown_code_list",
+                    f"未知代码表 {cm.to_list}",
+                    f"unknown code list {cm.to_list}",
+                )
             else:
                 for code, target in cm.map.items():
                     if target not in code_lists[cm.to_list]:
-                        c.add(["code_maps", i, "map", code], "unknown_code",
-                              f"目标代码 {target} 不在代码表 {cm.to_list} 中",
-                              f"target code {target} is not in code list {cm.to_list}")
+                        c.add(
+                            ["code_maps", i, "map", code],
+                            "unknown_code",
+                            f"目标代码 {target} 不在代码表 {cm.to_list} 中",
+                            f"target code {target} is not in code list {cm.to_list}",
+                        )
     situations = {s.id: {o.code for o in s.options} for s in theme.situations}
     for i, s in enumerate(theme.situations):
         if s.default is not None and s.default not in situations[s.id]:
-            c.add(["situations", i, "default"], "unknown_code", f"情形 {s.id} 的默认值 {s.default} 不是选项之一",
-                  f"default {s.default} of situation {s.id} is not one of its options")
+            c.add(
+                ["situations", i, "default"],
+                "unknown_code",
+                f"情形 {s.id} 的默认值 {s.default} 不是选项之一",
+                f"default {s.default} of situation {s.id} is not one of its options",
+            )
 
     # ---- rules
     def check_rule(p: list[str | int], expr: str | None) -> None:
@@ -178,18 +225,35 @@ def check_theme(
             if root == "situation":
                 sid = name.split(".")[1] if "." in name else ""
                 if sid and sid not in situations:
-                    c.add(p, "unknown_situation", f"规则引用了未定义的情形 {sid}", f"rule reads unknown situation {sid}")
+                    c.add(
+                        p,
+                        "unknown_situation",
+                        f"规则引用了未定义的情形 {sid}",
+                        f"rule reads unknown situation {sid}",
+                    )
             elif root == "facts":
                 fact = name.split(".")[1] if "." in name else ""
                 if fact and fact not in facts:
-                    c.add(p, "unknown_fact", f"规则引用了未定义的共享事实 {fact}", f"rule reads unknown fact {fact}")
+                    c.add(
+                        p,
+                        "unknown_fact",
+                        f"规则引用了未定义的共享事实 {fact}",
+                        f"rule reads unknown fact {fact}",
+                    )
             elif root == "today":
                 continue
             elif not _known_key(name, fields):
-                c.add(p, "unknown_key", f"规则引用了未知的规范字段 {name}", f"rule reads unknown canonical key {name}")
+                c.add(
+                    p,
+                    "unknown_key",
+                    f"规则引用了未知的规范字段 {name}",
+                    f"rule reads unknown canonical key {name}",
+                )
         for sid, code in situation_literals(expr):
             if sid in situations and code not in situations[sid]:
-                c.add(p, "unknown_code", f"情形 {sid} 没有选项 {code}", f"situation {sid} has no option {code}")
+                c.add(
+                    p, "unknown_code", f"情形 {sid} 没有选项 {code}", f"situation {sid} has no option {code}"
+                )
 
     for i, cond in enumerate(theme.conditions):
         check_rule(["conditions", i, "rule"], cond.rule)
@@ -201,8 +265,12 @@ def check_theme(
             check_rule(["items", i, "conditions", j, "rule"], cond.rule)
             for k, key in enumerate(cond.facts):
                 if not _known_key(key, fields) and key.removeprefix("facts.") not in facts:
-                    c.add(["items", i, "conditions", j, "facts", k], "unknown_key",
-                          f"条件引用了未知的字段或事实 {key}", f"condition names unknown key or fact {key}")
+                    c.add(
+                        ["items", i, "conditions", j, "facts", k],
+                        "unknown_key",
+                        f"条件引用了未知的字段或事实 {key}",
+                        f"condition names unknown key or fact {key}",
+                    )
         for j, f in enumerate(it.fields):
             check_rule(["items", i, "fields", j, "visible_if"], f.visible_if)
     for i, m in enumerate(theme.materials):
@@ -212,45 +280,79 @@ def check_theme(
     codes = [it.code for it in theme.items]
     for i, code in enumerate(codes):
         if codes.index(code) != i:
-            c.add(["items", i, "code"], "duplicate_item", f"事项编码 {code} 重复", f"item code {code} repeats")
+            c.add(
+                ["items", i, "code"], "duplicate_item", f"事项编码 {code} 重复", f"item code {code} repeats"
+            )
     for i, it in enumerate(theme.items):
         if it.time_limit.legal_days < it.time_limit.promised_max:
-            c.add(["items", i, "time_limit"], "limit_order", f"事项 {it.code} 的承诺时限长于法定时限",
-                  f"item {it.code}: promised limit exceeds the legal limit")
+            c.add(
+                ["items", i, "time_limit"],
+                "limit_order",
+                f"事项 {it.code} 的承诺时限长于法定时限",
+                f"item {it.code}: promised limit exceeds the legal limit",
+            )
         for dep_kind in ("waits_for", "waits_for_any"):
             for j, dep in enumerate(getattr(it, dep_kind)):
                 if dep not in codes:
-                    c.add(["items", i, dep_kind, j], "unknown_item", f"事项 {it.code} 等待未知事项 {dep}",
-                          f"item {it.code} waits for unknown item {dep}")
+                    c.add(
+                        ["items", i, dep_kind, j],
+                        "unknown_item",
+                        f"事项 {it.code} 等待未知事项 {dep}",
+                        f"item {it.code} waits for unknown item {dep}",
+                    )
     cycle = _find_cycle(theme)
     if cycle:
         i = codes.index(cycle[0])
-        c.add(["items", i, "waits_for"], "dependency_cycle", f"事项依赖成环：{' → '.join(cycle)}",
-              f"dependency cycle: {' → '.join(cycle)}")
+        c.add(
+            ["items", i, "waits_for"],
+            "dependency_cycle",
+            f"事项依赖成环：{' → '.join(cycle)}",
+            f"dependency cycle: {' → '.join(cycle)}",
+        )
 
     # ---- materials
     material_ids = [m.id for m in theme.materials]
     used = {m for it in theme.items for m in it.materials}
     for i, mid in enumerate(material_ids):
         if material_ids.index(mid) != i:
-            c.add(["materials", i, "id"], "duplicate_material", f"材料编号 {mid} 重复", f"material id {mid} repeats")
+            c.add(
+                ["materials", i, "id"],
+                "duplicate_material",
+                f"材料编号 {mid} 重复",
+                f"material id {mid} repeats",
+            )
         if mid not in used:
-            c.add(["materials", i, "id"], "unused_material", f"材料 {mid} 没有任何事项需要",
-                  f"material {mid} is needed by no item")
+            c.add(
+                ["materials", i, "id"],
+                "unused_material",
+                f"材料 {mid} 没有任何事项需要",
+                f"material {mid} is needed by no item",
+            )
     for i, it in enumerate(theme.items):
         for j, mid in enumerate(it.materials):
             if mid not in material_ids:
-                c.add(["items", i, "materials", j], "unknown_material", f"事项 {it.code} 引用了未定义的材料 {mid}",
-                      f"item {it.code} names undefined material {mid}")
+                c.add(
+                    ["items", i, "materials", j],
+                    "unknown_material",
+                    f"事项 {it.code} 引用了未定义的材料 {mid}",
+                    f"item {it.code} names undefined material {mid}",
+                )
 
     # ---- outcome figures
     if not cycle:
         for d in compare(theme, compute(theme)):
             side, name = d.figure.split(".", 1)
-            p: list[str | int] = ["outcomes", side, name] if side != "reduction_percent" else [
-                "outcomes", "reduction_percent", name]
-            c.add(p, "outcome_mismatch", f"成效数字 {d.figure} 文件所载为 {d.stated}，按定义计算为 {d.computed}",
-                  f"outcome figure {d.figure} is stated as {d.stated} but the definition computes {d.computed}")
+            p: list[str | int] = (
+                ["outcomes", side, name]
+                if side != "reduction_percent"
+                else ["outcomes", "reduction_percent", name]
+            )
+            c.add(
+                p,
+                "outcome_mismatch",
+                f"成效数字 {d.figure} 文件所载为 {d.stated}，按定义计算为 {d.computed}",
+                f"outcome figure {d.figure} is stated as {d.stated} but the definition computes {d.computed}",
+            )
     return c.findings
 
 
@@ -266,7 +368,7 @@ def _find_cycle(theme: Theme) -> list[str] | None:
             if nxt not in graph:
                 continue
             if state.get(nxt) == 1:
-                return [*stack[stack.index(nxt):], nxt]
+                return [*stack[stack.index(nxt) :], nxt]
             if nxt not in state:
                 found = visit(nxt)
                 if found:

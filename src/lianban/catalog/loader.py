@@ -62,9 +62,13 @@ def read_yaml(path: Path) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         problem = exc.problem or str(exc)
-        raise ThemeFileError(Location(path, line, ""), f"YAML 语法错误：{problem}", f"YAML syntax error: {problem}") from exc
+        raise ThemeFileError(
+            Location(path, line, ""), f"YAML 语法错误：{problem}", f"YAML syntax error: {problem}"
+        ) from exc
     except OSError as exc:
-        raise ThemeFileError(Location(path, None, ""), f"无法读取文件：{exc}", f"cannot read file: {exc}") from exc
+        raise ThemeFileError(
+            Location(path, None, ""), f"无法读取文件：{exc}", f"cannot read file: {exc}"
+        ) from exc
 
 
 def line_of(doc: Any, path: Sequence[str | int]) -> int | None:
@@ -101,19 +105,26 @@ def to_plain(node: Any) -> Any:
     return node
 
 
-def _validation_error(path: Path, doc: Any, exc: ValidationError, prefix: Sequence[str | int] = ()) -> ThemeFileError:
-    err = exc.errors()[0]
+def _validation_error(
+    path: Path, doc: Any, exc: ValidationError, prefix: Sequence[str | int] = ()
+) -> ThemeFileError:
+    # a misspelt key shows as both "unknown key" and "missing key": report the misspelling
+    errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
+    err = errors[0]
     loc = [*prefix, *(p for p in err["loc"] if isinstance(p, str | int))]
     # pydantic adds union-branch names (e.g. "int", "tuple[int, int]") to loc; drop what is not in the file
     clean: list[str | int] = []
     node = doc
     for part in loc:
-        if (isinstance(node, dict) and part in node) or (
-            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
-        ):
+        if isinstance(node, dict) and part in node:
             clean.append(part)
             node = node[part]
-        elif isinstance(node, dict) and isinstance(part, str) and err["type"] in ("missing", "extra_forbidden"):
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            clean.append(part)
+            node = node[part]
+        elif (
+            isinstance(node, dict) and isinstance(part, str) and err["type"] in ("missing", "extra_forbidden")
+        ):
             clean.append(part)
             break
     key = dotted(clean)
@@ -123,14 +134,18 @@ def _validation_error(path: Path, doc: Any, exc: ValidationError, prefix: Sequen
         return ThemeFileError(Location(path, line, key), f"缺少必填键 {key}", f"missing required key {key}")
     if err["type"] == "extra_forbidden":
         return ThemeFileError(Location(path, line, key), f"未知的键 {key}", f"unknown key {key}")
-    return ThemeFileError(Location(path, line, key), f"键 {key} 的值无效：{msg}", f"invalid value for {key}: {msg}")
+    return ThemeFileError(
+        Location(path, line, key), f"键 {key} 的值无效：{msg}", f"invalid value for {key}: {msg}"
+    )
 
 
 def load_theme(path: Path) -> tuple[Theme, Any]:
     """Load one theme file. Returns the theme and the raw document (for line look-ups)."""
     doc = read_yaml(path)
     if not isinstance(doc, dict):
-        raise ThemeFileError(Location(path, 1, ""), "主题文件必须是一个映射", "a theme file must be a mapping")
+        raise ThemeFileError(
+            Location(path, 1, ""), "主题文件必须是一个映射", "a theme file must be a mapping"
+        )
     try:
         theme = Theme.model_validate(to_plain(doc))
     except ValidationError as exc:
@@ -142,12 +157,16 @@ def load_field_dictionary(path: Path = FIELDS_FILE) -> tuple[dict[str, FieldDef]
     """Load the canonical field dictionary (规范字段字典): key → definition."""
     doc = read_yaml(path)
     if not isinstance(doc, dict):
-        raise ThemeFileError(Location(path, 1, ""), "字段字典必须是一个映射", "the field dictionary must be a mapping")
+        raise ThemeFileError(
+            Location(path, 1, ""), "字段字典必须是一个映射", "the field dictionary must be a mapping"
+        )
     fields: dict[str, FieldDef] = {}
     for key, body in doc.items():
         if not isinstance(body, dict):
             raise ThemeFileError(
-                Location(path, line_of(doc, [key]), str(key)), f"字段 {key} 的定义必须是映射", f"field {key} must be a mapping"
+                Location(path, line_of(doc, [key]), str(key)),
+                f"字段 {key} 的定义必须是映射",
+                f"field {key} must be a mapping",
             )
         try:
             fields[str(key)] = FieldDef.model_validate({"key": str(key), **to_plain(body)})

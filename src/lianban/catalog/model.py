@@ -444,4 +444,3 @@ class Theme(Strict):
             if m.id == material_id:
                 return m
         raise KeyError(material_id)
-

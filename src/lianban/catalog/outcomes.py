@@ -112,7 +112,9 @@ def compute(theme: Theme) -> ComputedOutcomes:
         materials=materials_after,
         steps=1,
     )
-    return ComputedOutcomes(before=before, after=after, legal_path_days=legal_path, promised_path_days=(shortest, longest))
+    return ComputedOutcomes(
+        before=before, after=after, legal_path_days=legal_path, promised_path_days=(shortest, longest)
+    )
 
 
 def upper(value: int | tuple[int, int] | None) -> int | None:
@@ -151,10 +153,8 @@ def compare(theme: Theme, computed: ComputedOutcomes) -> list[Disagreement]:
             comp = getattr(comp_fig, name)
             if stated is None or comp is None:
                 continue
-            if isinstance(stated, tuple) or isinstance(comp, int):
-                ok = stated == comp
-            else:  # one stated number against a computed range: the document states the longest
-                ok = stated == comp[1]
+            # one stated number against a computed range: the document states the longest
+            ok = stated == comp if isinstance(stated, tuple) or isinstance(comp, int) else stated == comp[1]
             if not ok:
                 found.append(Disagreement(f"{side}.{name}", stated, comp))
     stated_pct = theme.outcomes.reduction_percent

@@ -16,6 +16,9 @@ from typing import Any
 
 import celpy
 from celpy import celtypes
+from celpy.adapter import json_to_cel
+from celpy.celparser import CELParseError
+from celpy.evaluation import CELEvalError
 from dateutil.relativedelta import relativedelta
 
 from lianban.calendar.retirement import RetirementCategory, retirement
@@ -100,7 +103,7 @@ def compile_rule(expression: str) -> celpy.Runner:
     """Compile a CEL expression once; a syntax error raises :class:`RuleError`."""
     try:
         ast = _ENV.compile(expression)
-    except celpy.CELParseError as exc:
+    except CELParseError as exc:
         raise RuleError(f"CEL syntax error in {expression!r}: {exc}") from exc
     return _ENV.program(ast, functions=FUNCTIONS)
 
@@ -128,12 +131,12 @@ def evaluate(expression: str, activation: Mapping[str, Any]) -> Any:
     type (CEL's evaluation error), so callers can tell "false" from "cannot decide".
     """
     program = compile_rule(expression)
-    cel_activation = {k: celpy.json_to_cel(v) for k, v in activation.items()}
+    cel_activation = {k: json_to_cel(v) for k, v in activation.items()}
     try:
         result = program.evaluate(cel_activation)
-    except celpy.CELEvalError as exc:
+    except CELEvalError as exc:
         raise RuleError(str(exc)) from exc
-    if isinstance(result, celpy.CELEvalError):
+    if isinstance(result, CELEvalError):
         raise RuleError(str(result))
     return _to_python(result)
 
@@ -156,7 +159,21 @@ def _to_python(value: Any) -> Any:
 
 _STRING = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
 _NAME = re.compile(r"(?<![\w.])([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)(\s*\()?")
-_KEYWORDS = {"true", "false", "null", "in", "has", "size", "int", "string", "double", "bool", "matches", "exists", "all"}
+_KEYWORDS = {
+    "true",
+    "false",
+    "null",
+    "in",
+    "has",
+    "size",
+    "int",
+    "string",
+    "double",
+    "bool",
+    "matches",
+    "exists",
+    "all",
+}
 
 
 def referenced_names(expression: str) -> set[str]:

@@ -59,11 +59,13 @@ def problem_response(request: Request, problem: Problem) -> JSONResponse:
         "type": problem.type,
         "title": problem.title_en if en else problem.title_zh,
         "status": problem.status,
-        "detail": (problem.detail_en if en else problem.detail_zh) or (problem.title_en if en else problem.title_zh),
+        "detail": (problem.detail_en if en else problem.detail_zh)
+        or (problem.title_en if en else problem.title_zh),
     }
     if problem.errors:
         body["errors"] = [
-            {"field": e.field, "code": e.code, "message": e.message_en if en else e.message_zh} for e in problem.errors
+            {"field": e.field, "code": e.code, "message": e.message_en if en else e.message_zh}
+            for e in problem.errors
         ]
     return JSONResponse(body, status_code=problem.status, media_type=PROBLEM_JSON)
 
@@ -118,8 +120,14 @@ def install(app: FastAPI) -> None:
         errors = validation_errors(exc)
         return problem_response(
             request,
-            Problem(422, "请求参数有误", "Invalid request", "；".join(e.message_zh for e in errors),
-                    "; ".join(e.message_en for e in errors), errors),
+            Problem(
+                422,
+                "请求参数有误",
+                "Invalid request",
+                "；".join(e.message_zh for e in errors),
+                "; ".join(e.message_en for e in errors),
+                errors,
+            ),
         )
 
     @app.exception_handler(StarletteHTTPException)

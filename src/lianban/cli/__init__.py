@@ -1,0 +1,1 @@
+"""The command line: ``lianban demo | serve | migrate | themes list|show|check``."""

@@ -1,0 +1,5 @@
+"""``python -m lianban.cli``."""
+
+from lianban.cli.main import app
+
+app()

@@ -1,0 +1,175 @@
+"""``lianban`` — the command line (Typer + Rich)."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from lianban.config import ConfigError, Mode, Settings, load_settings
+
+app = typer.Typer(help="lianban 联办 — 一件事一次办 platform", no_args_is_help=True, add_completion=False)
+themes_app = typer.Typer(help="主题目录 — the theme catalogue", no_args_is_help=True)
+app.add_typer(themes_app, name="themes")
+
+console = Console()
+err = Console(stderr=True)
+
+HostOpt = Annotated[str, typer.Option(help="address to listen on")]
+PortOpt = Annotated[int, typer.Option(help="port to listen on")]
+DbOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url", help="SQLAlchemy URL (default: LIANBAN_DATABASE_URL or a SQLite file under ./var)"
+    ),
+]
+
+
+def _settings(database_url: str | None, mode: Mode | None = None) -> Settings:
+    try:
+        return load_settings(database_url=database_url, mode=mode)
+    except ConfigError as exc:
+        err.print(f"[red]配置错误 / configuration error:[/] {exc}")
+        raise typer.Exit(2) from exc
+
+
+def prepare_database(settings: Settings) -> int:
+    """Migrate to the newest schema and store the catalogue's theme versions; returns new versions."""
+    from lianban.cases.theme_store import store_themes
+    from lianban.catalog.catalogue import default_catalogue
+    from lianban.db import make_engine, session_factory
+    from lianban.migrate import upgrade
+
+    upgrade(settings.database_url)
+    engine = make_engine(settings.database_url)
+    try:
+        with session_factory(engine)() as session, session.begin():
+            return store_themes(session, default_catalogue(settings.themes_dir))
+    finally:
+        engine.dispose()
+
+
+def _serve(settings: Settings, host: str, port: int) -> None:
+    import uvicorn
+
+    from lianban.web.app import create_app
+
+    application = create_app(settings)
+    base = f"http://{host}:{port}"
+    console.print(f"[bold]lianban[/] {settings.mode.value} · database {settings.database_url}")
+    console.print(f"  API        {base}/api/v1/themes")
+    console.print(f"  OpenAPI    {base}/api/v1/openapi.json")
+    console.print(f"  API docs   {base}/api/v1/docs")
+    console.print(f"  health     {base}/healthz")
+    console.print("Ctrl-C stops.", style="dim")
+    sys.stdout.flush()
+    # uvicorn shuts down gracefully on SIGINT/SIGTERM, then re-raises the signal to the handler
+    # that was installed before it: make that a no-op so a requested stop exits with status 0.
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda _sig, _frame: None)
+    uvicorn.run(application, host=host, port=port, log_level="warning", access_log=False)
+    console.print("stopped")
+
+
+@app.command()
+def demo(host: HostOpt = "127.0.0.1", port: PortOpt = 8000, database_url: DbOpt = None) -> None:
+    """Migrate, seed the sandbox and serve in the foreground until SIGINT/SIGTERM (sandbox mode)."""
+    settings = _settings(database_url, Mode.SANDBOX)
+    added = prepare_database(settings)
+    console.print(f"migrated; {added} new theme version(s) stored")
+    _serve(settings, host, port)
+
+
+@app.command()
+def serve(host: HostOpt = "127.0.0.1", port: PortOpt = 8000, database_url: DbOpt = None) -> None:
+    """Serve the platform (production mode unless LIANBAN_MODE says otherwise); run `lianban migrate` first."""
+    settings = _settings(database_url)
+    _serve(settings, host, port)
+
+
+@app.command()
+def migrate(database_url: DbOpt = None) -> None:
+    """Bring the database schema to the newest revision and store the catalogue's theme versions."""
+    settings = _settings(database_url)
+    added = prepare_database(settings)
+    console.print(f"database at newest revision; {added} new theme version(s) stored")
+
+
+@themes_app.command("list")
+def themes_list() -> None:
+    """List the themes with their item counts."""
+    from lianban.catalog.catalogue import default_catalogue
+
+    cat = default_catalogue(_settings(None).themes_dir)
+    table = Table("id", "名称", "地区", "申请人", "事项")
+    for t in cat.themes.values():
+        table.add_row(t.id, t.name, t.region_name, t.applicant_type, str(len(t.items)))
+    console.print(table)
+
+
+@themes_app.command("show")
+def themes_show(
+    theme_id: str, as_json: Annotated[bool, typer.Option("--json", help="print the whole definition")] = False
+) -> None:
+    """Show one theme: its items, limits and departments (or --json for everything)."""
+    from lianban.catalog.catalogue import default_catalogue
+
+    cat = default_catalogue(_settings(None).themes_dir)
+    if theme_id not in cat.themes:
+        err.print(f"未知主题 / unknown theme: {theme_id}")
+        raise typer.Exit(1)
+    if as_json:
+        console.print_json(json.dumps(cat.theme_json(theme_id), ensure_ascii=False))
+        return
+    t = cat.themes[theme_id]
+    console.print(f"[bold]{t.name}[/] ({t.id}) — {t.region_name}, {t.lead_agency}")
+    table = Table("code", "事项", "部门", "系统", "法定", "承诺", "等待")
+    for it in t.items:
+        p = it.time_limit.promised_days
+        table.add_row(
+            it.code,
+            it.name,
+            it.department.value,
+            it.system,
+            str(it.time_limit.legal_days),
+            f"{p[0]}–{p[1]}" if isinstance(p, tuple) else str(p),
+            ", ".join([*it.waits_for, *(f"any:{w}" for w in it.waits_for_any)]),
+        )
+    console.print(table)
+
+
+@themes_app.command("check")
+def themes_check(
+    path: Annotated[
+        Path | None, typer.Argument(help="a theme file or a folder of them (default: the catalogue)")
+    ] = None,
+) -> None:
+    """Check theme files; exits non-zero with one line per finding (Chinese / English)."""
+    from lianban.catalog.check import check_default, check_paths
+
+    if path is None:
+        findings = check_default(_settings(None).themes_dir)
+        checked = "catalogue"
+    else:
+        if not path.exists():
+            err.print(f"路径不存在 / path does not exist: {path}")
+            raise typer.Exit(2)
+        paths = sorted(path.glob("*.yaml")) if path.is_dir() else [path]
+        findings = check_paths(paths)
+        checked = str(path)
+    for f in findings:
+        print(str(f))
+    if findings:
+        print(f"{len(findings)} 个问题 / {len(findings)} finding(s) in {checked}", file=sys.stderr)
+        raise typer.Exit(1)
+    print(f"主题检查通过 / themes check passed: {checked}")
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()

@@ -1,0 +1,39 @@
+"""The ASGI application: routers, problem details, the catalogue and the database engine."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from lianban import __version__
+from lianban.catalog.catalogue import Catalogue, default_catalogue
+from lianban.config import Settings, load_settings
+from lianban.db import make_engine
+from lianban.web import problems
+from lianban.web.api import calendar, health, themes
+
+DESCRIPTION = """lianban (联办) — one form, one set of materials, many departments.
+
+The public HTTP contract of an 一件事一次办 platform: catalogue and one-time notification
+(一次性告知), applications, department callbacks and worklists, working-day due dates and figures.
+Errors are RFC 9457 problem details; messages are Chinese unless `Accept-Language: en`.
+"""
+
+
+def create_app(settings: Settings | None = None, catalogue: Catalogue | None = None) -> FastAPI:
+    settings = settings or load_settings()
+    app = FastAPI(
+        title="lianban 联办",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/v1/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.catalogue = catalogue or default_catalogue(settings.themes_dir)
+    app.state.engine = make_engine(settings.database_url)
+    problems.install(app)
+    app.include_router(health.router)
+    app.include_router(themes.router)
+    app.include_router(calendar.router)
+    return app
