@@ -1,0 +1,26 @@
+"""Field-level findings of validation and eligibility, with stable codes and messages in two languages.
+
+Codes (API.md): ``required``, ``format``, ``checksum``, ``range``, ``code_list``, ``locked``,
+``ineligible``, ``conflict``; warnings use the same shape with ``severity="warning"``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+IssueCode = Literal["required", "format", "checksum", "range", "code_list", "locked", "ineligible", "conflict"]
+
+
+@dataclass(frozen=True)
+class FieldIssue:
+    """One problem with one field (or condition, or material): ``field`` names it exactly."""
+
+    field: str
+    code: IssueCode
+    message_zh: str
+    message_en: str
+    severity: Literal["error", "warning"] = "error"
+
+    def message(self, lang: str = "zh") -> str:
+        return self.message_en if lang == "en" else self.message_zh
