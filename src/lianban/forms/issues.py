@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-IssueCode = Literal["required", "format", "checksum", "range", "code_list", "locked", "ineligible", "conflict"]
+IssueCode = Literal[
+    "required", "format", "checksum", "range", "code_list", "locked", "ineligible", "conflict"
+]
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from lianban.catalog.catalogue import Catalogue, default_catalogue
 from lianban.config import Settings, load_settings
 from lianban.db import make_engine
 from lianban.web import problems
-from lianban.web.api import calendar, health, themes
+from lianban.web.api import calendar, forms, health, themes
 
 DESCRIPTION = """lianban (联办) — one form, one set of materials, many departments.
 
@@ -35,5 +35,6 @@ def create_app(settings: Settings | None = None, catalogue: Catalogue | None = N
     problems.install(app)
     app.include_router(health.router)
     app.include_router(themes.router)
+    app.include_router(forms.router)
     app.include_router(calendar.router)
     return app

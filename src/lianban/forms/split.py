@@ -1,0 +1,157 @@
+"""Split back per department (拆分还原): each item's payload in its system's own field names and codes.
+
+Each item — and, for employer themes, each employee row of a per-employee item — becomes one
+payload keyed by the department system's field names (``system_field`` in the theme), with
+canonical codes translated through the theme's code maps. Every payload is validated against the
+JSON Schema derived from the same theme data before it may be sent: nothing invalid reaches a
+department.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from lianban.catalog.catalogue import Catalogue
+from lianban.catalog.model import FieldType, Item, ItemField, Theme
+
+_JSON_TYPES: dict[FieldType, dict[str, Any]] = {
+    FieldType.INTEGER: {"type": "integer"},
+    FieldType.BOOLEAN: {"type": "boolean"},
+    FieldType.CODES: {"type": "array", "items": {"type": "string"}},
+    FieldType.DATE_RANGE: {
+        "type": "object",
+        "properties": {
+            "start": {"type": "string", "format": "date"},
+            "end": {"type": "string", "format": "date"},
+        },
+        "required": ["start", "end"],
+    },
+    FieldType.MONTH_RANGE: {
+        "type": "object",
+        "properties": {"start": {"type": "string"}, "end": {"type": "string"}},
+        "required": ["start", "end"],
+    },
+    FieldType.ADDRESS: {
+        "type": "object",
+        "properties": {"region": {"type": ["string", "null"]}, "detail": {"type": "string"}},
+        "required": ["detail"],
+    },
+    FieldType.DATE: {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
+    FieldType.MONTH: {"type": "string", "pattern": r"^\d{4}-\d{2}$"},
+}
+
+
+@dataclass(frozen=True)
+class ItemPayload:
+    """One sub-application (子件) as its department receives it."""
+
+    item: str
+    department: str
+    system: str
+    employee: int | None  # row index for per-employee items of employer themes
+    payload: dict[str, Any]
+
+
+class PayloadInvalid(ValueError):
+    """A payload that breaks its department schema; never sent."""
+
+    def __init__(self, item: str, employee: int | None, errors: list[str]) -> None:
+        where = f"{item}" + (f" (employee {employee})" if employee is not None else "")
+        super().__init__(f"{where}: " + "; ".join(errors))
+        self.item, self.employee, self.errors = item, employee, errors
+
+
+def system_name(ref: ItemField) -> str:
+    return ref.system_field or ref.key.replace(".", "_")
+
+
+def item_schema(catalogue: Catalogue, theme: Theme, item: Item) -> dict[str, Any]:
+    """The department's schema for one item, derived from the theme (system names, types, codes)."""
+    properties: dict[str, Any] = {}
+    required: list[str] = []
+    maps = {m.id: m for m in theme.code_maps}
+    for ref in item.fields:
+        definition = catalogue.fields[ref.key]
+        name = system_name(ref)
+        if definition.type is FieldType.CODE:
+            allowed: set[str] = set()
+            if ref.code_map and ref.code_map in maps:
+                cm = maps[ref.code_map]
+                allowed = set(cm.map.values()) | ({cm.default} if cm.default else set())
+                if cm.to_list and cm.to_list in catalogue.code_lists:
+                    allowed |= {c.code for c in catalogue.code_lists[cm.to_list].codes}
+            elif definition.code_list:
+                allowed = {c.code for c in catalogue.code_lists[definition.code_list].codes}
+            properties[name] = {"type": "string", "enum": sorted(allowed)} if allowed else {"type": "string"}
+        else:
+            properties[name] = dict(_JSON_TYPES.get(definition.type, {"type": "string"}))
+        if ref.required:
+            required.append(name)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": f"{theme.id}/{item.code}",
+        "type": "object",
+        "properties": {
+            **properties,
+            "_meta": {"type": "object"},
+        },
+        "required": required,
+        "additionalProperties": False,
+    }
+
+
+def _translate(theme: Theme, ref: ItemField, value: Any) -> Any:
+    if not ref.code_map or value is None:
+        return value
+    for cm in theme.code_maps:
+        if cm.id == ref.code_map:
+            if isinstance(value, list):
+                return [cm.map.get(str(v), cm.default or str(v)) for v in value]
+            return cm.map.get(str(value), cm.default if cm.default is not None else value)
+    return value
+
+
+def item_payload(theme: Theme, item: Item, values: Mapping[str, Any]) -> dict[str, Any]:
+    payload: dict[str, Any] = {}
+    for ref in item.fields:
+        value = values.get(ref.key)
+        if value is None or value == "" or value == []:
+            continue
+        payload[system_name(ref)] = _translate(theme, ref, value)
+    return payload
+
+
+def split_payloads(
+    catalogue: Catalogue,
+    theme: Theme,
+    items: Sequence[Item],
+    values: Mapping[str, Any],
+    employees: Sequence[Mapping[str, Any]] = (),
+) -> list[ItemPayload]:
+    """拆分还原: one validated payload per item, per employee for per-employee items.
+
+    ``values`` are the validated form values (flat canonical keys); for employer themes each
+    employee row's values are layered over the header's. Raises :class:`PayloadInvalid` when a
+    payload breaks its department schema.
+    """
+    out: list[ItemPayload] = []
+    for item in items:
+        validator = Draft202012Validator(item_schema(catalogue, theme, item))
+        rows: list[tuple[int | None, Mapping[str, Any]]]
+        if item.per_employee and theme.applicant_type == "employer":
+            rows = [(i, {**values, **row}) for i, row in enumerate(employees)]
+        else:
+            rows = [(None, values)]
+        for index, row_values in rows:
+            payload = item_payload(theme, item, row_values)
+            errors = sorted(validator.iter_errors(payload), key=lambda e: list(e.path))
+            if errors:
+                raise PayloadInvalid(
+                    item.code, index, [f"{'/'.join(map(str, e.path)) or '-'}: {e.message}" for e in errors]
+                )
+            out.append(ItemPayload(item.code, item.department.value, item.system, index, payload))
+    return out

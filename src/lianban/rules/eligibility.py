@@ -1,0 +1,148 @@
+"""Eligibility with explanations (受理条件判定): every condition of the chosen items, evaluated with reasons.
+
+Each result carries a Chinese (and English) sentence naming the facts used: the theme's
+``explain`` text with its ``{placeholders}`` filled by evaluating them as CEL, and — where the
+rule reads the statutory retirement date — the date computed under the law in force on the
+application date.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal
+
+from lianban.catalog.model import Condition, Item, Theme
+from lianban.rules.cel import RuleError, evaluate, nest
+
+_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+_RETIREMENT_CALL = re.compile(r"retirement_date\([^()]*\)")
+
+
+@dataclass(frozen=True)
+class ConditionResult:
+    item: str | None  # None for a theme-level condition
+    condition: str
+    met: bool | None  # None: cannot be decided from what is known yet
+    severity: Literal["block", "warn", "drop"]
+    scope: Literal["item", "application"]
+    text: str
+    explanation_zh: str
+    explanation_en: str
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    results: list[ConditionResult]
+
+    def failed(self, severity: str) -> list[ConditionResult]:
+        return [r for r in self.results if r.met is False and r.severity == severity]
+
+    @property
+    def dropped_items(self) -> dict[str, ConditionResult]:
+        out: dict[str, ConditionResult] = {}
+        for r in self.failed("drop"):
+            if r.item is not None:
+                out.setdefault(r.item, r)
+        return out
+
+    @property
+    def blocking(self) -> list[ConditionResult]:
+        return self.failed("block")
+
+    @property
+    def warnings(self) -> list[ConditionResult]:
+        return self.failed("warn")
+
+
+def activation(
+    values: Mapping[str, Any], situation: Mapping[str, str], facts: Mapping[str, Any], today: date
+) -> dict[str, Any]:
+    return {
+        **nest(dict(values)),
+        "situation": dict(situation),
+        "facts": dict(facts),
+        "today": today.isoformat(),
+    }
+
+
+def _fill(template: str, act: Mapping[str, Any], labels: Mapping[str, Mapping[str, str]]) -> str:
+    def one(match: re.Match[str]) -> str:
+        expr = match.group(1).strip()
+        try:
+            value = evaluate(expr, act)
+        except RuleError:
+            return "（未填写）" if not template.isascii() else "(not given)"
+        text = str(value)
+        return labels.get(expr, {}).get(text, text)
+
+    return _PLACEHOLDER.sub(one, template)
+
+
+def _retirement_note(rule: str, act: Mapping[str, Any]) -> tuple[str, str]:
+    match = _RETIREMENT_CALL.search(rule)
+    if not match:
+        return "", ""
+    try:
+        when = evaluate(match.group(0), act)
+    except RuleError:
+        return "", ""
+    return (
+        f"（按申请日施行的规定计算，法定退休日期为 {when}）",
+        f" (statutory retirement date under the law in force on the application date: {when})",
+    )
+
+
+def evaluate_condition(
+    cond: Condition,
+    item: Item | None,
+    act: Mapping[str, Any],
+    labels: Mapping[str, Mapping[str, str]],
+) -> ConditionResult:
+    met: bool | None
+    if cond.rule is None:
+        met = None  # checked by staff at review; the explanation says so
+    else:
+        try:
+            met = bool(evaluate(cond.rule, act))
+        except RuleError:
+            met = None
+    zh = _fill(cond.explain or cond.text, act, labels)
+    en = _fill(cond.explain_en or cond.explain or cond.text, act, labels)
+    if cond.rule:
+        note_zh, note_en = _retirement_note(cond.rule, act)
+        zh, en = zh + note_zh, en + note_en
+    return ConditionResult(
+        item=item.code if item else None,
+        condition=cond.id,
+        met=met,
+        severity=cond.severity,
+        scope=cond.scope,
+        text=cond.text,
+        explanation_zh=zh,
+        explanation_en=en,
+    )
+
+
+def assess(
+    theme: Theme,
+    items: Sequence[Item],
+    values: Mapping[str, Any],
+    situation: Mapping[str, str],
+    facts: Mapping[str, Any],
+    today: date,
+    labels: Mapping[str, Mapping[str, str]] | None = None,
+) -> Eligibility:
+    """Evaluate the theme's conditions and every chosen item's conditions.
+
+    ``labels`` maps a placeholder expression (a canonical key) to code → label, so explanations
+    say 女 rather than 2.
+    """
+    act = activation(values, situation, facts, today)
+    lab = labels or {}
+    results = [evaluate_condition(c, None, act, lab) for c in theme.conditions]
+    for it in items:
+        results += [evaluate_condition(c, it, act, lab) for c in it.conditions]
+    return Eligibility(results)

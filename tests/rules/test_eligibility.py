@@ -1,0 +1,113 @@
+"""Eligibility with explanations, as the documents state the conditions."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from lianban.catalog.catalogue import default_catalogue
+from lianban.rules.eligibility import assess
+
+TODAY = date(2026, 11, 23)
+CAT = default_catalogue()
+GRADUATE = CAT.theme("hubei.graduate-employment")
+ZIBO_UNIT = CAT.theme("zibo.unit-employment")
+ZIBO_FLEX = CAT.theme("zibo.flexible-employment")
+
+
+def result(eligibility, item: str | None, condition: str):  # type: ignore[no-untyped-def]
+    return next(r for r in eligibility.results if r.item == item and r.condition == condition)
+
+
+def graduate(
+    birth: str, level: str = "21", graduated: str = "2026-06-30", gender: str = "2"
+) -> dict[str, object]:
+    return {
+        "person.birth_date": birth,
+        "person.gender": gender,
+        "education.level": level,
+        "education.graduation_date": graduated,
+    }
+
+
+def test_a_wuhan_graduate_of_22_may_register_and_settle() -> None:
+    e = assess(
+        GRADUATE,
+        GRADUATE.items,
+        graduate("2004-03-15"),
+        {"settle_city": "wuhan"},
+        {"education_verified": True},
+        TODAY,
+    )
+    assert e.blocking == []
+    working_age = result(e, "employment_registration", "working_age")
+    assert working_age.met is True
+    assert "2004-03-15" in working_age.explanation_zh
+    assert "法定退休日期为" in working_age.explanation_zh  # the computed date is shown
+
+
+def test_a_woman_past_the_statutory_retirement_date_is_refused_with_the_date() -> None:
+    # born 1970-03: female-55 category, delay ceil(3/4)=1 month → retires 2025-04
+    e = assess(
+        GRADUATE,
+        GRADUATE.items,
+        graduate("1970-03-10", level="21"),
+        {"settle_city": "other"},
+        {"education_verified": True},
+        TODAY,
+    )
+    working_age = result(e, "employment_registration", "working_age")
+    assert working_age.met is False
+    assert "2025-04-10" in working_age.explanation_zh
+    assert working_age in e.blocking
+
+
+def test_a_fifteen_year_old_is_below_working_age() -> None:
+    e = assess(GRADUATE, GRADUATE.items, graduate("2011-01-01"), {"settle_city": "other"}, {}, TODAY)
+    assert result(e, "employment_registration", "working_age").met is False
+
+
+def test_wuhan_settlement_refuses_a_junior_college_graduate_of_46_but_not_a_postgraduate_of_46() -> None:
+    facts = {"education_verified": True}
+    college = assess(
+        GRADUATE, GRADUATE.items, graduate("1980-01-01", level="31"), {"settle_city": "wuhan"}, facts, TODAY
+    )
+    assert result(college, "hukou_transfer", "wuhan_graduate_settlement").met is False
+    master = assess(
+        GRADUATE, GRADUATE.items, graduate("1980-01-01", level="14"), {"settle_city": "wuhan"}, facts, TODAY
+    )
+    assert result(master, "hukou_transfer", "wuhan_graduate_settlement").met is True
+
+
+def test_the_subsidy_needs_graduation_within_two_years() -> None:
+    old = assess(GRADUATE, GRADUATE.items, graduate("1998-01-01", graduated="2022-06-30"), {}, {}, TODAY)
+    assert result(old, "graduate_si_subsidy", "graduate_within_two_years").met is False
+    recent = assess(GRADUATE, GRADUATE.items, graduate("2002-01-01", graduated="2025-06-30"), {}, {}, TODAY)
+    assert result(recent, "graduate_si_subsidy", "graduate_within_two_years").met is True
+
+
+def test_a_shandong_card_holder_needs_no_new_card_and_the_item_drops_with_the_reason() -> None:
+    values = {"person.birth_date": "1995-05-05", "person.gender": "1", "employment.start_date": "2026-11-20"}
+    e = assess(ZIBO_UNIT, ZIBO_UNIT.items, values, {}, {"holds_social_card_in_province": True}, TODAY)
+    dropped = e.dropped_items
+    assert list(dropped) == ["social_card_application"]
+    assert "已持有山东省社会保障卡" in dropped["social_card_application"].explanation_zh
+
+
+def test_enrolment_later_than_30_days_after_hiring_is_a_warning_not_a_refusal() -> None:
+    values = {"person.birth_date": "1995-05-05", "person.gender": "1", "employment.start_date": "2026-09-01"}
+    e = assess(ZIBO_UNIT, ZIBO_UNIT.items, values, {}, {"holds_social_card_in_province": False}, TODAY)
+    late = [r for r in e.warnings if r.item in ("pension_enrolment", "medical_enrolment")]
+    assert {r.item for r in late} == {"pension_enrolment", "medical_enrolment"}
+    assert all(r.met is False and r.severity == "warn" for r in late)
+
+
+def test_an_employer_without_a_housing_fund_account_cannot_open_personal_accounts() -> None:
+    values = {"person.birth_date": "1995-05-05", "person.gender": "1", "employment.start_date": "2026-11-20"}
+    e = assess(ZIBO_UNIT, ZIBO_UNIT.items, values, {}, {"employer_has_housing_fund_account": False}, TODAY)
+    assert any(r.item == "housing_fund_account" for r in e.blocking)
+
+
+def test_a_condition_that_needs_a_missing_value_is_undecided_not_failed() -> None:
+    e = assess(GRADUATE, GRADUATE.items, {}, {}, {}, TODAY)
+    assert result(e, "employment_registration", "working_age").met is None
+    assert "未填写" in result(e, "employment_registration", "working_age").explanation_zh
