@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -170,7 +170,9 @@ def cjk_font_name() -> str:
         font = font_or_none
     pdfmetrics.registerFont(font)
     # One face serves every weight, so <b> in a paragraph never falls back to a Latin font.
-    pdfmetrics.registerFontFamily(FONT_NAME, normal=FONT_NAME, bold=FONT_NAME, italic=FONT_NAME, boldItalic=FONT_NAME)
+    pdfmetrics.registerFontFamily(
+        FONT_NAME, normal=FONT_NAME, bold=FONT_NAME, italic=FONT_NAME, boldItalic=FONT_NAME
+    )
     return FONT_NAME
 
 
@@ -192,7 +194,7 @@ class _Styles:
         self.font = font
         self.size = size
 
-        def style(name: str, size: float, align: int = TA_LEFT, **kw: Any) -> ParagraphStyle:
+        def style(name: str, size: float, align: Literal[0, 1, 2, 4] = TA_LEFT, **kw: Any) -> ParagraphStyle:
             return ParagraphStyle(
                 name,
                 fontName=font,
@@ -214,7 +216,19 @@ class _Styles:
         self.right = style("right", size, TA_RIGHT)
 
 
+# Stand-ins for symbols the embedded font may lack (WenQuanYi Micro Hei has □ but not ☑/☒).
+GLYPH_STAND_INS = {"☑": "▣", "☒": "▣"}
+
+
+@cache
+def _stand_ins() -> dict[int, str]:
+    font = pdfmetrics.getFont(cjk_font_name())
+    covered: dict[int, int] = getattr(getattr(font, "face", None), "charToGlyph", {})
+    return {ord(ch): sub for ch, sub in GLYPH_STAND_INS.items() if ord(ch) not in covered}
+
+
 def _markup(text: str, *, keep_spaces: bool = False) -> str:
+    text = text.translate(_stand_ins())
     out = escape(text).replace("\r\n", "\n").replace("\n", "<br/>")
     if keep_spaces:
         out = out.replace(" ", "&nbsp;")
@@ -233,9 +247,11 @@ def _text_width(text: str, font: str, size: float) -> float:
 Command = tuple[Any, ...]
 
 
-def _base_grid() -> list[Command]:
+def _base_grid(*, rules: bool = True) -> list[Command]:
+    """Ruled cells (thin inner rules, a heavier frame), vertically centred, snugly padded."""
+    lines: list[Command] = [("GRID", (0, 0), (-1, -1), 0.6, GRID)] if rules else []
     return [
-        ("GRID", (0, 0), (-1, -1), 0.6, GRID),
+        *lines,
         ("BOX", (0, 0), (-1, -1), 1.0, GRID),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("TOPPADDING", (0, 0), (-1, -1), 2.2),
@@ -351,7 +367,8 @@ def _materials_table(materials: Sequence[tuple[str, str]], st: _Styles, width: f
         [_p("申请材料", st.section), "", ""],
         [_p("序号", st.label), _p("材料名称", st.label), _p("提供方式", st.label)],
     ]
-    cmds = _base_grid() + [
+    cmds = [
+        *_base_grid(),
         ("SPAN", (0, 0), (-1, 0)),
         ("BACKGROUND", (0, 0), (-1, 0), SHADE),
         ("BACKGROUND", (0, 1), (-1, 1), LABEL_SHADE),
@@ -394,18 +411,19 @@ def _signature_block(
         ),
     )
     data: list[list[Any]] = [[_p("承诺", st.section)]]
-    cmds = _base_grid() + [("BACKGROUND", (0, 0), (0, 0), SHADE)]
     if commitment:
         data.append([_p(commitment, st.body)])
     data.append([sign])
-    cmds += [
+    # no rule between the statement and the signature: they read as one cell
+    cmds = [
+        *_base_grid(rules=False),
+        ("LINEBELOW", (0, 0), (0, 0), 0.6, GRID),
+        ("BACKGROUND", (0, 0), (0, 0), SHADE),
         ("TOPPADDING", (0, 1), (-1, -1), 3),
         ("BOTTOMPADDING", (0, -1), (-1, -1), 3 * mm),
         ("LEFTPADDING", (0, 1), (-1, -1), inset),
         ("RIGHTPADDING", (0, 1), (-1, -1), inset),
     ]
-    if commitment:
-        cmds.append(("LINEBELOW", (0, 1), (0, 1), 0, colors.white))  # statement and signature read as one cell
     return KeepTogether([Table(data, colWidths=[width], style=TableStyle(cmds))])
 
 
@@ -418,13 +436,14 @@ def _person_story(app: PrintableApplication, st: _Styles, width: float) -> list[
     story: list[Flowable] = [
         _p(app.title, st.title),
         _meta_line(app, st, width, applicant_label="申请人"),
-        Spacer(1, 2 * mm),
+        Spacer(1, 1.5 * mm),
     ]
+    # The blocks stack edge to edge, so the page reads as one ruled form, as on paper.
     for section in app.sections:
-        story.append(_field_table(section.title, section.fields, st, width=width, pairs=2, label_width=27 * mm))
-        story.append(Spacer(1, 2 * mm))
+        story.append(
+            _field_table(section.title, section.fields, st, width=width, pairs=2, label_width=27 * mm)
+        )
     story.append(_materials_table(app.materials, st, width))
-    story.append(Spacer(1, 2 * mm))
     story.append(_signature_block(app.commitment, app.signature_label, app.date_label, st, width))
     return story
 
@@ -436,18 +455,28 @@ def _person_story(app: PrintableApplication, st: _Styles, width: float) -> list[
 SERIAL = "序号"
 
 
-def _batch_col_widths(columns: Sequence[str], rows: Sequence[Sequence[str]], st: _Styles, width: float) -> list[float]:
+def _batch_col_widths(
+    columns: Sequence[str], rows: Sequence[Sequence[str]], st: _Styles, width: float
+) -> list[float]:
+    """Column widths filling ``width``: short cells (names, ID numbers, phones) stay on one line
+    where the page allows; long ones (addresses) give up width first and wrap."""
     pad = 6.0
-    header_cap = 4 * st.size  # a header wraps after about four characters
-    cell_cap = 48 * mm
-    wants: list[float] = []
+    em = st.size
+    one_line = 30 * mm  # content up to this wide is kept unwrapped if at all possible
+    need: list[float] = []
+    want: list[float] = []
     for i, name in enumerate(columns):
-        head = min(_text_width(name, st.font, st.size), header_cap)
-        cells = [_text_width(r[i], st.font, st.size) for r in rows]
-        body = min(max(cells, default=0.0), cell_cap)
-        wants.append(max(head, body, st.size * 1.5) + pad)
-    total = sum(wants)
-    return [w * width / total for w in wants]
+        head = _text_width(name, st.font, em)
+        body = max((_text_width(r[i], st.font, em) for r in rows), default=0.0)
+        need.append(max(body if body <= one_line else 8 * em, min(head, 2 * em), 1.5 * em) + pad)
+        want.append(max(min(body, 48 * mm), min(head, 4 * em), 1.5 * em) + pad)
+    total_need, total_want = sum(need), sum(want)
+    if total_want <= width:
+        return [w * width / total_want for w in want]
+    if total_need <= width:
+        k = (width - total_need) / (total_want - total_need)
+        return [n + (w - n) * k for n, w in zip(need, want, strict=True)]
+    return [n * width / total_need for n in need]
 
 
 def _batch_table(batch: PrintBatch, st: _Styles, width: float) -> Table:
@@ -467,7 +496,8 @@ def _batch_table(batch: PrintBatch, st: _Styles, width: float) -> Table:
         [_p(c, st.label) for c in columns],
         [""] + [_p(str(i), st.label) for i in range(1, len(columns))],
     ]
-    cmds = _base_grid() + [
+    cmds = [
+        *_base_grid(),
         ("SPAN", (0, 0), (0, 1)),
         ("BACKGROUND", (0, 0), (-1, 1), LABEL_SHADE),
         ("BACKGROUND", (numbered_from, 1), (-1, 1), SHADE),
@@ -482,16 +512,21 @@ def _batch_table(batch: PrintBatch, st: _Styles, width: float) -> Table:
 
 def _batch_story(app: PrintableApplication, batch: PrintBatch, st: _Styles, width: float) -> list[Flowable]:
     footer = list(batch.footer)
-    if not any("经办人" in f.label for f in footer):
-        footer.append(PrintField(EMPLOYER_SIGNATURE_LABEL, ""))
-    sign_label = app.signature_label if app.signature_label != DEFAULT_SIGNATURE_LABEL else EMPLOYER_SEAL_LABEL
+    if not any("签章" in f.label or "签字" in f.label for f in footer):
+        footer.insert(0, PrintField(EMPLOYER_SIGNATURE_LABEL, ""))  # first, as on the Shangrao form
+    sign_label = (
+        app.signature_label if app.signature_label != DEFAULT_SIGNATURE_LABEL else EMPLOYER_SEAL_LABEL
+    )
     story: list[Flowable] = [
         _p(app.title, st.title),
         _meta_line(app, st, width, applicant_label="申请单位"),
         Spacer(1, 2 * mm),
     ]
     if batch.header:
-        story += [_field_table(None, batch.header, st, width=width, pairs=3, label_width=30 * mm), Spacer(1, 2 * mm)]
+        story += [
+            _field_table(None, batch.header, st, width=width, pairs=3, label_width=30 * mm),
+            Spacer(1, 2 * mm),
+        ]
     if batch.title and batch.title != app.title:
         story.append(_p(batch.title, st.section))
         story.append(Spacer(1, 1 * mm))
@@ -555,7 +590,9 @@ def _build(app: PrintableApplication, total: int | None) -> tuple[bytes, int]:
         invariant=True,
         initialFontName=font,
     )
-    story = _batch_story(app, app.batch, st, width) if app.batch is not None else _person_story(app, st, width)
+    story = (
+        _batch_story(app, app.batch, st, width) if app.batch is not None else _person_story(app, st, width)
+    )
     on_page = _page_footer(font, app.case_ref, total)
     doc.build(story, onFirstPage=on_page, onLaterPages=on_page)
     return buf.getvalue(), int(doc.page)

@@ -1,0 +1,214 @@
+"""Checking a submitted form (审表): values, locked prefill, required fields, eligibility, payloads.
+
+The applicant 补表、审表 rather than 填表: prefilled values are verified facts, filled in by the
+server when the client omits them and refused (``locked``) when the client sends another value.
+The result says which items stay in the case, which were dropped and why, every field issue with
+its exact field name, and — when nothing blocks — the department payloads (拆分还原).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from lianban.catalog.catalogue import Catalogue
+from lianban.catalog.model import FieldType, Theme
+from lianban.forms.issues import FieldIssue
+from lianban.forms.spec import FormField, FormSpec, build_form
+from lianban.forms.split import ItemPayload, PayloadInvalid, split_payloads
+from lianban.forms.validate import validate_value
+from lianban.rules.eligibility import Eligibility, assess
+
+_EMPTY: tuple[object, ...] = (None, "", [], {})
+
+
+@dataclass
+class CheckedSubmission:
+    spec: FormSpec
+    values: dict[str, Any]
+    employees: list[dict[str, Any]]
+    issues: list[FieldIssue]
+    eligibility: Eligibility
+    dropped: dict[str, str] = field(default_factory=dict)  # item code → reason (zh)
+    payloads: list[ItemPayload] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[FieldIssue]:
+        return [i for i in self.issues if i.severity == "error"]
+
+    @property
+    def warnings(self) -> list[FieldIssue]:
+        return [i for i in self.issues if i.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _same(a: Any, b: Any) -> bool:
+    return str(a).strip().upper() == str(b).strip().upper() if not isinstance(a, dict | list) else a == b
+
+
+def _check_values(
+    catalogue: Catalogue,
+    fields: Sequence[FormField],
+    given: Mapping[str, Any],
+    prefill: Mapping[str, Any],
+    prefix: str,
+    today: date,
+) -> tuple[dict[str, Any], list[FieldIssue]]:
+    values: dict[str, Any] = {}
+    issues: list[FieldIssue] = []
+    known = {f.key for f in fields}
+    for key in given:
+        if key not in known and key != "employees":
+            issues.append(
+                FieldIssue(
+                    f"{prefix}{key}",
+                    "format",
+                    f"{key} 不是本表单的字段",
+                    f"{key} is not a field of this form",
+                )
+            )
+    for f in fields:
+        label_zh, label_en = f.definition.label.zh, f.definition.label.en
+        raw = given.get(f.key)
+        if f.key in prefill and prefill[f.key] not in _EMPTY:
+            if raw not in _EMPTY and not _same(raw, prefill[f.key]):
+                issues.append(
+                    FieldIssue(
+                        f"{prefix}{f.key}",
+                        "locked",
+                        f"{label_zh}来自数据共享的核验信息，不能修改",
+                        f"{label_en} is a verified value from data sharing and cannot be changed",
+                    )
+                )
+            raw = prefill[f.key]
+        if raw in _EMPTY:
+            if f.required and f.definition.type is not FieldType.BOOLEAN:
+                issues.append(
+                    FieldIssue(f"{prefix}{f.key}", "required", f"请填写{label_zh}", f"{label_en} is required")
+                )
+            continue
+        normalised, found = validate_value(f.definition, raw, today=today, code_lists=catalogue.code_lists)
+        issues += [
+            FieldIssue(f"{prefix}{i.field}", i.code, i.message_zh, i.message_en, i.severity) for i in found
+        ]
+        if normalised is not None and not any(i.severity == "error" for i in found):
+            values[f.key] = normalised
+    return values, issues
+
+
+def _labels(catalogue: Catalogue, spec: FormSpec) -> dict[str, dict[str, str]]:
+    out: dict[str, dict[str, str]] = {}
+    for key, f in spec.fields.items():
+        if f.definition.code_list and f.definition.type is FieldType.CODE:
+            cl = catalogue.code_lists[f.definition.code_list]
+            if len(cl.codes) <= 300:
+                out[key] = {c.code: c.label for c in cl.codes}
+    return out
+
+
+def check_submission(
+    catalogue: Catalogue,
+    theme: Theme,
+    *,
+    items: list[str] | None,
+    situation: Mapping[str, str] | None,
+    form: Mapping[str, Any],
+    prefill: Mapping[str, Any] | None = None,
+    employee_prefill: Sequence[Mapping[str, Any]] = (),
+    facts: Mapping[str, Any] | None = None,
+    employee_facts: Sequence[Mapping[str, Any]] = (),
+    today: date,
+) -> CheckedSubmission:
+    """Validate everything; the answer lists every issue at once (no stopping at the first)."""
+    spec = build_form(catalogue, theme, items, situation, form)
+    header_fields = spec.header_fields
+    employee_fields = spec.employee_fields
+    values, issues = _check_values(catalogue, header_fields, form, prefill or {}, "", today)
+    employees: list[dict[str, Any]] = []
+    if theme.applicant_type == "employer":
+        rows = form.get("employees")
+        if not isinstance(rows, list) or not rows:
+            issues.append(
+                FieldIssue(
+                    "employees",
+                    "required",
+                    "请至少填写一名新招用员工",
+                    "at least one new employee is required",
+                )
+            )
+            rows = []
+        for i, row in enumerate(rows):
+            if not isinstance(row, dict):
+                issues.append(
+                    FieldIssue(
+                        f"employees[{i}]", "format", "员工信息必须是对象", "an employee must be an object"
+                    )
+                )
+                continue
+            pre = employee_prefill[i] if i < len(employee_prefill) else {}
+            row_values, row_issues = _check_values(
+                catalogue, employee_fields, row, pre, f"employees[{i}].", today
+            )
+            employees.append(row_values)
+            issues += row_issues
+
+    labels = _labels(catalogue, spec)
+    answers = spec.situation
+    base_facts = dict(facts or {})
+    eligibility = assess(theme, spec.items, values, answers, base_facts, today, labels)
+    results = list(eligibility.results)
+    for i, row in enumerate(employees):
+        row_facts = {**base_facts, **(employee_facts[i] if i < len(employee_facts) else {})}
+        per_employee_items = [it for it in spec.items if it.per_employee]
+        row_eligibility = assess(
+            theme, per_employee_items, {**values, **row}, answers, row_facts, today, labels
+        )
+        for r in row_eligibility.results:
+            if r.met is False and r.severity in ("block", "warn"):
+                issues.append(
+                    FieldIssue(
+                        f"employees[{i}].{r.condition}",
+                        "ineligible",
+                        r.explanation_zh,
+                        r.explanation_en,
+                        "error" if r.severity == "block" else "warning",
+                    )
+                )
+    dropped = {code: r.explanation_zh for code, r in eligibility.dropped_items.items()}
+    seen: set[str] = set()
+    for r in results:
+        if r.met is not False or r.severity == "drop":
+            continue
+        if r.severity == "warn":
+            issues.append(
+                FieldIssue(r.condition, "ineligible", r.explanation_zh, r.explanation_en, "warning")
+            )
+            continue
+        item = theme.item(r.item) if r.item else None
+        if item is not None and item.optional and r.scope == "item":
+            dropped.setdefault(item.code, r.explanation_zh)
+            continue
+        if r.condition not in seen:
+            seen.add(r.condition)
+            issues.append(FieldIssue(r.condition, "ineligible", r.explanation_zh, r.explanation_en))
+    spec.items = [it for it in spec.items if it.code not in dropped]
+    checked = CheckedSubmission(spec, values, employees, issues, eligibility, dropped)
+    if checked.ok:
+        try:
+            checked.payloads = split_payloads(catalogue, theme, spec.items, values, employees)
+        except PayloadInvalid as exc:
+            where = f"employees[{exc.employee}]." if exc.employee is not None else ""
+            checked.issues.append(
+                FieldIssue(
+                    f"{where}items.{exc.item}",
+                    "format",
+                    "拆分后的部门数据不符合部门接口规范：" + "；".join(exc.errors),
+                    "the department payload breaks its schema: " + "; ".join(exc.errors),
+                )
+            )
+    return checked
