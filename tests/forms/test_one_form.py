@@ -16,7 +16,7 @@ CAT = default_catalogue()
 
 def id_number(region: str, birth: str, seq: str) -> str:
     body = region + birth.replace("-", "") + seq
-    return body + ric.calc_check_digit(body)
+    return body + ric.calc_check_digit(body + "0")  # stdnum wants a placeholder check digit
 
 
 def applicant_materials(answer: dict[str, Any]) -> set[str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from lianban.catalog.catalogue import Catalogue
@@ -18,7 +19,7 @@ from lianban.catalog.model import FieldType, Theme
 from lianban.forms.issues import FieldIssue
 from lianban.forms.spec import FormField, FormSpec, build_form
 from lianban.forms.split import ItemPayload, PayloadInvalid, split_payloads
-from lianban.forms.validate import validate_value
+from lianban.forms.validate import housing_fund_amounts, region_settings, validate_value
 from lianban.rules.eligibility import Eligibility, assess
 
 _EMPTY: tuple[object, ...] = (None, "", [], {})
@@ -87,7 +88,8 @@ def _check_values(
                 )
             raw = prefill[f.key]
         if raw in _EMPTY:
-            if f.required and f.definition.type is not FieldType.BOOLEAN:
+            computed = f.definition.prefill.value == "computed" and f.definition.compute is not None
+            if f.required and f.definition.type is not FieldType.BOOLEAN and not computed:
                 issues.append(
                     FieldIssue(f"{prefix}{f.key}", "required", f"请填写{label_zh}", f"{label_en} is required")
                 )
@@ -99,6 +101,47 @@ def _check_values(
         if normalised is not None and not any(i.severity == "error" for i in found):
             values[f.key] = normalised
     return values, issues
+
+
+def _compute_housing_fund(
+    values: dict[str, Any], given: Mapping[str, Any], prefix: str, rounding: str
+) -> list[FieldIssue]:
+    """月缴存额 = 基数 × 比例 for each side, total = both; a supplied amount that differs is a conflict."""
+    keys = ("housing_fund.base", "housing_fund.unit_rate", "housing_fund.personal_rate")
+    if not all(k in values for k in keys):
+        return []
+    try:
+        amounts = housing_fund_amounts(
+            Decimal(str(values[keys[0]])),
+            Decimal(str(values[keys[1]])),
+            Decimal(str(values[keys[2]])),
+            rounding=rounding,  # type: ignore[arg-type]
+        )
+    except (ValueError, ArithmeticError):
+        return []  # the rates' own range errors are already reported
+    issues: list[FieldIssue] = []
+    for key, amount in (
+        ("housing_fund.unit_amount", amounts.unit),
+        ("housing_fund.personal_amount", amounts.personal),
+        ("housing_fund.total_amount", amounts.total),
+    ):
+        supplied = given.get(key)
+        if supplied not in _EMPTY:
+            try:
+                differs = Decimal(str(supplied).replace(",", "")) != amount
+            except ArithmeticError:
+                differs = True
+            if differs:
+                issues.append(
+                    FieldIssue(
+                        f"{prefix}{key}",
+                        "conflict",
+                        f"月缴存额应为 {amount:.2f} 元（月缴存基数 × 缴存比例），填写的是 {supplied}",
+                        f"the monthly amount must be {amount:.2f} yuan (base × rate), not {supplied}",
+                    )
+                )
+        values[key] = f"{amount:.2f}"
+    return issues
 
 
 def _labels(catalogue: Catalogue, spec: FormSpec) -> dict[str, dict[str, str]]:
@@ -129,6 +172,11 @@ def check_submission(
     header_fields = spec.header_fields
     employee_fields = spec.employee_fields
     values, issues = _check_values(catalogue, header_fields, form, prefill or {}, "", today)
+    try:
+        rounding = region_settings(theme.region_code).housing_fund_rounding
+    except KeyError:
+        rounding = "yuan"
+    issues += _compute_housing_fund(values, form, "", rounding)
     employees: list[dict[str, Any]] = []
     if theme.applicant_type == "employer":
         rows = form.get("employees")
@@ -154,6 +202,7 @@ def check_submission(
             row_values, row_issues = _check_values(
                 catalogue, employee_fields, row, pre, f"employees[{i}].", today
             )
+            row_issues += _compute_housing_fund(row_values, row, f"employees[{i}].", rounding)
             employees.append(row_values)
             issues += row_issues
 
