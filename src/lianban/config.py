@@ -7,6 +7,7 @@
 | ``LIANBAN_DEPLOYMENT_FILE`` | ``./deployment.yaml`` if present | department endpoints (base URL, key, timeouts) per department |
 | ``LIANBAN_THEMES_DIR`` | the shipped themes | extra or replacement theme files of a deployment |
 | ``LIANBAN_DATA_DIR`` | ``./var`` | uploads and local state |
+| ``LIANBAN_SECRET_KEY`` | generated per sandbox | the key that signs bearer tokens; required in production |
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ class Settings:
     themes_dir: Path | None = None
     deployment_file: Path | None = None
     departments: dict[str, DepartmentEndpoint] = field(default_factory=dict)
+    secret_key: str | None = None  # LIANBAN_SECRET_KEY: signs tokens; required in production
 
     @property
     def sandbox(self) -> bool:
@@ -108,4 +110,5 @@ def load_settings(
         themes_dir=themes_dir,
         deployment_file=dep_file,
         departments=departments,
+        secret_key=e.get("LIANBAN_SECRET_KEY") or None,
     )

@@ -15,7 +15,7 @@ CAT = default_catalogue()
 WUHAN_GRADUATE = {
     "person.name": "张晓明",
     "person.id_type": "01",
-    "person.id_number": "420111200403150027",
+    "person.id_number": "42011120040315002X",
     "person.gender": "2",
     "person.ethnicity": "01",
     "person.birth_date": "2004-03-15",

@@ -27,3 +27,20 @@ class ThemeVersion(Base):
     item_count: Mapped[int]
     definition: Mapped[dict[str, Any]] = mapped_column(JSON)
     loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Upload(Base):
+    """An uploaded material file (上传材料): stored by content hash, owned by its uploader."""
+
+    __tablename__ = "uploads"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(100), index=True)
+    theme_id: Mapped[str | None] = mapped_column(String(100))
+    material_id: Mapped[str] = mapped_column(String(100))
+    digest: Mapped[str] = mapped_column(String(64))
+    filename: Mapped[str] = mapped_column(String(255))
+    detected_type: Mapped[str] = mapped_column(String(20))
+    size_bytes: Mapped[int]
+    checks: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

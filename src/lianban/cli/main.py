@@ -58,9 +58,14 @@ def prepare_database(settings: Settings) -> int:
 def _serve(settings: Settings, host: str, port: int) -> None:
     import uvicorn
 
+    from lianban.security.tokens import TokenError
     from lianban.web.app import create_app
 
-    application = create_app(settings)
+    try:
+        application = create_app(settings)
+    except TokenError as exc:
+        err.print(f"[red]配置错误 / configuration error:[/] {exc}")
+        raise typer.Exit(2) from exc
     base = f"http://{host}:{port}"
     console.print(f"[bold]lianban[/] {settings.mode.value} · database {settings.database_url}")
     console.print(f"  API        {base}/api/v1/themes")

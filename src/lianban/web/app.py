@@ -7,9 +7,10 @@ from fastapi import FastAPI
 from lianban import __version__
 from lianban.catalog.catalogue import Catalogue, default_catalogue
 from lianban.config import Settings, load_settings
-from lianban.db import make_engine
+from lianban.db import make_engine, session_factory
+from lianban.security.tokens import secret_key
 from lianban.web import problems
-from lianban.web.api import calendar, forms, health, themes
+from lianban.web.api import auth, calendar, forms, health, themes, uploads
 
 DESCRIPTION = """lianban (联办) — one form, one set of materials, many departments.
 
@@ -32,9 +33,14 @@ def create_app(settings: Settings | None = None, catalogue: Catalogue | None = N
     app.state.settings = settings
     app.state.catalogue = catalogue or default_catalogue(settings.themes_dir)
     app.state.engine = make_engine(settings.database_url)
+    app.state.sessions = session_factory(app.state.engine)
+    app.state.secret_key = secret_key(settings.data_dir, settings.sandbox, settings.secret_key)
     problems.install(app)
     app.include_router(health.router)
     app.include_router(themes.router)
     app.include_router(forms.router)
     app.include_router(calendar.router)
+    app.include_router(uploads.router)
+    if settings.sandbox:
+        app.include_router(auth.router)
     return app

@@ -1,0 +1,96 @@
+"""Signed bearer tokens (JWT, HS256 with PyJWT) carrying who the caller is and in which role.
+
+The key comes from ``LIANBAN_SECRET_KEY``; a sandbox without one generates a random key once and
+keeps it in the data directory, so tokens survive a restart of ``lianban demo``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import jwt
+
+ISSUER = "lianban"
+ALGORITHM = "HS256"
+DEFAULT_LIFETIME_SECONDS = 8 * 3600
+
+
+class Role(StrEnum):
+    APPLICANT = "applicant"  # 申请人（个人）
+    EMPLOYER = "employer"  # 用人单位
+    WINDOW_CLERK = "window_clerk"  # 综窗工作人员
+    DEPARTMENT_STAFF = "department_staff"  # 部门经办人员
+    SUPERVISOR = "supervisor"  # 监督人员
+    OPERATOR = "operator"  # 运维人员
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who is calling: a person (by ID number), an employer (by USCC) or a staff member."""
+
+    subject: str
+    role: Role
+    name: str | None = None
+    id_number: str | None = None
+    uscc: str | None = None
+    department: str | None = None
+
+
+class TokenError(Exception):
+    """A token that is missing, forged, expired or malformed."""
+
+
+def secret_key(data_dir: Path, sandbox: bool, configured: str | None = None) -> str:
+    key = configured or os.environ.get("LIANBAN_SECRET_KEY")
+    if key:
+        return key
+    if not sandbox:
+        raise TokenError("LIANBAN_SECRET_KEY must be set in production mode")
+    path = data_dir / "sandbox-secret.key"
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(key)
+    return key
+
+
+def issue(identity: Identity, key: str, lifetime: int = DEFAULT_LIFETIME_SECONDS) -> str:
+    now = int(time.time())
+    claims: dict[str, Any] = {
+        "iss": ISSUER,
+        "sub": identity.subject,
+        "role": identity.role.value,
+        "iat": now,
+        "exp": now + lifetime,
+    }
+    for name in ("name", "id_number", "uscc", "department"):
+        value = getattr(identity, name)
+        if value is not None:
+            claims[name] = value
+    return jwt.encode(claims, key, algorithm=ALGORITHM)
+
+
+def verify(token: str, key: str) -> Identity:
+    try:
+        claims = jwt.decode(
+            token, key, algorithms=[ALGORITHM], issuer=ISSUER, options={"require": ["exp", "sub"]}
+        )
+        return Identity(
+            subject=str(claims["sub"]),
+            role=Role(claims["role"]),
+            name=claims.get("name"),
+            id_number=claims.get("id_number"),
+            uscc=claims.get("uscc"),
+            department=claims.get("department"),
+        )
+    except (jwt.PyJWTError, KeyError, ValueError) as exc:
+        raise TokenError(str(exc)) from exc

@@ -1,0 +1,39 @@
+"""Who is calling: bearer tokens read into an :class:`Identity`; 401 without valid credentials."""
+
+from __future__ import annotations
+
+from fastapi import Request
+
+from lianban.security.tokens import Identity, TokenError, verify
+from lianban.web.problems import Problem
+
+
+def unauthorized() -> Problem:
+    return Problem(
+        401,
+        "未登录或凭证无效",
+        "Not authenticated",
+        "请先登录（Authorization: Bearer …）",
+        "log in first (Authorization: Bearer …)",
+    )
+
+
+def optional_identity(request: Request) -> Identity | None:
+    """The caller's identity when a bearer token is sent; a bad token is a 401, none is None."""
+    header = request.headers.get("authorization", "")
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise unauthorized()
+    try:
+        return verify(token.strip(), request.app.state.secret_key)
+    except TokenError:
+        raise unauthorized() from None
+
+
+def require_identity(request: Request) -> Identity:
+    identity = optional_identity(request)
+    if identity is None:
+        raise unauthorized()
+    return identity
