@@ -10,7 +10,7 @@ from lianban.config import Settings, load_settings
 from lianban.db import make_engine, session_factory
 from lianban.security.tokens import secret_key
 from lianban.web import problems
-from lianban.web.api import auth, calendar, forms, health, themes, uploads
+from lianban.web.api import auth, calendar, forms, health, precheck, themes, uploads
 
 DESCRIPTION = """lianban (联办) — one form, one set of materials, many departments.
 
@@ -39,6 +39,7 @@ def create_app(settings: Settings | None = None, catalogue: Catalogue | None = N
     app.include_router(health.router)
     app.include_router(themes.router)
     app.include_router(forms.router)
+    app.include_router(precheck.router)
     app.include_router(calendar.router)
     app.include_router(uploads.router)
     if settings.sandbox:
