@@ -55,6 +55,8 @@ def test_the_hubei_flexible_guide_shows_the_documents_figures(client: TestClient
     assert guide["outcomes"]["computed"]["before"]["days"] == 116
     assert guide["outcomes"]["computed"]["after"]["days"] == [2, 40]
     assert guide["time_limit"]["promised_days"] == [2, 40]
+    # 减表单: the one form has 48 fields where the seven items' own forms had 94 between them
+    assert guide["outcomes"]["form_fields"] == {"merged": 48, "items_total": 94}
     assert guide["fees"]["amount_yuan"] == 0
     assert guide["channels"] and guide["process"]
     assert any(c["item"] == "employment_registration" for c in guide["conditions"])

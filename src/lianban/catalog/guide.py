@@ -75,8 +75,12 @@ def guide(theme: Theme) -> dict[str, Any]:
             "legal_days": theme.stated_time_limit.legal_days,
             "promised_days": theme.stated_time_limit.promised_max,
         }
+    merged_fields = {ref.key for it in theme.items for ref in it.fields} | {ref.key for ref in theme.employer_fields}
+    item_fields = sum(len(it.fields) for it in theme.items) + len(theme.employer_fields)
     outcomes: dict[str, Any] = {
         "computed": {"before": _figures(computed.before), "after": _figures(computed.after)},
+        # 减表单: one merged form against the sum of the items' own forms
+        "form_fields": {"merged": len(merged_fields), "items_total": item_fields},
     }
     if theme.outcomes is not None:
         outcomes["before"] = _figures(theme.outcomes.before)
