@@ -75,7 +75,9 @@ def guide(theme: Theme) -> dict[str, Any]:
             "legal_days": theme.stated_time_limit.legal_days,
             "promised_days": theme.stated_time_limit.promised_max,
         }
-    merged_fields = {ref.key for it in theme.items for ref in it.fields} | {ref.key for ref in theme.employer_fields}
+    merged_fields = {ref.key for it in theme.items for ref in it.fields} | {
+        ref.key for ref in theme.employer_fields
+    }
     item_fields = sum(len(it.fields) for it in theme.items) + len(theme.employer_fields)
     outcomes: dict[str, Any] = {
         "computed": {"before": _figures(computed.before), "after": _figures(computed.after)},

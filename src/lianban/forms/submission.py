@@ -52,6 +52,15 @@ def _same(a: Any, b: Any) -> bool:
     return str(a).strip().upper() == str(b).strip().upper() if not isinstance(a, dict | list) else a == b
 
 
+def _same_value(catalogue: Catalogue, f: FormField, given: Any, verified: Any, today: date) -> bool:
+    """Whether a supplied value says the same as the verified one (汉族 = 01, 2004.03.15 = 2004-03-15)."""
+    if _same(given, verified):
+        return True
+    a, _ = validate_value(f.definition, given, today=today, code_lists=catalogue.code_lists)
+    b, _ = validate_value(f.definition, verified, today=today, code_lists=catalogue.code_lists)
+    return a is not None and a == b
+
+
 def _check_values(
     catalogue: Catalogue,
     fields: Sequence[FormField],
@@ -77,7 +86,7 @@ def _check_values(
         label_zh, label_en = f.definition.label.zh, f.definition.label.en
         raw = given.get(f.key)
         if f.key in prefill and prefill[f.key] not in _EMPTY:
-            if raw not in _EMPTY and not _same(raw, prefill[f.key]):
+            if raw not in _EMPTY and not _same_value(catalogue, f, raw, prefill[f.key], today):
                 issues.append(
                     FieldIssue(
                         f"{prefix}{f.key}",

@@ -9,8 +9,10 @@ from lianban.catalog.catalogue import Catalogue, default_catalogue
 from lianban.config import Settings, load_settings
 from lianban.db import make_engine, session_factory
 from lianban.security.tokens import secret_key
+from lianban.sharing.providers import SharingHub
+from lianban.sharing.sandbox import sandbox_hub
 from lianban.web import problems
-from lianban.web.api import auth, calendar, forms, health, precheck, themes, uploads
+from lianban.web.api import auth, calendar, forms, health, precheck, sandbox, themes, uploads
 
 DESCRIPTION = """lianban (联办) — one form, one set of materials, many departments.
 
@@ -20,7 +22,14 @@ Errors are RFC 9457 problem details; messages are Chinese unless `Accept-Languag
 """
 
 
-def create_app(settings: Settings | None = None, catalogue: Catalogue | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, catalogue: Catalogue | None = None, sharing: SharingHub | None = None
+) -> FastAPI:
+    """The app; ``sharing`` is the data-sharing hub (the sandbox registry in sandbox mode).
+
+    Production providers (the province's population, e-licence, education and business
+    registries) plug in here; until a deployment configures them, production prefills nothing.
+    """
     settings = settings or load_settings()
     app = FastAPI(
         title="lianban 联办",
@@ -34,6 +43,7 @@ def create_app(settings: Settings | None = None, catalogue: Catalogue | None = N
     app.state.catalogue = catalogue or default_catalogue(settings.themes_dir)
     app.state.engine = make_engine(settings.database_url)
     app.state.sessions = session_factory(app.state.engine)
+    app.state.sharing = sharing if sharing is not None else (sandbox_hub() if settings.sandbox else None)
     app.state.secret_key = secret_key(settings.data_dir, settings.sandbox, settings.secret_key)
     problems.install(app)
     app.include_router(health.router)
@@ -44,4 +54,5 @@ def create_app(settings: Settings | None = None, catalogue: Catalogue | None = N
     app.include_router(uploads.router)
     if settings.sandbox:
         app.include_router(auth.router)
+        app.include_router(sandbox.router)
     return app

@@ -9,7 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from lianban.forms.spec import UnknownItems, build_form, form_answer
 from lianban.web.api.themes import _theme, catalogue_of
+from lianban.web.auth import optional_identity
 from lianban.web.problems import FieldError, Problem, wants_english
+from lianban.web.sharing import prefill_for
 
 router = APIRouter(prefix="/api/v1/themes", tags=["forms"])
 
@@ -60,4 +62,7 @@ def post_form(request: Request, theme_id: str, body: FormRequest | None = None) 
             "; ".join(e.message_en for e in errors),
             errors,
         )
-    return form_answer(catalogue_of(request), spec, lang="en" if wants_english(request) else "zh")
+    prefill = prefill_for(request, optional_identity(request))
+    return form_answer(
+        catalogue_of(request), spec, prefill=prefill, lang="en" if wants_english(request) else "zh"
+    )

@@ -19,7 +19,9 @@ from lianban.forms.printing import application_pdf
 from lianban.forms.spec import UnknownItems
 from lianban.forms.submission import CheckedSubmission, check_submission
 from lianban.web.api.themes import _theme, catalogue_of
+from lianban.web.auth import optional_identity
 from lianban.web.problems import FieldError, Problem, wants_english
+from lianban.web.sharing import employee_sharing, facts_for, prefill_for
 
 router = APIRouter(prefix="/api/v1/themes", tags=["forms"])
 
@@ -35,7 +37,14 @@ class FormBody(BaseModel):
 
 def _check(request: Request, theme_id: str, body: FormBody) -> CheckedSubmission:
     theme = _theme(request, theme_id)
-    facts = body.facts if (body.facts is not None and request.app.state.settings.sandbox) else {}
+    identity = optional_identity(request)
+    facts = facts_for(request, theme, identity, body.form)
+    if body.facts is not None and request.app.state.settings.sandbox:
+        facts.update(body.facts)  # the sandbox lets a tester assume facts
+    rows = body.form.get("employees") if theme.applicant_type == "employer" else None
+    employee_prefill, employee_facts = employee_sharing(
+        request, theme, rows if isinstance(rows, list) else []
+    )
     try:
         return check_submission(
             catalogue_of(request),
@@ -43,7 +52,10 @@ def _check(request: Request, theme_id: str, body: FormBody) -> CheckedSubmission
             items=body.items,
             situation=body.situation,
             form=body.form,
+            prefill=prefill_for(request, identity),
+            employee_prefill=employee_prefill,
             facts=facts,
+            employee_facts=employee_facts,
             today=date.today(),
         )
     except UnknownItems as exc:
