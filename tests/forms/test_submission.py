@@ -170,3 +170,15 @@ def test_missing_required_fields_are_each_named() -> None:
     assert found["person.id_number"] == "required"
     assert found["employment.start_date"] == "required"
     assert "person.mobile" not in found
+
+
+def test_a_pension_base_outside_60_to_300_percent_of_the_average_wage_is_out_of_range() -> None:
+    theme = CAT.theme("hebei.flexible-employment")
+    low = check_submission(
+        CAT, theme, items=None, situation=None, form={"insurance.pension.base": "100"}, today=TODAY
+    )
+    assert codes(low)["insurance.pension.base"] == "range"
+    fine = check_submission(
+        CAT, theme, items=None, situation=None, form={"insurance.pension.base": "5000"}, today=TODAY
+    )
+    assert "insurance.pension.base" not in codes(fine)

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
 from PIL import Image, ImageDraw
 from pypdf import PdfWriter
@@ -16,17 +14,6 @@ from lianban.config import Mode, load_settings
 from lianban.web.app import create_app
 
 GRADUATE_ID = "42011120040315002X"
-
-
-@pytest.fixture
-def client(tmp_path: Path) -> Iterator[TestClient]:
-    from lianban.migrate import upgrade
-
-    url = f"sqlite:///{tmp_path / 'api.sqlite3'}"
-    upgrade(url)
-    settings = load_settings({"LIANBAN_DATA_DIR": str(tmp_path / "var")}, database_url=url, mode=Mode.SANDBOX)
-    with TestClient(create_app(settings)) as c:
-        yield c
 
 
 def login(client: TestClient, **body: str) -> dict[str, str]:

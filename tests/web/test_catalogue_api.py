@@ -2,21 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from fastapi.testclient import TestClient
-
-from lianban.config import Mode, load_settings
-from lianban.web.app import create_app
-
-
-@pytest.fixture
-def client(tmp_path: Path) -> Iterator[TestClient]:
-    settings = load_settings({}, database_url=f"sqlite:///{tmp_path / 'api.sqlite3'}", mode=Mode.SANDBOX)
-    with TestClient(create_app(settings)) as c:
-        yield c
 
 
 def test_the_six_themes_are_listed_with_the_documents_item_counts(client: TestClient) -> None:

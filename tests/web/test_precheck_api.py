@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
-
-from lianban.config import Mode, load_settings
-from lianban.web.app import create_app
 
 HEBEI_WORKER: dict[str, Any] = {
     "person.name": "刘晓燕",
@@ -29,17 +23,6 @@ HEBEI_WORKER: dict[str, Any] = {
     "employment.special_group": "other",
     "archives.receiving_agency_code": "130100001",
 }
-
-
-@pytest.fixture
-def client(tmp_path: Path) -> Iterator[TestClient]:
-    settings = load_settings(
-        {"LIANBAN_DATA_DIR": str(tmp_path)},
-        database_url=f"sqlite:///{tmp_path / 'a.sqlite3'}",
-        mode=Mode.SANDBOX,
-    )
-    with TestClient(create_app(settings)) as c:
-        yield c
 
 
 def codes_of(client: TestClient, name: str) -> list[str]:

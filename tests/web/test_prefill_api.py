@@ -2,25 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from fastapi.testclient import TestClient
-
-from lianban.config import Mode, load_settings
-from lianban.web.app import create_app
-
-
-@pytest.fixture
-def client(tmp_path: Path) -> Iterator[TestClient]:
-    settings = load_settings(
-        {"LIANBAN_DATA_DIR": str(tmp_path)},
-        database_url=f"sqlite:///{tmp_path / 'a.sqlite3'}",
-        mode=Mode.SANDBOX,
-    )
-    with TestClient(create_app(settings)) as c:
-        yield c
 
 
 def persona(client: TestClient, key: str) -> dict[str, str]:

@@ -19,7 +19,7 @@ from lianban.catalog.model import FieldType, Theme
 from lianban.forms.issues import FieldIssue
 from lianban.forms.spec import FormField, FormSpec, build_form
 from lianban.forms.split import ItemPayload, PayloadInvalid, split_payloads
-from lianban.forms.validate import housing_fund_amounts, region_settings, validate_value
+from lianban.forms.validate import housing_fund_amounts, pension_base_issue, region_settings, validate_value
 from lianban.rules.eligibility import Eligibility, assess
 
 _EMPTY: tuple[object, ...] = (None, "", [], {})
@@ -182,10 +182,18 @@ def check_submission(
     employee_fields = spec.employee_fields
     values, issues = _check_values(catalogue, header_fields, form, prefill or {}, "", today)
     try:
-        rounding = region_settings(theme.region_code).housing_fund_rounding
+        region = region_settings(theme.region_code)
     except KeyError:
-        rounding = "yuan"
+        region = None
+    rounding = region.housing_fund_rounding if region else "yuan"
     issues += _compute_housing_fund(values, form, "", rounding)
+    if region is not None and "insurance.pension.base" in values:
+        # 缴费基数在全省平均工资的 60%–300% 之间
+        base_issue = pension_base_issue(
+            Decimal(str(values["insurance.pension.base"])), region.average_wage_yuan_per_year
+        )
+        if base_issue is not None:
+            issues.append(base_issue)
     employees: list[dict[str, Any]] = []
     if theme.applicant_type == "employer":
         rows = form.get("employees")

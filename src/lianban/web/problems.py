@@ -70,6 +70,20 @@ def problem_response(request: Request, problem: Problem) -> JSONResponse:
     return JSONResponse(body, status_code=problem.status, media_type=PROBLEM_JSON)
 
 
+def invalid(
+    errors: Sequence[FieldError], title_zh: str = "请求参数有误", title_en: str = "Invalid request"
+) -> Problem:
+    """A 422 naming every field error, its detail joining their messages."""
+    return Problem(
+        422,
+        title_zh,
+        title_en,
+        "；".join(e.message_zh for e in errors),
+        "; ".join(e.message_en for e in errors),
+        errors,
+    )
+
+
 def not_found(what_zh: str, what_en: str) -> Problem:
     return Problem(404, "未找到", "Not found", f"{what_zh}不存在", f"{what_en} does not exist")
 
@@ -117,18 +131,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = validation_errors(exc)
-        return problem_response(
-            request,
-            Problem(
-                422,
-                "请求参数有误",
-                "Invalid request",
-                "；".join(e.message_zh for e in errors),
-                "; ".join(e.message_en for e in errors),
-                errors,
-            ),
-        )
+        return problem_response(request, invalid(validation_errors(exc)))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

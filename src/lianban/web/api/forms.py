@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from lianban.forms.spec import UnknownItems, build_form, form_answer
 from lianban.web.api.themes import _theme, catalogue_of
 from lianban.web.auth import optional_identity
-from lianban.web.problems import FieldError, Problem, wants_english
+from lianban.web.problems import FieldError, invalid, wants_english
 from lianban.web.sharing import prefill_for
 
 router = APIRouter(prefix="/api/v1/themes", tags=["forms"])
@@ -54,14 +54,7 @@ def post_form(request: Request, theme_id: str, body: FormRequest | None = None) 
             for c in exc.codes
         ]
     if errors:
-        raise Problem(
-            422,
-            "请求参数有误",
-            "Invalid request",
-            "；".join(e.message_zh for e in errors),
-            "; ".join(e.message_en for e in errors),
-            errors,
-        )
+        raise invalid(errors)
     prefill = prefill_for(request, optional_identity(request))
     return form_answer(
         catalogue_of(request), spec, prefill=prefill, lang="en" if wants_english(request) else "zh"

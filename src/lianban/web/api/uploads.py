@@ -19,7 +19,7 @@ from lianban.forms.storage import FileBlobStore
 from lianban.forms.uploads import UploadTooLarge, inspect_upload, read_limited
 from lianban.security.tokens import Identity
 from lianban.web.auth import require_identity
-from lianban.web.problems import FieldError, Problem, not_found
+from lianban.web.problems import FieldError, Problem, invalid, not_found
 
 router = APIRouter(prefix="/api/v1", tags=["applications"])
 
@@ -28,14 +28,7 @@ def _invalid(issues: list[FieldIssue]) -> Problem:
     errors = [
         FieldError(i.field, i.code, i.message_zh, i.message_en) for i in issues if i.severity == "error"
     ]
-    return Problem(
-        422,
-        "材料不符合要求",
-        "The file breaks the material's rules",
-        "；".join(e.message_zh for e in errors),
-        "; ".join(e.message_en for e in errors),
-        errors,
-    )
+    return invalid(errors, "材料不符合要求", "The file breaks the material's rules")
 
 
 def find_material(catalogue: Catalogue, material_id: str, theme_id: str | None) -> Material:
