@@ -60,3 +60,20 @@ def test_the_six_themes_load_into_the_database_once(database_url: str) -> None:
             assert len(row.definition["items"]) == 8
     finally:
         engine.dispose()
+
+
+def test_the_migrations_match_the_models(database_url: str) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    import lianban.cases.schema  # noqa: F401
+    from lianban.db import Base
+
+    upgrade(database_url)
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        assert diff == [], diff
+    finally:
+        engine.dispose()

@@ -7,10 +7,10 @@ reference tables (replicated when the database is distributed).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, String, func
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lianban.db import Base
@@ -44,3 +44,97 @@ class Upload(Base):
     size_bytes: Mapped[int]
     checks: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+# ---- cases (办件) and what grows with them: every such table carries case_id in its key,
+# so a distributed PostgreSQL (Citus) can co-locate a case's rows by case_id.
+
+
+class Case(Base):
+    """One application (办件): one form, one set of materials, many sub-items."""
+
+    __tablename__ = "cases"
+
+    case_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    theme_id: Mapped[str] = mapped_column(String(100), index=True)
+    theme_digest: Mapped[str] = mapped_column(String(64))
+    owner: Mapped[str] = mapped_column(String(100), index=True)  # the applicant (person or employer)
+    actor: Mapped[str] = mapped_column(String(100))  # who filed it (the owner, or a window clerk: 帮办代办)
+    channel: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(30), index=True)
+    situation: Mapped[dict[str, Any]] = mapped_column(JSON)
+    form: Mapped[dict[str, Any]] = mapped_column(JSON)
+    materials: Mapped[list[Any]] = mapped_column(JSON)
+    accepted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    due_date: Mapped[date] = mapped_column(Date)  # legal: longest path through the dependency graph
+    promised_due_date: Mapped[date] = mapped_column(Date)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (UniqueConstraint("owner", "idempotency_key", name="uq_cases_owner_idempotency_key"),)
+
+
+class CaseItem(Base):
+    """One sub-item (子件): an item of the theme, for one employee in employer themes."""
+
+    __tablename__ = "case_items"
+
+    case_id: Mapped[str] = mapped_column(String(40), ForeignKey("cases.case_id"), primary_key=True)
+    item_id: Mapped[str] = mapped_column(String(60), primary_key=True)  # code, or code#employee
+    code: Mapped[str] = mapped_column(String(60))
+    employee: Mapped[int | None]
+    department: Mapped[str] = mapped_column(String(30), index=True)
+    status: Mapped[str] = mapped_column(String(30), index=True)
+    waits_for: Mapped[list[Any]] = mapped_column(JSON)  # item_ids, all of them
+    waits_for_any: Mapped[list[Any]] = mapped_column(JSON)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    receipt_no: Mapped[str | None] = mapped_column(String(100))
+    reason: Mapped[str | None] = mapped_column(Text)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    legal_due_date: Mapped[date] = mapped_column(Date)
+    promised_due_date: Mapped[date] = mapped_column(Date)
+    progress: Mapped[int] = mapped_column(default=0)  # highest callback sequence applied
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class OutboxJob(Base):
+    """Work to do for a case (发件箱): a dispatch, a retry, a timer. Written in the case's transaction."""
+
+    __tablename__ = "outbox_jobs"
+
+    case_id: Mapped[str] = mapped_column(String(40), ForeignKey("cases.case_id"), primary_key=True)
+    job_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    item_id: Mapped[str | None] = mapped_column(String(60))
+    kind: Mapped[str] = mapped_column(String(30))
+    status: Mapped[str] = mapped_column(String(20), index=True)  # pending | done | dead
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class TimelineEvent(Base):
+    """What happened to a case, in order (办理进度)."""
+
+    __tablename__ = "timeline_events"
+
+    case_id: Mapped[str] = mapped_column(String(40), ForeignKey("cases.case_id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    event: Mapped[str] = mapped_column(String(50))
+    item_id: Mapped[str | None] = mapped_column(String(60))
+    detail: Mapped[str | None] = mapped_column(Text)
+
+
+class AuditEntry(Base):
+    """Who did what to a case (审计日志); kept at least six months (Cybersecurity Law art. 21)."""
+
+    __tablename__ = "audit_entries"
+
+    case_id: Mapped[str] = mapped_column(String(40), ForeignKey("cases.case_id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(50))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON)

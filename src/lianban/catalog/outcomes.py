@@ -55,8 +55,9 @@ def items_in_case(theme: Theme, answers: Answers) -> list[Item]:
     return [it for it in theme.items if applies(it.applies_if, answers)]
 
 
-def critical_path(items: list[Item], weight: Mapping[str, int]) -> int:
-    """Length of the longest chain of waits (all = latest finish, any = earliest finish)."""
+def finish_times(items: list[Item], weight: Mapping[str, int]) -> dict[str, int]:
+    """When each item finishes, in working days from acceptance, waiting as the theme says
+    (all = latest finish of what it waits for, any = earliest)."""
     present = {it.code: it for it in items}
     finish: dict[str, int] = {}
 
@@ -76,7 +77,14 @@ def critical_path(items: list[Item], weight: Mapping[str, int]) -> int:
         finish[code] = start + weight[code]
         return finish[code]
 
-    return max((done(c) for c in present), default=0)
+    for code in present:
+        done(code)
+    return finish
+
+
+def critical_path(items: list[Item], weight: Mapping[str, int]) -> int:
+    """Length of the longest chain of waits: the whole case's limit."""
+    return max(finish_times(items, weight).values(), default=0)
 
 
 def applicant_materials(theme: Theme, answers: Answers) -> set[str]:

@@ -226,8 +226,19 @@ def check_submission(
     labels = _labels(catalogue, spec)
     answers = spec.situation
     base_facts = dict(facts or {})
-    eligibility = assess(theme, spec.items, values, answers, base_facts, today, labels)
+    employer = theme.applicant_type == "employer"
+    eligibility = assess(
+        theme,
+        [it for it in spec.items if not (employer and it.per_employee)],
+        values,
+        answers,
+        base_facts,
+        today,
+        labels,
+        include_theme_conditions=not employer,
+    )
     results = list(eligibility.results)
+    dropped_rows: dict[tuple[str, int], str] = {}
     for i, row in enumerate(employees):
         row_facts = {**base_facts, **(employee_facts[i] if i < len(employee_facts) else {})}
         per_employee_items = [it for it in spec.items if it.per_employee]
@@ -235,16 +246,24 @@ def check_submission(
             theme, per_employee_items, {**values, **row}, answers, row_facts, today, labels
         )
         for r in row_eligibility.results:
-            if r.met is False and r.severity in ("block", "warn"):
-                issues.append(
-                    FieldIssue(
-                        f"employees[{i}].{r.condition}",
-                        "ineligible",
-                        r.explanation_zh,
-                        r.explanation_en,
-                        "error" if r.severity == "block" else "warning",
-                    )
+            if r.met is not False:
+                continue
+            row_item = theme.item(r.item) if r.item else None
+            if r.severity == "drop" or (
+                r.severity == "block" and row_item is not None and row_item.optional and r.scope == "item"
+            ):
+                if r.item is not None:  # this employee's sub-item leaves the case, with the reason
+                    dropped_rows.setdefault((r.item, i), r.explanation_zh)
+                continue
+            issues.append(
+                FieldIssue(
+                    f"employees[{i}].{r.condition}",
+                    "ineligible",
+                    r.explanation_zh,
+                    r.explanation_en,
+                    "error" if r.severity == "block" else "warning",
                 )
+            )
     dropped = {code: r.explanation_zh for code, r in eligibility.dropped_items.items()}
     seen: set[str] = set()
     for r in results:
@@ -264,9 +283,14 @@ def check_submission(
             issues.append(FieldIssue(r.condition, "ineligible", r.explanation_zh, r.explanation_en))
     spec.items = [it for it in spec.items if it.code not in dropped]
     checked = CheckedSubmission(spec, values, employees, issues, eligibility, dropped)
+    checked.dropped.update({f"{code}#{row}": reason for (code, row), reason in dropped_rows.items()})
     if checked.ok:
         try:
-            checked.payloads = split_payloads(catalogue, theme, spec.items, values, employees)
+            checked.payloads = [
+                p
+                for p in split_payloads(catalogue, theme, spec.items, values, employees)
+                if p.employee is None or (p.item, p.employee) not in dropped_rows
+            ]
         except PayloadInvalid as exc:
             where = f"employees[{exc.employee}]." if exc.employee is not None else ""
             checked.issues.append(

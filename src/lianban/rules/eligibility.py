@@ -134,15 +134,20 @@ def assess(
     facts: Mapping[str, Any],
     today: date,
     labels: Mapping[str, Mapping[str, str]] | None = None,
+    include_theme_conditions: bool = True,
 ) -> Eligibility:
     """Evaluate the theme's conditions and every chosen item's conditions.
 
+    Employer themes evaluate theme-level conditions per employee row (they speak of the person
+    hired), so the header's assessment passes ``include_theme_conditions=False``.
     ``labels`` maps a placeholder expression (a canonical key) to code → label, so explanations
     say 女 rather than 2.
     """
     act = activation(values, situation, facts, today)
     lab = labels or {}
-    results = [evaluate_condition(c, None, act, lab) for c in theme.conditions]
+    results = (
+        [evaluate_condition(c, None, act, lab) for c in theme.conditions] if include_theme_conditions else []
+    )
     for it in items:
         results += [evaluate_condition(c, it, act, lab) for c in it.conditions]
     return Eligibility(results)

@@ -12,7 +12,7 @@ from lianban.security.tokens import secret_key
 from lianban.sharing.providers import SharingHub
 from lianban.sharing.sandbox import sandbox_hub
 from lianban.web import problems
-from lianban.web.api import auth, calendar, forms, health, precheck, sandbox, themes, uploads
+from lianban.web.api import applications, auth, calendar, forms, health, precheck, sandbox, themes, uploads
 
 DESCRIPTION = """lianban (联办) — one form, one set of materials, many departments.
 
@@ -52,6 +52,7 @@ def create_app(
     app.include_router(precheck.router)
     app.include_router(calendar.router)
     app.include_router(uploads.router)
+    app.include_router(applications.router)
     if settings.sandbox:
         app.include_router(auth.router)
         app.include_router(sandbox.router)

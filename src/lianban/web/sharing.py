@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import Request
 
 from lianban.catalog.model import Theme
-from lianban.security.tokens import Identity
+from lianban.security.tokens import Identity, Role
 from lianban.sharing.providers import SharingHub
 
 
@@ -17,10 +17,22 @@ def hub(request: Request) -> SharingHub | None:
     return value
 
 
-def prefill_for(request: Request, identity: Identity | None) -> dict[str, Any]:
-    """Verified values for the caller's own form: a person's by ID number, an employer's by USCC."""
+def prefill_for(
+    request: Request, identity: Identity | None, form: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """Verified values for the caller's own form: a person's by ID number, an employer's by USCC.
+
+    A window clerk filing for a walk-in applicant (帮办代办) gets the applicant's, by the number
+    the form names.
+    """
     h = hub(request)
     if h is None or identity is None:
+        return {}
+    if identity.role is Role.WINDOW_CLERK and form:
+        if form.get("person.id_number"):
+            return dict(h.prefill_person(str(form["person.id_number"]).strip().upper()))
+        if form.get("employer.uscc"):
+            return dict(h.prefill_employer(str(form["employer.uscc"]).strip().upper()))
         return {}
     if identity.id_number:
         return dict(h.prefill_person(identity.id_number))

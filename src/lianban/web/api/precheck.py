@@ -52,7 +52,7 @@ def _check(request: Request, theme_id: str, body: FormBody) -> CheckedSubmission
             items=body.items,
             situation=body.situation,
             form=body.form,
-            prefill=prefill_for(request, identity),
+            prefill=prefill_for(request, identity, body.form),
             employee_prefill=employee_prefill,
             facts=facts,
             employee_facts=employee_facts,

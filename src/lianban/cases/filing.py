@@ -1,0 +1,192 @@
+"""Filing an application (受理): the case, its sub-items, the first outbox jobs, timeline and audit
+entry, written in ONE transaction by the caller — nothing leaves before that commit.
+
+A repeated ``Idempotency-Key`` from the same owner returns the case it created; the same key with
+another body is refused (:class:`IdempotencyConflict`).
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lianban.calendar import due_date
+from lianban.cases.schema import AuditEntry, Case, CaseItem, OutboxJob, TimelineEvent
+from lianban.cases.states import CaseStatus, ItemStatus
+from lianban.catalog.catalogue import Catalogue
+from lianban.catalog.model import Theme
+from lianban.catalog.outcomes import finish_times
+from lianban.forms.submission import CheckedSubmission
+
+
+class IdempotencyConflict(Exception):
+    """The same Idempotency-Key was used before with a different request."""
+
+
+@dataclass(frozen=True)
+class Filed:
+    case: Case
+    items: list[CaseItem]
+    replay: bool  # True when an earlier request with the same key created it
+
+
+def new_case_id(accepted_at: datetime) -> str:
+    """``LB`` + acceptance date + 10 random hex digits: unguessable, sortable by day."""
+    return f"LB{accepted_at:%Y%m%d}{secrets.token_hex(5).upper()}"
+
+
+def find_by_key(session: Session, owner: str, key: str) -> Case | None:
+    return session.execute(
+        select(Case).where(Case.owner == owner, Case.idempotency_key == key)
+    ).scalar_one_or_none()
+
+
+def file_case(
+    session: Session,
+    catalogue: Catalogue,
+    theme: Theme,
+    checked: CheckedSubmission,
+    *,
+    owner: str,
+    actor: str,
+    channel: str,
+    situation: dict[str, str],
+    form: dict[str, Any],
+    materials: list[dict[str, Any]],
+    idempotency_key: str | None,
+    request_hash: str,
+    accepted_at: datetime,
+) -> Filed:
+    """Add the case and everything that goes with it to ``session`` (the caller commits)."""
+    if idempotency_key:
+        existing = find_by_key(session, owner, idempotency_key)
+        if existing is not None:
+            if existing.request_hash != request_hash:
+                raise IdempotencyConflict(idempotency_key)
+            items = list(
+                session.execute(select(CaseItem).where(CaseItem.case_id == existing.case_id)).scalars()
+            )
+            return Filed(existing, items, replay=True)
+
+    accepted_day = accepted_at.date()
+    chosen = checked.spec.items
+    legal_finish = finish_times(chosen, {it.code: it.time_limit.legal_days for it in chosen})
+    promised_finish = finish_times(chosen, {it.code: it.time_limit.promised_max for it in chosen})
+    case_id = new_case_id(accepted_at)
+    in_case = {(p.item, p.employee) for p in checked.payloads}
+
+    def item_id(code: str, employee: int | None) -> str:
+        return code if employee is None else f"{code}#{employee}"
+
+    def targets(codes: tuple[str, ...], employee: int | None) -> list[str]:
+        out: list[str] = []
+        for code in codes:
+            if (code, employee) in in_case:
+                out.append(item_id(code, employee))
+            elif (code, None) in in_case:
+                out.append(item_id(code, None))
+        return out
+
+    rows: list[CaseItem] = []
+    for p in checked.payloads:
+        it = theme.item(p.item)
+        waits = targets(it.waits_for, p.employee)
+        waits_any = targets(it.waits_for_any, p.employee)
+        status = ItemStatus.WAITING if (waits or waits_any) else ItemStatus.QUEUED
+        rows.append(
+            CaseItem(
+                case_id=case_id,
+                item_id=item_id(p.item, p.employee),
+                code=p.item,
+                employee=p.employee,
+                department=p.department,
+                status=status.value,
+                waits_for=waits,
+                waits_for_any=waits_any,
+                payload=p.payload,
+                legal_due_date=due_date(accepted_day, legal_finish[p.item]).due_date,
+                promised_due_date=due_date(accepted_day, promised_finish[p.item]).due_date,
+                progress=0,
+                updated_at=accepted_at,
+            )
+        )
+    case = Case(
+        case_id=case_id,
+        theme_id=theme.id,
+        theme_digest=catalogue.theme_digest(theme.id),
+        owner=owner,
+        actor=actor,
+        channel=channel,
+        status=CaseStatus.SUBMITTED.value,
+        situation=situation,
+        form=form,
+        materials=materials,
+        accepted_at=accepted_at,
+        due_date=due_date(accepted_day, max(legal_finish.values(), default=0)).due_date,
+        promised_due_date=due_date(accepted_day, max(promised_finish.values(), default=0)).due_date,
+        idempotency_key=idempotency_key,
+        request_hash=request_hash,
+        updated_at=accepted_at,
+    )
+    session.add(case)
+    session.flush()  # the case row first: the others refer to it
+    session.add_all(rows)
+    for row in rows:
+        if row.status == ItemStatus.QUEUED.value:
+            session.add(
+                OutboxJob(
+                    case_id=case_id,
+                    job_id=uuid.uuid4().hex,
+                    item_id=row.item_id,
+                    kind="dispatch",
+                    status="pending",
+                    due_at=accepted_at,
+                    attempts=0,
+                )
+            )
+    events = [
+        TimelineEvent(
+            case_id=case_id,
+            seq=1,
+            at=accepted_at,
+            event="submitted",
+            item_id=None,
+            detail=f"{theme.name}：受理 {len(rows)} 个子件",
+        )
+    ]
+    for code, reason in checked.dropped.items():
+        events.append(
+            TimelineEvent(
+                case_id=case_id,
+                seq=len(events) + 1,
+                at=accepted_at,
+                event="item_not_applicable",
+                item_id=code,
+                detail=reason,
+            )
+        )
+    session.add_all(events)
+    session.add(
+        AuditEntry(
+            case_id=case_id,
+            seq=1,
+            at=accepted_at,
+            actor=actor,
+            action="submit",
+            detail={
+                "channel": channel,
+                "owner": owner,
+                "items": len(rows),
+                "request_hash": request_hash,
+                "theme_digest": case.theme_digest,
+            },
+        )
+    )
+    session.flush()
+    return Filed(case, rows, replay=False)

@@ -1,0 +1,252 @@
+"""Applications (办件): POST /api/v1/applications, GET /api/v1/applications[/{case_id}].
+
+Filing checks the form as the pre-check does, then writes the case, its sub-items, the first
+outbox jobs and the audit entry in one transaction. An applicant sees only own cases, an employer
+only its unit's; another's case is a 404, never a 403, so its existence is not revealed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Header, Request
+from fastapi.responses import JSONResponse
+from pydantic import Field
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from lianban.cases.filing import IdempotencyConflict, file_case, find_by_key
+from lianban.cases.schema import Case, CaseItem, TimelineEvent
+from lianban.security.tokens import Identity, Role
+from lianban.web.api.precheck import FormBody, _check, _refuse
+from lianban.web.api.themes import _theme, catalogue_of
+from lianban.web.auth import require_identity
+from lianban.web.problems import Problem, not_found
+
+router = APIRouter(prefix="/api/v1/applications", tags=["applications"])
+
+FILERS = {Role.APPLICANT, Role.EMPLOYER, Role.WINDOW_CLERK}
+
+
+class ApplicationBody(FormBody):
+    theme_id: str
+    materials: list[dict[str, str]] = Field(default_factory=list)
+    channel: Literal["web", "app", "window"] = "web"
+
+
+def _owner(identity: Identity, body: ApplicationBody, employer_theme: bool) -> str:
+    """Whose case it is: the caller, or — at the window (帮办代办) — the applicant the form names."""
+    if identity.role is Role.WINDOW_CLERK:
+        key = "employer.uscc" if employer_theme else "person.id_number"
+        value = str(body.form.get(key) or "").strip().upper()
+        if not value:
+            raise Problem(
+                422,
+                "请求参数有误",
+                "Invalid request",
+                f"窗口代办须填写申请人的 {key}",
+                f"filing at the window needs the applicant's {key}",
+            )
+        return f"{'employer' if employer_theme else 'person'}:{value}"
+    if body.channel == "window":
+        raise Problem(
+            403,
+            "无权执行此操作",
+            "Forbidden",
+            "只有综窗工作人员可以窗口受理",
+            "only window clerks file at the window",
+        )
+    if employer_theme and identity.role is not Role.EMPLOYER:
+        raise Problem(
+            403,
+            "无权执行此操作",
+            "Forbidden",
+            "该主题须由用人单位申请",
+            "this theme is applied for by an employer",
+        )
+    if not employer_theme and identity.role is not Role.APPLICANT:
+        raise Problem(
+            403, "无权执行此操作", "Forbidden", "该主题须由个人申请", "this theme is applied for by a person"
+        )
+    return identity.subject
+
+
+def _request_hash(body: ApplicationBody) -> str:
+    return hashlib.sha256(
+        json.dumps(body.model_dump(), sort_keys=True, ensure_ascii=False, default=str).encode()
+    ).hexdigest()
+
+
+def case_summary(case: Case, items: list[CaseItem], names: dict[str, str]) -> dict[str, Any]:
+    return {
+        "case_id": case.case_id,
+        "theme_id": case.theme_id,
+        "status": case.status,
+        "channel": case.channel,
+        "accepted_at": case.accepted_at.isoformat()
+        if case.accepted_at.tzinfo
+        else case.accepted_at.replace(tzinfo=UTC).isoformat(),
+        "due_date": case.due_date.isoformat(),
+        "promised_due_date": case.promised_due_date.isoformat(),
+        "items": [
+            {
+                "item_id": it.item_id,
+                "code": it.code,
+                "name": names.get(it.code, it.code),
+                "department": it.department,
+                "status": it.status,
+                **({"employee": it.employee} if it.employee is not None else {}),
+                **({"receipt_no": it.receipt_no} if it.receipt_no else {}),
+                **({"reason": it.reason} if it.reason else {}),
+                **({"result": it.result} if it.result else {}),
+                "legal_due_date": it.legal_due_date.isoformat(),
+                "promised_due_date": it.promised_due_date.isoformat(),
+                "updated_at": (
+                    it.updated_at if it.updated_at.tzinfo else it.updated_at.replace(tzinfo=UTC)
+                ).isoformat(),
+            }
+            for it in sorted(items, key=lambda i: i.item_id)
+        ],
+    }
+
+
+@router.post("", status_code=201, summary="File an application: one form, many sub-items")
+def post_application(
+    request: Request,
+    body: ApplicationBody,
+    identity: Annotated[Identity, Depends(require_identity)],
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
+) -> JSONResponse:
+    if identity.role not in FILERS:
+        raise Problem(
+            403, "无权执行此操作", "Forbidden", "该角色不能提交申请", "this role cannot file applications"
+        )
+    theme = _theme(request, body.theme_id)
+    owner = _owner(identity, body, theme.applicant_type == "employer")
+    request_hash = _request_hash(body)
+    sessions = request.app.state.sessions
+    if idempotency_key:  # a repeat answers before any work is redone
+        with sessions() as session:
+            existing = find_by_key(session, owner, idempotency_key)
+            if existing is not None:
+                if existing.request_hash != request_hash:
+                    raise _conflict()
+                items = list(
+                    session.execute(select(CaseItem).where(CaseItem.case_id == existing.case_id)).scalars()
+                )
+                return JSONResponse(case_summary(existing, items, _names(theme)), status_code=200)
+    checked = _check(request, body.theme_id, body)
+    if not checked.ok:
+        raise _refuse(checked)
+    if not checked.payloads:
+        raise Problem(
+            422, "没有可办理的事项", "No item to handle", "按所填情形，没有事项适用", "no item applies"
+        )
+    try:
+        with sessions() as session, session.begin():
+            filed = file_case(
+                session,
+                catalogue_of(request),
+                theme,
+                checked,
+                owner=owner,
+                actor=identity.subject,
+                channel="window" if identity.role is Role.WINDOW_CLERK else body.channel,
+                situation=checked.spec.situation,
+                form={**body.form, **checked.values},
+                materials=body.materials,
+                idempotency_key=idempotency_key,
+                request_hash=request_hash,
+                accepted_at=datetime.now(UTC),
+            )
+            answer = case_summary(filed.case, filed.items, _names(theme))
+    except IdempotencyConflict:
+        raise _conflict() from None
+    except IntegrityError:  # two identical requests raced: the other one created it
+        with sessions() as session:
+            existing = find_by_key(session, owner, idempotency_key or "")
+            if existing is None or existing.request_hash != request_hash:
+                raise _conflict() from None
+            items = list(
+                session.execute(select(CaseItem).where(CaseItem.case_id == existing.case_id)).scalars()
+            )
+            return JSONResponse(case_summary(existing, items, _names(theme)), status_code=200)
+    answer["warnings"] = [
+        {"field": i.field, "code": i.code, "message": i.message_zh} for i in checked.warnings
+    ]
+    answer["not_applicable"] = [{"code": c, "reason": r} for c, r in checked.dropped.items()]
+    return JSONResponse(answer, status_code=200 if filed.replay else 201)
+
+
+def _conflict() -> Problem:
+    return Problem(
+        409,
+        "幂等键冲突",
+        "Idempotency conflict",
+        "同一 Idempotency-Key 已用于内容不同的申请",
+        "the Idempotency-Key was used for a different request",
+    )
+
+
+def _names(theme: Any) -> dict[str, str]:
+    return {it.code: it.name for it in theme.items}
+
+
+def _visible(identity: Identity, case: Case) -> bool:
+    return case.owner == identity.subject or (
+        identity.role is Role.WINDOW_CLERK and case.actor == identity.subject
+    )
+
+
+@router.get("", summary="The caller's own cases, newest first")
+def list_applications(
+    request: Request, identity: Annotated[Identity, Depends(require_identity)]
+) -> list[dict[str, Any]]:
+    column = Case.actor if identity.role is Role.WINDOW_CLERK else Case.owner
+    with request.app.state.sessions() as session:
+        cases = list(
+            session.execute(
+                select(Case).where(column == identity.subject).order_by(Case.accepted_at.desc()).limit(200)
+            ).scalars()
+        )
+        return [
+            {
+                "case_id": c.case_id,
+                "theme_id": c.theme_id,
+                "status": c.status,
+                "accepted_at": c.accepted_at.isoformat(),
+                "due_date": c.due_date.isoformat(),
+            }
+            for c in cases
+        ]
+
+
+@router.get("/{case_id}", summary="One case: items, timeline")
+def get_application(
+    request: Request, case_id: str, identity: Annotated[Identity, Depends(require_identity)]
+) -> dict[str, Any]:
+    with request.app.state.sessions() as session:
+        case = session.get(Case, case_id)
+        if case is None or not _visible(identity, case):
+            raise not_found(f"办件 {case_id} ", f"case {case_id}")
+        items = list(session.execute(select(CaseItem).where(CaseItem.case_id == case_id)).scalars())
+        events = list(
+            session.execute(
+                select(TimelineEvent).where(TimelineEvent.case_id == case_id).order_by(TimelineEvent.seq)
+            ).scalars()
+        )
+        theme = catalogue_of(request).themes.get(case.theme_id)
+        answer = case_summary(case, items, _names(theme) if theme else {})
+        answer["timeline"] = [
+            {
+                "at": e.at.isoformat(),
+                "event": e.event,
+                **({"item": e.item_id} if e.item_id else {}),
+                **({"detail": e.detail} if e.detail else {}),
+            }
+            for e in events
+        ]
+        return answer
