@@ -8,6 +8,7 @@
 | ``LIANBAN_THEMES_DIR`` | the shipped themes | extra or replacement theme files of a deployment |
 | ``LIANBAN_DATA_DIR`` | ``./var`` | uploads and local state |
 | ``LIANBAN_SECRET_KEY`` | generated per sandbox | the key that signs bearer tokens; required in production |
+| ``LIANBAN_SIGNING_KEYS`` | generated per sandbox | ``kid:hex,…`` keys that sign department exchanges; first signs, others verify |
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ class Settings:
     deployment_file: Path | None = None
     departments: dict[str, DepartmentEndpoint] = field(default_factory=dict)
     secret_key: str | None = None  # LIANBAN_SECRET_KEY: signs tokens; required in production
+    signing_keys: str | None = None  # LIANBAN_SIGNING_KEYS: kid:hex,… signs department exchanges
 
     @property
     def sandbox(self) -> bool:
@@ -111,4 +113,5 @@ def load_settings(
         deployment_file=dep_file,
         departments=departments,
         secret_key=e.get("LIANBAN_SECRET_KEY") or None,
+        signing_keys=e.get("LIANBAN_SIGNING_KEYS") or None,
     )

@@ -124,7 +124,11 @@ def test_an_unknown_material_is_named(client: TestClient) -> None:
 
 def test_the_sandbox_login_does_not_exist_in_production(tmp_path: Path) -> None:
     settings = load_settings(
-        {"LIANBAN_DATA_DIR": str(tmp_path), "LIANBAN_SECRET_KEY": "k" * 40},
+        {
+            "LIANBAN_DATA_DIR": str(tmp_path),
+            "LIANBAN_SECRET_KEY": "k" * 40,
+            "LIANBAN_SIGNING_KEYS": "p1:" + "ab" * 32,
+        },
         database_url=f"sqlite:///{tmp_path / 'p.sqlite3'}",
         mode=Mode.PRODUCTION,
     )

@@ -31,12 +31,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import secrets
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 HEADER_KEY_ID = "X-Lianban-Key-Id"
 HEADER_TIMESTAMP = "X-Lianban-Timestamp"
@@ -276,3 +278,25 @@ class NonceCache:
             while len(self._seen) > self._max_entries:
                 self._seen.popitem(last=False)
             return False
+
+
+def platform_keyring(data_dir: Path, sandbox: bool, configured: str | None = None) -> Keyring:
+    """The platform's signing keys: ``LIANBAN_SIGNING_KEYS`` = ``kid:hex[,kid:hex…]`` (first signs,
+    the rest still verify — rotation), or in a sandbox a key generated once into the data directory."""
+    spec = configured or os.environ.get("LIANBAN_SIGNING_KEYS", "")
+    if not spec:
+        if not sandbox:
+            raise SignatureError("LIANBAN_SIGNING_KEYS must be set in production mode")
+        path = data_dir / "sandbox-signing.key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            key = SigningKey.generate("sandbox-1")
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(f"{key.key_id}:{key.secret.hex()}")
+        spec = path.read_text(encoding="utf-8").strip()
+    keys = []
+    for part in spec.split(","):
+        key_id, _, secret_hex = part.strip().partition(":")
+        keys.append(SigningKey.from_hex(key_id, secret_hex))
+    return Keyring(keys[0], keys[1:])

@@ -8,11 +8,23 @@ from lianban import __version__
 from lianban.catalog.catalogue import Catalogue, default_catalogue
 from lianban.config import Settings, load_settings
 from lianban.db import make_engine, session_factory
+from lianban.security.signing import NonceCache, platform_keyring
 from lianban.security.tokens import secret_key
 from lianban.sharing.providers import SharingHub
 from lianban.sharing.sandbox import sandbox_hub
 from lianban.web import problems
-from lianban.web.api import applications, auth, calendar, forms, health, precheck, sandbox, themes, uploads
+from lianban.web.api import (
+    applications,
+    auth,
+    calendar,
+    connectors,
+    forms,
+    health,
+    precheck,
+    sandbox,
+    themes,
+    uploads,
+)
 
 DESCRIPTION = """lianban (联办) — one form, one set of materials, many departments.
 
@@ -44,6 +56,8 @@ def create_app(
     app.state.engine = make_engine(settings.database_url)
     app.state.sessions = session_factory(app.state.engine)
     app.state.sharing = sharing if sharing is not None else (sandbox_hub() if settings.sandbox else None)
+    app.state.keyring = platform_keyring(settings.data_dir, settings.sandbox, settings.signing_keys)
+    app.state.nonces = NonceCache()
     app.state.secret_key = secret_key(settings.data_dir, settings.sandbox, settings.secret_key)
     problems.install(app)
     app.include_router(health.router)
@@ -53,6 +67,7 @@ def create_app(
     app.include_router(calendar.router)
     app.include_router(uploads.router)
     app.include_router(applications.router)
+    app.include_router(connectors.router)
     if settings.sandbox:
         app.include_router(auth.router)
         app.include_router(sandbox.router)

@@ -1,0 +1,137 @@
+"""How a case moves on (办理进度): department decisions applied to sub-items, waiting items
+released in dependency order, the case's status kept in step, every step on the timeline.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from lianban.cases.schema import Case, CaseItem, OutboxJob, TimelineEvent
+from lianban.cases.states import PROGRESS, IllegalTransition, ItemStatus, case_status, check_transition
+
+S = ItemStatus
+
+
+def add_event(
+    session: Session, case_id: str, at: datetime, event: str, item_id: str | None, detail: str | None
+) -> None:
+    last = session.execute(
+        select(func.max(TimelineEvent.seq)).where(TimelineEvent.case_id == case_id)
+    ).scalar()
+    session.add(
+        TimelineEvent(
+            case_id=case_id, seq=(last or 0) + 1, at=at, event=event, item_id=item_id, detail=detail
+        )
+    )
+    session.flush()
+
+
+def refresh_case(session: Session, case_id: str, at: datetime) -> str:
+    case = session.get(Case, case_id)
+    if case is None:
+        return ""
+    statuses = [
+        ItemStatus(s)
+        for s in session.execute(select(CaseItem.status).where(CaseItem.case_id == case_id)).scalars()
+    ]
+    new = case_status(statuses, withdrawn=case.status == "withdrawn").value
+    if new != case.status:
+        case.status = new
+        case.updated_at = at
+        add_event(session, case_id, at, f"case_{new}", None, None)
+    return new
+
+
+def release_waiting(session: Session, case_id: str, at: datetime) -> None:
+    """Queue items whose waits are met; end those whose waits can no longer be met."""
+    items = {
+        it.item_id: it
+        for it in session.execute(select(CaseItem).where(CaseItem.case_id == case_id)).scalars()
+    }
+    changed = True
+    while changed:
+        changed = False
+        for it in items.values():
+            if it.status != S.WAITING.value:
+                continue
+            all_deps = [items[d].status for d in it.waits_for if d in items]
+            any_deps = [items[d].status for d in it.waits_for_any if d in items]
+            refused = any(s == S.REJECTED.value for s in all_deps) or (
+                any_deps and all(s == S.REJECTED.value for s in any_deps)
+            )
+            if refused:
+                it.status = S.REJECTED.value
+                it.reason = "所等待的前置事项未获准予，本事项无法办理"
+                it.updated_at = at
+                add_event(session, case_id, at, "rejected", it.item_id, it.reason)
+                changed = True
+                continue
+            ready = all(s == S.APPROVED.value for s in all_deps) and (
+                not any_deps or any(s == S.APPROVED.value for s in any_deps)
+            )
+            if ready:
+                it.status = S.QUEUED.value
+                it.updated_at = at
+                session.add(
+                    OutboxJob(
+                        case_id=case_id,
+                        job_id=uuid.uuid4().hex,
+                        item_id=it.item_id,
+                        kind="dispatch",
+                        status="pending",
+                        due_at=at,
+                        attempts=0,
+                    )
+                )
+                add_event(session, case_id, at, "queued", it.item_id, "前置事项已办结")
+                changed = True
+    session.flush()
+
+
+DEPARTMENT_STATUS = {
+    "accepted": S.ACCEPTED,
+    "approved": S.APPROVED,
+    "rejected": S.REJECTED,
+    "correction_required": S.CORRECTION_REQUIRED,
+}
+
+
+def apply_decision(
+    session: Session,
+    item: CaseItem,
+    status: str,
+    sequence: int,
+    at: datetime,
+    reason: str | None = None,
+    result: dict[str, Any] | None = None,
+) -> bool:
+    """Apply a department's status change; a replay or an older message changes nothing.
+
+    Returns whether anything changed. Never moves an item backwards.
+    """
+    target = DEPARTMENT_STATUS[status]
+    current = ItemStatus(item.status)
+    if sequence <= item.progress or PROGRESS[target] < PROGRESS[current] or current is target:
+        return False
+    if current is S.QUEUED and target is not S.ACCEPTED:
+        current = S.DISPATCHED  # the decision overtook our own record of sending
+    try:
+        check_transition(current, target)
+    except IllegalTransition:
+        return False
+    item.status = target.value
+    item.progress = sequence
+    item.updated_at = at
+    if reason:
+        item.reason = reason
+    if result:
+        item.result = result
+    add_event(session, item.case_id, at, target.value, item.item_id, reason)
+    release_waiting(session, item.case_id, at)
+    refresh_case(session, item.case_id, at)
+    return True

@@ -1,0 +1,64 @@
+"""The ``rest`` connector: push an item's payload to its department system, signed, idempotent.
+
+The department answers with a receipt number (受理编号) and later calls back (signed) with its
+decision. The idempotency key is per sub-item, so a retry after a timeout never makes a second
+department record.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from lianban.security.signing import Keyring, sign_request
+
+
+@dataclass(frozen=True)
+class Receipt:
+    receipt_no: str
+    status: str
+
+
+class DepartmentUnavailable(Exception):
+    """The department could not take the request now (network, timeout, 5xx): retry later."""
+
+
+class DepartmentRefused(Exception):
+    """The department refused the request itself (4xx): retrying the same request will not help."""
+
+
+def push(
+    base_url: str,
+    keyring: Keyring,
+    *,
+    idempotency_key: str,
+    envelope: dict[str, Any],
+    timeout_seconds: float = 10.0,
+    client: httpx.Client | None = None,
+) -> Receipt:
+    body = json.dumps(envelope, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    path = "/records"
+    headers = {
+        "Content-Type": "application/json",
+        "Idempotency-Key": idempotency_key,
+        **sign_request(keyring, "POST", path, body),
+    }
+    http = client or httpx.Client(timeout=timeout_seconds)
+    try:
+        response = http.post(
+            base_url.rstrip("/") + path, content=body, headers=headers, timeout=timeout_seconds
+        )
+    except httpx.HTTPError as exc:
+        raise DepartmentUnavailable(f"{type(exc).__name__}: {exc}") from exc
+    finally:
+        if client is None:
+            http.close()
+    if response.status_code >= 500 or response.status_code == 429:
+        raise DepartmentUnavailable(f"HTTP {response.status_code}: {response.text[:200]}")
+    if response.status_code >= 400:
+        raise DepartmentRefused(f"HTTP {response.status_code}: {response.text[:500]}")
+    data = response.json()
+    return Receipt(receipt_no=str(data["receipt_no"]), status=str(data.get("status", "accepted")))

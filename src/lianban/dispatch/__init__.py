@@ -1,0 +1,1 @@
+"""The dispatch room: the outbox, workers, retries, dependency order and SLA timers."""

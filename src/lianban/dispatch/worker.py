@@ -1,0 +1,191 @@
+"""The dispatcher (推送): takes due outbox jobs and sends sub-items to their departments in order.
+
+Each job is handled in two short transactions with the network call between them, so no database
+transaction waits on a department. The idempotency key ``case_id:item_id`` makes a repeated send
+(after a crash, a lease expiry or a timeout) land on the department's existing record.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from lianban.cases.progress import add_event, refresh_case
+from lianban.cases.schema import Case, CaseItem, OutboxJob
+from lianban.cases.states import ItemStatus, check_transition
+from lianban.catalog.catalogue import Catalogue
+from lianban.catalog.model import ConnectorKind
+from lianban.connectors.rest import DepartmentRefused, DepartmentUnavailable, push
+from lianban.dispatch.outbox import MAX_ATTEMPTS, backoff, claim
+from lianban.security.signing import Keyring
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class DispatchConfig:
+    keyring: Keyring
+    department_urls: dict[str, str]
+    callback_base_url: str
+    timeout_seconds: float = 10.0
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        catalogue: Catalogue,
+        config: DispatchConfig,
+        now: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.sessions = sessions
+        self.catalogue = catalogue
+        self.config = config
+        self.now = now
+
+    def run_once(self, limit: int = 20) -> int:
+        """Handle the jobs due now; returns how many were taken."""
+        with self.sessions() as session, session.begin():
+            keys = [(j.case_id, j.job_id) for j in claim(session, self.now(), limit)]
+        for case_id, job_id in keys:
+            self.handle(case_id, job_id)
+        return len(keys)
+
+    def handle(self, case_id: str, job_id: str) -> None:
+        with self.sessions() as session, session.begin():
+            job = session.get(OutboxJob, (case_id, job_id))
+            if job is None or job.status != "pending" or job.item_id is None:
+                return
+            item = session.get(CaseItem, (case_id, job.item_id))
+            case = session.get(Case, case_id)
+            if item is None or case is None or item.status not in (ItemStatus.QUEUED.value,):
+                job.status = "done"
+                return
+            theme = self.catalogue.themes[case.theme_id]
+            kind = theme.item(item.code).connector
+            envelope = {
+                "item": item.code,
+                "case_id": case_id,
+                "employee": item.employee,
+                "payload": item.payload,
+                "callback_url": f"{self.config.callback_base_url.rstrip('/')}/api/v1/connectors/{item.department}/callback",
+            }
+            department = item.department
+            url = self.config.department_urls.get(department)
+        if (
+            kind is not ConnectorKind.REST
+            and kind is not ConnectorKind.REDIRECT
+            and kind is not ConnectorKind.QUERY
+        ):
+            self._to_worklist(case_id, job_id)
+            return
+        if url is None:
+            self._failed_attempt(case_id, job_id, f"no endpoint configured for department {department}")
+            return
+        try:
+            receipt = push(
+                url,
+                self.config.keyring,
+                idempotency_key=f"{case_id}:{job.item_id}",
+                envelope=envelope,
+                timeout_seconds=self.config.timeout_seconds,
+            )
+        except DepartmentUnavailable as exc:
+            self._failed_attempt(case_id, job_id, str(exc))
+            return
+        except DepartmentRefused as exc:
+            self._failed_attempt(case_id, job_id, str(exc), final=True)
+            return
+        self._sent(case_id, job_id, receipt.receipt_no)
+
+    def _sent(self, case_id: str, job_id: str, receipt_no: str) -> None:
+        with self.sessions() as session, session.begin():
+            job = session.get(OutboxJob, (case_id, job_id))
+            if job is None or job.item_id is None:
+                return
+            item = session.get(CaseItem, (case_id, job.item_id))
+            job.status = "done"
+            job.attempts += 1
+            if item is None or item.status != ItemStatus.QUEUED.value:
+                return  # a callback got here first
+            check_transition(ItemStatus.QUEUED, ItemStatus.DISPATCHED)
+            item.status = ItemStatus.DISPATCHED.value
+            item.receipt_no = receipt_no
+            item.updated_at = self.now()
+            add_event(session, case_id, self.now(), "dispatched", item.item_id, f"受理编号 {receipt_no}")
+            refresh_case(session, case_id, self.now())
+
+    def _to_worklist(self, case_id: str, job_id: str) -> None:
+        """Departments without an integrated system decide in lianban's worklist (部门工作台)."""
+        with self.sessions() as session, session.begin():
+            job = session.get(OutboxJob, (case_id, job_id))
+            if job is None or job.item_id is None:
+                return
+            item = session.get(CaseItem, (case_id, job.item_id))
+            job.status = "done"
+            if item is None or item.status != ItemStatus.QUEUED.value:
+                return
+            item.status = ItemStatus.DISPATCHED.value
+            item.updated_at = self.now()
+            add_event(session, case_id, self.now(), "dispatched", item.item_id, "已推送至部门工作台")
+            refresh_case(session, case_id, self.now())
+
+    def _failed_attempt(self, case_id: str, job_id: str, error: str, final: bool = False) -> None:
+        with self.sessions() as session, session.begin():
+            job = session.get(OutboxJob, (case_id, job_id))
+            if job is None:
+                return
+            job.attempts += 1
+            job.last_error = error[:2000]
+            job.lease_until = None
+            if final or job.attempts >= MAX_ATTEMPTS:
+                job.status = "dead"
+                item = session.get(CaseItem, (case_id, job.item_id)) if job.item_id else None
+                if item is not None and item.status == ItemStatus.QUEUED.value:
+                    item.status = ItemStatus.FAILED.value
+                    item.reason = error[:2000]
+                    item.updated_at = self.now()
+                    add_event(session, case_id, self.now(), "failed", item.item_id, error[:500])
+                    refresh_case(session, case_id, self.now())
+            else:
+                job.due_at = self.now() + backoff(job.attempts)
+
+
+class InProcessWorker:
+    """The one worker inside ``lianban demo``/``serve`` on SQLite: a thread polling the outbox."""
+
+    def __init__(self, dispatcher: Dispatcher, interval_seconds: float = 0.2) -> None:
+        self.dispatcher = dispatcher
+        self.interval = interval_seconds
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="lianban-dispatch", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                taken = self.dispatcher.run_once()
+            except Exception:
+                taken = 0
+            if not taken:
+                self._stop.wait(self.interval)
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+
+def pending_jobs(session: Session) -> list[Any]:
+    return list(session.execute(select(OutboxJob).where(OutboxJob.status == "pending")).scalars())

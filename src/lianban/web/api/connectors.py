@@ -1,0 +1,78 @@
+"""Department callbacks (部门回调): POST /api/v1/connectors/{department}/callback, signed.
+
+Unsigned or forged → 401. A replay (a nonce seen before) is acknowledged and changes nothing; a
+message older than what the item already shows never moves it backwards.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, Request
+from sqlalchemy import select
+
+from lianban.cases.progress import DEPARTMENT_STATUS, apply_decision
+from lianban.cases.schema import CaseItem
+from lianban.security.signing import SignatureError, verify_request
+from lianban.web.problems import FieldError, Problem, not_found
+
+router = APIRouter(prefix="/api/v1/connectors", tags=["department side"])
+
+
+@router.post("/{department}/callback", summary="A department system reports a decision (signed)")
+async def post_callback(request: Request, department: str) -> dict[str, Any]:
+    body = await request.body()
+    try:
+        verify_request(request.app.state.keyring, "POST", request.url.path, body, dict(request.headers))
+    except SignatureError as exc:
+        raise Problem(
+            401,
+            "签名无效",
+            "Invalid signature",
+            f"回调签名校验失败：{exc}",
+            f"callback signature check failed: {exc}",
+        ) from None
+    nonce = request.headers.get("x-lianban-nonce", "")
+    if request.app.state.nonces.seen(nonce):
+        return {"acknowledged": True, "changed": False, "replay": True}
+    try:
+        message = json.loads(body)
+        receipt_no = str(message["receipt_no"])
+        status = str(message["status"])
+        sequence = int(message.get("sequence", 0))
+    except (ValueError, KeyError, TypeError):
+        raise Problem(
+            422,
+            "回调内容有误",
+            "Malformed callback",
+            "回调须含 receipt_no、status、sequence",
+            "a callback needs receipt_no, status and sequence",
+            [FieldError("body", "format", "回调内容有误", "malformed callback")],
+        ) from None
+    if status not in DEPARTMENT_STATUS:
+        raise Problem(
+            422,
+            "回调内容有误",
+            "Malformed callback",
+            f"未知状态 {status}",
+            f"unknown status {status}",
+            [FieldError("status", "code_list", f"未知状态 {status}", f"unknown status {status}")],
+        )
+    with request.app.state.sessions() as session, session.begin():
+        item = session.execute(
+            select(CaseItem).where(CaseItem.receipt_no == receipt_no, CaseItem.department == department)
+        ).scalar_one_or_none()
+        if item is None:
+            raise not_found(f"受理编号 {receipt_no} ", f"receipt {receipt_no}")
+        changed = apply_decision(
+            session,
+            item,
+            status,
+            sequence,
+            datetime.now(UTC),
+            reason=message.get("reason"),
+            result=message.get("result"),
+        )
+    return {"acknowledged": True, "changed": changed}

@@ -1,0 +1,105 @@
+"""Department callbacks: signed or refused; a replay changes nothing; never backwards."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from lianban.cases.schema import CaseItem
+from lianban.security.signing import Keyring, SigningKey, sign_request
+
+
+def signed(client: TestClient, path: str, message: dict[str, Any], keyring: Keyring | None = None) -> Any:
+    body = json.dumps(message).encode()
+    headers = {
+        "Content-Type": "application/json",
+        **sign_request(keyring or client.app.state.keyring, "POST", path, body),
+    }  # type: ignore[attr-defined]
+    return client.post(path, content=body, headers=headers)
+
+
+def dispatched_item(client: TestClient) -> tuple[str, str]:
+    people = client.get("/api/v1/sandbox/people", params={"filter": "hebei", "limit": 50}).json()
+    worker = next(p for p in people if "hebei_flexible_public_archive" in (p.get("persona"), p.get("key")))
+    token = client.post("/api/v1/auth/sandbox", json={"id_number": worker["id_number"]}).json()[
+        "access_token"
+    ]
+    codes = client.app.state.catalogue.code_lists  # type: ignore[attr-defined]
+    form = {
+        "employment.start_date": "2026-11-02",
+        "employment.registration_type": codes["hebei.registration_type"].codes[0].code,
+        "employment.type": codes["hebei.employment_type"].codes[2].code,
+        "employment.work_region": "130104",
+        "employment.special_group": codes["hebei.special_group_category"].codes[-1].code,
+        "archives.receiving_agency_code": "130100001",
+    }
+    r = client.post(
+        "/api/v1/applications",
+        json={"theme_id": "hebei.flexible-employment", "form": form},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert r.status_code == 201, r.text
+    case_id = r.json()["case_id"]
+    with client.app.state.sessions() as session, session.begin():  # type: ignore[attr-defined]
+        item = session.execute(
+            select(CaseItem).where(CaseItem.case_id == case_id, CaseItem.code == "employment_registration")
+        ).scalar_one()
+        item.status = "dispatched"
+        item.receipt_no = "HRSS-20261123-000001"
+    return case_id, "HRSS-20261123-000001"
+
+
+PATH = "/api/v1/connectors/hrss/callback"
+
+
+def item_status(client: TestClient, case_id: str) -> str:
+    with client.app.state.sessions() as session:  # type: ignore[attr-defined]
+        return session.execute(
+            select(CaseItem.status).where(
+                CaseItem.case_id == case_id, CaseItem.code == "employment_registration"
+            )
+        ).scalar_one()
+
+
+def test_an_unsigned_or_forged_callback_is_refused(client: TestClient) -> None:
+    case_id, receipt = dispatched_item(client)
+    message = {"receipt_no": receipt, "status": "approved", "sequence": 2}
+    assert client.post(PATH, json=message).status_code == 401
+    forged = Keyring(SigningKey.generate("attacker"))
+    assert signed(client, PATH, message, forged).status_code == 401
+    assert item_status(client, case_id) == "dispatched"
+
+
+def test_a_replayed_callback_is_acknowledged_and_changes_nothing(client: TestClient) -> None:
+    case_id, receipt = dispatched_item(client)
+    body = json.dumps({"receipt_no": receipt, "status": "approved", "sequence": 2}).encode()
+    headers = {
+        "Content-Type": "application/json",
+        **sign_request(client.app.state.keyring, "POST", PATH, body),
+    }  # type: ignore[attr-defined]
+    first = client.post(PATH, content=body, headers=headers)
+    again = client.post(PATH, content=body, headers=headers)
+    assert first.json()["changed"] is True
+    assert again.status_code == 200 and again.json()["changed"] is False
+    assert item_status(client, case_id) == "approved"
+
+
+def test_an_out_of_order_callback_never_moves_an_item_backwards(client: TestClient) -> None:
+    case_id, receipt = dispatched_item(client)
+    assert signed(client, PATH, {"receipt_no": receipt, "status": "approved", "sequence": 2}).json()[
+        "changed"
+    ]
+    late = signed(client, PATH, {"receipt_no": receipt, "status": "accepted", "sequence": 1})
+    assert late.status_code == 200 and late.json()["changed"] is False
+    assert item_status(client, case_id) == "approved"
+
+
+def test_an_unknown_receipt_is_a_404_and_a_bad_status_a_422(client: TestClient) -> None:
+    dispatched_item(client)
+    assert (
+        signed(client, PATH, {"receipt_no": "nope", "status": "approved", "sequence": 1}).status_code == 404
+    )
+    assert signed(client, PATH, {"receipt_no": "x", "status": "maybe", "sequence": 1}).status_code == 422
