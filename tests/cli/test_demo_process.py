@@ -77,3 +77,54 @@ def test_demo_serves_the_six_themes_and_stops_on_sigterm(
         out, _ = proc.communicate(timeout=30)
     assert proc.returncode == 0, out
     assert f"{base}/api/v1/themes" in out
+
+
+def test_in_the_demo_a_case_runs_through_the_simulated_departments(tmp_path: Path) -> None:
+    proc, base = start_demo(f"sqlite:///{tmp_path / 'demo.sqlite3'}", tmp_path)
+    try:
+        people = httpx.get(
+            f"{base}/api/v1/sandbox/people", params={"filter": "hebei", "limit": 50}, timeout=10
+        ).json()
+        worker = next(
+            p for p in people if "hebei_flexible_public_archive" in (p.get("persona"), p.get("key"))
+        )
+        token = httpx.post(
+            f"{base}/api/v1/auth/sandbox", json={"id_number": worker["id_number"]}, timeout=10
+        ).json()
+        headers = {"Authorization": f"Bearer {token['access_token']}"}
+        behaviour = httpx.put(
+            f"{base}/api/v1/sandbox/departments/medical_insurance", json={"latency_ms": 10}, timeout=10
+        )
+        assert behaviour.status_code == 200 and behaviour.json()["latency_ms"] == 10
+        spec = httpx.post(f"{base}/api/v1/themes/hebei.flexible-employment/form", json={}, timeout=10).json()
+        options = {f["key"]: f["options"] for s in spec["sections"] for f in s["fields"] if "options" in f}
+        form = {
+            "employment.start_date": "2026-11-02",
+            "employment.registration_type": options["employment.registration_type"][0]["code"],  # 登记就业
+            "employment.type": options["employment.type"][2]["code"],  # 灵活就业
+            "employment.work_region": "130104",
+            "employment.special_group": options["employment.special_group"][-1]["code"],  # 其他
+            "archives.receiving_agency_code": "130100001",
+        }
+        r = httpx.post(
+            f"{base}/api/v1/applications",
+            json={"theme_id": "hebei.flexible-employment", "form": form},
+            headers=headers,
+            timeout=30,
+        )
+        assert r.status_code == 201, r.text
+        case_id = r.json()["case_id"]
+        deadline = time.monotonic() + 60
+        status = ""
+        while time.monotonic() < deadline:
+            status = httpx.get(f"{base}/api/v1/applications/{case_id}", headers=headers, timeout=10).json()[
+                "status"
+            ]
+            if status == "completed":
+                break
+            time.sleep(0.3)
+        assert status == "completed"
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 0, out

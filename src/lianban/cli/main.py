@@ -55,9 +55,11 @@ def prepare_database(settings: Settings) -> int:
         engine.dispose()
 
 
-def _serve(settings: Settings, host: str, port: int) -> None:
+def _serve(settings: Settings, host: str, port: int, simulate: bool = False) -> None:
     import uvicorn
 
+    from lianban.connectors.simulator import SimulatorFleet
+    from lianban.dispatch.worker import DispatchConfig, Dispatcher, InProcessWorker
     from lianban.security.tokens import TokenError
     from lianban.web.app import create_app
 
@@ -67,6 +69,21 @@ def _serve(settings: Settings, host: str, port: int) -> None:
         err.print(f"[red]配置错误 / configuration error:[/] {exc}")
         raise typer.Exit(2) from exc
     base = f"http://{host}:{port}"
+    fleet: SimulatorFleet | None = None
+    urls = {d: e.base_url for d, e in settings.departments.items()}
+    if simulate:
+        # the eight simulated department systems, each a real HTTP service with its own store
+        fleet = SimulatorFleet(data_dir=settings.data_dir / "departments", keyring=application.state.keyring)
+        urls = fleet.start()
+        application.state.fleet = fleet
+    worker = InProcessWorker(
+        Dispatcher(
+            application.state.sessions,
+            application.state.catalogue,
+            DispatchConfig(keyring=application.state.keyring, department_urls=urls, callback_base_url=base),
+        )
+    )
+    worker.start()
     console.print(f"[bold]lianban[/] {settings.mode.value} · database {settings.database_url}")
     console.print(f"  API        {base}/api/v1/themes")
     console.print(f"  OpenAPI    {base}/api/v1/openapi.json")
@@ -78,7 +95,15 @@ def _serve(settings: Settings, host: str, port: int) -> None:
     # that was installed before it: make that a no-op so a requested stop exits with status 0.
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda _sig, _frame: None)
-    uvicorn.run(application, host=host, port=port, log_level="warning", access_log=False)
+    if fleet is not None:
+        for dept, url in urls.items():
+            console.print(f"  {dept:<18} {url}", style="dim")
+    try:
+        uvicorn.run(application, host=host, port=port, log_level="warning", access_log=False)
+    finally:
+        worker.stop()
+        if fleet is not None:
+            fleet.stop()
     console.print("stopped")
 
 
@@ -88,7 +113,7 @@ def demo(host: HostOpt = "127.0.0.1", port: PortOpt = 8000, database_url: DbOpt 
     settings = _settings(database_url, Mode.SANDBOX)
     added = prepare_database(settings)
     console.print(f"migrated; {added} new theme version(s) stored")
-    _serve(settings, host, port)
+    _serve(settings, host, port, simulate=True)
 
 
 @app.command()

@@ -22,6 +22,7 @@ from lianban.web.api import (
     health,
     precheck,
     sandbox,
+    sandbox_departments,
     themes,
     uploads,
 )
@@ -56,6 +57,7 @@ def create_app(
     app.state.engine = make_engine(settings.database_url)
     app.state.sessions = session_factory(app.state.engine)
     app.state.sharing = sharing if sharing is not None else (sandbox_hub() if settings.sandbox else None)
+    app.state.fleet = None  # the simulated departments, when this process runs them (lianban demo)
     app.state.keyring = platform_keyring(settings.data_dir, settings.sandbox, settings.signing_keys)
     app.state.nonces = NonceCache()
     app.state.secret_key = secret_key(settings.data_dir, settings.sandbox, settings.secret_key)
@@ -71,4 +73,5 @@ def create_app(
     if settings.sandbox:
         app.include_router(auth.router)
         app.include_router(sandbox.router)
+        app.include_router(sandbox_departments.router)
     return app
