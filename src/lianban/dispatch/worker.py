@@ -80,15 +80,9 @@ class Dispatcher:
             }
             department = item.department
             url = self.config.department_urls.get(department)
-        if (
-            kind is not ConnectorKind.REST
-            and kind is not ConnectorKind.REDIRECT
-            and kind is not ConnectorKind.QUERY
-        ):
+        if kind is ConnectorKind.WORKLIST or url is None:
+            # no integrated system (or none configured for this deployment): staff decide in lianban
             self._to_worklist(case_id, job_id)
-            return
-        if url is None:
-            self._failed_attempt(case_id, job_id, f"no endpoint configured for department {department}")
             return
         try:
             receipt = push(

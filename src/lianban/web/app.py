@@ -25,6 +25,7 @@ from lianban.web.api import (
     sandbox_departments,
     themes,
     uploads,
+    worklist,
 )
 
 DESCRIPTION = """lianban (联办) — one form, one set of materials, many departments.
@@ -70,6 +71,7 @@ def create_app(
     app.include_router(uploads.router)
     app.include_router(applications.router)
     app.include_router(connectors.router)
+    app.include_router(worklist.router)
     if settings.sandbox:
         app.include_router(auth.router)
         app.include_router(sandbox.router)

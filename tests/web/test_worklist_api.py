@@ -1,0 +1,100 @@
+"""Where a department's system is not integrated, its staff decide in lianban's worklist."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from lianban.dispatch.worker import DispatchConfig, Dispatcher
+
+
+def token(client: TestClient, **body: str) -> dict[str, str]:
+    t = client.post("/api/v1/auth/sandbox", json=body).json()["access_token"]
+    return {"Authorization": f"Bearer {t}"}
+
+
+def file_hebei_case(client: TestClient) -> tuple[str, dict[str, str]]:
+    people = client.get("/api/v1/sandbox/people", params={"filter": "hebei", "limit": 50}).json()
+    worker = next(p for p in people if "hebei_flexible_public_archive" in (p.get("persona"), p.get("key")))
+    headers = token(client, id_number=worker["id_number"])
+    codes = client.app.state.catalogue.code_lists  # type: ignore[attr-defined]
+    form: dict[str, Any] = {
+        "employment.start_date": "2026-11-02",
+        "employment.registration_type": codes["hebei.registration_type"].codes[0].code,
+        "employment.type": codes["hebei.employment_type"].codes[2].code,
+        "employment.work_region": "130104",
+        "employment.special_group": codes["hebei.special_group_category"].codes[-1].code,
+        "archives.receiving_agency_code": "130100001",
+    }
+    r = client.post(
+        "/api/v1/applications", json={"theme_id": "hebei.flexible-employment", "form": form}, headers=headers
+    )
+    assert r.status_code == 201, r.text
+    state = client.app.state  # type: ignore[attr-defined]
+    # a deployment with no department system configured: everything goes to the worklist
+    Dispatcher(
+        state.sessions, state.catalogue, DispatchConfig(state.keyring, {}, "http://127.0.0.1:9")
+    ).run_once()
+    return r.json()["case_id"], headers
+
+
+def test_hrss_staff_see_and_approve_their_item_and_the_applicant_sees_the_result(client: TestClient) -> None:
+    case_id, applicant = file_hebei_case(client)
+    hrss = token(client, username="hrss", password="sandbox")
+    work = client.get("/api/v1/worklist", headers=hrss).json()
+    mine = [w for w in work if w["case_id"] == case_id]
+    assert [w["code"] for w in mine] == ["employment_registration"]
+    r = client.post(
+        f"/api/v1/worklist/{mine[0]['item_id']}/decision",
+        json={"decision": "approve", "result": {"就业创业证编号": "1301000000001"}},
+        headers=hrss,
+    )
+    assert r.status_code == 200 and r.json()["status"] == "approved"
+    case = client.get(f"/api/v1/applications/{case_id}", headers=applicant).json()
+    item = next(i for i in case["items"] if i["code"] == "employment_registration")
+    assert item["status"] == "approved" and item["result"] == {"就业创业证编号": "1301000000001"}
+    again = client.post(
+        f"/api/v1/worklist/{mine[0]['item_id']}/decision",
+        json={"decision": "reject", "reason": "x"},
+        headers=hrss,
+    )
+    assert again.status_code == 409
+
+
+def test_staff_see_only_their_department_and_applicants_no_worklist(client: TestClient) -> None:
+    case_id, applicant = file_hebei_case(client)
+    tax = token(client, username="tax", password="sandbox")
+    assert all(
+        w["code"] != "employment_registration" for w in client.get("/api/v1/worklist", headers=tax).json()
+    )
+    assert client.get("/api/v1/worklist", params={"department": "hrss"}, headers=tax).status_code == 403
+    assert client.get("/api/v1/worklist", headers=applicant).status_code == 403
+    hrss_item = f"{case_id}~employment_registration"
+    assert (
+        client.post(
+            f"/api/v1/worklist/{hrss_item}/decision", json={"decision": "approve"}, headers=tax
+        ).status_code
+        == 404
+    )
+
+
+def test_a_correction_needs_a_reason_and_sends_the_item_back(client: TestClient) -> None:
+    case_id, applicant = file_hebei_case(client)
+    hrss = token(client, username="hrss", password="sandbox")
+    item_id = f"{case_id}~employment_registration"
+    assert (
+        client.post(
+            f"/api/v1/worklist/{item_id}/decision", json={"decision": "correct"}, headers=hrss
+        ).status_code
+        == 422
+    )
+    r = client.post(
+        f"/api/v1/worklist/{item_id}/decision",
+        json={"decision": "correct", "reason": "就业时间与社保记录不一致"},
+        headers=hrss,
+    )
+    assert r.json()["status"] == "correction_required"
+    case = client.get(f"/api/v1/applications/{case_id}", headers=applicant).json()
+    item = next(i for i in case["items"] if i["code"] == "employment_registration")
+    assert item["reason"] == "就业时间与社保记录不一致"
