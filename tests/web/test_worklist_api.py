@@ -98,3 +98,41 @@ def test_a_correction_needs_a_reason_and_sends_the_item_back(client: TestClient)
     case = client.get(f"/api/v1/applications/{case_id}", headers=applicant).json()
     item = next(i for i in case["items"] if i["code"] == "employment_registration")
     assert item["reason"] == "就业时间与社保记录不一致"
+
+
+def test_a_correction_round_resubmits_only_the_item_sent_back(client: TestClient) -> None:
+    case_id, applicant = file_hebei_case(client)
+    hrss = token(client, username="hrss", password="sandbox")
+    item_id = f"{case_id}~employment_registration"
+    client.post(
+        f"/api/v1/worklist/{item_id}/decision",
+        json={"decision": "correct", "reason": "就业时间有误"},
+        headers=hrss,
+    )
+    nothing_else = client.get(f"/api/v1/applications/{case_id}", headers=applicant).json()
+    before = {i["code"]: i["status"] for i in nothing_else["items"]}
+    r = client.post(
+        f"/api/v1/applications/{case_id}/corrections",
+        json={"form": {"employment.start_date": "2026-11-09"}},
+        headers=applicant,
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["resubmitted"] == ["employment_registration"]
+    after = {
+        i["code"]: i["status"]
+        for i in client.get(f"/api/v1/applications/{case_id}", headers=applicant).json()["items"]
+    }
+    assert after["employment_registration"] == "queued"
+    assert {k: v for k, v in after.items() if k != "employment_registration"} == {
+        k: v for k, v in before.items() if k != "employment_registration"
+    }
+    state = client.app.state  # type: ignore[attr-defined]
+    Dispatcher(
+        state.sessions, state.catalogue, DispatchConfig(state.keyring, {}, "http://127.0.0.1:9")
+    ).run_once()
+    work = [w for w in client.get("/api/v1/worklist", headers=hrss).json() if w["case_id"] == case_id]
+    assert work and work[0]["payload"]  # back on the worklist with the corrected form
+    assert (
+        client.post(f"/api/v1/applications/{case_id}/corrections", json={}, headers=applicant).status_code
+        == 409
+    )

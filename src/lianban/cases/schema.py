@@ -95,6 +95,7 @@ class CaseItem(Base):
     legal_due_date: Mapped[date] = mapped_column(Date)
     promised_due_date: Mapped[date] = mapped_column(Date)
     progress: Mapped[int] = mapped_column(default=0)  # highest callback sequence applied
+    revision: Mapped[int] = mapped_column(default=0)  # resubmissions after 补正
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 

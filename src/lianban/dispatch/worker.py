@@ -79,6 +79,7 @@ class Dispatcher:
                 "callback_url": f"{self.config.callback_base_url.rstrip('/')}/api/v1/connectors/{item.department}/callback",
             }
             department = item.department
+            revision = item.revision  # a resubmission after 补正 is a new department request
             url = self.config.department_urls.get(department)
         if kind is ConnectorKind.WORKLIST or url is None:
             # no integrated system (or none configured for this deployment): staff decide in lianban
@@ -88,7 +89,7 @@ class Dispatcher:
             receipt = push(
                 url,
                 self.config.keyring,
-                idempotency_key=f"{case_id}:{job.item_id}",
+                idempotency_key=f"{case_id}:{job.item_id}:{revision}",
                 envelope=envelope,
                 timeout_seconds=self.config.timeout_seconds,
             )

@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from lianban.cases.filing import IdempotencyConflict, file_case, find_by_key
-from lianban.cases.schema import Case, CaseItem, TimelineEvent
+from lianban.cases.progress import add_event, refresh_case
+from lianban.cases.schema import AuditEntry, Case, CaseItem, OutboxJob, TimelineEvent
+from lianban.cases.states import ItemStatus, check_transition
 from lianban.security.tokens import Identity, Role
 from lianban.web.api.precheck import FormBody, _check, _refuse
 from lianban.web.api.themes import _theme, catalogue_of
@@ -250,3 +253,96 @@ def get_application(
             for e in events
         ]
         return answer
+
+
+class CorrectionBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    form: dict[str, Any] = Field(default_factory=dict)
+    materials: list[dict[str, str]] = Field(default_factory=list)
+
+
+@router.post("/{case_id}/corrections", summary="Resubmit the items a department sent back (补正)")
+def post_corrections(
+    request: Request,
+    case_id: str,
+    body: CorrectionBody,
+    identity: Annotated[Identity, Depends(require_identity)],
+) -> dict[str, Any]:
+    sessions = request.app.state.sessions
+    with sessions() as session:
+        case = session.get(Case, case_id)
+        if case is None or not _visible(identity, case):
+            raise not_found(f"办件 {case_id} ", f"case {case_id}")
+        to_fix = [
+            (it.code, it.employee)
+            for it in session.execute(select(CaseItem).where(CaseItem.case_id == case_id)).scalars()
+            if it.status == ItemStatus.CORRECTION_REQUIRED.value
+        ]
+        theme_id, situation, old_form = case.theme_id, dict(case.situation), dict(case.form)
+    if not to_fix:
+        raise Problem(
+            409,
+            "没有需要补正的事项",
+            "Nothing to correct",
+            "本办件没有被退回补正的事项",
+            "no item of this case was sent back for correction",
+        )
+    merged = {**old_form, **body.form}
+    checked = _check(request, theme_id, FormBody(situation=situation, form=merged))
+    if not checked.ok:
+        raise _refuse(checked)
+    payloads = {(p.item, p.employee): p.payload for p in checked.payloads}
+    now = datetime.now(UTC)
+    with sessions() as session, session.begin():
+        case = session.get(Case, case_id)
+        assert case is not None
+        case.form = {**merged, **checked.values}
+        if body.materials:
+            case.materials = [*case.materials, *body.materials]
+        resubmitted: list[str] = []
+        for code, employee in to_fix:
+            item_key = code if employee is None else f"{code}#{employee}"
+            item = session.get(CaseItem, (case_id, item_key))
+            if item is None or item.status != ItemStatus.CORRECTION_REQUIRED.value:
+                continue
+            check_transition(ItemStatus.CORRECTION_REQUIRED, ItemStatus.QUEUED)
+            item.payload = payloads.get((code, employee), item.payload)
+            item.status = ItemStatus.QUEUED.value
+            item.revision += 1
+            item.receipt_no = None
+            item.reason = None
+            item.updated_at = now
+            session.add(
+                OutboxJob(
+                    case_id=case_id,
+                    job_id=uuid.uuid4().hex,
+                    item_id=item_key,
+                    kind="dispatch",
+                    status="pending",
+                    due_at=now,
+                    attempts=0,
+                )
+            )
+            add_event(session, case_id, now, "resubmitted", item_key, "补正后重新提交")
+            resubmitted.append(item_key)
+        seq = (
+            session.execute(
+                select(AuditEntry.seq).where(AuditEntry.case_id == case_id).order_by(AuditEntry.seq.desc())
+            )
+            .scalars()
+            .first()
+            or 0
+        )
+        session.add(
+            AuditEntry(
+                case_id=case_id,
+                seq=seq + 1,
+                at=now,
+                actor=identity.subject,
+                action="correct",
+                detail={"items": resubmitted},
+            )
+        )
+        refresh_case(session, case_id, now)
+    return {"case_id": case_id, "resubmitted": resubmitted}
