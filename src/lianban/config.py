@@ -8,6 +8,7 @@
 | ``LIANBAN_THEMES_DIR`` | the shipped themes | extra or replacement theme files of a deployment |
 | ``LIANBAN_DATA_DIR`` | ``./var`` | uploads and local state |
 | ``LIANBAN_SECRET_KEY`` | generated per sandbox | the key that signs bearer tokens; required in production |
+| ``LIANBAN_PUBLIC_URL`` | ``http://127.0.0.1:8000`` | the platform's address as departments reach it (callbacks) |
 | ``LIANBAN_SIGNING_KEYS`` | generated per sandbox | ``kid:hex,…`` keys that sign department exchanges; first signs, others verify |
 """
 
@@ -47,6 +48,7 @@ class Settings:
     departments: dict[str, DepartmentEndpoint] = field(default_factory=dict)
     secret_key: str | None = None  # LIANBAN_SECRET_KEY: signs tokens; required in production
     signing_keys: str | None = None  # LIANBAN_SIGNING_KEYS: kid:hex,… signs department exchanges
+    public_url: str = "http://127.0.0.1:8000"  # LIANBAN_PUBLIC_URL: where departments call back
 
     @property
     def sandbox(self) -> bool:
@@ -114,4 +116,5 @@ def load_settings(
         departments=departments,
         secret_key=e.get("LIANBAN_SECRET_KEY") or None,
         signing_keys=e.get("LIANBAN_SIGNING_KEYS") or None,
+        public_url=e.get("LIANBAN_PUBLIC_URL") or "http://127.0.0.1:8000",
     )

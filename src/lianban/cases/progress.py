@@ -17,6 +17,12 @@ from lianban.cases.states import PROGRESS, IllegalTransition, ItemStatus, case_s
 S = ItemStatus
 
 
+def lock_case(session: Session, case_id: str) -> Case | None:
+    """Take the case's row lock first (PostgreSQL), so work on one case is serialised and the
+    timeline's sequence and the items' statuses never race; SQLite serialises writers anyway."""
+    return session.get(Case, case_id, with_for_update=True, populate_existing=True)
+
+
 def add_event(
     session: Session, case_id: str, at: datetime, event: str, item_id: str | None, detail: str | None
 ) -> None:

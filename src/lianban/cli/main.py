@@ -131,6 +131,67 @@ def migrate(database_url: DbOpt = None) -> None:
     console.print(f"database at newest revision; {added} new theme version(s) stored")
 
 
+@app.command()
+def worker(
+    database_url: DbOpt = None,
+    interval: Annotated[float, typer.Option(help="seconds between polls when idle")] = 0.5,
+    once: Annotated[bool, typer.Option("--once", help="handle what is due now, then exit")] = False,
+    lease_seconds: Annotated[float, typer.Option(help="how long a claimed job is this worker's")] = 60.0,
+) -> None:
+    """Dispatch sub-items to departments: claim due outbox jobs (any number of workers on PostgreSQL)."""
+    import time
+    from datetime import timedelta
+
+    from lianban.catalog.catalogue import default_catalogue
+    from lianban.db import make_engine, session_factory
+    from lianban.dispatch.worker import DispatchConfig, Dispatcher
+    from lianban.security.signing import SignatureError, platform_keyring
+
+    settings = _settings(database_url)
+    try:
+        keyring = platform_keyring(settings.data_dir, settings.sandbox, settings.signing_keys)
+    except SignatureError as exc:
+        err.print(f"[red]配置错误 / configuration error:[/] {exc}")
+        raise typer.Exit(2) from exc
+    engine = make_engine(settings.database_url)
+    urls = {d: e.base_url for d, e in settings.departments.items()}
+    dispatcher = Dispatcher(
+        session_factory(engine),
+        default_catalogue(settings.themes_dir),
+        DispatchConfig(
+            keyring=keyring,
+            department_urls=urls,
+            callback_base_url=settings.public_url,
+            lease=timedelta(seconds=lease_seconds),
+        ),
+    )
+    stopping = False
+
+    def stop(_sig: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    console.print(f"worker: {len(urls)} department endpoint(s); database {settings.database_url}")
+    sys.stdout.flush()
+    try:
+        while not stopping:
+            try:
+                taken = dispatcher.run_once()
+            except Exception as exc:
+                err.print(f"round failed, retrying: {type(exc).__name__}: {exc}")
+                engine.dispose()
+                taken = 0
+                time.sleep(interval)
+            if once:
+                break
+            if not taken:
+                time.sleep(interval)
+    finally:
+        engine.dispose()
+
+
 @themes_app.command("list")
 def themes_list() -> None:
     """List the themes with their item counts."""

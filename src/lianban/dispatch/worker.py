@@ -10,24 +10,33 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from lianban.cases.progress import add_event, refresh_case
+from lianban.cases.progress import add_event, lock_case, refresh_case
 from lianban.cases.schema import Case, CaseItem, OutboxJob
 from lianban.cases.states import ItemStatus, check_transition
 from lianban.catalog.catalogue import Catalogue
 from lianban.catalog.model import ConnectorKind
 from lianban.connectors.rest import DepartmentRefused, DepartmentUnavailable, push
-from lianban.dispatch.outbox import MAX_ATTEMPTS, backoff, claim
+from lianban.dispatch.outbox import LEASE, MAX_ATTEMPTS, backoff, claim
 from lianban.security.signing import Keyring
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def _same_instant(a: datetime | None, b: datetime | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    # SQLite hands back naive datetimes: they are UTC
+    a = a if a.tzinfo else a.replace(tzinfo=UTC)
+    b = b if b.tzinfo else b.replace(tzinfo=UTC)
+    return a == b
 
 
 @dataclass
@@ -36,6 +45,7 @@ class DispatchConfig:
     department_urls: dict[str, str]
     callback_base_url: str
     timeout_seconds: float = 10.0
+    lease: timedelta = LEASE  # a job whose worker died is taken again after this
 
 
 class Dispatcher:
@@ -54,16 +64,22 @@ class Dispatcher:
     def run_once(self, limit: int = 20) -> int:
         """Handle the jobs due now; returns how many were taken."""
         with self.sessions() as session, session.begin():
-            keys = [(j.case_id, j.job_id) for j in claim(session, self.now(), limit)]
-        for case_id, job_id in keys:
-            self.handle(case_id, job_id)
+            keys = [
+                (j.case_id, j.job_id, j.lease_until)
+                for j in claim(session, self.now(), limit, self.config.lease)
+            ]
+        for case_id, job_id, lease in keys:
+            self.handle(case_id, job_id, lease)
         return len(keys)
 
-    def handle(self, case_id: str, job_id: str) -> None:
+    def handle(self, case_id: str, job_id: str, claimed_lease: datetime | None = None) -> None:
         with self.sessions() as session, session.begin():
-            job = session.get(OutboxJob, (case_id, job_id))
+            job = session.get(OutboxJob, (case_id, job_id), with_for_update=True)
             if job is None or job.status != "pending" or job.item_id is None:
                 return
+            if claimed_lease is not None and not _same_instant(job.lease_until, claimed_lease):
+                return  # our lease ran out while earlier jobs were sent and another worker took it
+            job.lease_until = self.now() + self.config.lease  # renewed for the send itself
             item = session.get(CaseItem, (case_id, job.item_id))
             case = session.get(Case, case_id)
             if item is None or case is None or item.status not in (ItemStatus.QUEUED.value,):
@@ -103,6 +119,7 @@ class Dispatcher:
 
     def _sent(self, case_id: str, job_id: str, receipt_no: str) -> None:
         with self.sessions() as session, session.begin():
+            lock_case(session, case_id)
             job = session.get(OutboxJob, (case_id, job_id))
             if job is None or job.item_id is None:
                 return
@@ -121,6 +138,7 @@ class Dispatcher:
     def _to_worklist(self, case_id: str, job_id: str) -> None:
         """Departments without an integrated system decide in lianban's worklist (部门工作台)."""
         with self.sessions() as session, session.begin():
+            lock_case(session, case_id)
             job = session.get(OutboxJob, (case_id, job_id))
             if job is None or job.item_id is None:
                 return
@@ -135,6 +153,7 @@ class Dispatcher:
 
     def _failed_attempt(self, case_id: str, job_id: str, error: str, final: bool = False) -> None:
         with self.sessions() as session, session.begin():
+            lock_case(session, case_id)
             job = session.get(OutboxJob, (case_id, job_id))
             if job is None:
                 return

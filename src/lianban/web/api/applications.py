@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from lianban.cases.filing import IdempotencyConflict, file_case, find_by_key
-from lianban.cases.progress import add_event, refresh_case
+from lianban.cases.progress import add_event, lock_case, refresh_case
 from lianban.cases.schema import AuditEntry, Case, CaseItem, OutboxJob, TimelineEvent
 from lianban.cases.states import ItemStatus, check_transition
 from lianban.security.tokens import Identity, Role
@@ -295,7 +295,7 @@ def post_corrections(
     payloads = {(p.item, p.employee): p.payload for p in checked.payloads}
     now = datetime.now(UTC)
     with sessions() as session, session.begin():
-        case = session.get(Case, case_id)
+        case = lock_case(session, case_id)
         assert case is not None
         case.form = {**merged, **checked.values}
         if body.materials:

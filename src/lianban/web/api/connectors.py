@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from sqlalchemy import select
 
-from lianban.cases.progress import DEPARTMENT_STATUS, apply_decision
+from lianban.cases.progress import DEPARTMENT_STATUS, apply_decision, lock_case
 from lianban.cases.schema import CaseItem
 from lianban.security.signing import SignatureError, verify_request
 from lianban.web.problems import FieldError, Problem, not_found
@@ -66,6 +66,8 @@ async def post_callback(request: Request, department: str) -> dict[str, Any]:
         ).scalar_one_or_none()
         if item is None:
             raise not_found(f"受理编号 {receipt_no} ", f"receipt {receipt_no}")
+        lock_case(session, item.case_id)
+        session.refresh(item)
         changed = apply_decision(
             session,
             item,

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
-from lianban.cases.progress import apply_decision
+from lianban.cases.progress import apply_decision, lock_case
 from lianban.cases.schema import AuditEntry, Case, CaseItem
 from lianban.security.tokens import Identity, Role
 from lianban.web.auth import require_identity
@@ -104,6 +104,7 @@ def post_decision(
     case_id, key = _parse(item_id)
     now = datetime.now(UTC)
     with request.app.state.sessions() as session, session.begin():
+        lock_case(session, case_id)
         item = session.get(CaseItem, (case_id, key))
         if item is None or item.department != own or item.receipt_no is not None:
             raise not_found(f"事项 {item_id} ", f"item {item_id}")

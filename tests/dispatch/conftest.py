@@ -1,0 +1,47 @@
+"""The world of the dispatch tests: a running platform and the eight simulated departments."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from dispatch_helpers import Platform
+
+from lianban.connectors.simulator import SimulatorFleet
+from lianban.dispatch.worker import DispatchConfig, Dispatcher
+
+
+@contextmanager
+def running_world(database_url: str, tmp_path: Path) -> Iterator[tuple[Platform, SimulatorFleet, Dispatcher]]:
+    with Platform(database_url, tmp_path / "var") as platform:
+        fleet = SimulatorFleet(data_dir=tmp_path / "departments", keyring=platform.app.state.keyring)
+        urls = fleet.start()
+        try:
+            for dept in urls:
+                fleet.control(dept, latency_ms=20)
+            dispatcher = Dispatcher(
+                platform.app.state.sessions,
+                platform.app.state.catalogue,
+                DispatchConfig(
+                    keyring=platform.app.state.keyring, department_urls=urls, callback_base_url=platform.url
+                ),
+            )
+            yield platform, fleet, dispatcher
+        finally:
+            fleet.stop()
+
+
+@pytest.fixture
+def world(database_url: str, tmp_path: Path) -> Iterator[tuple[Platform, SimulatorFleet, Dispatcher]]:
+    """On SQLite and on PostgreSQL."""
+    with running_world(database_url, tmp_path) as w:
+        yield w
+
+
+@pytest.fixture
+def pg_world(postgres_url: str, tmp_path: Path) -> Iterator[tuple[Platform, SimulatorFleet, Dispatcher]]:
+    """On PostgreSQL only: many worker processes need row locks SQLite does not have."""
+    with running_world(postgres_url, tmp_path) as w:
+        yield w
