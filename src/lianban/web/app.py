@@ -23,6 +23,7 @@ from lianban.web.api import (
     precheck,
     sandbox,
     sandbox_departments,
+    stats,
     themes,
     uploads,
     worklist,
@@ -58,6 +59,7 @@ def create_app(
     app.state.engine = make_engine(settings.database_url)
     app.state.sessions = session_factory(app.state.engine)
     app.state.sharing = sharing if sharing is not None else (sandbox_hub() if settings.sandbox else None)
+    app.state.metrics = stats.metrics_registry(app.state.sessions)
     app.state.fleet = None  # the simulated departments, when this process runs them (lianban demo)
     app.state.keyring = platform_keyring(settings.data_dir, settings.sandbox, settings.signing_keys)
     app.state.nonces = NonceCache()
@@ -72,6 +74,7 @@ def create_app(
     app.include_router(applications.router)
     app.include_router(connectors.router)
     app.include_router(worklist.router)
+    app.include_router(stats.router)
     if settings.sandbox:
         app.include_router(auth.router)
         app.include_router(sandbox.router)

@@ -1,0 +1,124 @@
+"""GET /api/v1/stats (监督统计) and GET /metrics (Prometheus), both read from the case store."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from lianban.cases.figures import OPEN_ITEM, as_json, theme_figures
+from lianban.cases.schema import Case, CaseItem, OutboxJob
+from lianban.catalog.guide import guide
+from lianban.security.tokens import Identity, Role
+from lianban.web.auth import require_identity
+from lianban.web.problems import Problem
+
+router = APIRouter(tags=["figures"])
+
+
+@router.get(
+    "/api/v1/stats", summary="Cases by theme and status, on-time rate, working days, overdue, 四减 figures"
+)
+def get_stats(request: Request, identity: Annotated[Identity, Depends(require_identity)]) -> dict[str, Any]:
+    if identity.role not in (Role.SUPERVISOR, Role.OPERATOR, Role.WINDOW_CLERK):
+        raise Problem(
+            403,
+            "无权执行此操作",
+            "Forbidden",
+            "统计仅供监督、运维和综窗人员查看",
+            "figures are for supervisors, operators and window clerks",
+        )
+    catalogue = request.app.state.catalogue
+    with request.app.state.sessions() as session:
+        figures = {f.theme_id: as_json(f) for f in theme_figures(session, date.today())}
+    themes = []
+    for theme_id, theme in catalogue.themes.items():
+        outcomes = guide(theme)["outcomes"]
+        themes.append(
+            {
+                **figures.get(
+                    theme_id,
+                    {
+                        "theme_id": theme_id,
+                        "cases": 0,
+                        "by_status": {},
+                        "finished": 0,
+                        "on_time_rate": None,
+                        "median_working_days_to_completion": None,
+                        "overdue_items": 0,
+                    },
+                ),
+                "outcomes": {k: outcomes[k] for k in ("before", "after", "reduction_percent")},
+            }
+        )
+    return {
+        "themes": themes,
+        "totals": {
+            "cases": sum(t["cases"] for t in themes),
+            "overdue_items": sum(t["overdue_items"] for t in themes),
+        },
+    }
+
+
+class CaseStoreCollector(Collector):
+    """Metrics computed from the database at each scrape, so every API process reports the same."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self.sessions = sessions
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        cases = GaugeMetricFamily("lianban_cases", "Cases by theme and status", labels=["theme", "status"])
+        items = GaugeMetricFamily(
+            "lianban_items", "Sub-items by department and status", labels=["department", "status"]
+        )
+        jobs = GaugeMetricFamily("lianban_outbox_jobs", "Outbox jobs by status", labels=["status"])
+        retries = GaugeMetricFamily(
+            "lianban_dispatch_retries", "Send attempts beyond the first, over pending and dead jobs"
+        )
+        overdue = GaugeMetricFamily("lianban_overdue_items", "Open sub-items past their promised due date")
+        with self.sessions() as session:
+            for theme, status, n in session.execute(
+                select(Case.theme_id, Case.status, func.count()).group_by(Case.theme_id, Case.status)
+            ):
+                cases.add_metric([theme, status], n)
+            for dept, status, n in session.execute(
+                select(CaseItem.department, CaseItem.status, func.count()).group_by(
+                    CaseItem.department, CaseItem.status
+                )
+            ):
+                items.add_metric([dept, status], n)
+            for status, n in session.execute(
+                select(OutboxJob.status, func.count()).group_by(OutboxJob.status)
+            ):
+                jobs.add_metric([status], n)
+            extra = session.execute(
+                select(func.coalesce(func.sum(OutboxJob.attempts - 1), 0)).where(OutboxJob.attempts > 1)
+            ).scalar()
+            retries.add_metric([], float(extra or 0))
+            late = session.execute(
+                select(func.count())
+                .select_from(CaseItem)
+                .where(CaseItem.status.in_(OPEN_ITEM), CaseItem.promised_due_date < date.today())
+            ).scalar()
+            overdue.add_metric([], float(late or 0))
+        yield from (cases, items, jobs, retries, overdue)
+
+
+@router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+def metrics(request: Request) -> Response:
+    registry: CollectorRegistry = request.app.state.metrics
+    return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+
+def metrics_registry(sessions: sessionmaker[Session]) -> CollectorRegistry:
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(CaseStoreCollector(sessions))
+    return registry
