@@ -5,6 +5,7 @@ released in dependency order, the case's status kept in step, every step on the 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -13,8 +14,14 @@ from sqlalchemy.orm import Session
 
 from lianban.cases.schema import Case, CaseItem, OutboxJob, TimelineEvent
 from lianban.cases.states import PROGRESS, IllegalTransition, ItemStatus, case_status, check_transition
+from lianban.catalog.catalogue import Catalogue, default_catalogue
+from lianban.delivery import prepare_delivery
+from lianban.notify import notify
 
 S = ItemStatus
+
+# the catalogue, to know what each item issues (set by the app and the worker; None in bare tests)
+catalogue_for_delivery: Callable[[], Catalogue] | None = default_catalogue
 
 
 def lock_case(session: Session, case_id: str) -> Case | None:
@@ -50,7 +57,34 @@ def refresh_case(session: Session, case_id: str, at: datetime) -> str:
         case.status = new
         case.updated_at = at
         add_event(session, case_id, at, f"case_{new}", None, None)
+        notify(session, case, f"您的办件 {case_id} {CASE_WORDS.get(new, new)}。", at)
+        if new in ("completed", "partially_completed") and catalogue_for_delivery is not None:
+            theme = catalogue_for_delivery().themes.get(case.theme_id)
+            if theme is not None:
+                delivery = prepare_delivery(session, case, theme, at)
+                if delivery is not None:
+                    how = (
+                        f"已邮寄，运单号 {delivery.tracking_no}"
+                        if delivery.method == "post"
+                        else f"请到窗口领取，取件码 {delivery.pickup_code}"
+                    )
+                    add_event(session, case_id, at, "delivery", None, how)
+                    notify(session, case, f"您的办件 {case_id} 的证件{how}。", at)
     return new
+
+
+CASE_WORDS = {
+    "in_progress": "正在办理",
+    "completed": "已全部办结",
+    "partially_completed": "已办结（部分事项未获准予）",
+    "rejected": "未获准予",
+}
+ITEM_WORDS = {
+    "accepted": "已受理",
+    "approved": "已办结",
+    "rejected": "不予办理",
+    "correction_required": "需要补正",
+}
 
 
 def release_waiting(session: Session, case_id: str, at: datetime) -> None:
@@ -138,6 +172,15 @@ def apply_decision(
     if result:
         item.result = result
     add_event(session, item.case_id, at, target.value, item.item_id, reason)
+    case = session.get(Case, item.case_id)
+    if case is not None and target.value in ITEM_WORDS:
+        notify(
+            session,
+            case,
+            f"办件 {case.case_id} 的事项 {item.item_id} {ITEM_WORDS[target.value]}"
+            + (f"：{reason}" if reason else "。"),
+            at,
+        )
     release_waiting(session, item.case_id, at)
     refresh_case(session, item.case_id, at)
     return True

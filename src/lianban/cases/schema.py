@@ -139,3 +139,33 @@ class AuditEntry(Base):
     actor: Mapped[str] = mapped_column(String(100))
     action: Mapped[str] = mapped_column(String(50))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class Delivery(Base):
+    """统一送达: what the departments issued, handed over at the window or sent by post."""
+
+    __tablename__ = "deliveries"
+
+    case_id: Mapped[str] = mapped_column(String(40), ForeignKey("cases.case_id"), primary_key=True)
+    delivery_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    method: Mapped[str] = mapped_column(String(20))  # pickup | post
+    documents: Mapped[list[Any]] = mapped_column(JSON)
+    address: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    recipient: Mapped[str | None] = mapped_column(String(100))
+    tracking_no: Mapped[str | None] = mapped_column(String(60))
+    pickup_code: Mapped[str | None] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20))  # prepared | sent | delivered | collected
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Notice(Base):
+    """A message to the applicant (办件通知): in-app always, SMS or e-mail through a sender."""
+
+    __tablename__ = "notices"
+
+    case_id: Mapped[str] = mapped_column(String(40), ForeignKey("cases.case_id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    channel: Mapped[str] = mapped_column(String(20))  # in_app | sms | email
+    recipient: Mapped[str] = mapped_column(String(100))
+    text: Mapped[str] = mapped_column(Text)

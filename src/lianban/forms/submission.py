@@ -102,6 +102,8 @@ def _check_values(
                 issues.append(
                     FieldIssue(f"{prefix}{f.key}", "required", f"请填写{label_zh}", f"{label_en} is required")
                 )
+            if f.definition.type is FieldType.BOOLEAN and f.required:
+                values[f.key] = False  # an unticked box is an answer: 否
             continue
         normalised, found = validate_value(f.definition, raw, today=today, code_lists=catalogue.code_lists)
         issues += [

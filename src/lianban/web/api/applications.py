@@ -21,8 +21,9 @@ from sqlalchemy.exc import IntegrityError
 
 from lianban.cases.filing import IdempotencyConflict, file_case, find_by_key
 from lianban.cases.progress import add_event, lock_case, refresh_case
-from lianban.cases.schema import AuditEntry, Case, CaseItem, OutboxJob, TimelineEvent
+from lianban.cases.schema import AuditEntry, Case, CaseItem, Delivery, Notice, OutboxJob, TimelineEvent
 from lianban.cases.states import ItemStatus, check_transition
+from lianban.delivery import delivery_json
 from lianban.security.tokens import Identity, Role
 from lianban.web.api.precheck import FormBody, _check, _refuse
 from lianban.web.api.themes import _theme, catalogue_of
@@ -243,6 +244,13 @@ def get_application(
         )
         theme = catalogue_of(request).themes.get(case.theme_id)
         answer = case_summary(case, items, _names(theme) if theme else {})
+        delivery = session.execute(select(Delivery).where(Delivery.case_id == case_id)).scalars().first()
+        if delivery is not None:
+            answer["delivery"] = delivery_json(delivery)
+        notices = session.execute(
+            select(Notice).where(Notice.case_id == case_id, Notice.channel == "in_app").order_by(Notice.seq)
+        ).scalars()
+        answer["notices"] = [{"at": n.at.isoformat(), "text": n.text} for n in notices]
         answer["timeline"] = [
             {
                 "at": e.at.isoformat(),

@@ -1,0 +1,80 @@
+"""The delivery room (统一送达): what departments issue goes to the applicant by post or is
+collected at the window, once the case is finished; a sandbox courier gives tracking numbers."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lianban.cases.schema import Case, CaseItem, Delivery
+from lianban.catalog.model import Theme
+
+
+def sandbox_tracking_number() -> str:
+    """A courier waybill number in the sandbox (EMS-style: two letters, nine digits, CN)."""
+    return f"EA{secrets.randbelow(10**9):09d}CN"
+
+
+def _method(form: dict[str, Any]) -> str:
+    chosen = str(form.get("delivery.method") or form.get("social_card.collection_method") or "")
+    if chosen in ("post", "pickup"):
+        return chosen
+    return "post" if form.get("delivery.address") else "pickup"
+
+
+def prepare_delivery(session: Session, case: Case, theme: Theme, at: datetime) -> Delivery | None:
+    """Create the case's delivery for the physical documents its approved items issue (once)."""
+    if session.execute(select(Delivery).where(Delivery.case_id == case.case_id)).first() is not None:
+        return None
+    documents: list[dict[str, Any]] = []
+    for item in session.execute(
+        select(CaseItem).where(CaseItem.case_id == case.case_id, CaseItem.status == "approved")
+    ).scalars():
+        for issued in theme.item(item.code).issues:
+            if issued.physical:
+                documents.append(
+                    {
+                        "item": item.item_id,
+                        "code": issued.code,
+                        "name": issued.name,
+                        "number": (item.result or {}).get("number"),
+                    }
+                )
+    if not documents:
+        return None
+    form = dict(case.form or {})
+    method = _method(form)
+    delivery = Delivery(
+        case_id=case.case_id,
+        delivery_id=uuid.uuid4().hex,
+        method=method,
+        documents=documents,
+        address=form.get("delivery.address") if method == "post" else None,
+        recipient=str(
+            form.get("delivery.recipient") or form.get("person.name") or form.get("employer.name") or ""
+        ),
+        tracking_no=sandbox_tracking_number() if method == "post" else None,
+        pickup_code=f"{secrets.randbelow(10**6):06d}" if method == "pickup" else None,
+        status="sent" if method == "post" else "prepared",
+        created_at=at,
+    )
+    session.add(delivery)
+    session.flush()
+    return delivery
+
+
+def delivery_json(delivery: Delivery) -> dict[str, Any]:
+    return {
+        "method": delivery.method,
+        "status": delivery.status,
+        "documents": delivery.documents,
+        **({"address": delivery.address} if delivery.address else {}),
+        **({"recipient": delivery.recipient} if delivery.recipient else {}),
+        **({"tracking_no": delivery.tracking_no} if delivery.tracking_no else {}),
+        **({"pickup_code": delivery.pickup_code} if delivery.pickup_code else {}),
+    }
