@@ -17,6 +17,8 @@ from lianban.config import ConfigError, Mode, Settings, load_settings
 app = typer.Typer(help="lianban 联办 — 一件事一次办 platform", no_args_is_help=True, add_completion=False)
 themes_app = typer.Typer(help="主题目录 — the theme catalogue", no_args_is_help=True)
 app.add_typer(themes_app, name="themes")
+jobs_app = typer.Typer(help="推送任务 — dispatch jobs an operator looks after", no_args_is_help=True)
+app.add_typer(jobs_app, name="jobs")
 
 console = Console()
 err = Console(stderr=True)
@@ -190,6 +192,56 @@ def worker(
                 time.sleep(interval)
     finally:
         engine.dispose()
+
+
+@jobs_app.command("failed")
+def jobs_failed(database_url: DbOpt = None) -> None:
+    """List the sub-items whose dispatch was given up, with the last error."""
+    from lianban.db import make_engine, session_factory
+    from lianban.dispatch.retry import failed_items
+
+    engine = make_engine(_settings(database_url).database_url)
+    with session_factory(engine)() as session:
+        # one plain line per item, so scripts can read it: case, item, department, last error
+        for item in failed_items(session):
+            print(f"{item.case_id}\t{item.item_id}\t{item.department}\t{(item.reason or '')[:200]}")
+    engine.dispose()
+
+
+@jobs_app.command("retry")
+def jobs_retry(
+    case_id: str,
+    item_id: Annotated[
+        str | None, typer.Argument(help="one item; all failed items of the case when omitted")
+    ] = None,
+    database_url: DbOpt = None,
+) -> None:
+    """Queue failed sub-items again (the worker sends them with the same idempotency key)."""
+    from datetime import UTC, datetime
+
+    from lianban.cases.schema import CaseItem
+    from lianban.db import make_engine, session_factory
+    from lianban.dispatch.retry import retry_item
+
+    engine = make_engine(_settings(database_url).database_url)
+    retried = 0
+    with session_factory(engine)() as session, session.begin():
+        ids = (
+            [item_id]
+            if item_id
+            else [
+                i.item_id
+                for i in session.query(CaseItem).filter(
+                    CaseItem.case_id == case_id, CaseItem.status == "failed"
+                )
+            ]
+        )
+        for one in ids:
+            retried += retry_item(session, case_id, one, "operator:cli", datetime.now(UTC))
+    engine.dispose()
+    console.print(f"{retried} item(s) queued again")
+    if not retried:
+        raise typer.Exit(1)
 
 
 @themes_app.command("list")
