@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from lianban.cases.schema import Case, CaseItem, OutboxJob, TimelineEvent
+from lianban.cases.schema import AuditEntry, Case, CaseItem, OutboxJob, TimelineEvent
 from lianban.cases.states import PROGRESS, IllegalTransition, ItemStatus, case_status, check_transition
 from lianban.catalog.catalogue import Catalogue, default_catalogue
 from lianban.delivery import prepare_delivery
@@ -42,6 +42,37 @@ def add_event(
         )
     )
     session.flush()
+
+
+def add_audit(
+    session: Session, case_id: str, at: datetime, actor: str, action: str, detail: dict[str, Any]
+) -> None:
+    """Append to the case's audit log (审计日志): who did what, in order."""
+    last = session.execute(select(func.max(AuditEntry.seq)).where(AuditEntry.case_id == case_id)).scalar()
+    session.add(
+        AuditEntry(case_id=case_id, seq=(last or 0) + 1, at=at, actor=actor, action=action, detail=detail)
+    )
+    session.flush()
+
+
+def requeue(session: Session, item: CaseItem, at: datetime, event: str, detail: str) -> None:
+    """Put a sub-item back in the queue with a fresh dispatch job (after 补正 or an operator retry)."""
+    check_transition(ItemStatus(item.status), ItemStatus.QUEUED)
+    item.status = ItemStatus.QUEUED.value
+    item.reason = None
+    item.updated_at = at
+    session.add(
+        OutboxJob(
+            case_id=item.case_id,
+            job_id=uuid.uuid4().hex,
+            item_id=item.item_id,
+            kind="dispatch",
+            status="pending",
+            due_at=at,
+            attempts=0,
+        )
+    )
+    add_event(session, item.case_id, at, event, item.item_id, detail)
 
 
 def refresh_case(session: Session, case_id: str, at: datetime) -> str:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lianban.cases.progress import add_event, lock_case, refresh_case
-from lianban.cases.schema import CaseItem, OutboxJob
-from lianban.cases.states import ItemStatus, check_transition
+from lianban.cases.progress import lock_case, refresh_case, requeue
+from lianban.cases.schema import CaseItem
+from lianban.cases.states import ItemStatus
 
 
 def failed_items(session: Session) -> list[CaseItem]:
@@ -23,21 +22,6 @@ def retry_item(session: Session, case_id: str, item_id: str, actor: str, at: dat
     item = session.get(CaseItem, (case_id, item_id))
     if item is None or item.status != ItemStatus.FAILED.value:
         return False
-    check_transition(ItemStatus.FAILED, ItemStatus.QUEUED)
-    item.status = ItemStatus.QUEUED.value
-    item.reason = None
-    item.updated_at = at
-    session.add(
-        OutboxJob(
-            case_id=case_id,
-            job_id=uuid.uuid4().hex,
-            item_id=item_id,
-            kind="dispatch",
-            status="pending",
-            due_at=at,
-            attempts=0,
-        )
-    )
-    add_event(session, case_id, at, "retried", item_id, f"由 {actor} 人工重试")
+    requeue(session, item, at, "retried", f"由 {actor} 人工重试")
     refresh_case(session, case_id, at)
     return True

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -20,9 +19,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from lianban.cases.filing import IdempotencyConflict, file_case, find_by_key
-from lianban.cases.progress import add_event, lock_case, refresh_case
-from lianban.cases.schema import AuditEntry, Case, CaseItem, Delivery, Notice, OutboxJob, TimelineEvent
-from lianban.cases.states import ItemStatus, check_transition
+from lianban.cases.progress import add_audit, lock_case, refresh_case, requeue
+from lianban.cases.schema import Case, CaseItem, Delivery, Notice, TimelineEvent
+from lianban.cases.states import ItemStatus
 from lianban.delivery import delivery_json
 from lianban.security.tokens import Identity, Role
 from lianban.web.api.precheck import FormBody, _check, _refuse
@@ -314,43 +313,11 @@ def post_corrections(
             item = session.get(CaseItem, (case_id, item_key))
             if item is None or item.status != ItemStatus.CORRECTION_REQUIRED.value:
                 continue
-            check_transition(ItemStatus.CORRECTION_REQUIRED, ItemStatus.QUEUED)
             item.payload = payloads.get((code, employee), item.payload)
-            item.status = ItemStatus.QUEUED.value
-            item.revision += 1
+            item.revision += 1  # a new department request, with its own idempotency key
             item.receipt_no = None
-            item.reason = None
-            item.updated_at = now
-            session.add(
-                OutboxJob(
-                    case_id=case_id,
-                    job_id=uuid.uuid4().hex,
-                    item_id=item_key,
-                    kind="dispatch",
-                    status="pending",
-                    due_at=now,
-                    attempts=0,
-                )
-            )
-            add_event(session, case_id, now, "resubmitted", item_key, "补正后重新提交")
+            requeue(session, item, now, "resubmitted", "补正后重新提交")
             resubmitted.append(item_key)
-        seq = (
-            session.execute(
-                select(AuditEntry.seq).where(AuditEntry.case_id == case_id).order_by(AuditEntry.seq.desc())
-            )
-            .scalars()
-            .first()
-            or 0
-        )
-        session.add(
-            AuditEntry(
-                case_id=case_id,
-                seq=seq + 1,
-                at=now,
-                actor=identity.subject,
-                action="correct",
-                detail={"items": resubmitted},
-            )
-        )
+        add_audit(session, case_id, now, identity.subject, "correct", {"items": resubmitted})
         refresh_case(session, case_id, now)
     return {"case_id": case_id, "resubmitted": resubmitted}

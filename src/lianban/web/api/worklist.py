@@ -11,8 +11,8 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
-from lianban.cases.progress import apply_decision, lock_case
-from lianban.cases.schema import AuditEntry, Case, CaseItem
+from lianban.cases.progress import add_audit, apply_decision, lock_case
+from lianban.cases.schema import Case, CaseItem
 from lianban.security.tokens import Identity, Role
 from lianban.web.auth import require_identity
 from lianban.web.problems import Problem, not_found
@@ -133,22 +133,12 @@ def post_decision(
                 f"该事项当前为 {item.status}，不能再作此决定",
                 f"the item is {item.status} and cannot take this decision",
             )
-        seq = (
-            session.execute(
-                select(AuditEntry.seq).where(AuditEntry.case_id == case_id).order_by(AuditEntry.seq.desc())
-            )
-            .scalars()
-            .first()
-            or 0
-        )
-        session.add(
-            AuditEntry(
-                case_id=case_id,
-                seq=seq + 1,
-                at=now,
-                actor=identity.subject,
-                action=f"decide:{body.decision}",
-                detail={"item": key, "reason": body.reason},
-            )
+        add_audit(
+            session,
+            case_id,
+            now,
+            identity.subject,
+            f"decide:{body.decision}",
+            {"item": key, "reason": body.reason},
         )
         return {"item_id": item_id, "status": item.status}
