@@ -136,3 +136,27 @@ def test_a_correction_round_resubmits_only_the_item_sent_back(client: TestClient
         client.post(f"/api/v1/applications/{case_id}/corrections", json={}, headers=applicant).status_code
         == 409
     )
+
+
+def test_an_item_still_open_the_working_day_before_its_promised_date_is_flagged(client: TestClient) -> None:
+    from sqlalchemy import select
+
+    from lianban.cases.schema import OutboxJob
+
+    case_id, applicant = file_hebei_case(client)
+    state = client.app.state  # type: ignore[attr-defined]
+    with state.sessions() as session, session.begin():
+        timers = list(
+            session.execute(
+                select(OutboxJob).where(OutboxJob.case_id == case_id, OutboxJob.kind == "sla_warning")
+            ).scalars()
+        )
+        assert len(timers) == 6  # one per sub-item (Hebei promises 5 to 15 working days)
+        for job in timers:  # let the clock run to the warning day
+            job.due_at = job.due_at.replace(year=2020)
+    Dispatcher(
+        state.sessions, state.catalogue, DispatchConfig(state.keyring, {}, "http://127.0.0.1:9")
+    ).run_once()
+    events = client.get(f"/api/v1/applications/{case_id}", headers=applicant).json()["timeline"]
+    flagged = {e["item"] for e in events if e["event"] == "due_soon"}
+    assert "employment_registration" in flagged

@@ -10,13 +10,13 @@ from __future__ import annotations
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lianban.calendar import due_date
+from lianban.calendar import due_date, is_working_day
 from lianban.cases.schema import AuditEntry, Case, CaseItem, OutboxJob, TimelineEvent
 from lianban.cases.states import CaseStatus, ItemStatus
 from lianban.catalog.catalogue import Catalogue
@@ -34,6 +34,16 @@ class Filed:
     case: Case
     items: list[CaseItem]
     replay: bool  # True when an earlier request with the same key created it
+
+
+def _day_before(due: date) -> date | None:
+    """The working day before ``due`` (时限预警日), under the statutory calendar."""
+    day = due - timedelta(days=1)
+    for _ in range(30):
+        if is_working_day(day):
+            return day
+        day -= timedelta(days=1)
+    return None
 
 
 def new_case_id(accepted_at: datetime) -> str:
@@ -138,6 +148,20 @@ def file_case(
     session.flush()  # the case row first: the others refer to it
     session.add_all(rows)
     for row in rows:
+        # a timer (时限预警): the working day before the promised due date, if that is still ahead
+        warn_on = _day_before(row.promised_due_date)
+        if warn_on is not None and warn_on > accepted_day:
+            session.add(
+                OutboxJob(
+                    case_id=case_id,
+                    job_id=uuid.uuid4().hex,
+                    item_id=row.item_id,
+                    kind="sla_warning",
+                    status="pending",
+                    due_at=datetime.combine(warn_on, time(1, 0), tzinfo=UTC),  # 09:00 in China
+                    attempts=0,
+                )
+            )
         if row.status == ItemStatus.QUEUED.value:
             session.add(
                 OutboxJob(

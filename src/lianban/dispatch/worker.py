@@ -80,6 +80,9 @@ class Dispatcher:
             if claimed_lease is not None and not _same_instant(job.lease_until, claimed_lease):
                 return  # our lease ran out while earlier jobs were sent and another worker took it
             job.lease_until = self.now() + self.config.lease  # renewed for the send itself
+            if job.kind == "sla_warning":
+                self._warn(session, job)
+                return
             item = session.get(CaseItem, (case_id, job.item_id))
             case = session.get(Case, case_id)
             if item is None or case is None or item.status not in (ItemStatus.QUEUED.value,):
@@ -116,6 +119,22 @@ class Dispatcher:
             self._failed_attempt(case_id, job_id, str(exc), final=True)
             return
         self._sent(case_id, job_id, receipt.receipt_no)
+
+    def _warn(self, session: Session, job: OutboxJob) -> None:
+        """时限预警: an item still open the working day before its promised date is flagged."""
+        job.status = "done"
+        lock_case(session, job.case_id)
+        item = session.get(CaseItem, (job.case_id, job.item_id)) if job.item_id else None
+        if item is None or item.status in (ItemStatus.APPROVED.value, ItemStatus.REJECTED.value):
+            return
+        add_event(
+            session,
+            job.case_id,
+            self.now(),
+            "due_soon",
+            item.item_id,
+            f"承诺时限 {item.promised_due_date.isoformat()} 即将届满（{item.department}）",
+        )
 
     def _sent(self, case_id: str, job_id: str, receipt_no: str) -> None:
         with self.sessions() as session, session.begin():
