@@ -25,7 +25,10 @@ def running_world(database_url: str, tmp_path: Path) -> Iterator[tuple[Platform,
                 platform.app.state.sessions,
                 platform.app.state.catalogue,
                 DispatchConfig(
-                    keyring=platform.app.state.keyring, department_urls=urls, callback_base_url=platform.url
+                    keyring=platform.app.state.keyring,
+                    department_urls=urls,
+                    callback_base_url=platform.url,
+                    archives=platform.app.state.sharing.archives,
                 ),
             )
             yield platform, fleet, dispatcher

@@ -100,6 +100,10 @@ def test_a_wuhan_graduate_files_once_and_her_card_is_posted(
         events.index(("approved", "pension_enrolment")), events.index(("approved", "medical_enrolment"))
     )
     assert events.index(("queued", "si_fee_declaration")) > first_enrolment
+    # 档案的整理和保管 is a status lookup: its answer is the item's result, nothing is filed
+    archive = next(i for i in case["items"] if i["code"] == "archive_custody_query")
+    assert archive["status"] == "approved" and archive["result"]["message"]
+    assert "receipt_no" not in archive
     delivery = case["delivery"]
     assert delivery["method"] == "post" and delivery["tracking_no"].startswith("EA")
     assert any(d["code"] == "social_security_card" for d in delivery["documents"])

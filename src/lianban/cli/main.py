@@ -82,7 +82,12 @@ def _serve(settings: Settings, host: str, port: int, simulate: bool = False) -> 
         Dispatcher(
             application.state.sessions,
             application.state.catalogue,
-            DispatchConfig(keyring=application.state.keyring, department_urls=urls, callback_base_url=base),
+            DispatchConfig(
+                keyring=application.state.keyring,
+                department_urls=urls,
+                callback_base_url=base,
+                archives=application.state.sharing.archives if application.state.sharing else None,
+            ),
         )
     )
     worker.start()
@@ -148,6 +153,7 @@ def worker(
     from lianban.db import make_engine, session_factory
     from lianban.dispatch.worker import DispatchConfig, Dispatcher
     from lianban.security.signing import SignatureError, platform_keyring
+    from lianban.sharing.sandbox import sandbox_hub
 
     settings = _settings(database_url)
     try:
@@ -165,6 +171,7 @@ def worker(
             department_urls=urls,
             callback_base_url=settings.public_url,
             lease=timedelta(seconds=lease_seconds),
+            archives=sandbox_hub().archives if settings.sandbox else None,
         ),
     )
     stopping = False

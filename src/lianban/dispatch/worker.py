@@ -16,14 +16,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from lianban.cases.progress import add_event, lock_case, refresh_case
+from lianban.cases.progress import add_event, apply_decision, lock_case, refresh_case
 from lianban.cases.schema import Case, CaseItem, OutboxJob
 from lianban.cases.states import ItemStatus, check_transition
 from lianban.catalog.catalogue import Catalogue
 from lianban.catalog.model import ConnectorKind
+from lianban.connectors.query import archive_status
 from lianban.connectors.rest import DepartmentRefused, DepartmentUnavailable, push
 from lianban.dispatch.outbox import LEASE, MAX_ATTEMPTS, backoff, claim
 from lianban.security.signing import Keyring
+from lianban.sharing.providers import ArchiveService
 
 
 def utcnow() -> datetime:
@@ -46,6 +48,7 @@ class DispatchConfig:
     callback_base_url: str
     timeout_seconds: float = 10.0
     lease: timedelta = LEASE  # a job whose worker died is taken again after this
+    archives: ArchiveService | None = None  # for ``query`` items (档案的整理和保管)
 
 
 class Dispatcher:
@@ -98,8 +101,12 @@ class Dispatcher:
                 "callback_url": f"{self.config.callback_base_url.rstrip('/')}/api/v1/connectors/{item.department}/callback",
             }
             department = item.department
+            case_form = dict(case.form or {})
             revision = item.revision  # a resubmission after 补正 is a new department request
             url = self.config.department_urls.get(department)
+        if kind is ConnectorKind.QUERY and self.config.archives is not None:
+            self._answer_query(case_id, job_id, str(case_form.get("person.id_number") or ""))
+            return
         if kind is ConnectorKind.WORKLIST or url is None:
             # no integrated system (or none configured for this deployment): staff decide in lianban
             self._to_worklist(case_id, job_id)
@@ -119,6 +126,23 @@ class Dispatcher:
             self._failed_attempt(case_id, job_id, str(exc), final=True)
             return
         self._sent(case_id, job_id, receipt.receipt_no)
+
+    def _answer_query(self, case_id: str, job_id: str, id_number: str) -> None:
+        """A status lookup is answered at once: its answer is the item's result (办结)."""
+        assert self.config.archives is not None
+        result = archive_status(self.config.archives, id_number)
+        with self.sessions() as session, session.begin():
+            lock_case(session, case_id)
+            job = session.get(OutboxJob, (case_id, job_id))
+            if job is None or job.item_id is None:
+                return
+            item = session.get(CaseItem, (case_id, job.item_id))
+            job.status = "done"
+            if item is None or item.status != ItemStatus.QUEUED.value:
+                return
+            apply_decision(
+                session, item, "approved", item.progress + 1, self.now(), reason=None, result=result
+            )
 
     def _warn(self, session: Session, job: OutboxJob) -> None:
         """时限预警: an item still open the working day before its promised date is flagged."""
