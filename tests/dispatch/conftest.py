@@ -29,6 +29,7 @@ def running_world(database_url: str, tmp_path: Path) -> Iterator[tuple[Platform,
                     department_urls=urls,
                     callback_base_url=platform.url,
                     archives=platform.app.state.sharing.archives,
+                    redirect_sites={"tax": f"{platform.url}/api/v1/sandbox/etax"},
                 ),
             )
             yield platform, fleet, dispatcher

@@ -103,3 +103,22 @@ def test_an_unknown_receipt_is_a_404_and_a_bad_status_a_422(client: TestClient) 
         signed(client, PATH, {"receipt_no": "nope", "status": "approved", "sequence": 1}).status_code == 404
     )
     assert signed(client, PATH, {"receipt_no": "x", "status": "maybe", "sequence": 1}).status_code == 422
+
+
+def test_a_return_from_a_departments_site_must_be_signed_and_counts_once(client: TestClient) -> None:
+    from lianban.connectors.redirect import sign_return
+
+    case_id, _ = dispatched_item(client)
+    path = "/api/v1/connectors/hrss/return"
+    forged = sign_return(
+        Keyring(SigningKey.generate("attacker")), case_id, "employment_registration", "approved"
+    )
+    assert client.get(path, params=forged).status_code == 401
+    good = sign_return(client.app.state.keyring, case_id, "employment_registration", "approved")  # type: ignore[attr-defined]
+    tampered = {**good, "status": "rejected"}
+    assert client.get(path, params=tampered).status_code == 401
+    first = client.get(path, params=good)
+    assert first.status_code == 200 and first.json()["changed"] is True
+    again = client.get(path, params=good)
+    assert again.status_code == 200 and again.json()["changed"] is False
+    assert item_status(client, case_id) == "approved"

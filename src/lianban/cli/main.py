@@ -87,6 +87,8 @@ def _serve(settings: Settings, host: str, port: int, simulate: bool = False) -> 
                 department_urls=urls,
                 callback_base_url=base,
                 archives=application.state.sharing.archives if application.state.sharing else None,
+                # the sandbox's own e-tax site for redirect items (Hubei 社保费申报)
+                redirect_sites={"tax": f"{base}/api/v1/sandbox/etax"} if settings.sandbox else None,
             ),
         )
     )
@@ -172,6 +174,9 @@ def worker(
             callback_base_url=settings.public_url,
             lease=timedelta(seconds=lease_seconds),
             archives=sandbox_hub().archives if settings.sandbox else None,
+            redirect_sites={"tax": f"{settings.public_url}/api/v1/sandbox/etax"}
+            if settings.sandbox
+            else None,
         ),
     )
     stopping = False

@@ -22,8 +22,10 @@ from lianban.cases.states import ItemStatus, check_transition
 from lianban.catalog.catalogue import Catalogue
 from lianban.catalog.model import ConnectorKind
 from lianban.connectors.query import archive_status
+from lianban.connectors.redirect import redirect_url
 from lianban.connectors.rest import DepartmentRefused, DepartmentUnavailable, push
 from lianban.dispatch.outbox import LEASE, MAX_ATTEMPTS, backoff, claim
+from lianban.notify import notify
 from lianban.security.signing import Keyring
 from lianban.sharing.providers import ArchiveService
 
@@ -49,6 +51,7 @@ class DispatchConfig:
     timeout_seconds: float = 10.0
     lease: timedelta = LEASE  # a job whose worker died is taken again after this
     archives: ArchiveService | None = None  # for ``query`` items (档案的整理和保管)
+    redirect_sites: dict[str, str] | None = None  # department → its site for ``redirect`` items (e-tax)
 
 
 class Dispatcher:
@@ -107,6 +110,14 @@ class Dispatcher:
         if kind is ConnectorKind.QUERY and self.config.archives is not None:
             self._answer_query(case_id, job_id, str(case_form.get("person.id_number") or ""))
             return
+        site = (self.config.redirect_sites or {}).get(department)
+        if kind is ConnectorKind.REDIRECT and site is not None:
+            self._send_applicant(
+                case_id,
+                job_id,
+                redirect_url(site, self.config.callback_base_url, department, case_id, str(job.item_id)),
+            )
+            return
         if kind is ConnectorKind.WORKLIST or url is None:
             # no integrated system (or none configured for this deployment): staff decide in lianban
             self._to_worklist(case_id, job_id)
@@ -126,6 +137,33 @@ class Dispatcher:
             self._failed_attempt(case_id, job_id, str(exc), final=True)
             return
         self._sent(case_id, job_id, receipt.receipt_no)
+
+    def _send_applicant(self, case_id: str, job_id: str, url: str) -> None:
+        """A redirect item waits for the applicant to finish on the department's site (跳转办理)."""
+        with self.sessions() as session, session.begin():
+            lock_case(session, case_id)
+            job = session.get(OutboxJob, (case_id, job_id))
+            if job is None or job.item_id is None:
+                return
+            item = session.get(CaseItem, (case_id, job.item_id))
+            job.status = "done"
+            if item is None or item.status != ItemStatus.QUEUED.value:
+                return
+            item.status = ItemStatus.DISPATCHED.value
+            item.result = {"redirect_url": url}
+            item.updated_at = self.now()
+            add_event(
+                session, case_id, self.now(), "awaiting_applicant", item.item_id, "请跳转至部门网站完成办理"
+            )
+            case = session.get(Case, case_id)
+            if case is not None:
+                notify(
+                    session,
+                    case,
+                    f"办件 {case_id} 的事项 {item.item_id} 需要您跳转至部门网站完成办理：{url}",
+                    self.now(),
+                )
+            refresh_case(session, case_id, self.now())
 
     def _answer_query(self, case_id: str, job_id: str, id_number: str) -> None:
         """A status lookup is answered at once: its answer is the item's result (办结)."""

@@ -79,4 +79,5 @@ def create_app(
         app.include_router(auth.router)
         app.include_router(sandbox.router)
         app.include_router(sandbox_departments.router)
+        app.include_router(sandbox_departments.etax)
     return app

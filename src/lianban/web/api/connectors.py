@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from lianban.cases.progress import DEPARTMENT_STATUS, apply_decision, lock_case
 from lianban.cases.schema import CaseItem
+from lianban.connectors.redirect import ReturnRefused, verify_return
 from lianban.security.signing import SignatureError, verify_request
 from lianban.web.problems import FieldError, Problem, not_found
 
@@ -78,3 +79,40 @@ async def post_callback(request: Request, department: str) -> dict[str, Any]:
             result=message.get("result"),
         )
     return {"acknowledged": True, "changed": changed}
+
+
+@router.get(
+    "/{department}/return", summary="The applicant comes back from a department's site (跳转办理结果), signed"
+)
+def get_return(request: Request, department: str) -> dict[str, Any]:
+    params = dict(request.query_params)
+    try:
+        verify_return(request.app.state.keyring, params)
+    except ReturnRefused as exc:
+        raise Problem(
+            401, "签名无效", "Invalid signature", f"返回结果校验失败：{exc}", f"return check failed: {exc}"
+        ) from None
+    status = params["status"]
+    if status not in DEPARTMENT_STATUS:
+        raise Problem(
+            422,
+            "返回内容有误",
+            "Malformed return",
+            f"未知状态 {status}",
+            f"unknown status {status}",
+            [FieldError("status", "code_list", f"未知状态 {status}", f"unknown status {status}")],
+        )
+    with request.app.state.sessions() as session, session.begin():
+        lock_case(session, params["case_id"])
+        item = session.get(CaseItem, (params["case_id"], params["item_id"]))
+        if item is None or item.department != department:
+            raise not_found(f"事项 {params['item_id']} ", f"item {params['item_id']}")
+        changed = apply_decision(
+            session,
+            item,
+            status,
+            item.progress + 1,
+            datetime.now(UTC),
+            result={**(item.result or {}), "returned": status},
+        )
+        return {"case_id": item.case_id, "item_id": item.item_id, "status": item.status, "changed": changed}

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from typing import Any, Literal
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from lianban.catalog.model import Department
+from lianban.connectors.redirect import sign_return
 from lianban.web.problems import Problem, not_found
 
 router = APIRouter(prefix="/api/v1/sandbox/departments", tags=["sandbox"])
@@ -41,3 +44,12 @@ def put_department(request: Request, department: str, body: DepartmentBehaviour)
     settings = {k: v for k, v in body.model_dump().items() if v is not None}
     behaviour: dict[str, Any] = fleet.control(department, **settings)
     return {"department": department, **behaviour}
+
+
+etax = APIRouter(prefix="/api/v1/sandbox/etax", tags=["sandbox"])
+
+
+@etax.get("/declare", summary="The sandbox e-tax site: declares at once and sends the applicant back, signed")
+def declare(request: Request, case_id: str, item_id: str, return_to: str) -> RedirectResponse:
+    params = sign_return(request.app.state.keyring, case_id, item_id, "approved")
+    return RedirectResponse(f"{return_to}?{urlencode(params)}", status_code=303)
