@@ -218,3 +218,13 @@ def test_a_shandong_card_holder_among_the_hires_needs_no_new_card(api: TestClien
     dropped = r.json()["not_applicable"]
     assert dropped[0]["code"] == "social_card_application#0"
     assert "已持有山东省社会保障卡" in dropped[0]["reason"]
+
+
+def test_an_oversized_body_is_a_413_problem(api: TestClient) -> None:
+    headers = login(api, id_number=persona(api, "hebei_flexible_public_archive")["id_number"])
+    huge = b'{"theme_id": "hebei.flexible-employment", "form": {"x": "' + b"a" * (21 * 1024 * 1024) + b'"}}'
+    r = api.post(
+        "/api/v1/applications", content=huge, headers={**headers, "Content-Type": "application/json"}
+    )
+    assert r.status_code == 413
+    assert r.headers["content-type"].startswith("application/problem+json")

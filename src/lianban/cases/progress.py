@@ -4,6 +4,7 @@ released in dependency order, the case's status kept in step, every step on the 
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable
 from datetime import datetime
@@ -19,6 +20,7 @@ from lianban.delivery import prepare_delivery
 from lianban.notify import notify
 
 S = ItemStatus
+log = logging.getLogger(__name__)
 
 # the catalogue, to know what each item issues (set by the app and the worker; None in bare tests)
 catalogue_for_delivery: Callable[[], Catalogue] | None = default_catalogue
@@ -193,7 +195,10 @@ def apply_decision(
         current = S.DISPATCHED  # the decision overtook our own record of sending
     try:
         check_transition(current, target)
-    except IllegalTransition:
+    except IllegalTransition as exc:
+        # refused and logged, never applied
+        log.warning("illegal transition refused: case %s item %s: %s", item.case_id, item.item_id, exc)
+        add_event(session, item.case_id, at, "transition_refused", item.item_id, str(exc))
         return False
     item.status = target.value
     item.progress = sequence

@@ -20,6 +20,8 @@ from lianban.security.signing import Keyring, sign_request
 class Receipt:
     receipt_no: str
     status: str
+    sha256: str = ""  # of the request body as sent: the exchange is logged by this hash
+    key_id: str = ""
 
 
 class DepartmentUnavailable(Exception):
@@ -61,4 +63,9 @@ def push(
     if response.status_code >= 400:
         raise DepartmentRefused(f"HTTP {response.status_code}: {response.text[:500]}")
     data = response.json()
-    return Receipt(receipt_no=str(data["receipt_no"]), status=str(data.get("status", "accepted")))
+    return Receipt(
+        receipt_no=str(data["receipt_no"]),
+        status=str(data.get("status", "accepted")),
+        sha256=headers["X-Lianban-Content-SHA256"],
+        key_id=headers["X-Lianban-Key-Id"],
+    )

@@ -28,16 +28,20 @@ def _method(form: dict[str, Any]) -> str:
 
 
 def prepare_delivery(session: Session, case: Case, theme: Theme, at: datetime) -> Delivery | None:
-    """Create the case's delivery for the physical documents its approved items issue (once)."""
+    """Create the case's deliveries for the physical documents its approved items issue (once).
+
+    Employer themes deliver per employee, to the address on that employee's row (a card goes to
+    the person it is for). Returns the first delivery made, or None.
+    """
     if session.execute(select(Delivery).where(Delivery.case_id == case.case_id)).first() is not None:
         return None
-    documents: list[dict[str, Any]] = []
+    by_recipient: dict[int | None, list[dict[str, Any]]] = {}
     for item in session.execute(
         select(CaseItem).where(CaseItem.case_id == case.case_id, CaseItem.status == "approved")
     ).scalars():
         for issued in theme.item(item.code).issues:
             if issued.physical:
-                documents.append(
+                by_recipient.setdefault(item.employee, []).append(
                     {
                         "item": item.item_id,
                         "code": issued.code,
@@ -45,27 +49,34 @@ def prepare_delivery(session: Session, case: Case, theme: Theme, at: datetime) -
                         "number": (item.result or {}).get("number"),
                     }
                 )
-    if not documents:
-        return None
     form = dict(case.form or {})
-    method = _method(form)
-    delivery = Delivery(
-        case_id=case.case_id,
-        delivery_id=uuid.uuid4().hex,
-        method=method,
-        documents=documents,
-        address=form.get("delivery.address") if method == "post" else None,
-        recipient=str(
-            form.get("delivery.recipient") or form.get("person.name") or form.get("employer.name") or ""
-        ),
-        tracking_no=sandbox_tracking_number() if method == "post" else None,
-        pickup_code=f"{secrets.randbelow(10**6):06d}" if method == "pickup" else None,
-        status="sent" if method == "post" else "prepared",
-        created_at=at,
-    )
-    session.add(delivery)
+    employees = form.get("employees")
+    rows: list[dict[str, Any]] = employees if isinstance(employees, list) else []
+    first: Delivery | None = None
+    for employee, documents in sorted(by_recipient.items(), key=lambda kv: -1 if kv[0] is None else kv[0]):
+        values = {**form, **(rows[employee] if employee is not None and employee < len(rows) else {})}
+        method = _method(values)
+        delivery = Delivery(
+            case_id=case.case_id,
+            delivery_id=uuid.uuid4().hex,
+            method=method,
+            documents=documents,
+            address=values.get("delivery.address") if method == "post" else None,
+            recipient=str(
+                values.get("delivery.recipient")
+                or values.get("person.name")
+                or values.get("employer.name")
+                or ""
+            ),
+            tracking_no=sandbox_tracking_number() if method == "post" else None,
+            pickup_code=f"{secrets.randbelow(10**6):06d}" if method == "pickup" else None,
+            status="sent" if method == "post" else "prepared",
+            created_at=at,
+        )
+        session.add(delivery)
+        first = first or delivery
     session.flush()
-    return delivery
+    return first
 
 
 def delivery_json(delivery: Delivery) -> dict[str, Any]:

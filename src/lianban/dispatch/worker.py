@@ -16,14 +16,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from lianban.cases.progress import add_event, apply_decision, lock_case, refresh_case
+from lianban.cases.progress import add_audit, add_event, apply_decision, lock_case, refresh_case
 from lianban.cases.schema import Case, CaseItem, OutboxJob
 from lianban.cases.states import ItemStatus, check_transition
 from lianban.catalog.catalogue import Catalogue
 from lianban.catalog.model import ConnectorKind
 from lianban.connectors.query import archive_status
 from lianban.connectors.redirect import redirect_url
-from lianban.connectors.rest import DepartmentRefused, DepartmentUnavailable, push
+from lianban.connectors.rest import DepartmentRefused, DepartmentUnavailable, Receipt, push
 from lianban.dispatch.outbox import LEASE, MAX_ATTEMPTS, backoff, claim
 from lianban.notify import notify
 from lianban.security.signing import Keyring
@@ -136,7 +136,7 @@ class Dispatcher:
         except DepartmentRefused as exc:
             self._failed_attempt(case_id, job_id, str(exc), final=True)
             return
-        self._sent(case_id, job_id, receipt.receipt_no)
+        self._sent(case_id, job_id, receipt)
 
     def _send_applicant(self, case_id: str, job_id: str, url: str) -> None:
         """A redirect item waits for the applicant to finish on the department's site (跳转办理)."""
@@ -198,7 +198,8 @@ class Dispatcher:
             f"承诺时限 {item.promised_due_date.isoformat()} 即将届满（{item.department}）",
         )
 
-    def _sent(self, case_id: str, job_id: str, receipt_no: str) -> None:
+    def _sent(self, case_id: str, job_id: str, receipt: Receipt) -> None:
+        receipt_no = receipt.receipt_no
         with self.sessions() as session, session.begin():
             lock_case(session, case_id)
             job = session.get(OutboxJob, (case_id, job_id))
@@ -213,6 +214,20 @@ class Dispatcher:
             item.status = ItemStatus.DISPATCHED.value
             item.receipt_no = receipt_no
             item.updated_at = self.now()
+            add_audit(
+                session,
+                case_id,
+                self.now(),
+                "dispatcher",
+                "push",
+                {
+                    "item": item.item_id,
+                    "department": item.department,
+                    "receipt_no": receipt_no,
+                    "sha256": receipt.sha256,
+                    "key_id": receipt.key_id,
+                },
+            )
             add_event(session, case_id, self.now(), "dispatched", item.item_id, f"受理编号 {receipt_no}")
             refresh_case(session, case_id, self.now())
 

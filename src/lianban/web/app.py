@@ -20,6 +20,7 @@ from lianban.web.api import (
     connectors,
     forms,
     health,
+    operator,
     precheck,
     sandbox,
     sandbox_departments,
@@ -28,6 +29,7 @@ from lianban.web.api import (
     uploads,
     worklist,
 )
+from lianban.web.limits import DEFAULT_MAX_BODY_BYTES, BodySizeLimit
 
 DESCRIPTION = """lianban (联办) — one form, one set of materials, many departments.
 
@@ -65,6 +67,7 @@ def create_app(
     app.state.nonces = NonceCache()
     app.state.secret_key = secret_key(settings.data_dir, settings.sandbox, settings.secret_key)
     problems.install(app)
+    app.add_middleware(BodySizeLimit, max_bytes=DEFAULT_MAX_BODY_BYTES)
     app.include_router(health.router)
     app.include_router(themes.router)
     app.include_router(forms.router)
@@ -75,6 +78,7 @@ def create_app(
     app.include_router(connectors.router)
     app.include_router(worklist.router)
     app.include_router(stats.router)
+    app.include_router(operator.router)
     if settings.sandbox:
         app.include_router(auth.router)
         app.include_router(sandbox.router)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Request
@@ -106,6 +106,7 @@ def case_summary(case: Case, items: list[CaseItem], names: dict[str, str]) -> di
                 **({"reason": it.reason} if it.reason else {}),
                 **({"result": it.result} if it.result else {}),
                 "legal_due_date": it.legal_due_date.isoformat(),
+                "overdue": it.status not in ("approved", "rejected") and it.promised_due_date < date.today(),
                 "promised_due_date": it.promised_due_date.isoformat(),
                 "updated_at": (
                     it.updated_at if it.updated_at.tzinfo else it.updated_at.replace(tzinfo=UTC)
@@ -243,9 +244,11 @@ def get_application(
         )
         theme = catalogue_of(request).themes.get(case.theme_id)
         answer = case_summary(case, items, _names(theme) if theme else {})
-        delivery = session.execute(select(Delivery).where(Delivery.case_id == case_id)).scalars().first()
-        if delivery is not None:
-            answer["delivery"] = delivery_json(delivery)
+        deliveries = list(session.execute(select(Delivery).where(Delivery.case_id == case_id)).scalars())
+        if deliveries:
+            answer["delivery"] = delivery_json(deliveries[0])
+            if len(deliveries) > 1:  # employer themes: one per employee
+                answer["deliveries"] = [delivery_json(d) for d in deliveries]
         notices = session.execute(
             select(Notice).where(Notice.case_id == case_id, Notice.channel == "in_app").order_by(Notice.seq)
         ).scalars()

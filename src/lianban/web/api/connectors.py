@@ -13,10 +13,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from sqlalchemy import select
 
-from lianban.cases.progress import DEPARTMENT_STATUS, apply_decision, lock_case
+from lianban.cases.progress import DEPARTMENT_STATUS, add_audit, apply_decision, lock_case
 from lianban.cases.schema import CaseItem
 from lianban.connectors.redirect import ReturnRefused, verify_return
-from lianban.security.signing import SignatureError, verify_request
+from lianban.security.signing import SignatureError, content_sha256, verify_request
 from lianban.web.problems import FieldError, Problem, not_found
 
 router = APIRouter(prefix="/api/v1/connectors", tags=["department side"])
@@ -77,6 +77,21 @@ async def post_callback(request: Request, department: str) -> dict[str, Any]:
             datetime.now(UTC),
             reason=message.get("reason"),
             result=message.get("result"),
+        )
+        add_audit(
+            session,
+            item.case_id,
+            datetime.now(UTC),
+            f"department:{department}",
+            "callback",
+            {
+                "item": item.item_id,
+                "status": status,
+                "sequence": sequence,
+                "changed": changed,
+                "sha256": content_sha256(body),
+                "key_id": request.headers.get("x-lianban-key-id", ""),
+            },
         )
     return {"acknowledged": True, "changed": changed}
 

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from lianban.cases.figures import OPEN_ITEM, as_json, theme_figures
-from lianban.cases.schema import Case, CaseItem, OutboxJob
+from lianban.cases.schema import Case, CaseItem, OutboxJob, TimelineEvent
 from lianban.catalog.guide import guide
 from lianban.security.tokens import Identity, Role
 from lianban.web.auth import require_identity
@@ -84,6 +84,11 @@ class CaseStoreCollector(Collector):
             "lianban_dispatch_retries", "Send attempts beyond the first, over pending and dead jobs"
         )
         overdue = GaugeMetricFamily("lianban_overdue_items", "Open sub-items past their promised due date")
+        latency = GaugeMetricFamily(
+            "lianban_dispatch_latency_seconds",
+            "Seconds from acceptance (or release from waiting) to the department's receipt, last 1000 sends",
+            labels=["quantile"],
+        )
         with self.sessions() as session:
             for theme, status, n in session.execute(
                 select(Case.theme_id, Case.status, func.count()).group_by(Case.theme_id, Case.status)
@@ -109,7 +114,20 @@ class CaseStoreCollector(Collector):
                 .where(CaseItem.status.in_(OPEN_ITEM), CaseItem.promised_due_date < date.today())
             ).scalar()
             overdue.add_metric([], float(late or 0))
-        yield from (cases, items, jobs, retries, overdue)
+            waits = sorted(
+                max((sent - start).total_seconds(), 0.0)
+                for sent, start in session.execute(
+                    select(TimelineEvent.at, Case.accepted_at)
+                    .join(Case, Case.case_id == TimelineEvent.case_id)
+                    .where(TimelineEvent.event == "dispatched")
+                    .order_by(TimelineEvent.at.desc())
+                    .limit(1000)
+                )
+            )
+            if waits:
+                for q in (0.5, 0.99):
+                    latency.add_metric([str(q)], waits[min(len(waits) - 1, int(q * len(waits)))])
+        yield from (cases, items, jobs, retries, overdue, latency)
 
 
 @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
