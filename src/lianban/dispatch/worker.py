@@ -138,23 +138,40 @@ class Dispatcher:
             return
         self._sent(case_id, job_id, receipt)
 
-    def _send_applicant(self, case_id: str, job_id: str, url: str) -> None:
-        """A redirect item waits for the applicant to finish on the department's site (跳转办理)."""
+    def _settle(
+        self, case_id: str, job_id: str, act: Callable[[Session, CaseItem], None], count_attempt: bool = False
+    ) -> None:
+        """Close a dispatch job and, if its item is still queued, record what happened to it.
+
+        One transaction with the case's lock taken first; if a callback already moved the item on,
+        the job is closed and nothing else changes.
+        """
         with self.sessions() as session, session.begin():
             lock_case(session, case_id)
             job = session.get(OutboxJob, (case_id, job_id))
             if job is None or job.item_id is None:
                 return
-            item = session.get(CaseItem, (case_id, job.item_id))
             job.status = "done"
+            if count_attempt:
+                job.attempts += 1
+            item = session.get(CaseItem, (case_id, job.item_id))
             if item is None or item.status != ItemStatus.QUEUED.value:
                 return
-            item.status = ItemStatus.DISPATCHED.value
+            act(session, item)
+            refresh_case(session, case_id, self.now())
+
+    def _mark_dispatched(self, session: Session, item: CaseItem, detail: str) -> None:
+        check_transition(ItemStatus.QUEUED, ItemStatus.DISPATCHED)
+        item.status = ItemStatus.DISPATCHED.value
+        item.updated_at = self.now()
+        add_event(session, item.case_id, self.now(), "dispatched", item.item_id, detail)
+
+    def _send_applicant(self, case_id: str, job_id: str, url: str) -> None:
+        """A redirect item waits for the applicant to finish on the department's site (跳转办理)."""
+
+        def act(session: Session, item: CaseItem) -> None:
+            self._mark_dispatched(session, item, "请跳转至部门网站完成办理")
             item.result = {"redirect_url": url}
-            item.updated_at = self.now()
-            add_event(
-                session, case_id, self.now(), "awaiting_applicant", item.item_id, "请跳转至部门网站完成办理"
-            )
             case = session.get(Case, case_id)
             if case is not None:
                 notify(
@@ -163,24 +180,20 @@ class Dispatcher:
                     f"办件 {case_id} 的事项 {item.item_id} 需要您跳转至部门网站完成办理：{url}",
                     self.now(),
                 )
-            refresh_case(session, case_id, self.now())
+
+        self._settle(case_id, job_id, act)
 
     def _answer_query(self, case_id: str, job_id: str, id_number: str) -> None:
         """A status lookup is answered at once: its answer is the item's result (办结)."""
         assert self.config.archives is not None
         result = archive_status(self.config.archives, id_number)
-        with self.sessions() as session, session.begin():
-            lock_case(session, case_id)
-            job = session.get(OutboxJob, (case_id, job_id))
-            if job is None or job.item_id is None:
-                return
-            item = session.get(CaseItem, (case_id, job.item_id))
-            job.status = "done"
-            if item is None or item.status != ItemStatus.QUEUED.value:
-                return
+
+        def act(session: Session, item: CaseItem) -> None:
             apply_decision(
                 session, item, "approved", item.progress + 1, self.now(), reason=None, result=result
             )
+
+        self._settle(case_id, job_id, act)
 
     def _warn(self, session: Session, job: OutboxJob) -> None:
         """时限预警: an item still open the working day before its promised date is flagged."""
@@ -199,53 +212,25 @@ class Dispatcher:
         )
 
     def _sent(self, case_id: str, job_id: str, receipt: Receipt) -> None:
-        receipt_no = receipt.receipt_no
-        with self.sessions() as session, session.begin():
-            lock_case(session, case_id)
-            job = session.get(OutboxJob, (case_id, job_id))
-            if job is None or job.item_id is None:
-                return
-            item = session.get(CaseItem, (case_id, job.item_id))
-            job.status = "done"
-            job.attempts += 1
-            if item is None or item.status != ItemStatus.QUEUED.value:
-                return  # a callback got here first
-            check_transition(ItemStatus.QUEUED, ItemStatus.DISPATCHED)
-            item.status = ItemStatus.DISPATCHED.value
-            item.receipt_no = receipt_no
-            item.updated_at = self.now()
-            add_audit(
-                session,
-                case_id,
-                self.now(),
-                "dispatcher",
-                "push",
-                {
-                    "item": item.item_id,
-                    "department": item.department,
-                    "receipt_no": receipt_no,
-                    "sha256": receipt.sha256,
-                    "key_id": receipt.key_id,
-                },
-            )
-            add_event(session, case_id, self.now(), "dispatched", item.item_id, f"受理编号 {receipt_no}")
-            refresh_case(session, case_id, self.now())
+        def act(session: Session, item: CaseItem) -> None:
+            self._mark_dispatched(session, item, f"受理编号 {receipt.receipt_no}")
+            item.receipt_no = receipt.receipt_no
+            detail = {
+                "item": item.item_id,
+                "department": item.department,
+                "receipt_no": receipt.receipt_no,
+                "sha256": receipt.sha256,
+                "key_id": receipt.key_id,
+            }
+            add_audit(session, case_id, self.now(), "dispatcher", "push", detail)
+
+        self._settle(case_id, job_id, act, count_attempt=True)
 
     def _to_worklist(self, case_id: str, job_id: str) -> None:
         """Departments without an integrated system decide in lianban's worklist (部门工作台)."""
-        with self.sessions() as session, session.begin():
-            lock_case(session, case_id)
-            job = session.get(OutboxJob, (case_id, job_id))
-            if job is None or job.item_id is None:
-                return
-            item = session.get(CaseItem, (case_id, job.item_id))
-            job.status = "done"
-            if item is None or item.status != ItemStatus.QUEUED.value:
-                return
-            item.status = ItemStatus.DISPATCHED.value
-            item.updated_at = self.now()
-            add_event(session, case_id, self.now(), "dispatched", item.item_id, "已推送至部门工作台")
-            refresh_case(session, case_id, self.now())
+        self._settle(
+            case_id, job_id, lambda session, item: self._mark_dispatched(session, item, "已推送至部门工作台")
+        )
 
     def _failed_attempt(self, case_id: str, job_id: str, error: str, final: bool = False) -> None:
         with self.sessions() as session, session.begin():
