@@ -1,10 +1,12 @@
-"""An operator retries what dispatch gave up on: `lianban jobs failed` and `lianban jobs retry`."""
+"""An operator retries what dispatch gave up on: `lianban jobs failed` and `lianban jobs retry`,
+and the same over the API."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from typer.testing import CliRunner
@@ -14,42 +16,34 @@ from lianban.cli.main import app
 from lianban.config import Mode, load_settings
 from lianban.migrate import upgrade
 from lianban.web.app import create_app
+from sandbox_cases import bearer, file_hebei_case
 
 
-def test_a_failed_item_is_listed_and_queued_again(tmp_path: Path) -> None:
+@pytest.fixture
+def ops(tmp_path: Path) -> Iterator[tuple[TestClient, str]]:
+    """A sandbox app on its own SQLite file, and that file's URL for the CLI."""
     url = f"sqlite:///{tmp_path / 'ops.sqlite3'}"
     upgrade(url)
     settings = load_settings({"LIANBAN_DATA_DIR": str(tmp_path)}, database_url=url, mode=Mode.SANDBOX)
     with TestClient(create_app(settings)) as client:
-        people = client.get("/api/v1/sandbox/people", params={"filter": "hebei", "limit": 50}).json()
-        worker = next(
-            p for p in people if "hebei_flexible_public_archive" in (p.get("persona"), p.get("key"))
-        )
-        token = client.post("/api/v1/auth/sandbox", json={"id_number": worker["id_number"]}).json()[
-            "access_token"
-        ]
-        codes = client.app.state.catalogue.code_lists  # type: ignore[attr-defined]
-        form: dict[str, Any] = {
-            "employment.start_date": "2026-11-02",
-            "employment.registration_type": codes["hebei.registration_type"].codes[0].code,
-            "employment.type": codes["hebei.employment_type"].codes[2].code,
-            "employment.work_region": "130104",
-            "employment.special_group": codes["hebei.special_group_category"].codes[-1].code,
-            "archives.receiving_agency_code": "130100001",
-        }
-        case_id = client.post(
-            "/api/v1/applications",
-            json={"theme_id": "hebei.flexible-employment", "form": form},
-            headers={"Authorization": f"Bearer {token}"},
-        ).json()["case_id"]
-        sessions = client.app.state.sessions  # type: ignore[attr-defined]
-        with sessions() as session, session.begin():  # dispatch gave up on 就业登记 after its last attempt
-            item = session.get(CaseItem, (case_id, "employment_registration"))
-            item.status, item.reason = "failed", "HTTP 503: 人社系统维护中"
-            for job in session.execute(
-                select(OutboxJob).where(OutboxJob.item_id == "employment_registration")
-            ).scalars():
-                job.status = "dead"
+        yield client, url
+
+
+def give_up_on_registration(client: TestClient, case_id: str, error: str) -> None:
+    """What dispatch does after the last attempt at 就业登记."""
+    with client.app.state.sessions() as session, session.begin():  # type: ignore[attr-defined]
+        item = session.get(CaseItem, (case_id, "employment_registration"))
+        item.status, item.reason = "failed", error
+        for job in session.execute(
+            select(OutboxJob).where(OutboxJob.item_id == "employment_registration")
+        ).scalars():
+            job.status = "dead"
+
+
+def test_a_failed_item_is_listed_and_queued_again(ops: tuple[TestClient, str]) -> None:
+    client, url = ops
+    case_id, _ = file_hebei_case(client)
+    give_up_on_registration(client, case_id, "HTTP 503: 人社系统维护中")
     runner = CliRunner()
     listed = runner.invoke(app, ["jobs", "failed", "--database-url", url])
     assert (
@@ -60,7 +54,7 @@ def test_a_failed_item_is_listed_and_queued_again(tmp_path: Path) -> None:
     retried = runner.invoke(app, ["jobs", "retry", case_id, "--database-url", url])
     assert retried.exit_code == 0, retried.output
     assert "1 item(s) queued again" in retried.output
-    with sessions() as session:
+    with client.app.state.sessions() as session:  # type: ignore[attr-defined]
         assert session.get(CaseItem, (case_id, "employment_registration")).status == "queued"
         pending = (
             session.execute(
@@ -77,46 +71,17 @@ def test_a_failed_item_is_listed_and_queued_again(tmp_path: Path) -> None:
     )  # nothing left
 
 
-def test_an_operator_retries_over_the_api(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'ops.sqlite3'}"
-    upgrade(url)
-    settings = load_settings({"LIANBAN_DATA_DIR": str(tmp_path)}, database_url=url, mode=Mode.SANDBOX)
-    with TestClient(create_app(settings)) as client:
-        people = client.get("/api/v1/sandbox/people", params={"filter": "hebei", "limit": 50}).json()
-        worker = next(
-            p for p in people if "hebei_flexible_public_archive" in (p.get("persona"), p.get("key"))
-        )
-        token = client.post("/api/v1/auth/sandbox", json={"id_number": worker["id_number"]}).json()[
-            "access_token"
-        ]
-        codes = client.app.state.catalogue.code_lists  # type: ignore[attr-defined]
-        form: dict[str, Any] = {
-            "employment.start_date": "2026-11-02",
-            "employment.registration_type": codes["hebei.registration_type"].codes[0].code,
-            "employment.type": codes["hebei.employment_type"].codes[2].code,
-            "employment.work_region": "130104",
-            "employment.special_group": codes["hebei.special_group_category"].codes[-1].code,
-            "archives.receiving_agency_code": "130100001",
-        }
-        case_id = client.post(
-            "/api/v1/applications",
-            json={"theme_id": "hebei.flexible-employment", "form": form},
-            headers={"Authorization": f"Bearer {token}"},
-        ).json()["case_id"]
-        with client.app.state.sessions() as session, session.begin():  # type: ignore[attr-defined]
-            item = session.get(CaseItem, (case_id, "employment_registration"))
-            item.status, item.reason = "failed", "HTTP 503"
-        op = client.post("/api/v1/auth/sandbox", json={"username": "operator", "password": "sandbox"}).json()
-        headers = {"Authorization": f"Bearer {op['access_token']}"}
-        failed = client.get("/api/v1/operator/failed", headers=headers).json()
-        assert [f["code"] for f in failed] == ["employment_registration"]
-        r = client.post(f"/api/v1/operator/items/{failed[0]['item_id']}/retry", headers=headers)
-        assert r.status_code == 200 and r.json()["status"] == "queued"
-        assert (
-            client.post(f"/api/v1/operator/items/{failed[0]['item_id']}/retry", headers=headers).status_code
-            == 409
-        )
-        assert (
-            client.get("/api/v1/operator/failed", headers={"Authorization": f"Bearer {token}"}).status_code
-            == 403
-        )
+def test_an_operator_retries_over_the_api(ops: tuple[TestClient, str]) -> None:
+    client, _ = ops
+    case_id, applicant = file_hebei_case(client)
+    give_up_on_registration(client, case_id, "HTTP 503")
+    headers = bearer(client, username="operator", password="sandbox")
+    failed = client.get("/api/v1/operator/failed", headers=headers).json()
+    assert [f["code"] for f in failed] == ["employment_registration"]
+    r = client.post(f"/api/v1/operator/items/{failed[0]['item_id']}/retry", headers=headers)
+    assert r.status_code == 200 and r.json()["status"] == "queued"
+    assert (
+        client.post(f"/api/v1/operator/items/{failed[0]['item_id']}/retry", headers=headers).status_code
+        == 409
+    )
+    assert client.get("/api/v1/operator/failed", headers=applicant).status_code == 403

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from lianban.cases.schema import CaseItem
 from lianban.security.signing import Keyring, SigningKey, sign_request
+from sandbox_cases import file_hebei_case
 
 
 def signed(client: TestClient, path: str, message: dict[str, Any], keyring: Keyring | None = None) -> Any:
@@ -22,27 +23,7 @@ def signed(client: TestClient, path: str, message: dict[str, Any], keyring: Keyr
 
 
 def dispatched_item(client: TestClient) -> tuple[str, str]:
-    people = client.get("/api/v1/sandbox/people", params={"filter": "hebei", "limit": 50}).json()
-    worker = next(p for p in people if "hebei_flexible_public_archive" in (p.get("persona"), p.get("key")))
-    token = client.post("/api/v1/auth/sandbox", json={"id_number": worker["id_number"]}).json()[
-        "access_token"
-    ]
-    codes = client.app.state.catalogue.code_lists  # type: ignore[attr-defined]
-    form = {
-        "employment.start_date": "2026-11-02",
-        "employment.registration_type": codes["hebei.registration_type"].codes[0].code,
-        "employment.type": codes["hebei.employment_type"].codes[2].code,
-        "employment.work_region": "130104",
-        "employment.special_group": codes["hebei.special_group_category"].codes[-1].code,
-        "archives.receiving_agency_code": "130100001",
-    }
-    r = client.post(
-        "/api/v1/applications",
-        json={"theme_id": "hebei.flexible-employment", "form": form},
-        headers={"Authorization": f"Bearer {token}"},
-    )
-    assert r.status_code == 201, r.text
-    case_id = r.json()["case_id"]
+    case_id, _ = file_hebei_case(client)
     with client.app.state.sessions() as session, session.begin():  # type: ignore[attr-defined]
         item = session.execute(
             select(CaseItem).where(CaseItem.case_id == case_id, CaseItem.code == "employment_registration")

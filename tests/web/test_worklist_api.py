@@ -2,46 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi.testclient import TestClient
 
 from lianban.dispatch.worker import DispatchConfig, Dispatcher
+from sandbox_cases import bearer, file_hebei_case
 
 
-def token(client: TestClient, **body: str) -> dict[str, str]:
-    t = client.post("/api/v1/auth/sandbox", json=body).json()["access_token"]
-    return {"Authorization": f"Bearer {t}"}
-
-
-def file_hebei_case(client: TestClient) -> tuple[str, dict[str, str]]:
-    people = client.get("/api/v1/sandbox/people", params={"filter": "hebei", "limit": 50}).json()
-    worker = next(p for p in people if "hebei_flexible_public_archive" in (p.get("persona"), p.get("key")))
-    headers = token(client, id_number=worker["id_number"])
-    codes = client.app.state.catalogue.code_lists  # type: ignore[attr-defined]
-    form: dict[str, Any] = {
-        "employment.start_date": "2026-11-02",
-        "employment.registration_type": codes["hebei.registration_type"].codes[0].code,
-        "employment.type": codes["hebei.employment_type"].codes[2].code,
-        "employment.work_region": "130104",
-        "employment.special_group": codes["hebei.special_group_category"].codes[-1].code,
-        "archives.receiving_agency_code": "130100001",
-    }
-    r = client.post(
-        "/api/v1/applications", json={"theme_id": "hebei.flexible-employment", "form": form}, headers=headers
-    )
-    assert r.status_code == 201, r.text
+def file_and_dispatch(client: TestClient) -> tuple[str, dict[str, str]]:
+    """Her case, dispatched by a deployment with no department system configured: all to the worklist."""
+    case_id, headers = file_hebei_case(client)
     state = client.app.state  # type: ignore[attr-defined]
-    # a deployment with no department system configured: everything goes to the worklist
     Dispatcher(
         state.sessions, state.catalogue, DispatchConfig(state.keyring, {}, "http://127.0.0.1:9")
     ).run_once()
-    return r.json()["case_id"], headers
+    return case_id, headers
 
 
 def test_hrss_staff_see_and_approve_their_item_and_the_applicant_sees_the_result(client: TestClient) -> None:
-    case_id, applicant = file_hebei_case(client)
-    hrss = token(client, username="hrss", password="sandbox")
+    case_id, applicant = file_and_dispatch(client)
+    hrss = bearer(client, username="hrss", password="sandbox")
     work = client.get("/api/v1/worklist", headers=hrss).json()
     mine = [w for w in work if w["case_id"] == case_id]
     assert [w["code"] for w in mine] == ["employment_registration"]
@@ -63,8 +42,8 @@ def test_hrss_staff_see_and_approve_their_item_and_the_applicant_sees_the_result
 
 
 def test_staff_see_only_their_department_and_applicants_no_worklist(client: TestClient) -> None:
-    case_id, applicant = file_hebei_case(client)
-    tax = token(client, username="tax", password="sandbox")
+    case_id, applicant = file_and_dispatch(client)
+    tax = bearer(client, username="tax", password="sandbox")
     assert all(
         w["code"] != "employment_registration" for w in client.get("/api/v1/worklist", headers=tax).json()
     )
@@ -80,8 +59,8 @@ def test_staff_see_only_their_department_and_applicants_no_worklist(client: Test
 
 
 def test_a_correction_needs_a_reason_and_sends_the_item_back(client: TestClient) -> None:
-    case_id, applicant = file_hebei_case(client)
-    hrss = token(client, username="hrss", password="sandbox")
+    case_id, applicant = file_and_dispatch(client)
+    hrss = bearer(client, username="hrss", password="sandbox")
     item_id = f"{case_id}~employment_registration"
     assert (
         client.post(
@@ -101,8 +80,8 @@ def test_a_correction_needs_a_reason_and_sends_the_item_back(client: TestClient)
 
 
 def test_a_correction_round_resubmits_only_the_item_sent_back(client: TestClient) -> None:
-    case_id, applicant = file_hebei_case(client)
-    hrss = token(client, username="hrss", password="sandbox")
+    case_id, applicant = file_and_dispatch(client)
+    hrss = bearer(client, username="hrss", password="sandbox")
     item_id = f"{case_id}~employment_registration"
     client.post(
         f"/api/v1/worklist/{item_id}/decision",
@@ -143,7 +122,7 @@ def test_an_item_still_open_the_working_day_before_its_promised_date_is_flagged(
 
     from lianban.cases.schema import OutboxJob
 
-    case_id, applicant = file_hebei_case(client)
+    case_id, applicant = file_and_dispatch(client)
     state = client.app.state  # type: ignore[attr-defined]
     with state.sessions() as session, session.begin():
         timers = list(
