@@ -10,6 +10,22 @@
 | ``LIANBAN_SECRET_KEY`` | generated per sandbox | the key that signs bearer tokens; required in production |
 | ``LIANBAN_PUBLIC_URL`` | ``http://127.0.0.1:8000`` | the platform's address as departments reach it (callbacks) |
 | ``LIANBAN_SIGNING_KEYS`` | generated per sandbox | ``kid:hex,…`` keys that sign department exchanges; first signs, others verify |
+| ``LIANBAN_DATA_KEYS`` | generated per sandbox; required in production | ``kid:base64key,…`` keys that encrypt personal data at rest; first encrypts, all decrypt (``lianban data rekey``) |
+| ``LIANBAN_DATA_CIPHER`` | ``aes`` | ``aes`` (AES-256-GCM, 32-byte keys) or ``sm4`` (SM4-GCM, GB/T 32907, 16-byte keys; needs OpenSSL with SM4) |
+| ``LIANBAN_DISPATCH_MAX_ATTEMPTS`` | ``8`` (or ``dispatch.max_attempts`` in the deployment file) | sends of one sub-item before it is ``failed`` |
+| ``LIANBAN_DISPATCH_BASE_DELAY_SECONDS`` | ``2`` (``dispatch.base_delay_seconds``) | first retry waits up to this; each later one doubles |
+| ``LIANBAN_DISPATCH_MAX_DELAY_SECONDS`` | ``600`` (``dispatch.max_delay_seconds``) | the longest wait between two sends |
+
+The deployment file (YAML)::
+
+    dispatch: {max_attempts: 8, base_delay_seconds: 2, max_delay_seconds: 600}
+    delivery: {follow_up_working_days: 2, pickup_reminder_working_days: 5, max_follow_ups: 5}
+    departments:
+      hrss: {base_url: https://…, api_key: …, timeout_seconds: 10}
+      tax: {base_url: https://…, status: poll, poll_interval_seconds: 60}   # no callbacks: poll
+
+``status: poll`` is for a department system that cannot call back: the platform asks
+``GET {base_url}/records/{receipt_no}`` every ``poll_interval_seconds`` until it has decided.
 """
 
 from __future__ import annotations
@@ -36,6 +52,26 @@ class DepartmentEndpoint:
     base_url: str
     api_key: str | None = None
     timeout_seconds: float = 10.0
+    status: str = "callback"  # callback | poll: how the platform learns of the department's decision
+    poll_interval_seconds: float = 60.0
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How dispatch retries a department that cannot take a sub-item now (重试策略)."""
+
+    max_attempts: int = 8
+    base_delay_seconds: float = 2.0
+    max_delay_seconds: float = 600.0
+
+
+@dataclass(frozen=True)
+class DeliveryPolicy:
+    """When the platform follows up what it delivered (送达跟踪), in working days."""
+
+    follow_up_working_days: int = 2  # after posting: ask the courier whether it arrived
+    pickup_reminder_working_days: int = 5  # after a pickup is ready: remind the applicant
+    max_follow_ups: int = 5  # then staff are told (a timeline event) and follow-ups stop
 
 
 @dataclass(frozen=True)
@@ -48,7 +84,11 @@ class Settings:
     departments: dict[str, DepartmentEndpoint] = field(default_factory=dict)
     secret_key: str | None = None  # LIANBAN_SECRET_KEY: signs tokens; required in production
     signing_keys: str | None = None  # LIANBAN_SIGNING_KEYS: kid:hex,… signs department exchanges
+    data_keys: str | None = None  # LIANBAN_DATA_KEYS: kid:base64key,… encrypt personal data at rest
+    data_cipher: str | None = None  # LIANBAN_DATA_CIPHER: aes (default) or sm4
     public_url: str = "http://127.0.0.1:8000"  # LIANBAN_PUBLIC_URL: where departments call back
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    delivery: DeliveryPolicy = field(default_factory=DeliveryPolicy)
 
     @property
     def sandbox(self) -> bool:
@@ -63,12 +103,52 @@ def default_database_url(data_dir: Path) -> str:
     return f"sqlite:///{data_dir / 'lianban.sqlite3'}"
 
 
-def load_deployment(path: Path) -> dict[str, DepartmentEndpoint]:
-    """Read the deployment file: ``departments: {hrss: {base_url, api_key, timeout_seconds}}``."""
+def _read_yaml(path: Path) -> Any:
     try:
-        doc: Any = YAML(typ="safe").load(path.read_text(encoding="utf-8")) or {}
+        return YAML(typ="safe").load(path.read_text(encoding="utf-8")) or {}
     except Exception as exc:
         raise ConfigError(f"{path}: {exc}") from exc
+
+
+def _number(where: str, value: Any, minimum: float, integer: bool = False) -> float:
+    try:
+        number = int(value) if integer else float(value)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{where} must be a number, not {value!r}") from exc
+    if number < minimum:
+        raise ConfigError(f"{where} must be at least {minimum:g}, not {value!r}")
+    return number
+
+
+def load_policies(path: Path | None, env: dict[str, str]) -> tuple[RetryPolicy, DeliveryPolicy]:
+    """The ``dispatch:`` and ``delivery:`` sections of the deployment file; environment variables win."""
+    doc: Any = _read_yaml(path) if path else {}
+    section = doc.get("dispatch") or {}
+    retry_values: dict[str, Any] = {}
+    for name, variable, minimum, integer in (
+        ("max_attempts", "LIANBAN_DISPATCH_MAX_ATTEMPTS", 1, True),
+        ("base_delay_seconds", "LIANBAN_DISPATCH_BASE_DELAY_SECONDS", 0, False),
+        ("max_delay_seconds", "LIANBAN_DISPATCH_MAX_DELAY_SECONDS", 0, False),
+    ):
+        if env.get(variable):
+            retry_values[name] = _number(variable, env[variable], minimum, integer)
+        elif name in section:
+            retry_values[name] = _number(f"{path}: dispatch.{name}", section[name], minimum, integer)
+    retry = RetryPolicy(**retry_values)
+    if retry.max_delay_seconds < retry.base_delay_seconds:
+        raise ConfigError("dispatch: max_delay_seconds must not be less than base_delay_seconds")
+    section = doc.get("delivery") or {}
+    delivery_values = {
+        name: int(_number(f"{path}: delivery.{name}", section[name], 1, True))
+        for name in ("follow_up_working_days", "pickup_reminder_working_days", "max_follow_ups")
+        if name in section
+    }
+    return retry, DeliveryPolicy(**delivery_values)
+
+
+def load_deployment(path: Path) -> dict[str, DepartmentEndpoint]:
+    """Read the deployment file: ``departments: {hrss: {base_url, api_key, timeout_seconds, status}}``."""
+    doc: Any = _read_yaml(path)
     out: dict[str, DepartmentEndpoint] = {}
     for dept, body in (doc.get("departments") or {}).items():
         if not isinstance(body, dict) or "base_url" not in body:
@@ -77,9 +157,23 @@ def load_deployment(path: Path) -> dict[str, DepartmentEndpoint]:
             department=str(dept),
             base_url=str(body["base_url"]),
             api_key=body.get("api_key"),
-            timeout_seconds=float(body.get("timeout_seconds", 10.0)),
+            timeout_seconds=_number(
+                f"{path}: departments.{dept}.timeout_seconds", body.get("timeout_seconds", 10.0), 0.1
+            ),
+            status=_status_mode(path, str(dept), body.get("status", "callback")),
+            poll_interval_seconds=_number(
+                f"{path}: departments.{dept}.poll_interval_seconds",
+                body.get("poll_interval_seconds", 60.0),
+                1,
+            ),
         )
     return out
+
+
+def _status_mode(path: Path, dept: str, value: Any) -> str:
+    if value not in ("callback", "poll"):
+        raise ConfigError(f"{path}: departments.{dept}.status must be callback or poll, not {value!r}")
+    return str(value)
 
 
 def load_settings(
@@ -107,6 +201,7 @@ def load_settings(
     elif Path("deployment.yaml").exists():
         dep_file = Path("deployment.yaml")
     departments = load_deployment(dep_file) if dep_file else {}
+    retry, delivery = load_policies(dep_file, e)
     return Settings(
         database_url=url,
         mode=chosen_mode,
@@ -116,5 +211,9 @@ def load_settings(
         departments=departments,
         secret_key=e.get("LIANBAN_SECRET_KEY") or None,
         signing_keys=e.get("LIANBAN_SIGNING_KEYS") or None,
+        data_keys=e.get("LIANBAN_DATA_KEYS") or None,
+        data_cipher=e.get("LIANBAN_DATA_CIPHER") or None,
         public_url=e.get("LIANBAN_PUBLIC_URL") or "http://127.0.0.1:8000",
+        retry=retry,
+        delivery=delivery,
     )

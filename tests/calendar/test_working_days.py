@@ -312,3 +312,14 @@ def test_the_2015_victory_day_one_off_holiday_carries_its_chinese_name() -> None
     assert not info.is_working_day
     assert info.holiday_name is not None
     assert "70周年纪念日" in info.holiday_name
+
+
+def test_acceptance_just_after_midnight_in_beijing_counts_from_that_day() -> None:
+    from datetime import UTC, datetime
+
+    from lianban.calendar import china_date
+
+    monday_0030_beijing = datetime(2026, 11, 22, 16, 30, tzinfo=UTC)  # still Sunday in UTC
+    assert china_date(monday_0030_beijing) == date(2026, 11, 23)
+    assert china_date(datetime(2026, 11, 22, 16, 30)) == date(2026, 11, 23)  # naive: UTC, as SQLite gives
+    assert china_date(datetime(2026, 11, 23, 15, 59, tzinfo=UTC)) == date(2026, 11, 23)

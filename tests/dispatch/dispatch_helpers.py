@@ -15,6 +15,7 @@ import uvicorn
 from lianban.config import Mode, load_settings
 from lianban.migrate import upgrade
 from lianban.web.app import create_app
+from sandbox_cases import hebei_form
 
 
 def free_port() -> int:
@@ -69,15 +70,7 @@ class Platform:
         return self.headers(id_number=worker["id_number"])
 
     def file_hebei_case(self, headers: dict[str, str]) -> str:
-        lists = self.app.state.catalogue.code_lists
-        form: dict[str, Any] = {
-            "employment.start_date": "2026-11-02",
-            "employment.registration_type": lists["hebei.registration_type"].codes[0].code,
-            "employment.type": lists["hebei.employment_type"].codes[2].code,
-            "employment.work_region": "130104",
-            "employment.special_group": lists["hebei.special_group_category"].codes[-1].code,
-            "archives.receiving_agency_code": "130100001",
-        }
+        form = hebei_form(self.app.state.catalogue.code_lists)
         r = httpx.post(
             f"{self.url}/api/v1/applications",
             json={"theme_id": "hebei.flexible-employment", "form": form},

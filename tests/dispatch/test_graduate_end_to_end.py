@@ -3,12 +3,15 @@ systems in dependency order; all are approved; the 社保卡 is posted; the case
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 from dispatch_helpers import Platform, wait_until_finished
 
 from lianban.connectors.simulator import SimulatorFleet
+from lianban.delivery import SandboxCourier
 from lianban.dispatch.worker import Dispatcher
 
 GRADUATE_FORM: dict[str, Any] = {
@@ -124,3 +127,14 @@ def test_a_wuhan_graduate_files_once_and_her_card_is_posted(
     assert any(d["code"] == "social_security_card" for d in delivery["documents"])
     assert any("已全部办结" in n["text"] for n in case["notices"])
     assert ("delivery", None) in events
+    # 送达跟踪: the courier is asked about the card two working days later and reports it delivered
+    later = Dispatcher(
+        dispatcher.sessions,
+        dispatcher.catalogue,
+        replace(dispatcher.config, courier=SandboxCourier()),
+        now=lambda: datetime.now(UTC) + timedelta(days=7),
+    )
+    later.run_once()
+    followed = platform.case(case_id, headers)
+    assert followed["delivery"]["status"] == "delivered"
+    assert any(e["event"] == "delivered" for e in followed["timeline"])

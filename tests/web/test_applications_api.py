@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from lianban.config import Mode, load_settings
 from lianban.migrate import upgrade
 from lianban.web.app import create_app
+from sandbox_cases import hebei_form
 
 
 @pytest.fixture
@@ -41,23 +42,11 @@ def login(api: TestClient, **body: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {r.json()['access_token']}"}
 
 
-def first_code(api: TestClient, code_list: str, index: int = 0) -> str:
-    return [c.code for c in api.app.state.catalogue.code_lists[code_list].codes][index]  # type: ignore[attr-defined]
-
-
-def hebei_form(api: TestClient) -> dict[str, Any]:
-    return {
-        "employment.start_date": "2026-11-02",
-        "employment.registration_type": first_code(api, "hebei.registration_type"),
-        "employment.type": first_code(api, "hebei.employment_type", 2),
-        "employment.work_region": "130104",
-        "employment.special_group": first_code(api, "hebei.special_group_category", -1),
-        "archives.receiving_agency_code": "130100001",
-    }
-
-
 def file_hebei(api: TestClient, headers: dict[str, str], key: str | None = None, **extra: Any) -> Any:
-    body = {"theme_id": "hebei.flexible-employment", "form": {**hebei_form(api), **extra}}
+    body = {
+        "theme_id": "hebei.flexible-employment",
+        "form": {**hebei_form(api.app.state.catalogue.code_lists), **extra},
+    }  # type: ignore[attr-defined]
     h = {**headers, **({"Idempotency-Key": key} if key else {})}
     return api.post("/api/v1/applications", json=body, headers=h)
 

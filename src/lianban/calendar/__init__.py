@@ -16,10 +16,12 @@ from lianban.calendar.retirement import (
     working_age_start,
 )
 from lianban.calendar.working_days import (
+    CHINA_TZ,
     DayInfo,
     DueDate,
     HolidayDataError,
     WorkingCalendar,
+    china_date,
     day_info,
     due_date,
     is_working_day,
@@ -28,12 +30,14 @@ from lianban.calendar.working_days import (
 )
 
 __all__ = [
+    "CHINA_TZ",
     "DayInfo",
     "DueDate",
     "HolidayDataError",
     "RetirementAge",
     "RetirementCategory",
     "WorkingCalendar",
+    "china_date",
     "day_info",
     "due_date",
     "is_working_day",

@@ -26,10 +26,11 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 import chinese_calendar
 from lunar_python import Lunar  # type: ignore[import-untyped]
@@ -449,3 +450,15 @@ def due_date(start: date, working_days: int) -> DueDate:
 def working_days_between(start: date, end: date) -> int:
     """Number of 工作日 after ``start`` up to and including ``end`` (0 if ``end <= start``)."""
     return _default_calendar().working_days_between(start, end)
+
+
+CHINA_TZ = ZoneInfo("Asia/Shanghai")
+
+
+def china_date(at: datetime) -> date:
+    """The calendar day in China at instant ``at`` (a naive ``at`` is UTC, as SQLite hands it back).
+
+    Time limits count days of the Chinese calendar: 00:30 on a Monday in Beijing is still Sunday in
+    UTC, and an application accepted then was accepted on Monday.
+    """
+    return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(CHINA_TZ).date()

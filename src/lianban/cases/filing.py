@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lianban.calendar import due_date, is_working_day
+from lianban.calendar import china_date, due_date, is_working_day
 from lianban.cases.schema import AuditEntry, Case, CaseItem, OutboxJob, TimelineEvent
 from lianban.cases.states import CaseStatus, ItemStatus
 from lianban.catalog.catalogue import Catalogue
@@ -84,7 +84,8 @@ def file_case(
             )
             return Filed(existing, items, replay=True)
 
-    accepted_day = accepted_at.date()
+    # working days count by the calendar in China: 00:30 on a Monday there is still Sunday in UTC
+    accepted_day = china_date(accepted_at)
     chosen = checked.spec.items
     legal_finish = finish_times(chosen, {it.code: it.time_limit.legal_days for it in chosen})
     promised_finish = finish_times(chosen, {it.code: it.time_limit.promised_max for it in chosen})

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from lianban.cases.schema import AuditEntry, Case, CaseItem, OutboxJob, TimelineEvent
 from lianban.cases.states import PROGRESS, IllegalTransition, ItemStatus, case_status, check_transition
 from lianban.catalog.catalogue import Catalogue, default_catalogue
+from lianban.config import DeliveryPolicy
 from lianban.delivery import prepare_delivery
 from lianban.notify import notify
 
@@ -24,6 +25,8 @@ log = logging.getLogger(__name__)
 
 # the catalogue, to know what each item issues (set by the app and the worker; None in bare tests)
 catalogue_for_delivery: Callable[[], Catalogue] | None = default_catalogue
+# when deliveries are followed up (the deployment's ``delivery:`` settings; set by the app and worker)
+delivery_policy = DeliveryPolicy()
 
 
 def lock_case(session: Session, case_id: str) -> Case | None:
@@ -94,7 +97,7 @@ def refresh_case(session: Session, case_id: str, at: datetime) -> str:
         if new in ("completed", "partially_completed") and catalogue_for_delivery is not None:
             theme = catalogue_for_delivery().themes.get(case.theme_id)
             if theme is not None:
-                delivery = prepare_delivery(session, case, theme, at)
+                delivery = prepare_delivery(session, case, theme, at, delivery_policy)
                 if delivery is not None:
                     how = (
                         f"已邮寄，运单号 {delivery.tracking_no}"

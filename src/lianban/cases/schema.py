@@ -107,6 +107,7 @@ class OutboxJob(Base):
     case_id: Mapped[str] = mapped_column(String(40), ForeignKey("cases.case_id"), primary_key=True)
     job_id: Mapped[str] = mapped_column(String(40), primary_key=True)
     item_id: Mapped[str | None] = mapped_column(String(60))
+    delivery_id: Mapped[str | None] = mapped_column(String(40))  # for delivery follow-ups (送达跟踪)
     kind: Mapped[str] = mapped_column(String(30))
     status: Mapped[str] = mapped_column(String(20), index=True)  # pending | done | dead
     due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
@@ -156,6 +157,8 @@ class Delivery(Base):
     pickup_code: Mapped[str | None] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(20))  # prepared | sent | delivered | collected
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    follow_ups: Mapped[int] = mapped_column(default=0, server_default="0")  # courier checks / reminders made
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Notice(Base):

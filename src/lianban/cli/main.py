@@ -6,7 +6,7 @@ import json
 import signal
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -57,6 +57,23 @@ def prepare_database(settings: Settings) -> int:
         engine.dispose()
 
 
+def dispatch_policies(settings: Settings) -> dict[str, Any]:
+    """The deployment's retry, status-poll and delivery follow-up settings for the dispatcher."""
+    from lianban.cases import progress
+    from lianban.delivery import SandboxCourier
+
+    progress.delivery_policy = settings.delivery
+    return {
+        "retry": settings.retry,
+        "poll_seconds": {
+            d: e.poll_interval_seconds for d, e in settings.departments.items() if e.status == "poll"
+        },
+        "delivery": settings.delivery,
+        # a deployment's postal partner plugs in here; the sandbox courier delivers in two days
+        "courier": SandboxCourier() if settings.sandbox else None,
+    }
+
+
 def _serve(settings: Settings, host: str, port: int, simulate: bool = False) -> None:
     import uvicorn
 
@@ -89,6 +106,7 @@ def _serve(settings: Settings, host: str, port: int, simulate: bool = False) -> 
                 archives=application.state.sharing.archives if application.state.sharing else None,
                 # the sandbox's own e-tax site for redirect items (Hubei 社保费申报)
                 redirect_sites={"tax": f"{base}/api/v1/sandbox/etax"} if settings.sandbox else None,
+                **dispatch_policies(settings),
             ),
         )
     )
@@ -177,6 +195,7 @@ def worker(
             redirect_sites={"tax": f"{settings.public_url}/api/v1/sandbox/etax"}
             if settings.sandbox
             else None,
+            **dispatch_policies(settings),
         ),
     )
     stopping = False

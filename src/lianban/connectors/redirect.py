@@ -1,9 +1,12 @@
 """The ``redirect`` connector: the applicant finishes the item on the department's own site (Hubei's
 灵活就业人员社会保险费申报 on 湖北省电子税务局) and comes back with the result.
 
-The platform sends the applicant to the site with a return address; the site sends the browser
-back to that address with the outcome, signed with the shared keyring (HMAC-SHA256 over case,
-item, status and time). A forged or stale return is refused; a repeated one changes nothing.
+The platform sends the applicant to the site with a return address that it signs itself
+(HMAC-SHA256 over the address, case, item and an expiry), so the department's site can check the
+address is the platform's before sending anyone there — a link with a swapped-in return address
+(an open redirect, a phishing page) is refused. The site sends the browser back to that address
+with the outcome, signed with the shared keyring (HMAC-SHA256 over case, item, status and time). A
+forged or stale return is refused; a repeated one changes nothing.
 """
 
 from __future__ import annotations
@@ -59,9 +62,50 @@ def verify_return(keyring: Keyring, params: dict[str, str], now: int | None = No
         raise ReturnRefused("the return is too old")
 
 
-def redirect_url(site: str, platform_base: str, department: str, case_id: str, item_id: str) -> str:
-    """Where the applicant goes: the department's site, told where to send the applicant back."""
+ADDRESS_VALID_SECONDS = 7 * 24 * 3600  # the applicant may follow the link within a week
+
+
+def _address_message(return_to: str, case_id: str, item_id: str, expires: int) -> bytes:
+    return f"return\n{return_to}\n{case_id}\n{item_id}\n{expires}".encode()
+
+
+def sign_return_address(
+    keyring: Keyring, return_to: str, case_id: str, item_id: str, now: int | None = None
+) -> dict[str, str]:
+    """The parameters that vouch for a return address (``rt_exp``, ``rt_kid``, ``rt_sig``)."""
+    key = keyring.current
+    expires = (int(time.time()) if now is None else now) + ADDRESS_VALID_SECONDS
+    sig = hmac.new(key.secret, _address_message(return_to, case_id, item_id, expires), hashlib.sha256)
+    return {"rt_exp": str(expires), "rt_kid": key.key_id, "rt_sig": sig.hexdigest()}
+
+
+def verify_return_address(keyring: Keyring, params: dict[str, str], now: int | None = None) -> None:
+    """What a department's site checks before sending the applicant to ``return_to``."""
+    try:
+        key = keyring.get(params["rt_kid"])
+        expires = int(params["rt_exp"])
+        message = _address_message(params["return_to"], params["case_id"], params["item_id"], expires)
+    except (KeyError, ValueError) as exc:
+        raise ReturnRefused("the return address is not signed") from exc
+    if key is None:
+        raise ReturnRefused("unknown key for the return address")
+    expected = hmac.new(key.secret, message, hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(expected, params.get("rt_sig", "")):
+        raise ReturnRefused("the return address's signature does not match")
+    if (int(time.time()) if now is None else now) > expires:
+        raise ReturnRefused("the link has expired")
+
+
+def redirect_url(
+    site: str, platform_base: str, department: str, case_id: str, item_id: str, keyring: Keyring
+) -> str:
+    """Where the applicant goes: the department's site, told (signed) where to send the applicant back."""
     return_to = f"{platform_base.rstrip('/')}/api/v1/connectors/{department}/return"
     return f"{site.rstrip('/')}/declare?" + urlencode(
-        {"case_id": case_id, "item_id": item_id, "return_to": return_to}
+        {
+            "case_id": case_id,
+            "item_id": item_id,
+            "return_to": return_to,
+            **sign_return_address(keyring, return_to, case_id, item_id),
+        }
     )

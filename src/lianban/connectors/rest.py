@@ -1,7 +1,8 @@
 """The ``rest`` connector: push an item's payload to its department system, signed, idempotent.
 
 The department answers with a receipt number (受理编号) and later calls back (signed) with its
-decision. The idempotency key is per sub-item, so a retry after a timeout never makes a second
+decision — or, for a system that cannot call back, the platform asks for the record's status
+(:func:`fetch_status`, ``GET /records/{receipt_no}``, signed the same way) until it is decided. The idempotency key is per sub-item, so a retry after a timeout never makes a second
 department record.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -69,3 +71,32 @@ def push(
         sha256=headers["X-Lianban-Content-SHA256"],
         key_id=headers["X-Lianban-Key-Id"],
     )
+
+
+def fetch_status(
+    base_url: str,
+    keyring: Keyring,
+    receipt_no: str,
+    *,
+    timeout_seconds: float = 10.0,
+    client: httpx.Client | None = None,
+) -> dict[str, Any]:
+    """The department's record of a sub-item: ``{"status", "sequence", "reason"?, "result"?}``."""
+    path = f"/records/{quote(receipt_no, safe='')}"
+    headers = sign_request(keyring, "GET", path, b"")
+    http = client or httpx.Client(timeout=timeout_seconds)
+    try:
+        response = http.get(base_url.rstrip("/") + path, headers=headers, timeout=timeout_seconds)
+    except httpx.HTTPError as exc:
+        raise DepartmentUnavailable(f"{type(exc).__name__}: {exc}") from exc
+    finally:
+        if client is None:
+            http.close()
+    if response.status_code >= 500 or response.status_code == 429:
+        raise DepartmentUnavailable(f"HTTP {response.status_code}: {response.text[:200]}")
+    if response.status_code >= 400:
+        raise DepartmentRefused(f"HTTP {response.status_code}: {response.text[:500]}")
+    data = response.json()
+    if not isinstance(data, dict):
+        raise DepartmentRefused("the status answer is not an object")
+    return data

@@ -171,6 +171,7 @@ class Behaviour:
     timeout_seconds: float = 30.0
     duplicate_callbacks: bool = False
     out_of_order_callbacks: bool = False
+    callbacks: bool = True  # False: a system that cannot call back; the platform polls its records
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -189,6 +190,7 @@ class ControlUpdate(BaseModel):
     timeout_seconds: float | None = Field(default=None, gt=0.0, le=3600.0)
     duplicate_callbacks: bool | None = None
     out_of_order_callbacks: bool | None = None
+    callbacks: bool | None = None
 
     def apply(self, behaviour: Behaviour) -> None:
         for name, value in self.model_dump(exclude_unset=True).items():
@@ -792,7 +794,7 @@ class SimulatorRuntime:
             result = issued_result(self.department, record, decided) if decision == "approve" else None
             reason = decision_reason(self.department, decision, record.item)
             record = self.store.decide(receipt_no, _DECISION_STATUS[decision], reason, result)
-        if record.callback_state == "pending":
+        if record.callback_state == "pending" and self.behaviour.callbacks:
             await self._send_decision(record)
 
     async def _send_decision(self, record: StoredRecord) -> None:

@@ -14,11 +14,9 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from lianban.cases.schema import OutboxJob
+from lianban.config import RetryPolicy
 
 LEASE = timedelta(seconds=60)
-MAX_ATTEMPTS = 8
-BASE_DELAY_SECONDS = 2.0
-MAX_DELAY_SECONDS = 600.0
 
 
 def claim(session: Session, now: datetime, limit: int = 10, lease: timedelta = LEASE) -> list[OutboxJob]:
@@ -42,8 +40,10 @@ def claim(session: Session, now: datetime, limit: int = 10, lease: timedelta = L
     return jobs
 
 
-def backoff(attempts: int, rng: random.Random | None = None) -> timedelta:
-    """Exponential backoff with full jitter, capped (attempt 1 → up to 2 s, 2 → 4 s, …)."""
+def backoff(attempts: int, policy: RetryPolicy | None = None, rng: random.Random | None = None) -> timedelta:
+    """Exponential backoff with jitter, capped by the deployment's policy (by default attempt 1 →
+    1–2 s, 2 → 2–4 s, … never more than 600 s)."""
+    p = policy or RetryPolicy()
     r = rng or random.Random()
-    ceiling = min(MAX_DELAY_SECONDS, BASE_DELAY_SECONDS * (2 ** max(attempts - 1, 0)))
+    ceiling = min(p.max_delay_seconds, p.base_delay_seconds * (2 ** max(attempts - 1, 0)))
     return timedelta(seconds=r.uniform(ceiling / 2, ceiling))

@@ -8,26 +8,40 @@ transaction waits on a department. The idempotency key ``case_id:item_id`` makes
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from lianban.cases.progress import add_audit, add_event, apply_decision, lock_case, refresh_case
-from lianban.cases.schema import Case, CaseItem, OutboxJob
+from lianban.cases.progress import (
+    DEPARTMENT_STATUS,
+    add_audit,
+    add_event,
+    apply_decision,
+    lock_case,
+    refresh_case,
+)
+from lianban.cases.schema import Case, CaseItem, Delivery, OutboxJob
 from lianban.cases.states import ItemStatus, check_transition
 from lianban.catalog.catalogue import Catalogue
 from lianban.catalog.model import ConnectorKind
+from lianban.config import DeliveryPolicy, RetryPolicy
 from lianban.connectors.query import archive_status
 from lianban.connectors.redirect import redirect_url
-from lianban.connectors.rest import DepartmentRefused, DepartmentUnavailable, Receipt, push
-from lianban.dispatch.outbox import LEASE, MAX_ATTEMPTS, backoff, claim
+from lianban.connectors.rest import DepartmentRefused, DepartmentUnavailable, Receipt, fetch_status, push
+from lianban.delivery.courier import Courier
+from lianban.delivery.follow_up import FOLLOW_UP, follow_up
+from lianban.dispatch.outbox import LEASE, backoff, claim
 from lianban.notify import notify
 from lianban.security.signing import Keyring
 from lianban.sharing.providers import ArchiveService
+
+STATUS_POLL = "status_poll"
+POLLED = (ItemStatus.DISPATCHED.value, ItemStatus.ACCEPTED.value)  # sent, not yet decided
 
 
 def utcnow() -> datetime:
@@ -52,6 +66,11 @@ class DispatchConfig:
     lease: timedelta = LEASE  # a job whose worker died is taken again after this
     archives: ArchiveService | None = None  # for ``query`` items (档案的整理和保管)
     redirect_sites: dict[str, str] | None = None  # department → its site for ``redirect`` items (e-tax)
+    retry: RetryPolicy = field(default_factory=RetryPolicy)  # attempts and backoff cap (deployment)
+    # departments that cannot call back: department → seconds between status polls (状态查询)
+    poll_seconds: dict[str, float] = field(default_factory=dict)
+    delivery: DeliveryPolicy = field(default_factory=DeliveryPolicy)
+    courier: Courier | None = None  # tracks posted deliveries; None: follow-ups of post stop at once
 
 
 class Dispatcher:
@@ -81,32 +100,48 @@ class Dispatcher:
     def handle(self, case_id: str, job_id: str, claimed_lease: datetime | None = None) -> None:
         with self.sessions() as session, session.begin():
             job = session.get(OutboxJob, (case_id, job_id), with_for_update=True)
-            if job is None or job.status != "pending" or job.item_id is None:
+            if job is None or job.status != "pending":
                 return
             if claimed_lease is not None and not _same_instant(job.lease_until, claimed_lease):
                 return  # our lease ran out while earlier jobs were sent and another worker took it
             job.lease_until = self.now() + self.config.lease  # renewed for the send itself
+            if job.kind == FOLLOW_UP:
+                self._follow_delivery(session, job)
+                return
+            if job.item_id is None:
+                job.status = "done"
+                return
             if job.kind == "sla_warning":
                 self._warn(session, job)
                 return
             item = session.get(CaseItem, (case_id, job.item_id))
             case = session.get(Case, case_id)
-            if item is None or case is None or item.status not in (ItemStatus.QUEUED.value,):
+            if job.kind == STATUS_POLL:
+                if item is None or item.receipt_no is None or item.status not in POLLED:
+                    job.status = "done"  # decided already (or never sent): nothing to ask
+                    return
+                poll = (item.receipt_no, self.config.department_urls.get(item.department))
+            elif item is None or case is None or item.status not in (ItemStatus.QUEUED.value,):
                 job.status = "done"
                 return
-            theme = self.catalogue.themes[case.theme_id]
-            kind = theme.item(item.code).connector
-            envelope = {
-                "item": item.code,
-                "case_id": case_id,
-                "employee": item.employee,
-                "payload": item.payload,
-                "callback_url": f"{self.config.callback_base_url.rstrip('/')}/api/v1/connectors/{item.department}/callback",
-            }
-            department = item.department
-            case_form = dict(case.form or {})
-            revision = item.revision  # a resubmission after 补正 is a new department request
-            url = self.config.department_urls.get(department)
+            else:
+                poll = None
+                theme = self.catalogue.themes[case.theme_id]
+                kind = theme.item(item.code).connector
+                envelope = {
+                    "item": item.code,
+                    "case_id": case_id,
+                    "employee": item.employee,
+                    "payload": item.payload,
+                    "callback_url": f"{self.config.callback_base_url.rstrip('/')}/api/v1/connectors/{item.department}/callback",
+                }
+                department = item.department
+                case_form = dict(case.form or {})
+                revision = item.revision  # a resubmission after 补正 is a new department request
+                url = self.config.department_urls.get(department)
+        if poll is not None:
+            self._poll(case_id, job_id, *poll)
+            return
         if kind is ConnectorKind.QUERY and self.config.archives is not None:
             self._answer_query(case_id, job_id, str(case_form.get("person.id_number") or ""))
             return
@@ -115,7 +150,14 @@ class Dispatcher:
             self._send_applicant(
                 case_id,
                 job_id,
-                redirect_url(site, self.config.callback_base_url, department, case_id, str(job.item_id)),
+                redirect_url(
+                    site,
+                    self.config.callback_base_url,
+                    department,
+                    case_id,
+                    str(job.item_id),
+                    self.config.keyring,
+                ),
             )
             return
         if kind is ConnectorKind.WORKLIST or url is None:
@@ -137,6 +179,96 @@ class Dispatcher:
             self._failed_attempt(case_id, job_id, str(exc), final=True)
             return
         self._sent(case_id, job_id, receipt)
+
+    # -- status polls (状态查询): for departments that cannot call back ----------------------------
+
+    def _poll(self, case_id: str, job_id: str, receipt_no: str, url: str | None) -> None:
+        """Ask the department where the sub-item stands and apply the answer like a callback."""
+        if url is None:
+            self._close(case_id, job_id)
+            return
+        try:
+            answer = fetch_status(
+                url, self.config.keyring, receipt_no, timeout_seconds=self.config.timeout_seconds
+            )
+        except (DepartmentUnavailable, DepartmentRefused) as exc:
+            self._poll_again(case_id, job_id, str(exc))
+            return
+        status = str(answer.get("status", ""))
+        with self.sessions() as session, session.begin():
+            lock_case(session, case_id)
+            job = session.get(OutboxJob, (case_id, job_id))
+            if job is None or job.item_id is None:
+                return
+            item = session.get(CaseItem, (case_id, job.item_id))
+            job.status = "done"
+            job.attempts += 1
+            if item is None:
+                return
+            changed = False
+            if status in DEPARTMENT_STATUS:
+                changed = apply_decision(
+                    session,
+                    item,
+                    status,
+                    int(answer.get("sequence", 0)),
+                    self.now(),
+                    reason=answer.get("reason"),
+                    result=answer.get("result"),
+                )
+            add_audit(
+                session,
+                case_id,
+                self.now(),
+                "dispatcher",
+                "status_poll",
+                {"item": item.item_id, "receipt_no": receipt_no, "status": status, "changed": changed},
+            )
+            if item.status in POLLED:
+                self._schedule_poll(session, item)
+
+    def _poll_again(self, case_id: str, job_id: str, error: str) -> None:
+        """A poll that could not reach the department: the same job, later (polls never give up
+        while the item is open; the due-date timers tell staff if it goes on too long)."""
+        with self.sessions() as session, session.begin():
+            job = session.get(OutboxJob, (case_id, job_id))
+            if job is None:
+                return
+            job.attempts += 1
+            job.last_error = error[:2000]
+            job.lease_until = None
+            job.due_at = self.now() + backoff(job.attempts, self.config.retry)
+
+    def _schedule_poll(self, session: Session, item: CaseItem) -> None:
+        seconds = self.config.poll_seconds.get(item.department)
+        if seconds is None:
+            return
+        session.add(
+            OutboxJob(
+                case_id=item.case_id,
+                job_id=uuid.uuid4().hex,
+                item_id=item.item_id,
+                kind=STATUS_POLL,
+                status="pending",
+                due_at=self.now() + timedelta(seconds=seconds),
+                attempts=0,
+            )
+        )
+
+    def _close(self, case_id: str, job_id: str) -> None:
+        with self.sessions() as session, session.begin():
+            job = session.get(OutboxJob, (case_id, job_id))
+            if job is not None:
+                job.status = "done"
+
+    # -- delivery follow-ups (送达跟踪) -------------------------------------------------------------
+
+    def _follow_delivery(self, session: Session, job: OutboxJob) -> None:
+        job.status = "done"
+        lock_case(session, job.case_id)
+        delivery = session.get(Delivery, (job.case_id, job.delivery_id)) if job.delivery_id else None
+        if delivery is not None:
+            follow_up(session, delivery, self.config.courier, self.config.delivery, self.now())
 
     def _settle(
         self, case_id: str, job_id: str, act: Callable[[Session, CaseItem], None], count_attempt: bool = False
@@ -223,6 +355,7 @@ class Dispatcher:
                 "key_id": receipt.key_id,
             }
             add_audit(session, case_id, self.now(), "dispatcher", "push", detail)
+            self._schedule_poll(session, item)  # a department that does not call back is asked
 
         self._settle(case_id, job_id, act, count_attempt=True)
 
@@ -241,7 +374,7 @@ class Dispatcher:
             job.attempts += 1
             job.last_error = error[:2000]
             job.lease_until = None
-            if final or job.attempts >= MAX_ATTEMPTS:
+            if final or job.attempts >= self.config.retry.max_attempts:
                 job.status = "dead"
                 item = session.get(CaseItem, (case_id, job.item_id)) if job.item_id else None
                 if item is not None and item.status == ItemStatus.QUEUED.value:
@@ -251,7 +384,7 @@ class Dispatcher:
                     add_event(session, case_id, self.now(), "failed", item.item_id, error[:500])
                     refresh_case(session, case_id, self.now())
             else:
-                job.due_at = self.now() + backoff(job.attempts)
+                job.due_at = self.now() + backoff(job.attempts, self.config.retry)
 
 
 class InProcessWorker:

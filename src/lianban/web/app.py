@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from lianban import __version__
+from lianban.cases import progress
 from lianban.catalog.catalogue import Catalogue, default_catalogue
 from lianban.config import Settings, load_settings
 from lianban.db import make_engine, session_factory
@@ -18,6 +19,7 @@ from lianban.web.api import (
     auth,
     calendar,
     connectors,
+    deliveries,
     forms,
     health,
     operator,
@@ -57,6 +59,7 @@ def create_app(
         redoc_url=None,
     )
     app.state.settings = settings
+    progress.delivery_policy = settings.delivery  # when deliveries are followed up
     app.state.catalogue = catalogue or default_catalogue(settings.themes_dir)
     app.state.engine = make_engine(settings.database_url)
     app.state.sessions = session_factory(app.state.engine)
@@ -75,6 +78,7 @@ def create_app(
     app.include_router(calendar.router)
     app.include_router(uploads.router)
     app.include_router(applications.router)
+    app.include_router(deliveries.router)
     app.include_router(connectors.router)
     app.include_router(worklist.router)
     app.include_router(stats.router)

@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from lianban.catalog.model import Department
-from lianban.connectors.redirect import sign_return
+from lianban.connectors.redirect import ReturnRefused, sign_return, verify_return_address
 from lianban.web.problems import Problem, not_found
 
 router = APIRouter(prefix="/api/v1/sandbox/departments", tags=["sandbox"])
@@ -26,6 +26,7 @@ class DepartmentBehaviour(BaseModel):
     timeout_rate: float | None = Field(default=None, ge=0, le=1)
     duplicate_callbacks: bool | None = None
     out_of_order_callbacks: bool | None = None
+    callbacks: bool | None = None  # False: the department never calls back (the platform polls)
 
 
 @router.put("/{department}", summary="Set a simulated department's behaviour")
@@ -51,5 +52,15 @@ etax = APIRouter(prefix="/api/v1/sandbox/etax", tags=["sandbox"])
 
 @etax.get("/declare", summary="The sandbox e-tax site: declares at once and sends the applicant back, signed")
 def declare(request: Request, case_id: str, item_id: str, return_to: str) -> RedirectResponse:
+    try:  # the site sends no one to an address the platform did not sign (no open redirect)
+        verify_return_address(request.app.state.keyring, dict(request.query_params))
+    except ReturnRefused as exc:
+        raise Problem(
+            401,
+            "返回地址无效",
+            "Invalid return address",
+            f"返回地址签名校验失败：{exc}",
+            f"the return address failed its check: {exc}",
+        ) from None
     params = sign_return(request.app.state.keyring, case_id, item_id, "approved")
     return RedirectResponse(f"{return_to}?{urlencode(params)}", status_code=303)
