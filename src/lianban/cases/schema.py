@@ -2,7 +2,8 @@
 
 ``theme_versions`` keeps every theme definition a case may be accepted under (by content digest),
 so a theme file changed later never changes a case in flight. Catalogue and code lists are small
-reference tables (replicated when the database is distributed).
+reference tables (replicated when the database is distributed). Personal values of a case's form,
+its items' payloads and its postal address are stored encrypted (``ProtectedJSON``, 个人信息加密存储).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from sqlalchemy import JSON, Date, DateTime, ForeignKey, String, Text, UniqueCon
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lianban.db import Base
+from lianban.security.fieldcrypt import ProtectedJSON, Shape
 
 
 class ThemeVersion(Base):
@@ -63,7 +65,7 @@ class Case(Base):
     channel: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(30), index=True)
     situation: Mapped[dict[str, Any]] = mapped_column(JSON)
-    form: Mapped[dict[str, Any]] = mapped_column(JSON)
+    form: Mapped[dict[str, Any]] = mapped_column(ProtectedJSON("cases.form", Shape.FORM))
     materials: Mapped[list[Any]] = mapped_column(JSON)
     accepted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     due_date: Mapped[date] = mapped_column(Date)  # legal: longest path through the dependency graph
@@ -88,7 +90,7 @@ class CaseItem(Base):
     status: Mapped[str] = mapped_column(String(30), index=True)
     waits_for: Mapped[list[Any]] = mapped_column(JSON)  # item_ids, all of them
     waits_for_any: Mapped[list[Any]] = mapped_column(JSON)
-    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    payload: Mapped[dict[str, Any]] = mapped_column(ProtectedJSON("case_items.payload", Shape.PAYLOAD))
     receipt_no: Mapped[str | None] = mapped_column(String(100))
     reason: Mapped[str | None] = mapped_column(Text)
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
@@ -151,7 +153,7 @@ class Delivery(Base):
     delivery_id: Mapped[str] = mapped_column(String(40), primary_key=True)
     method: Mapped[str] = mapped_column(String(20))  # pickup | post
     documents: Mapped[list[Any]] = mapped_column(JSON)
-    address: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    address: Mapped[dict[str, Any] | None] = mapped_column(ProtectedJSON("deliveries.address", Shape.WHOLE))
     recipient: Mapped[str | None] = mapped_column(String(100))
     tracking_no: Mapped[str | None] = mapped_column(String(60))
     pickup_code: Mapped[str | None] = mapped_column(String(20))

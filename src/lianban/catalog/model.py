@@ -118,6 +118,9 @@ class FieldDef(Strict):
     label: Label
     code_list: str | None = None
     sensitivity: Sensitivity = Sensitivity.NORMAL
+    # directly identifies a natural person (直接识别个人身份): name, phone, e-mail, address, account;
+    # like a sensitive field it is stored encrypted (lianban.security.fieldcrypt)
+    identifying: bool = False
     prefill: PrefillSource = PrefillSource.NONE
     validators: tuple[Validator, ...] = ()
     help: Label | None = None

@@ -19,6 +19,8 @@ themes_app = typer.Typer(help="主题目录 — the theme catalogue", no_args_is
 app.add_typer(themes_app, name="themes")
 jobs_app = typer.Typer(help="推送任务 — dispatch jobs an operator looks after", no_args_is_help=True)
 app.add_typer(jobs_app, name="jobs")
+data_app = typer.Typer(help="个人信息加密 — personal data encrypted at rest", no_args_is_help=True)
+app.add_typer(data_app, name="data")
 
 console = Console()
 err = Console(stderr=True)
@@ -74,7 +76,9 @@ def dispatch_policies(settings: Settings) -> dict[str, Any]:
     }
 
 
-def _serve(settings: Settings, host: str, port: int, simulate: bool = False) -> None:
+def _serve(
+    settings: Settings, host: str, port: int, simulate: bool = False, in_process_worker: bool = True
+) -> None:
     import uvicorn
 
     from lianban.connectors.simulator import SimulatorFleet
@@ -84,7 +88,7 @@ def _serve(settings: Settings, host: str, port: int, simulate: bool = False) -> 
 
     try:
         application = create_app(settings)
-    except TokenError as exc:
+    except (TokenError, ConfigError) as exc:
         err.print(f"[red]配置错误 / configuration error:[/] {exc}")
         raise typer.Exit(2) from exc
     base = f"http://{host}:{port}"
@@ -110,7 +114,8 @@ def _serve(settings: Settings, host: str, port: int, simulate: bool = False) -> 
             ),
         )
     )
-    worker.start()
+    if in_process_worker:
+        worker.start()
     console.print(f"[bold]lianban[/] {settings.mode.value} · database {settings.database_url}")
     console.print(f"  API        {base}/api/v1/themes")
     console.print(f"  OpenAPI    {base}/api/v1/openapi.json")
@@ -144,10 +149,21 @@ def demo(host: HostOpt = "127.0.0.1", port: PortOpt = 8000, database_url: DbOpt 
 
 
 @app.command()
-def serve(host: HostOpt = "127.0.0.1", port: PortOpt = 8000, database_url: DbOpt = None) -> None:
+def serve(
+    host: HostOpt = "127.0.0.1",
+    port: PortOpt = 8000,
+    database_url: DbOpt = None,
+    in_process_worker: Annotated[
+        bool,
+        typer.Option(
+            "--in-process-worker/--no-in-process-worker",
+            help="dispatch in this process too; turn off when separate `lianban worker` processes run",
+        ),
+    ] = True,
+) -> None:
     """Serve the platform (production mode unless LIANBAN_MODE says otherwise); run `lianban migrate` first."""
     settings = _settings(database_url)
-    _serve(settings, host, port)
+    _serve(settings, host, port, in_process_worker=in_process_worker)
 
 
 @app.command()
@@ -172,15 +188,20 @@ def worker(
     from lianban.catalog.catalogue import default_catalogue
     from lianban.db import make_engine, session_factory
     from lianban.dispatch.worker import DispatchConfig, Dispatcher
+    from lianban.security.fieldcrypt import data_keyring, use_field_encryption
     from lianban.security.signing import SignatureError, platform_keyring
     from lianban.sharing.sandbox import sandbox_hub
 
     settings = _settings(database_url)
     try:
         keyring = platform_keyring(settings.data_dir, settings.sandbox, settings.signing_keys)
-    except SignatureError as exc:
+        data_keys = data_keyring(
+            settings.data_dir, settings.sandbox, settings.data_keys, settings.data_cipher
+        )
+    except (SignatureError, ConfigError) as exc:
         err.print(f"[red]配置错误 / configuration error:[/] {exc}")
         raise typer.Exit(2) from exc
+    use_field_encryption(data_keys, default_catalogue(settings.themes_dir))
     engine = make_engine(settings.database_url)
     urls = {d: e.base_url for d, e in settings.departments.items()}
     dispatcher = Dispatcher(
@@ -273,6 +294,40 @@ def jobs_retry(
     console.print(f"{retried} item(s) queued again")
     if not retried:
         raise typer.Exit(1)
+
+
+@data_app.command("rekey")
+def data_rekey(
+    database_url: DbOpt = None,
+    batch_size: Annotated[int, typer.Option(min=1, help="cases per transaction")] = 200,
+) -> None:
+    """Re-encrypt personal data under the first key of LIANBAN_DATA_KEYS; rows already under it are left alone."""
+    from rich.progress import Progress
+
+    from lianban.catalog.catalogue import default_catalogue
+    from lianban.db import make_engine, session_factory
+    from lianban.security.fieldcrypt import FieldCryptError, data_keyring, rekey, use_field_encryption
+
+    settings = _settings(database_url)
+    try:
+        ring = data_keyring(settings.data_dir, settings.sandbox, settings.data_keys, settings.data_cipher)
+    except ConfigError as exc:
+        err.print(f"[red]配置错误 / configuration error:[/] {exc}")
+        raise typer.Exit(2) from exc
+    use_field_encryption(ring, default_catalogue(settings.themes_dir))
+    engine = make_engine(settings.database_url)
+    try:
+        with Progress(console=console) as bar:
+            task = bar.add_task("重新加密 / re-encrypting", total=None)
+            done = rekey(
+                session_factory(engine), batch_size, lambda n, of: bar.update(task, completed=n, total=of)
+            )
+    except FieldCryptError as exc:
+        err.print(f"[red]无法解密 / cannot decrypt:[/] {exc}")
+        raise typer.Exit(1) from exc
+    finally:
+        engine.dispose()
+    console.print(f"{done} row(s) re-encrypted; all personal data is under key {ring.current.key_id}")
 
 
 @themes_app.command("list")

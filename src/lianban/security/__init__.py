@@ -1,1 +1,3 @@
-"""The security room: identities, roles, signed tokens (more — object-level access, field encryption, signatures, the audit chain — with the cases issue)."""
+"""The security room: identities, roles and signed tokens (``tokens``), signed department
+exchanges with key rotation (``signing``), and personal data encrypted at rest (``fieldcrypt``,
+个人信息加密存储: AES-256-GCM or 国密 SM4-GCM, keys rotated with ``lianban data rekey``)."""

@@ -9,6 +9,7 @@ from lianban.cases import progress
 from lianban.catalog.catalogue import Catalogue, default_catalogue
 from lianban.config import Settings, load_settings
 from lianban.db import make_engine, session_factory
+from lianban.security.fieldcrypt import data_keyring, use_field_encryption
 from lianban.security.signing import NonceCache, platform_keyring
 from lianban.security.tokens import secret_key
 from lianban.sharing.providers import SharingHub
@@ -67,6 +68,8 @@ def create_app(
     app.state.metrics = stats.metrics_registry(app.state.sessions)
     app.state.fleet = None  # the simulated departments, when this process runs them (lianban demo)
     app.state.keyring = platform_keyring(settings.data_dir, settings.sandbox, settings.signing_keys)
+    data_keys = data_keyring(settings.data_dir, settings.sandbox, settings.data_keys, settings.data_cipher)
+    use_field_encryption(data_keys, app.state.catalogue)  # personal data encrypted at rest (fieldcrypt)
     app.state.nonces = NonceCache()
     app.state.secret_key = secret_key(settings.data_dir, settings.sandbox, settings.secret_key)
     problems.install(app)
