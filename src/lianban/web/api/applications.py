@@ -211,20 +211,22 @@ def list_applications(
 ) -> list[dict[str, Any]]:
     column = Case.actor if identity.role is Role.WINDOW_CLERK else Case.owner
     with request.app.state.sessions() as session:
-        cases = list(
-            session.execute(
-                select(Case).where(column == identity.subject).order_by(Case.accepted_at.desc()).limit(200)
-            ).scalars()
-        )
+        # only the columns the list shows: the form (encrypted personal data) is not read or decrypted
+        rows = session.execute(
+            select(Case.case_id, Case.theme_id, Case.status, Case.accepted_at, Case.due_date)
+            .where(column == identity.subject)
+            .order_by(Case.accepted_at.desc())
+            .limit(200)
+        ).all()
         return [
             {
-                "case_id": c.case_id,
-                "theme_id": c.theme_id,
-                "status": c.status,
-                "accepted_at": c.accepted_at.isoformat(),
-                "due_date": c.due_date.isoformat(),
+                "case_id": r.case_id,
+                "theme_id": r.theme_id,
+                "status": r.status,
+                "accepted_at": r.accepted_at.isoformat(),
+                "due_date": r.due_date.isoformat(),
             }
-            for c in cases
+            for r in rows
         ]
 
 
