@@ -7,8 +7,12 @@ key as nested maps (``person.birth_date``), ``situation.<id>``, ``facts.<name>``
 
 from __future__ import annotations
 
+import copy
+import json
 import math
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from datetime import date
 from functools import lru_cache
@@ -124,21 +128,75 @@ def nest(flat: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+# cel-python interprets a tree per call (about a millisecond): an employer's sheet of 1,000 hires
+# asks the same few rules about the same values thousands of times. So an expression converts only
+# the activation keys it names, and its answer is remembered for the values of the dotted names it
+# reads (referenced_names); values that are not plain JSON are never remembered.
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_MEMO_SIZE = 20_000
+_memo: OrderedDict[tuple[str, str], Any] = OrderedDict()
+_memo_lock = threading.Lock()
+
+
+@lru_cache(maxsize=4096)
+def _reads(expression: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    """The dotted names an expression reads, and every identifier in it (a superset of the roots)."""
+    body = _STRING.sub("''", expression)
+    return tuple(sorted(referenced_names(expression))), frozenset(_IDENTIFIER.findall(body))
+
+
+def _value_at(activation: Mapping[str, Any], dotted: str) -> list[Any]:
+    """How far a dotted name resolves and the value there (a missing key is not a value)."""
+    node: Any = activation
+    for depth, part in enumerate(dotted.split(".")):
+        if not isinstance(node, Mapping):
+            return [depth, "value", node]
+        if part not in node:
+            return [depth, "missing"]
+        node = node[part]
+    return [-1, "value", node]
+
+
+def _memo_key(expression: str, names: tuple[str, ...], activation: Mapping[str, Any]) -> str | None:
+    try:
+        return json.dumps([_value_at(activation, n) for n in names], sort_keys=True, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return None
+
+
 def evaluate(expression: str, activation: Mapping[str, Any]) -> Any:
     """Evaluate ``expression`` with plain-Python ``activation``; returns a plain Python value.
 
     Raises :class:`RuleError` when the expression reads a value that is missing or of the wrong
     type (CEL's evaluation error), so callers can tell "false" from "cannot decide".
     """
+    names, identifiers = _reads(expression)
+    values = _memo_key(expression, names, activation)
+    key = (expression, values) if values is not None else None
+    if key is not None:
+        with _memo_lock:
+            if key in _memo:
+                _memo.move_to_end(key)
+                known = _memo[key]
+                if isinstance(known, RuleError):
+                    raise RuleError(str(known))
+                return copy.deepcopy(known)
     program = compile_rule(expression)
-    cel_activation = {k: json_to_cel(v) for k, v in activation.items()}
+    cel_activation = {k: json_to_cel(v) for k, v in activation.items() if k in identifiers}
+    answer: Any
     try:
         result = program.evaluate(cel_activation)
+        answer = RuleError(str(result)) if isinstance(result, CELEvalError) else _to_python(result)
     except CELEvalError as exc:
-        raise RuleError(str(exc)) from exc
-    if isinstance(result, CELEvalError):
-        raise RuleError(str(result))
-    return _to_python(result)
+        answer = RuleError(str(exc))
+    if key is not None:
+        with _memo_lock:
+            _memo[key] = answer
+            if len(_memo) > _MEMO_SIZE:
+                _memo.popitem(last=False)
+    if isinstance(answer, RuleError):
+        raise RuleError(str(answer))
+    return copy.deepcopy(answer) if key is not None else answer
 
 
 def _to_python(value: Any) -> Any:

@@ -79,6 +79,7 @@ def _rng(identifier: str) -> random.Random:
     return random.Random(int.from_bytes(hashlib.sha256(identifier.encode("ascii")).digest(), "big"))
 
 
+@functools.lru_cache(maxsize=65536)  # python-stdnum's division lookup is slow; a person is read often
 def _valid_id(number: str) -> str | None:
     compact = str(ric.compact(number))
     return compact if ric.is_valid(compact) else None
@@ -394,6 +395,7 @@ def _retirement_date(person: PersonRecord) -> date:
     return retirement(person.birth_date, category).retirement_date
 
 
+@functools.lru_cache(maxsize=8192)  # one filing reads each person several times; records are frozen
 def _synthetic(id_number: str, today: date) -> _Records:
     life = _life(id_number)
     base = life.person

@@ -27,6 +27,7 @@ from lianban.web.api import (
     precheck,
     sandbox,
     sandbox_departments,
+    sheets,
     stats,
     themes,
     uploads,
@@ -78,6 +79,7 @@ def create_app(
     app.include_router(themes.router)
     app.include_router(forms.router)
     app.include_router(precheck.router)
+    app.include_router(sheets.router)
     app.include_router(calendar.router)
     app.include_router(uploads.router)
     app.include_router(applications.router)
