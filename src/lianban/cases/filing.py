@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from lianban.calendar import china_date, due_date, is_working_day
@@ -30,10 +31,55 @@ class IdempotencyConflict(Exception):
 
 
 @dataclass(frozen=True)
+class FiledItem:
+    """A sub-item as filing wrote it (what the answer to the filing shows)."""
+
+    item_id: str
+    code: str
+    employee: int | None
+    department: str
+    status: str
+    legal_due_date: date
+    promised_due_date: date
+    updated_at: datetime
+    receipt_no: str | None = None
+    reason: str | None = None
+    result: dict[str, Any] | None = None
+
+    @classmethod
+    def of(cls, row: dict[str, Any]) -> FiledItem:
+        return cls(**{name: row[name] for name in _FILED_FIELDS})
+
+
+_FILED_FIELDS = (
+    "item_id",
+    "code",
+    "employee",
+    "department",
+    "status",
+    "legal_due_date",
+    "promised_due_date",
+    "updated_at",
+)
+
+
+@dataclass(frozen=True)
 class Filed:
     case: Case
-    items: list[CaseItem]
+    items: Sequence[CaseItem | FiledItem]
     replay: bool  # True when an earlier request with the same key created it
+
+
+def _job(case_id: str, item_id: str, kind: str, due_at: datetime) -> dict[str, Any]:
+    return {
+        "case_id": case_id,
+        "job_id": uuid.uuid4().hex,
+        "item_id": item_id,
+        "kind": kind,
+        "status": "pending",
+        "due_at": due_at,
+        "attempts": 0,
+    }
 
 
 def _day_before(due: date) -> date | None:
@@ -104,28 +150,33 @@ def file_case(
                 out.append(item_id(code, None))
         return out
 
-    rows: list[CaseItem] = []
+    # due dates by item code (every employee's copy of an item shares them), the warning day by date
+    legal_due = {code: due_date(accepted_day, days).due_date for code, days in legal_finish.items()}
+    promised_due = {code: due_date(accepted_day, days).due_date for code, days in promised_finish.items()}
+    warn_days = {day: _day_before(day) for day in set(promised_due.values())}
+    rows: list[dict[str, Any]] = []
     for p in checked.payloads:
         it = theme.item(p.item)
         waits = targets(it.waits_for, p.employee)
         waits_any = targets(it.waits_for_any, p.employee)
         status = ItemStatus.WAITING if (waits or waits_any) else ItemStatus.QUEUED
         rows.append(
-            CaseItem(
-                case_id=case_id,
-                item_id=item_id(p.item, p.employee),
-                code=p.item,
-                employee=p.employee,
-                department=p.department,
-                status=status.value,
-                waits_for=waits,
-                waits_for_any=waits_any,
-                payload=p.payload,
-                legal_due_date=due_date(accepted_day, legal_finish[p.item]).due_date,
-                promised_due_date=due_date(accepted_day, promised_finish[p.item]).due_date,
-                progress=0,
-                updated_at=accepted_at,
-            )
+            {
+                "case_id": case_id,
+                "item_id": item_id(p.item, p.employee),
+                "code": p.item,
+                "employee": p.employee,
+                "department": p.department,
+                "status": status.value,
+                "waits_for": waits,
+                "waits_for_any": waits_any,
+                "payload": p.payload,
+                "legal_due_date": legal_due[p.item],
+                "promised_due_date": promised_due[p.item],
+                "progress": 0,
+                "revision": 0,
+                "updated_at": accepted_at,
+            }
         )
     case = Case(
         case_id=case_id,
@@ -147,34 +198,24 @@ def file_case(
     )
     session.add(case)
     session.flush()  # the case row first: the others refer to it
-    session.add_all(rows)
+    jobs: list[dict[str, Any]] = []
     for row in rows:
         # a timer (时限预警): the working day before the promised due date, if that is still ahead
-        warn_on = _day_before(row.promised_due_date)
+        warn_on = warn_days[row["promised_due_date"]]
         if warn_on is not None and warn_on > accepted_day:
-            session.add(
-                OutboxJob(
-                    case_id=case_id,
-                    job_id=uuid.uuid4().hex,
-                    item_id=row.item_id,
-                    kind="sla_warning",
-                    status="pending",
-                    due_at=datetime.combine(warn_on, time(1, 0), tzinfo=UTC),  # 09:00 in China
-                    attempts=0,
+            jobs.append(
+                _job(
+                    case_id, row["item_id"], "sla_warning", datetime.combine(warn_on, time(1, 0), tzinfo=UTC)
                 )
             )
-        if row.status == ItemStatus.QUEUED.value:
-            session.add(
-                OutboxJob(
-                    case_id=case_id,
-                    job_id=uuid.uuid4().hex,
-                    item_id=row.item_id,
-                    kind="dispatch",
-                    status="pending",
-                    due_at=accepted_at,
-                    attempts=0,
-                )
-            )
+        if row["status"] == ItemStatus.QUEUED.value:
+            jobs.append(_job(case_id, row["item_id"], "dispatch", accepted_at))
+    # many rows in one statement each (an employer's thousand hires are thousands of sub-items):
+    # bulk inserts, not one ORM object per row — column types (encryption) apply all the same
+    if rows:
+        session.execute(insert(CaseItem), rows)
+    if jobs:
+        session.execute(insert(OutboxJob), jobs)
     events = [
         TimelineEvent(
             case_id=case_id,
@@ -214,4 +255,4 @@ def file_case(
         )
     )
     session.flush()
-    return Filed(case, rows, replay=False)
+    return Filed(case, [FiledItem.of(row) for row in rows], replay=False)

@@ -157,9 +157,19 @@ def _value_at(activation: Mapping[str, Any], dotted: str) -> list[Any]:
     return [-1, "value", node]
 
 
+# one encoder for every key (json.dumps with options builds a new encoder on each call)
+_KEY_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False)
+_IMMUTABLE = (str, int, float, bool, type(None), date)
+
+
+def _copy(answer: Any) -> Any:
+    """A remembered answer, safe to hand out (containers copied, plain values as they are)."""
+    return answer if isinstance(answer, _IMMUTABLE) else copy.deepcopy(answer)
+
+
 def _memo_key(expression: str, names: tuple[str, ...], activation: Mapping[str, Any]) -> str | None:
     try:
-        return json.dumps([_value_at(activation, n) for n in names], sort_keys=True, ensure_ascii=False)
+        return _KEY_JSON.encode([_value_at(activation, n) for n in names])
     except (TypeError, ValueError):
         return None
 
@@ -180,7 +190,7 @@ def evaluate(expression: str, activation: Mapping[str, Any]) -> Any:
                 known = _memo[key]
                 if isinstance(known, RuleError):
                     raise RuleError(str(known))
-                return copy.deepcopy(known)
+                return _copy(known)
     program = compile_rule(expression)
     cel_activation = {k: json_to_cel(v) for k, v in activation.items() if k in identifiers}
     answer: Any
@@ -196,7 +206,7 @@ def evaluate(expression: str, activation: Mapping[str, Any]) -> Any:
                 _memo.popitem(last=False)
     if isinstance(answer, RuleError):
         raise RuleError(str(answer))
-    return copy.deepcopy(answer) if key is not None else answer
+    return _copy(answer) if key is not None else answer
 
 
 def _to_python(value: Any) -> Any:

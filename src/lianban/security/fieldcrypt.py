@@ -109,9 +109,14 @@ class DataKey:
     def generate(cls, key_id: str, algorithm: Algorithm = Algorithm.AES_256_GCM) -> DataKey:
         return cls(key_id, secrets.token_bytes(KEY_BYTES[algorithm]))
 
-    @property
+    @cached_property
     def algorithm(self) -> Algorithm:
         return Algorithm.AES_256_GCM if len(self.secret) == 32 else Algorithm.SM4_GCM
+
+    @cached_property
+    def header(self) -> str:
+        """``enc:v1:<alg>:<kid>``: what every value sealed under this key starts with."""
+        return f"{PREFIX}{self.algorithm.value}:{self.key_id}"
 
     @property
     def spec(self) -> str:
@@ -138,6 +143,10 @@ class DataKey:
         decryptor = Cipher(algorithms.SM4(self.secret), modes.GCM(nonce, tag)).decryptor()
         decryptor.authenticate_additional_data(aad)
         return decryptor.update(sealed[:-TAG_BYTES]) + decryptor.finalize()
+
+
+# one encoder for every value (json.dumps with options builds a new encoder on each call)
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def _aad(header: str, context: str) -> bytes:
@@ -189,9 +198,9 @@ class DataKeyring:
     def seal(self, value: Any, context: str) -> str:
         """``value`` as an ``enc:v1:…`` string, bound to ``context`` (the column and the field)."""
         key = self.current
-        header = f"{PREFIX}{key.algorithm.value}:{key.key_id}"
-        nonce = secrets.token_bytes(NONCE_BYTES)
-        plaintext = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        header = key.header
+        nonce = os.urandom(NONCE_BYTES)
+        plaintext = _JSON.encode(value).encode("utf-8")
         sealed = key.encrypt(nonce, plaintext, _aad(header, context))
         return f"{header}:{base64.b64encode(nonce + sealed).decode('ascii')}"
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
@@ -18,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from lianban.cases.filing import IdempotencyConflict, file_case, find_by_key
+from lianban.cases.filing import FiledItem, IdempotencyConflict, file_case, find_by_key
 from lianban.cases.progress import add_audit, lock_case, refresh_case, requeue
 from lianban.cases.schema import Case, CaseItem, Delivery, Notice, TimelineEvent
 from lianban.cases.states import ItemStatus
@@ -83,7 +84,7 @@ def _request_hash(body: ApplicationBody) -> str:
     ).hexdigest()
 
 
-def case_summary(case: Case, items: list[CaseItem], names: dict[str, str]) -> dict[str, Any]:
+def case_summary(case: Case, items: Sequence[CaseItem | FiledItem], names: dict[str, str]) -> dict[str, Any]:
     return {
         "case_id": case.case_id,
         "theme_id": case.theme_id,
