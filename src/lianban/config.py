@@ -12,6 +12,7 @@
 | ``LIANBAN_SIGNING_KEYS`` | generated per sandbox | ``kid:hex,…`` keys that sign department exchanges; first signs, others verify |
 | ``LIANBAN_DATA_KEYS`` | generated per sandbox; required in production | ``kid:base64key,…`` keys that encrypt personal data at rest; first encrypts, all decrypt (``lianban data rekey``) |
 | ``LIANBAN_DATA_CIPHER`` | ``aes`` | ``aes`` (AES-256-GCM, 32-byte keys) or ``sm4`` (SM4-GCM, GB/T 32907, 16-byte keys; needs OpenSSL with SM4) |
+| ``LIANBAN_SHEET_MAX_ROWS`` | ``5000`` | employees one uploaded employee sheet (员工花名册) may hold |
 | ``LIANBAN_DISPATCH_MAX_ATTEMPTS`` | ``8`` (or ``dispatch.max_attempts`` in the deployment file) | sends of one sub-item before it is ``failed`` |
 | ``LIANBAN_DISPATCH_BASE_DELAY_SECONDS`` | ``2`` (``dispatch.base_delay_seconds``) | first retry waits up to this; each later one doubles |
 | ``LIANBAN_DISPATCH_MAX_DELAY_SECONDS`` | ``600`` (``dispatch.max_delay_seconds``) | the longest wait between two sends |
@@ -88,6 +89,7 @@ class Settings:
     data_cipher: str | None = None  # LIANBAN_DATA_CIPHER: aes (default) or sm4
     public_url: str = "http://127.0.0.1:8000"  # LIANBAN_PUBLIC_URL: where departments call back
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    sheet_max_rows: int = 5000  # LIANBAN_SHEET_MAX_ROWS: employees one uploaded sheet may hold
     delivery: DeliveryPolicy = field(default_factory=DeliveryPolicy)
 
     @property
@@ -216,4 +218,7 @@ def load_settings(
         public_url=e.get("LIANBAN_PUBLIC_URL") or "http://127.0.0.1:8000",
         retry=retry,
         delivery=delivery,
+        sheet_max_rows=int(
+            _number("LIANBAN_SHEET_MAX_ROWS", e.get("LIANBAN_SHEET_MAX_ROWS") or 5000, 1, True)
+        ),
     )

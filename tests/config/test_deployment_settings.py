@@ -67,3 +67,10 @@ def test_a_setting_that_cannot_be_used_is_refused_naming_it(
 ) -> None:
     with pytest.raises(ConfigError, match=named):
         settings_from(tmp_path, text, **env)
+
+
+def test_a_province_may_take_bigger_employee_sheets(tmp_path: Path) -> None:
+    assert load_settings({"LIANBAN_DATA_DIR": str(tmp_path)}).sheet_max_rows == 5000
+    assert load_settings({"LIANBAN_SHEET_MAX_ROWS": "20000"}).sheet_max_rows == 20000
+    with pytest.raises(ConfigError, match="LIANBAN_SHEET_MAX_ROWS"):
+        load_settings({"LIANBAN_SHEET_MAX_ROWS": "lots"})

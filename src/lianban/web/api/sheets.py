@@ -22,7 +22,6 @@ A person's theme has no employees: 409. Uploads stay under the 20 MiB body limit
 from __future__ import annotations
 
 import json
-import os
 from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -52,13 +51,12 @@ from lianban.web.sharing import employee_sharing, facts_for, prefill_for
 router = APIRouter(prefix="/api/v1/themes", tags=["forms"])
 
 UPLOADERS = {Role.EMPLOYER, Role.WINDOW_CLERK}
-MAX_ROWS_VARIABLE = "LIANBAN_SHEET_MAX_ROWS"
 
 
-def max_rows() -> int:
-    """Employees one sheet may hold: ``LIANBAN_SHEET_MAX_ROWS`` or 5,000."""
-    raw = os.environ.get(MAX_ROWS_VARIABLE, "").strip()
-    return int(raw) if raw.isdigit() and int(raw) > 0 else DEFAULT_MAX_ROWS
+def max_rows(request: Request) -> int:
+    """Employees one sheet may hold: the deployment's ``LIANBAN_SHEET_MAX_ROWS`` (default 5,000)."""
+    settings = getattr(request.app.state, "settings", None)
+    return int(getattr(settings, "sheet_max_rows", DEFAULT_MAX_ROWS))
 
 
 def _employer_theme(request: Request, theme_id: str) -> Theme:
@@ -114,7 +112,12 @@ def get_employee_sheet(
     language: Language = "en" if wants_english(request) else "zh"
     try:
         data = employee_sheet_template(
-            catalogue_of(request), theme, language, items=items, situation=situation, max_rows=max_rows()
+            catalogue_of(request),
+            theme,
+            language,
+            items=items,
+            situation=situation,
+            max_rows=max_rows(request),
         )
     except UnknownItems as exc:
         raise _unknown_items(exc) from None
@@ -161,7 +164,7 @@ def post_employee_sheet(
             facts=facts_for(request, theme, identity, header),
             sharing=lambda rows: employee_sharing(request, theme, rows),
             today=date.today(),
-            max_rows=max_rows(),
+            max_rows=max_rows(request),
         )
     except SheetRefused as exc:
         error = FieldError("file", "format", exc.message_zh, exc.message_en)
