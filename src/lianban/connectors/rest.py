@@ -34,6 +34,31 @@ class DepartmentRefused(Exception):
     """The department refused the request itself (4xx): retrying the same request will not help."""
 
 
+def _exchange(
+    method: str,
+    url: str,
+    body: bytes,
+    headers: dict[str, str],
+    timeout_seconds: float,
+    client: httpx.Client | None,
+) -> httpx.Response:
+    """One signed request; a network failure, 5xx or 429 is :class:`DepartmentUnavailable` (try
+    again later), any other 4xx :class:`DepartmentRefused` (the same request will not do)."""
+    http = client or httpx.Client(timeout=timeout_seconds)
+    try:
+        response = http.request(method, url, content=body or None, headers=headers, timeout=timeout_seconds)
+    except httpx.HTTPError as exc:
+        raise DepartmentUnavailable(f"{type(exc).__name__}: {exc}") from exc
+    finally:
+        if client is None:
+            http.close()
+    if response.status_code >= 500 or response.status_code == 429:
+        raise DepartmentUnavailable(f"HTTP {response.status_code}: {response.text[:200]}")
+    if response.status_code >= 400:
+        raise DepartmentRefused(f"HTTP {response.status_code}: {response.text[:500]}")
+    return response
+
+
 def push(
     base_url: str,
     keyring: Keyring,
@@ -50,20 +75,7 @@ def push(
         "Idempotency-Key": idempotency_key,
         **sign_request(keyring, "POST", path, body),
     }
-    http = client or httpx.Client(timeout=timeout_seconds)
-    try:
-        response = http.post(
-            base_url.rstrip("/") + path, content=body, headers=headers, timeout=timeout_seconds
-        )
-    except httpx.HTTPError as exc:
-        raise DepartmentUnavailable(f"{type(exc).__name__}: {exc}") from exc
-    finally:
-        if client is None:
-            http.close()
-    if response.status_code >= 500 or response.status_code == 429:
-        raise DepartmentUnavailable(f"HTTP {response.status_code}: {response.text[:200]}")
-    if response.status_code >= 400:
-        raise DepartmentRefused(f"HTTP {response.status_code}: {response.text[:500]}")
+    response = _exchange("POST", base_url.rstrip("/") + path, body, headers, timeout_seconds, client)
     data = response.json()
     return Receipt(
         receipt_no=str(data["receipt_no"]),
@@ -84,18 +96,7 @@ def fetch_status(
     """The department's record of a sub-item: ``{"status", "sequence", "reason"?, "result"?}``."""
     path = f"/records/{quote(receipt_no, safe='')}"
     headers = sign_request(keyring, "GET", path, b"")
-    http = client or httpx.Client(timeout=timeout_seconds)
-    try:
-        response = http.get(base_url.rstrip("/") + path, headers=headers, timeout=timeout_seconds)
-    except httpx.HTTPError as exc:
-        raise DepartmentUnavailable(f"{type(exc).__name__}: {exc}") from exc
-    finally:
-        if client is None:
-            http.close()
-    if response.status_code >= 500 or response.status_code == 429:
-        raise DepartmentUnavailable(f"HTTP {response.status_code}: {response.text[:200]}")
-    if response.status_code >= 400:
-        raise DepartmentRefused(f"HTTP {response.status_code}: {response.text[:500]}")
+    response = _exchange("GET", base_url.rstrip("/") + path, b"", headers, timeout_seconds, client)
     data = response.json()
     if not isinstance(data, dict):
         raise DepartmentRefused("the status answer is not an object")

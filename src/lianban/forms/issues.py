@@ -26,3 +26,21 @@ class FieldIssue:
 
     def message(self, lang: str = "zh") -> str:
         return self.message_en if lang == "en" else self.message_zh
+
+
+class Findings:
+    """What a check found, split by severity (for results that carry ``issues``)."""
+
+    issues: list[FieldIssue]
+
+    @property
+    def errors(self) -> list[FieldIssue]:
+        return [i for i in self.issues if i.severity == "error"]
+
+    @property
+    def warnings(self) -> list[FieldIssue]:
+        return [i for i in self.issues if i.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors

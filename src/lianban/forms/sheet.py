@@ -54,7 +54,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from lianban.catalog.catalogue import Catalogue
 from lianban.catalog.model import FieldType, PrefillSource, Theme
-from lianban.forms.issues import FieldIssue
+from lianban.forms.issues import FieldIssue, Findings
 from lianban.forms.spec import FormField, build_form
 from lianban.forms.submission import check_submission
 
@@ -139,24 +139,12 @@ class SheetRefused(ValueError):
 
 
 @dataclass
-class SheetResult:
+class SheetResult(Findings):
     """What an uploaded sheet says: one employee per non-empty row, and every problem found."""
 
     employees: list[dict[str, Any]]
     issues: list[FieldIssue]
     rows: list[int] = field(default_factory=list)  # the sheet row of each employee
-
-    @property
-    def errors(self) -> list[FieldIssue]:
-        return [i for i in self.issues if i.severity == "error"]
-
-    @property
-    def warnings(self) -> list[FieldIssue]:
-        return [i for i in self.issues if i.severity == "warning"]
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 # ------------------------------------------------------------------------------------- columns

@@ -16,7 +16,7 @@ from typing import Any
 
 from lianban.catalog.catalogue import Catalogue
 from lianban.catalog.model import FieldType, Theme
-from lianban.forms.issues import FieldIssue
+from lianban.forms.issues import FieldIssue, Findings
 from lianban.forms.spec import FormField, FormSpec, build_form
 from lianban.forms.split import ItemPayload, PayloadInvalid, split_payloads
 from lianban.forms.validate import housing_fund_amounts, pension_base_issue, region_settings, validate_value
@@ -26,7 +26,7 @@ _EMPTY: tuple[object, ...] = (None, "", [], {})
 
 
 @dataclass
-class CheckedSubmission:
+class CheckedSubmission(Findings):
     spec: FormSpec
     values: dict[str, Any]
     employees: list[dict[str, Any]]
@@ -34,18 +34,6 @@ class CheckedSubmission:
     eligibility: Eligibility
     dropped: dict[str, str] = field(default_factory=dict)  # item code → reason (zh)
     payloads: list[ItemPayload] = field(default_factory=list)
-
-    @property
-    def errors(self) -> list[FieldIssue]:
-        return [i for i in self.issues if i.severity == "error"]
-
-    @property
-    def warnings(self) -> list[FieldIssue]:
-        return [i for i in self.issues if i.severity == "warning"]
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 def _same(a: Any, b: Any) -> bool:
