@@ -215,3 +215,19 @@ def test_the_command_exits_non_zero_with_one_line_per_finding(tmp_path: Path, mu
     assert len(lines) == 1
     assert lines[0].startswith(f"{path}:")
     assert " / " in lines[0]  # Chinese / English
+
+
+def test_loading_the_catalogue_fast_still_names_the_line_of_a_broken_deployment_theme(tmp_path: Path) -> None:
+    """Processes read themes with the fast loader; an error is placed by reading the file again."""
+    from lianban.catalog.catalogue import load_catalogue
+    from lianban.catalog.loader import THEMES_DIR, ThemeFileError
+
+    text = (THEMES_DIR / "hebei.flexible-employment.yaml").read_text(encoding="utf-8")
+    broken = text.replace("legal_days: 15", "legal_days: fifteen", 1)
+    assert broken != text
+    (tmp_path / "hebei.flexible-employment.yaml").write_text(broken, encoding="utf-8")
+    with pytest.raises(ThemeFileError) as caught:
+        load_catalogue(tmp_path)
+    line = broken.splitlines().index(next(x for x in broken.splitlines() if "legal_days: fifteen" in x)) + 1
+    assert caught.value.location.line == line
+    assert "legal_days" in caught.value.location.key

@@ -59,7 +59,7 @@ class Catalogue:
 
 
 def load_facts(path: Path = FACTS_FILE) -> dict[str, Fact]:
-    doc = read_yaml(path) or {}
+    doc = read_yaml(path, keep_lines=False) or {}
     return {
         str(name): Fact(
             name=str(name),
@@ -85,12 +85,12 @@ def load_catalogue(themes_dir: Path | None = None, fields_file: Path = FIELDS_FI
 
     ``lianban themes check`` goes further and reports every finding; this only needs files to parse.
     """
-    fields, _ = load_field_dictionary(fields_file)
+    fields, _ = load_field_dictionary(fields_file, keep_lines=False)
     themes: dict[str, Theme] = {}
     files: dict[str, Path] = {}
     docs: dict[str, Any] = {}
     for path in theme_paths(themes_dir):
-        theme, doc = load_theme(path)
+        theme, doc = load_theme(path, keep_lines=False)
         themes[theme.id] = theme
         files[theme.id] = path
         docs[theme.id] = doc

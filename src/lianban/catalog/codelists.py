@@ -166,8 +166,8 @@ def _node_line(node: Any) -> int | None:
     return int(lc.line) + 1 if lc is not None and lc.line is not None else None
 
 
-def _read_yaml(path: Path) -> Any:
-    yaml = YAML(typ="rt")
+def _read_yaml(path: Path, keep_lines: bool = True) -> Any:
+    yaml = YAML(typ="rt" if keep_lines else "safe")
     yaml.allow_duplicate_keys = False
     try:
         with path.open(encoding="utf-8") as fh:
@@ -299,7 +299,10 @@ def _load_directory(directory: Path) -> dict[str, CodeList]:
     lists: dict[str, CodeList] = {}
     where: dict[str, tuple[Path, dict[str, int | None]]] = {}
     for path in sorted(directory.glob("*.yaml")):
-        cl, lines = _parse_list(path, _read_yaml(path))
+        try:  # the fast C loader first; lines only to place an error
+            cl, lines = _parse_list(path, _read_yaml(path, keep_lines=False))
+        except CodeListError:
+            cl, lines = _parse_list(path, _read_yaml(path))
         lists[cl.id] = cl
         where[cl.id] = (path, lines)
     for built in (region_code_list(), country_code_list()):
@@ -316,6 +319,7 @@ def _load_directory(directory: Path) -> dict[str, CodeList]:
             raise CodeListError(path, None, f"maps_to_list {cl.maps_to_list} is not a known code list")
         for c in cl.codes:
             if c.maps_to is not None and c.maps_to not in target:
+                lines = _parse_list(path, _read_yaml(path))[1]  # read with lines to place the error
                 raise CodeListError(
                     path,
                     lines[c.code],
