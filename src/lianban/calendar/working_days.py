@@ -439,10 +439,12 @@ def is_working_day(day: date) -> bool:
     return _default_calendar().is_working_day(day)
 
 
+@functools.lru_cache(maxsize=65536)
 def due_date(start: date, working_days: int) -> DueDate:
     """Due date of a time limit of ``working_days`` 工作日 starting the day after ``start``.
 
     ``working_days == 0`` (即办) returns ``start``; a negative count raises ``ValueError``.
+    Remembered: every sub-item of a day's filings asks the same few questions.
     """
     return _default_calendar().due_date(start, working_days)
 

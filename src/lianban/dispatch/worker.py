@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -85,6 +86,9 @@ class Dispatcher:
         self.catalogue = catalogue
         self.config = config
         self.now = now
+        # one client for all sends: keep-alive connections, and the TLS context is built once
+        # (a new client per send spent most of a send loading CA certificates)
+        self.http = httpx.Client(timeout=config.timeout_seconds)
 
     def run_once(self, limit: int = 20) -> int:
         """Handle the jobs due now; returns how many were taken."""
@@ -171,6 +175,7 @@ class Dispatcher:
                 idempotency_key=f"{case_id}:{job.item_id}:{revision}",
                 envelope=envelope,
                 timeout_seconds=self.config.timeout_seconds,
+                client=self.http,
             )
         except DepartmentUnavailable as exc:
             self._failed_attempt(case_id, job_id, str(exc))
@@ -189,7 +194,11 @@ class Dispatcher:
             return
         try:
             answer = fetch_status(
-                url, self.config.keyring, receipt_no, timeout_seconds=self.config.timeout_seconds
+                url,
+                self.config.keyring,
+                receipt_no,
+                timeout_seconds=self.config.timeout_seconds,
+                client=self.http,
             )
         except (DepartmentUnavailable, DepartmentRefused) as exc:
             self._poll_again(case_id, job_id, str(exc))

@@ -1,0 +1,58 @@
+"""The machine a run was measured on (运行环境): cores, memory, CPU, Python, SQLite, PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import platform
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, text
+
+
+def _meminfo_mb() -> float | None:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return round(int(line.split()[1]) / 1024.0, 1)
+    except OSError:
+        pass
+    return None
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def postgres_version(admin_url: str) -> str | None:
+    try:
+        engine = create_engine(admin_url, connect_args={"connect_timeout": 5})
+        try:
+            with engine.connect() as conn:
+                return str(conn.execute(text("SHOW server_version")).scalar_one())
+        finally:
+            engine.dispose()
+    except Exception:
+        return None
+
+
+def machine(admin_url: str | None) -> dict[str, Any]:
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return {
+        "cores": os.cpu_count(),
+        "cores_usable": usable,
+        "memory_mb": _meminfo_mb(),
+        "cpu_model": _cpu_model(),
+        "os": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "postgresql": postgres_version(admin_url) if admin_url else None,
+        "load_average_at_start": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
+    }

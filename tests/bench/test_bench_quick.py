@@ -1,0 +1,58 @@
+"""`lianban bench --quick` runs as CI runs it — a real subprocess against a real PostgreSQL server
+and SQLite — so the benchmark never rots: every named ratio is there and a positive finite
+number, the machine is recorded, and the Markdown table names each scenario."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from lianban.bench.results import NAMED
+
+SCENARIOS = ("floor", "submit", "dispatch", "status", "batch", "memory")
+
+
+def test_the_quick_benchmark_writes_every_named_figure(postgres_server: str, tmp_path: Path) -> None:
+    out = tmp_path / "bench" / "results.json"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LIANBAN_")}
+    done = subprocess.run(
+        [sys.executable, "-m", "lianban.cli", "bench", "--quick", "--out", str(out)],
+        env={**env, "LIANBAN_BENCH_POSTGRES_URL": postgres_server},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    doc = json.loads(out.read_text(encoding="utf-8"))
+
+    for name in NAMED:
+        node = doc
+        for part in name.split("."):
+            assert part in node, f"{name}: {part} missing"
+            node = node[part]
+        assert isinstance(node, int | float) and math.isfinite(node) and node > 0, (name, node)
+        assert doc["targets"][name]["value"] == round(float(node), 4)
+        assert isinstance(doc["targets"][name]["met"], bool)
+
+    machine = doc["machine"]
+    assert machine["cores"] >= 1 and machine["memory_mb"] > 0
+    assert machine["python"] and machine["sqlite"] and machine["postgresql"]
+    assert doc["quick"] is True and doc["command"].startswith("lianban bench --quick")
+    # the floor and the platform saw the same load, and nothing failed under it
+    for kind in ("sqlite", "postgresql"):
+        submit = doc["submit"][kind]
+        assert submit["floor"]["requests"] == submit["platform"]["requests"] > 0
+        assert submit["platform"]["errors"] == 0
+    assert set(doc["dispatch"]["postgresql"]["workers"]) == {"1", "2", "4"}
+
+    table = out.with_suffix(".md").read_text(encoding="utf-8")
+    for scenario in SCENARIOS:
+        assert f"| {scenario} |" in table, scenario
+    for name in NAMED:
+        assert f"`{name}`" in table

@@ -1,0 +1,149 @@
+"""Bulk-generated cases (批量生成办件): a database filled with Wuhan graduates' cases for the
+status-at-scale benchmark, read back through the real API as the graduates themselves see them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select, text
+
+from lianban.bench.bulk import BulkInfo, bulk_generate
+from lianban.cases.schema import Case, CaseItem, OutboxJob, ThemeVersion, TimelineEvent
+from lianban.cases.theme_store import store_themes
+from lianban.catalog.catalogue import default_catalogue
+from lianban.config import Mode, load_settings
+from lianban.db import make_engine, session_factory
+from lianban.migrate import upgrade
+from lianban.web.app import create_app
+
+GRADUATE = "hubei.graduate-employment"
+
+
+@pytest.fixture
+def platform(database_url: str, tmp_path: Path) -> Iterator[TestClient]:
+    """A sandbox app on a database migrated as `lianban migrate` leaves it. The app installs this
+    process's field encryption (its data keys), which the generator then seals personal values with."""
+    upgrade(database_url)
+    engine = make_engine(database_url)
+    with session_factory(engine)() as session, session.begin():
+        store_themes(session, default_catalogue())
+    engine.dispose()
+    settings = load_settings(
+        {"LIANBAN_DATA_DIR": str(tmp_path / "var")}, database_url=database_url, mode=Mode.SANDBOX
+    )
+    with TestClient(create_app(settings)) as c:
+        yield c
+
+
+@pytest.fixture
+def generated(database_url: str, platform: TestClient) -> tuple[str, BulkInfo, list[tuple[int, int]]]:
+    """200 generated cases in the platform's database."""
+    calls: list[tuple[int, int]] = []
+    info = bulk_generate(
+        database_url, 200, sample=40, progress=lambda done, total: calls.append((done, total))
+    )
+    return database_url, info, calls
+
+
+def login(client: TestClient, id_number: str) -> dict[str, str]:
+    r = client.post("/api/v1/auth/sandbox", json={"id_number": id_number})
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+def test_a_graduate_sees_her_generated_cases_through_the_api(
+    generated: tuple[str, BulkInfo, list[tuple[int, int]]], platform: TestClient
+) -> None:
+    client = platform
+    url, info, calls = generated
+    assert info.cases == 200
+    assert calls[-1] == (200, 200)
+    assert len(info.case_ids) == 40 and set(info.owner_of) == set(info.case_ids)
+    assert set(info.owners) == set(info.owner_of.values())
+
+    case_id = info.case_ids[0]
+    owner = info.owner_of[case_id]
+    headers = login(client, owner)  # any checksum-valid ID number logs in to the sandbox
+    listed = client.get("/api/v1/applications", headers=headers).json()
+    assert case_id in {c["case_id"] for c in listed}
+    assert len(listed) == 3  # cases_per_owner
+    assert all(c["theme_id"] == GRADUATE for c in listed)
+
+    detail = client.get(f"/api/v1/applications/{case_id}", headers=headers).json()
+    assert len(detail["items"]) == 8
+    assert detail["timeline"][0]["event"] == "submitted"
+    assert len(detail["timeline"]) > 8
+    assert {i["department"] for i in detail["items"]} >= {"hrss", "social_insurance", "medical_insurance"}
+    # another graduate's case is not hers to see
+    other = next(c for c, o in info.owner_of.items() if o != owner)
+    assert client.get(f"/api/v1/applications/{other}", headers=headers).status_code == 404
+
+    engine = make_engine(url)
+    try:
+        with session_factory(engine)() as session:
+            statuses = {
+                status: count
+                for status, count in session.execute(select(Case.status, func.count()).group_by(Case.status))
+            }
+            assert statuses["completed"] > 100 and "in_progress" in statuses
+            assert set(statuses) <= {
+                "submitted",
+                "in_progress",
+                "completed",
+                "partially_completed",
+                "rejected",
+            }
+            # read through the ORM (and so through any column type that encrypts it): real values
+            case = session.get(Case, case_id)
+            assert case is not None and case.form["person.id_number"] == owner
+            assert case.owner == f"person:{owner}"
+            stored = session.execute(
+                select(ThemeVersion.digest).where(ThemeVersion.theme_id == GRADUATE)
+            ).scalars()
+            assert case.theme_digest in set(stored)
+            item = session.get(CaseItem, (case_id, "employment_registration"))
+            assert item is not None and item.payload["AAC002"] == owner
+            # …while the stored text holds no ID number in the clear (个人信息加密存储)
+            raw_form, raw_payload = session.execute(
+                text(
+                    "SELECT c.form, i.payload FROM cases c JOIN case_items i ON i.case_id = c.case_id "
+                    "WHERE c.case_id = :id AND i.item_id = 'employment_registration'"
+                ),
+                {"id": case_id},
+            ).one()
+            for raw in (raw_form, raw_payload):
+                stored_text = raw if isinstance(raw, str) else json.dumps(raw)
+                assert owner not in stored_text and "enc:v1:" in stored_text
+            last = session.execute(
+                select(func.max(TimelineEvent.seq)).where(TimelineEvent.case_id == case_id)
+            ).scalar()
+            assert last == len(detail["timeline"])
+            # nothing for the benchmark's workers to pick up
+            pending = session.execute(select(func.count()).where(OutboxJob.status != "done")).scalar()
+            assert pending == 0
+            assert session.execute(select(func.count()).select_from(OutboxJob)).scalar_one() > 1000
+    finally:
+        engine.dispose()
+
+
+def test_a_higher_target_adds_only_the_difference(
+    generated: tuple[str, BulkInfo, list[tuple[int, int]]],
+) -> None:
+    url, first, _ = generated
+    more = bulk_generate(url, 260, sample=40)
+    assert more.cases == 260
+    again = bulk_generate(url, 260, sample=40)  # already there: nothing added, the same sample
+    assert again.cases == 260 and again.case_ids == more.case_ids
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            ids = set(conn.execute(select(Case.case_id)).scalars())
+            items = conn.execute(select(func.count()).select_from(CaseItem)).scalar_one()
+    finally:
+        engine.dispose()
+    assert len(ids) == 260 and items == 260 * 8
+    assert set(first.case_ids) <= ids and set(more.case_ids) <= ids
