@@ -70,7 +70,7 @@ class Filed:
     replay: bool  # True when an earlier request with the same key created it
 
 
-def _job(case_id: str, item_id: str, kind: str, due_at: datetime) -> dict[str, Any]:
+def _job(case_id: str, item_id: str | None, kind: str, due_at: datetime) -> dict[str, Any]:
     return {
         "case_id": case_id,
         "job_id": uuid.uuid4().hex,
@@ -198,16 +198,14 @@ def file_case(
     )
     session.add(case)
     session.flush()  # the case row first: the others refer to it
-    jobs: list[dict[str, Any]] = []
+    # a timer (时限预警) for each promised date: on the working day before it (if still ahead),
+    # every sub-item then due and still open is flagged — one job for a thousand hires' cards
+    warn_on_days = {warn_days[row["promised_due_date"]] for row in rows} - {None}
+    jobs: list[dict[str, Any]] = [
+        _job(case_id, None, "sla_warning", datetime.combine(warn_on, time(1, 0), tzinfo=UTC))
+        for warn_on in sorted(d for d in warn_on_days if d is not None and d > accepted_day)
+    ]
     for row in rows:
-        # a timer (时限预警): the working day before the promised due date, if that is still ahead
-        warn_on = warn_days[row["promised_due_date"]]
-        if warn_on is not None and warn_on > accepted_day:
-            jobs.append(
-                _job(
-                    case_id, row["item_id"], "sla_warning", datetime.combine(warn_on, time(1, 0), tzinfo=UTC)
-                )
-            )
         if row["status"] == ItemStatus.QUEUED.value:
             jobs.append(_job(case_id, row["item_id"], "dispatch", accepted_at))
     # many rows in one statement each (an employer's thousand hires are thousands of sub-items):

@@ -18,6 +18,7 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from lianban.calendar import china_date, due_date
 from lianban.cases.progress import (
     DEPARTMENT_STATUS,
     add_audit,
@@ -112,11 +113,11 @@ class Dispatcher:
             if job.kind == FOLLOW_UP:
                 self._follow_delivery(session, job)
                 return
-            if job.item_id is None:
-                job.status = "done"
-                return
             if job.kind == "sla_warning":
                 self._warn(session, job)
+                return
+            if job.item_id is None:
+                job.status = "done"
                 return
             item = session.get(CaseItem, (case_id, job.item_id))
             case = session.get(Case, case_id)
@@ -340,17 +341,28 @@ class Dispatcher:
         """时限预警: an item still open the working day before its promised date is flagged."""
         job.status = "done"
         lock_case(session, job.case_id)
-        item = session.get(CaseItem, (job.case_id, job.item_id)) if job.item_id else None
-        if item is None or item.status in (ItemStatus.APPROVED.value, ItemStatus.REJECTED.value):
-            return
-        add_event(
-            session,
-            job.case_id,
-            self.now(),
-            "due_soon",
-            item.item_id,
-            f"承诺时限 {item.promised_due_date.isoformat()} 即将届满（{item.department}）",
-        )
+        if job.item_id is not None:  # a timer of one sub-item (as filed before timers were per date)
+            items = [session.get(CaseItem, (job.case_id, job.item_id))]
+        else:  # the timer of a promised date: the sub-items due the next working day
+            due = due_date(china_date(job.due_at), 1).due_date
+            items = list(
+                session.execute(
+                    select(CaseItem)
+                    .where(CaseItem.case_id == job.case_id, CaseItem.promised_due_date == due)
+                    .order_by(CaseItem.item_id)
+                ).scalars()
+            )
+        for item in items:
+            if item is None or item.status in (ItemStatus.APPROVED.value, ItemStatus.REJECTED.value):
+                continue
+            add_event(
+                session,
+                job.case_id,
+                self.now(),
+                "due_soon",
+                item.item_id,
+                f"承诺时限 {item.promised_due_date.isoformat()} 即将届满（{item.department}）",
+            )
 
     def _sent(self, case_id: str, job_id: str, receipt: Receipt) -> None:
         def act(session: Session, item: CaseItem) -> None:
