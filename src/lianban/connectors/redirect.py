@@ -25,6 +25,19 @@ class ReturnRefused(Exception):
     """A return whose signature, key or time does not check out."""
 
 
+def _mac(secret: bytes, message: bytes) -> str:
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()
+
+
+def _check_mac(keyring: Keyring, key_id: str, message: bytes, signature: str, what: str) -> None:
+    """Refuse ``what`` unless ``signature`` is the HMAC of ``message`` under a key of the ring."""
+    key = keyring.get(key_id)
+    if key is None:
+        raise ReturnRefused(f"unknown key for {what}")
+    if not hmac.compare_digest(_mac(key.secret, message), signature):
+        raise ReturnRefused(f"bad signature on {what}")
+
+
 def _message(case_id: str, item_id: str, status: str, ts: int) -> bytes:
     return f"{case_id}\n{item_id}\n{status}\n{ts}".encode()
 
@@ -35,7 +48,7 @@ def sign_return(
     """The query parameters a department adds when it sends the applicant back."""
     key = keyring.current
     stamp = int(time.time()) if ts is None else ts
-    sig = hmac.new(key.secret, _message(case_id, item_id, status, stamp), hashlib.sha256).hexdigest()
+    sig = _mac(key.secret, _message(case_id, item_id, status, stamp))
     return {
         "case_id": case_id,
         "item_id": item_id,
@@ -48,16 +61,11 @@ def sign_return(
 
 def verify_return(keyring: Keyring, params: dict[str, str], now: int | None = None) -> None:
     try:
-        key = keyring.get(params["kid"])
         ts = int(params["ts"])
-        expected_for = _message(params["case_id"], params["item_id"], params["status"], ts)
+        message = _message(params["case_id"], params["item_id"], params["status"], ts)
+        _check_mac(keyring, params["kid"], message, params.get("sig", ""), "the return")
     except (KeyError, ValueError) as exc:
         raise ReturnRefused("missing or malformed return parameters") from exc
-    if key is None:
-        raise ReturnRefused("unknown key")
-    expected = hmac.new(key.secret, expected_for, hashlib.sha256).hexdigest()
-    if not hmac.compare_digest(expected, params.get("sig", "")):
-        raise ReturnRefused("bad signature")
     if abs((int(time.time()) if now is None else now) - ts) > MAX_AGE_SECONDS:
         raise ReturnRefused("the return is too old")
 
@@ -75,23 +83,18 @@ def sign_return_address(
     """The parameters that vouch for a return address (``rt_exp``, ``rt_kid``, ``rt_sig``)."""
     key = keyring.current
     expires = (int(time.time()) if now is None else now) + ADDRESS_VALID_SECONDS
-    sig = hmac.new(key.secret, _address_message(return_to, case_id, item_id, expires), hashlib.sha256)
-    return {"rt_exp": str(expires), "rt_kid": key.key_id, "rt_sig": sig.hexdigest()}
+    sig = _mac(key.secret, _address_message(return_to, case_id, item_id, expires))
+    return {"rt_exp": str(expires), "rt_kid": key.key_id, "rt_sig": sig}
 
 
 def verify_return_address(keyring: Keyring, params: dict[str, str], now: int | None = None) -> None:
     """What a department's site checks before sending the applicant to ``return_to``."""
     try:
-        key = keyring.get(params["rt_kid"])
         expires = int(params["rt_exp"])
         message = _address_message(params["return_to"], params["case_id"], params["item_id"], expires)
+        _check_mac(keyring, params["rt_kid"], message, params.get("rt_sig", ""), "the return address")
     except (KeyError, ValueError) as exc:
         raise ReturnRefused("the return address is not signed") from exc
-    if key is None:
-        raise ReturnRefused("unknown key for the return address")
-    expected = hmac.new(key.secret, message, hashlib.sha256).hexdigest()
-    if not hmac.compare_digest(expected, params.get("rt_sig", "")):
-        raise ReturnRefused("the return address's signature does not match")
     if (int(time.time()) if now is None else now) > expires:
         raise ReturnRefused("the link has expired")
 
