@@ -147,3 +147,44 @@ def test_a_higher_target_adds_only_the_difference(
         engine.dispose()
     assert len(ids) == 260 and items == 260 * 8
     assert set(first.case_ids) <= ids and set(more.case_ids) <= ids
+
+
+def test_two_processes_generate_the_same_cases_one_would(
+    database_url: str, platform: TestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large fill runs in one process per core, each batch its own transaction; the cases are
+    the ones a single process makes (every value a function of seed and number), and the API
+    opens what the other processes sealed (they read the same data keys from the environment)."""
+    from datetime import UTC, datetime
+
+    from lianban.bench import bulk
+
+    monkeypatch.setenv("LIANBAN_MODE", "sandbox")
+    monkeypatch.setenv("LIANBAN_DATA_DIR", str(tmp_path / "var"))  # the platform fixture's keys
+    monkeypatch.setattr(bulk, "BATCH_CASES", 60)  # 300 cases: five batches shared by two processes
+    info = bulk_generate(database_url, 300, sample=30, processes=2)
+    assert info.cases == 300
+
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    expected = {bulk._head(0, n, today, 3).case_id for n in range(300)}
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            ids = set(conn.execute(select(Case.case_id)).scalars())
+            items = conn.execute(select(func.count()).select_from(CaseItem)).scalar_one()
+    finally:
+        engine.dispose()
+    assert ids == expected and items == 300 * 8
+
+    last = info.case_ids[-1]  # from the last batch
+    headers = login(platform, info.owner_of[last])
+    detail = platform.get(f"/api/v1/applications/{last}", headers=headers)
+    assert detail.status_code == 200, detail.text
+    assert len(detail.json()["items"]) == 8
+    engine = make_engine(database_url)
+    try:
+        with session_factory(engine)() as session:  # sealed there, opened here
+            case = session.get(Case, last)
+            assert case is not None and case.form["person.id_number"] == info.owner_of[last]
+    finally:
+        engine.dispose()

@@ -24,12 +24,15 @@ never collide with each other nor with the day's real filings.
 
 from __future__ import annotations
 
+import atexit
 import functools
 import json
+import multiprocessing
 import os
 import random
 import time as clock
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -54,6 +57,7 @@ NO_MATERIALS: list[Any] = []  # shared, never changed: serialised once per batch
 # item statuses as plain strings in the hot loop (an enum member lookup costs more than the rest)
 WAITING, QUEUED, APPROVED, REJECTED = (s.value for s in (S.WAITING, S.QUEUED, S.APPROVED, S.REJECTED))
 BATCH_CASES = 5000
+PARALLEL_FROM = 20_000  # cases to add before more processes are worth their start
 MARK = "bulk"  # Idempotency-Key of a generated case: bulk-{seed}-{n}
 
 # ---- the people: Wuhan graduates (GB/T 2260 district codes of Wuhan, real universities and streets)
@@ -697,11 +701,15 @@ class _Writer:
                 if bind is None:
                     continue
                 proc: Callable[[Any], Any] = bind if self.sqlite else _as_json_text(bind)
+                if self.sqlite and isinstance(table.c[column].type, sqltypes.DateTime):
+                    proc = _sqlite_datetime  # what SQLAlchemy's processor writes, in C
                 procs.append((i, _memo(proc) if _is_date(table, column) else proc))
             self.processors[name] = procs
         cursor = self.raw.cursor()
         if self.sqlite:
-            for pragma in ("journal_mode=WAL", "synchronous=OFF", "cache_size=-262144", "temp_store=MEMORY"):
+            # busy_timeout: a generating process waits its turn while another commits its batch
+            pragmas = ("busy_timeout=600000", "synchronous=OFF", "cache_size=-262144", "temp_store=MEMORY")
+            for pragma in pragmas:
                 cursor.execute(f"PRAGMA {pragma}")
         else:
             cursor.execute("SET synchronous_commit = off")
@@ -757,6 +765,13 @@ def _as_json_text(proc: Callable[[Any], Any]) -> Callable[[Any], Any]:
         return out
 
     return process
+
+
+SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"  # SQLAlchemy's storage format for DateTime on SQLite
+
+
+def _sqlite_datetime(value: datetime) -> str:
+    return value.strftime(SQLITE_DATETIME)
 
 
 def _escaped(value: str) -> str:
@@ -857,6 +872,82 @@ def _batches(start: int, stop: int, size: int) -> Iterator[range]:
         yield range(first, min(first + size, stop))
 
 
+@dataclass(frozen=True)
+class _Job:
+    """What a generating process needs to make any batch of the sequence."""
+
+    database_url: str
+    theme_id: str
+    seed: int
+    cases_per_owner: int
+    today: datetime
+
+
+class _Filler:
+    """One process's generator and writer; batches are written and committed one at a time."""
+
+    def __init__(self, job: _Job) -> None:
+        themes_dir = os.environ.get("LIANBAN_THEMES_DIR")
+        catalogue = default_catalogue(Path(themes_dir) if themes_dir else None)
+        self.engine = make_engine(job.database_url)
+        theme = catalogue.theme(job.theme_id)
+        plan = _plan(catalogue, theme, _stored_digest(self.engine, catalogue, job.theme_id))
+        self.generator = _Generator(plan, job.seed, job.cases_per_owner, job.today)
+        self.writer = _Writer(self.engine)
+
+    def fill(self, batch: range) -> int:
+        rows = _Rows()
+        for n in batch:
+            self.generator.add(rows, n)
+        for name in COLUMNS:  # the case rows first: the others refer to them
+            self.writer.write(name, getattr(rows, name))
+        self.writer.commit()
+        return len(batch)
+
+    def close(self) -> None:
+        self.writer.close()
+        self.engine.dispose()
+
+
+_FILLER: _Filler | None = None  # a generating process's own (see _fill_in_process)
+
+
+def _start_process(job: _Job) -> None:
+    global _FILLER
+    _FILLER = _Filler(job)
+    atexit.register(_FILLER.close)
+
+
+def _fill_in_process(batch: range) -> int:
+    assert _FILLER is not None, "the process was not started with _start_process"
+    return _FILLER.fill(batch)
+
+
+def _processes(missing: int, asked: int | None) -> int:
+    """How many processes generate: every core for a large fill (generation is CPU-bound and each
+    batch is its own transaction; SQLite's writers take turns on its lock), one for a small one
+    (a process start costs more than it saves)."""
+    if asked is not None:
+        return max(1, asked)
+    return min(os.cpu_count() or 1, 4) if missing >= PARALLEL_FROM else 1
+
+
+def _contiguous(engine: Engine, seed: int, have: int) -> None:
+    """Generated cases are numbered 0…have-1 without gaps (a fill stopped half-way by a crash can
+    leave whole batches missing in between: start from a fresh database then)."""
+    if have == 0:
+        return
+    with engine.connect() as conn:
+        last = conn.execute(
+            text("SELECT count(*) FROM cases WHERE idempotency_key = :k"), {"k": f"{MARK}-{seed}-{have - 1}"}
+        ).scalar_one()
+    if not last:
+        raise RuntimeError(
+            f"the {have} generated cases are not numbered 0…{have - 1}: an earlier fill was interrupted; "
+            "generate into a fresh database"
+        )
+
+
 def bulk_generate(
     database_url: str,
     target_cases: int,
@@ -865,10 +956,14 @@ def bulk_generate(
     cases_per_owner: int = 3,
     sample: int = 1000,
     seed: int = 0,
+    processes: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> BulkInfo:
     """Add cases until the database holds target_cases generated cases (so 10k → 100k → 1M reuses
-    what is there); the database must already be migrated (lianban migrate)."""
+    what is there); the database must already be migrated (lianban migrate).
+
+    A large fill runs in one process per core (``processes`` overrides); each batch of
+    ``BATCH_CASES`` cases is generated, written and committed by one of them."""
     started = clock.perf_counter()
     if target_cases < 0 or cases_per_owner < 1:
         raise ValueError("target_cases must be ≥ 0 and cases_per_owner ≥ 1")
@@ -881,24 +976,31 @@ def bulk_generate(
         raise ValueError(f"{theme_id!r}: bulk generation makes cases of a person's theme")
     engine = make_engine(database_url)
     try:
-        plan = _plan(catalogue, theme, _stored_digest(engine, catalogue, theme_id))
+        _stored_digest(engine, catalogue, theme_id)
         today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-        generator = _Generator(plan, seed, cases_per_owner, today)
+        job = _Job(database_url, theme_id, seed, cases_per_owner, today)
         have = _generated(engine, seed)
+        _contiguous(engine, seed, have)
         if have < target_cases:
-            writer = _Writer(engine)
-            try:
-                for batch in _batches(have, target_cases, BATCH_CASES):
-                    rows = _Rows()
-                    for n in batch:
-                        generator.add(rows, n)
-                    for name in COLUMNS:  # the case rows first: the others refer to them
-                        writer.write(name, getattr(rows, name))
-                    writer.commit()
-                    if progress is not None:
-                        progress(batch.stop, target_cases)
-            finally:
-                writer.close()
+            batches = list(_batches(have, target_cases, BATCH_CASES))
+            count = min(_processes(target_cases - have, processes), len(batches))
+            done = have
+            if count == 1:
+                filler = _Filler(job)
+                try:
+                    for batch in batches:
+                        done += filler.fill(batch)
+                        if progress is not None:
+                            progress(done, target_cases)
+                finally:
+                    filler.close()
+            else:
+                context = multiprocessing.get_context("spawn")  # no state of this process carried over
+                with ProcessPoolExecutor(count, context, _start_process, (job,)) as pool:
+                    for made in pool.map(_fill_in_process, batches):
+                        done += made
+                        if progress is not None:
+                            progress(done, target_cases)
             _analyze(engine)
         total = max(have, target_cases)
         owner_of = _sample(engine, seed, cases_per_owner, total, sample)
