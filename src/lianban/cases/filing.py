@@ -118,9 +118,14 @@ def file_case(
     idempotency_key: str | None,
     request_hash: str,
     accepted_at: datetime,
+    key_checked: bool = False,
 ) -> Filed:
-    """Add the case and everything that goes with it to ``session`` (the caller commits)."""
-    if idempotency_key:
+    """Add the case and everything that goes with it to ``session`` (the caller commits).
+
+    ``key_checked``: the caller has just looked the idempotency key up and found nothing, so it is
+    not read again; an identical request racing this one then ends in the unique constraint on
+    (owner, idempotency_key) — an IntegrityError the caller answers with the other's case."""
+    if idempotency_key and not key_checked:
         existing = find_by_key(session, owner, idempotency_key)
         if existing is not None:
             if existing.request_hash != request_hash:

@@ -877,6 +877,12 @@ def _check_bank_account(ctx: _Ctx, value: object) -> str | None:
 # ----------------------------------------------------------------------------------- string / text
 
 
+# Unicode's control characters (category Cc: U+0000–U+001F, U+007F–U+009F); a multi-line text
+# may hold line feeds and tabs
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+_CONTROL_MULTILINE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
 def _check_string(ctx: _Ctx, value: object, *, multiline: bool) -> str | None:
     if isinstance(value, Decimal) and value.is_finite():
         value = str(value)
@@ -884,9 +890,8 @@ def _check_string(ctx: _Ctx, value: object, *, multiline: bool) -> str | None:
     if raw is None:
         return None
     text = raw.strip()
-    allowed = "\n\t" if multiline else ""
     text = text.replace("\r\n", "\n")
-    if any(unicodedata.category(c) == "Cc" and c not in allowed for c in text):
+    if (_CONTROL_MULTILINE if multiline else _CONTROL).search(text):
         if multiline:
             ctx.add("format", "含有不可见的控制字符", "contains control characters")
         else:

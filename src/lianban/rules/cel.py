@@ -11,8 +11,6 @@ import copy
 import json
 import math
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from datetime import date
 from functools import lru_cache
@@ -134,8 +132,8 @@ def nest(flat: Mapping[str, Any]) -> dict[str, Any]:
 # reads (referenced_names); values that are not plain JSON are never remembered.
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _MEMO_SIZE = 20_000
-_memo: OrderedDict[tuple[str, str], Any] = OrderedDict()
-_memo_lock = threading.Lock()
+_memo: dict[tuple[str, str], Any] = {}  # insertion-ordered: the first key is the oldest
+_UNKNOWN = object()
 
 
 @lru_cache(maxsize=4096)
@@ -184,13 +182,11 @@ def evaluate(expression: str, activation: Mapping[str, Any]) -> Any:
     values = _memo_key(expression, names, activation)
     key = (expression, values) if values is not None else None
     if key is not None:
-        with _memo_lock:
-            if key in _memo:
-                _memo.move_to_end(key)
-                known = _memo[key]
-                if isinstance(known, RuleError):
-                    raise RuleError(str(known))
-                return _copy(known)
+        known = _memo.get(key, _UNKNOWN)
+        if known is not _UNKNOWN:
+            if isinstance(known, RuleError):
+                raise RuleError(str(known))
+            return _copy(known)
     program = compile_rule(expression)
     cel_activation = {k: json_to_cel(v) for k, v in activation.items() if k in identifiers}
     answer: Any
@@ -200,13 +196,22 @@ def evaluate(expression: str, activation: Mapping[str, Any]) -> Any:
     except CELEvalError as exc:
         answer = RuleError(str(exc))
     if key is not None:
-        with _memo_lock:
-            _memo[key] = answer
-            if len(_memo) > _MEMO_SIZE:
-                _memo.popitem(last=False)
+        _remember(key, answer)
     if isinstance(answer, RuleError):
         raise RuleError(str(answer))
     return _copy(answer) if key is not None else answer
+
+
+def _remember(key: tuple[str, str], answer: Any) -> None:
+    """Keep an answer, dropping the oldest beyond the memo's size. No lock: each dict operation is
+    atomic under the GIL, and two threads racing to drop the same oldest entry is harmless (a lock
+    here was waited on by every request thread of the API at once)."""
+    _memo[key] = answer
+    while len(_memo) > _MEMO_SIZE:
+        try:
+            del _memo[next(iter(_memo))]
+        except (KeyError, StopIteration, RuntimeError):  # another thread changed it first
+            break
 
 
 def _to_python(value: Any) -> Any:

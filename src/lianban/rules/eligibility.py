@@ -19,6 +19,22 @@ from lianban.rules.cel import RuleError, evaluate, nest
 
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 _RETIREMENT_CALL = re.compile(r"retirement_date\([^()]*\)")
+_DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
+_CEL_WORDS = frozenset({"true", "false", "null", "in"})
+_PLAIN = (str, int, float)  # bool is an int: CEL gives it back as the same Python value
+
+
+def _plain_value(expr: str, act: Mapping[str, Any]) -> Any:
+    """The value a bare dotted name (``{person.name}``) reads, looked up without the CEL
+    interpreter; None when it is not one, or not a plain value there (CEL then decides)."""
+    if expr in _CEL_WORDS or not _DOTTED.fullmatch(expr):
+        return None
+    node: Any = act
+    for part in expr.split("."):
+        if not isinstance(node, Mapping) or part not in node:
+            return None
+        node = node[part]
+    return node if isinstance(node, _PLAIN) else None
 
 
 @dataclass(frozen=True)
@@ -72,7 +88,9 @@ def _fill(template: str, act: Mapping[str, Any], labels: Mapping[str, Mapping[st
     def one(match: re.Match[str]) -> str:
         expr = match.group(1).strip()
         try:
-            value = evaluate(expr, act)
+            value = _plain_value(expr, act)
+            if value is None:
+                value = evaluate(expr, act)
         except RuleError:
             return "（未填写）" if not template.isascii() else "(not given)"
         text = str(value)

@@ -166,6 +166,7 @@ def post_application(
                 idempotency_key=idempotency_key,
                 request_hash=request_hash,
                 accepted_at=datetime.now(UTC),
+                key_checked=bool(idempotency_key),
             )
             answer = case_summary(filed.case, filed.items, _names(theme))
     except IdempotencyConflict:
