@@ -38,7 +38,7 @@ def test_twelve_window_clerks_file_at_once_and_none_is_told_the_database_is_lock
                     conn.execute(
                         text("INSERT INTO filings (n, clerk) VALUES (:n, :c)"), {"n": i * 100 + k, "c": i}
                     )
-        except BaseException as exc:  # noqa: BLE001 — collected and asserted below
+        except BaseException as exc:  # collected and asserted below
             failures.append(exc)
 
     threads = [threading.Thread(target=clerk, args=(i,)) for i in range(12)]
