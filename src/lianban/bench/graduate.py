@@ -78,8 +78,13 @@ def graduate_body(name: str, catalogue: Catalogue | None = None) -> dict[str, An
     return {"theme_id": THEME, "situation": {"settle_city": "wuhan"}, "form": form}
 
 
-def sandbox_token(base_url: str, **login: str) -> str:
-    answer = httpx.post(f"{base_url}/api/v1/auth/sandbox", json=login, timeout=30, trust_env=False)
+def sandbox_token(base_url: str, client: httpx.Client | None = None, **login: str) -> str:
+    """A bearer token from the sandbox identity provider (``client``: one kept-alive connection
+    for many logins)."""
+    if client is not None:
+        answer = client.post(f"{base_url}/api/v1/auth/sandbox", json=login, timeout=30)
+    else:
+        answer = httpx.post(f"{base_url}/api/v1/auth/sandbox", json=login, timeout=30, trust_env=False)
     answer.raise_for_status()
     token: str = answer.json()["access_token"]
     return token

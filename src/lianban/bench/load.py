@@ -125,24 +125,43 @@ def run_load(
     expect: tuple[int, ...] = (200, 201),
     collect: str | None = None,
 ) -> LoadResult:
-    """Send ``calls`` from a child process (``python -m lianban.bench.load``); blocks until all are answered.
+    """Send ``calls`` from a child process (``python -m lianban.bench.load``); blocks until all are answered."""
+    return run_loads(base_url, [calls], concurrency, expect=expect, collect=collect)[0]
+
+
+def run_loads(
+    base_url: str,
+    runs: Sequence[Sequence[Call]],
+    concurrency: int,
+    *,
+    expect: tuple[int, ...] = (200, 201),
+    collect: str | None = None,
+) -> list[LoadResult]:
+    """Several runs one after the other from one child process (a warm-up, then the timed ones),
+    each with its own client and its own figures: the process starts once.
 
     A plain subprocess rather than multiprocessing: it does not re-import whatever ``__main__``
     started the bench (the ``lianban`` CLI, pytest).
     """
-    job = pickle.dumps((base_url, list(calls), concurrency, expect, collect))
+    job = pickle.dumps((base_url, [list(calls) for calls in runs], concurrency, expect, collect))
     done = subprocess.run(
         [sys.executable, "-m", "lianban.bench.load"], input=job, capture_output=True, check=False
     )
     if done.returncode != 0:
         raise RuntimeError(f"load generator failed: {done.stderr.decode('utf-8', 'replace')[-3000:]}")
-    return LoadResult(**json.loads(done.stdout))
+    return [LoadResult(**figures) for figures in json.loads(done.stdout)]
+
+
+async def _drive_all(
+    base_url: str, runs: list[list[Call]], concurrency: int, expect: tuple[int, ...], collect: str | None
+) -> list[LoadResult]:
+    return [await _drive(base_url, calls, concurrency, expect, collect) for calls in runs]
 
 
 def main() -> None:
-    base_url, calls, concurrency, expect, collect = pickle.loads(sys.stdin.buffer.read())
-    result = asyncio.run(_drive(base_url, calls, concurrency, expect, collect))
-    sys.stdout.write(json.dumps(asdict(result)))
+    base_url, runs, concurrency, expect, collect = pickle.loads(sys.stdin.buffer.read())
+    results = asyncio.run(_drive_all(base_url, runs, concurrency, expect, collect))
+    sys.stdout.write(json.dumps([asdict(r) for r in results]))
     sys.stdout.flush()
 
 

@@ -42,6 +42,7 @@ class Sizes:
     status_requests: int = 1000
     status_warmup: int = 100
     status_concurrency: int = 16
+    status_owners: int = 100  # applicants who log in and ask, at each size
     batch_rows: int = 1000
 
 
@@ -50,8 +51,9 @@ QUICK = Sizes(  # every figure, small: CI runs it so the benchmark never rots (u
     submit_requests=64,
     submit_warmup=8,
     dispatch_cases=6,
-    dispatch_workers=(1, 2, 4),
+    dispatch_workers=(1, 4),
     status_sizes=(500, 1_000, 2_000),
+    status_owners=16,
     status_requests=60,
     status_warmup=8,
     batch_rows=100,
@@ -145,6 +147,7 @@ def _one_kind(
                     requests=sizes.status_requests,
                     warmup=sizes.status_warmup,
                     concurrency=sizes.status_concurrency,
+                    owners=sizes.status_owners,
                     progress=step,
                 )
                 lap("status")

@@ -14,9 +14,11 @@ import random
 from collections.abc import Callable
 from typing import Any
 
+import httpx
+
 from lianban.bench.bulk import BulkInfo, bulk_generate
 from lianban.bench.graduate import sandbox_token
-from lianban.bench.load import Call, run_load
+from lianban.bench.load import Call, run_loads
 from lianban.bench.servers import ApiServer, BenchError
 
 OWNERS = 100
@@ -48,6 +50,7 @@ def run_status(
     requests: int,
     warmup: int,
     concurrency: int,
+    owners: int = OWNERS,
     progress: Callable[[str], None] = lambda _: None,
 ) -> dict[str, Any]:
     rng = random.Random(0)
@@ -56,26 +59,27 @@ def run_status(
         progress(f"status: generating {size:,} cases")
         info = bulk_generate(api.database_url, size)
         progress(f"status: {size:,} cases, querying")
-        owners = rng.sample(
-            sorted(set(info.owner_of.values())), min(OWNERS, len(set(info.owner_of.values())))
-        )
-        tokens = {
-            o: {"Authorization": f"Bearer {sandbox_token(api.url, id_number=_id_number(o))}"} for o in owners
-        }
+        people = sorted(set(info.owner_of.values()))
+        sampled = rng.sample(people, min(owners, len(people)))
+        with httpx.Client(trust_env=False) as client:
+            tokens = {
+                o: {"Authorization": f"Bearer {sandbox_token(api.url, client, id_number=_id_number(o))}"}
+                for o in sampled
+            }
         cases = [c for c in info.case_ids if info.owner_of.get(c) in tokens]
         if not cases:
             raise BenchError("bulk generation returned no case of the sampled owners")
 
-        run_load(
+        _, got_detail, got_list = run_loads(
             api.url,
-            _detail(rng, cases, info, tokens, warmup) + _listing(rng, owners, tokens, warmup),
+            [
+                _detail(rng, cases, info, tokens, warmup) + _listing(rng, sampled, tokens, warmup),
+                _detail(rng, cases, info, tokens, requests),
+                _listing(rng, sampled, tokens, requests),
+            ],
             concurrency,
             expect=(200,),
         )
-        got_detail = run_load(
-            api.url, _detail(rng, cases, info, tokens, requests), concurrency, expect=(200,)
-        )
-        got_list = run_load(api.url, _listing(rng, owners, tokens, requests), concurrency, expect=(200,))
         for name, got in (("detail", got_detail), ("list", got_list)):
             if got.errors:
                 raise BenchError(f"status {name} at {size}: {got.errors} errors: {got.error_samples}")

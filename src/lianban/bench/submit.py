@@ -13,7 +13,7 @@ import httpx
 
 from lianban.bench.floor import filing_template
 from lianban.bench.graduate import graduate_login, submit_calls
-from lianban.bench.load import LoadResult, run_load
+from lianban.bench.load import LoadResult, run_loads
 from lianban.bench.memory import RssSampler
 from lianban.bench.servers import (
     ApiServer,
@@ -80,18 +80,20 @@ def run_submit(
     try:
         floor_base = f"http://127.0.0.1:{port}"
         wait_healthy(floor_base, floor)
-        run_load(floor_base, submit_calls(headers, body, warmup), concurrency)
-        floor_result = _checked(
-            run_load(floor_base, submit_calls(headers, body, requests), concurrency), "floor"
+        _, floor_run = run_loads(
+            floor_base,
+            [submit_calls(headers, body, warmup), submit_calls(headers, body, requests)],
+            concurrency,
         )
+        floor_result = _checked(floor_run, "floor")
     finally:
         floor.stop()
 
-    run_load(api.url, submit_calls(headers, body, warmup), concurrency)
-    with sampler.watch({"api": api.pid}):
-        submit_result = _checked(
-            run_load(api.url, submit_calls(headers, body, requests), concurrency), "submit"
+    with sampler.watch({"api": api.pid}):  # the warm-up's peak counts too: it is the same load
+        _, submit_run = run_loads(
+            api.url, [submit_calls(headers, body, warmup), submit_calls(headers, body, requests)], concurrency
         )
+    submit_result = _checked(submit_run, "submit")
     return {
         "rows_per_filing": rows,
         "floor": floor_result.figures(),
