@@ -27,6 +27,7 @@ from sqlalchemy import Engine, select, update
 
 from lianban.bench.graduate import graduate_login, submit_calls
 from lianban.bench.load import run_load
+from lianban.bench.machine import busy_between, cpu_times
 from lianban.bench.memory import RssSampler
 from lianban.bench.servers import ApiServer, BenchError, Databases, Simulators, Stage, Workers
 from lianban.cases.schema import CaseItem, OutboxJob
@@ -110,13 +111,14 @@ def wait_all_approved(engine: Engine, case_ids: list[str], seconds: float) -> tu
             time.sleep(0.05)
 
 
-def _figures(cases: int, items: int, seconds: float) -> dict[str, float | int]:
+def _figures(cases: int, items: int, seconds: float, busy: float | None) -> dict[str, float | int | None]:
     return {
         "cases": cases,
         "items": items,
         "seconds": round(seconds, 3),
         "cases_per_second": round(cases / seconds, 3),
         "items_per_second": round(items / seconds, 3),
+        "machine_cpu_busy": busy,  # 1.0: every core busy the whole round (more workers cannot help)
     }
 
 
@@ -148,9 +150,11 @@ def run_dispatch(
                             ids = _file(api, cases, concurrency)
                             hold(engine, ids)
                             workers.pause_from(n)
+                            before = cpu_times()
                             with sampler.watch({"api": api.pid, "worker": workers.pids[0]}):
                                 seconds, items = wait_all_approved(engine, ids, timeout)
-                            out["workers"][str(n)] = _figures(len(ids), items, seconds)
+                            busy = busy_between(before, cpu_times())
+                            out["workers"][str(n)] = _figures(len(ids), items, seconds, busy)
                     finally:
                         workers.stop()
                 first, last = str(worker_counts[0]), str(worker_counts[-1])
@@ -165,8 +169,10 @@ def run_dispatch(
                     ApiServer(stage, url, deployment=sims.deployment, in_process_worker=True) as api,
                     sampler.watch({"api": api.pid}),
                 ):
+                    before = cpu_times()
                     seconds, items = wait_all_approved(engine, ids, timeout)
-                out["in_process_worker"] = _figures(len(ids), items, seconds)
+                    busy = busy_between(before, cpu_times())
+                out["in_process_worker"] = _figures(len(ids), items, seconds, busy)
     finally:
         engine.dispose()
     return out

@@ -43,6 +43,25 @@ def postgres_version(admin_url: str) -> str | None:
         return None
 
 
+def cpu_times() -> tuple[int, int] | None:
+    """(busy, total) clock ticks of every core since boot, from /proc/stat; None elsewhere."""
+    try:
+        first = Path("/proc/stat").read_text().split("\n", 1)[0].split()
+    except OSError:
+        return None
+    ticks = [int(v) for v in first[1:]]
+    idle = ticks[3] + (ticks[4] if len(ticks) > 4 else 0)  # idle + iowait
+    return sum(ticks) - idle, sum(ticks)
+
+
+def busy_between(before: tuple[int, int] | None, after: tuple[int, int] | None) -> float | None:
+    """The share of the machine's CPU time that was busy between two :func:`cpu_times` readings
+    (1.0: every core busy all the time) — whether a figure was limited by the cores."""
+    if before is None or after is None or after[1] <= before[1]:
+        return None
+    return round((after[0] - before[0]) / (after[1] - before[1]), 3)
+
+
 def machine(admin_url: str | None) -> dict[str, Any]:
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return {

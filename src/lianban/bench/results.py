@@ -139,9 +139,12 @@ def markdown(doc: dict[str, Any]) -> str:
             runs = d.get("workers") or {"in-process": d.get("in_process_worker")}
             for workers, f in runs.items():
                 if f:
+                    busy = f.get("machine_cpu_busy")
+                    load = f", machine CPU {busy:.0%} busy" if isinstance(busy, int | float) else ""
                     lines.append(
                         f"| dispatch | {kind} | {workers} worker(s): {f['cases']} cases, {f['items']} items "
-                        f"all approved in {_fmt(f['seconds'])} s ({_fmt(f['cases_per_second'])} cases/s) | "
+                        f"all approved in {_fmt(f['seconds'])} s ({_fmt(f['cases_per_second'])} cases/s"
+                        f"{load}) | "
                         f"{_fmt(f['items_per_second'])} items | – | – |"
                     )
     for kind in ("sqlite", "postgresql"):
