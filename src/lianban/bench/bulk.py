@@ -25,6 +25,7 @@ never collide with each other nor with the day's real filings.
 from __future__ import annotations
 
 import atexit
+import fcntl
 import functools
 import json
 import multiprocessing
@@ -33,6 +34,7 @@ import random
 import time as clock
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -692,6 +694,10 @@ class _Writer:
     def __init__(self, engine: Engine) -> None:
         self.dialect = engine.dialect
         self.sqlite = self.dialect.name == "sqlite"
+        database = engine.url.database
+        self.lock_file = (
+            f"{database}.bulk-lock" if self.sqlite and database and database != ":memory:" else None
+        )
         self.raw = engine.raw_connection()
         self.processors: dict[str, list[tuple[int, Callable[[Any], Any]]]] = {}
         for name, (table, columns) in COLUMNS.items():
@@ -716,32 +722,65 @@ class _Writer:
         cursor.close()
         self.raw.commit()
 
-    def write(self, name: str, rows: list[tuple[Any, ...]]) -> None:
-        if not rows:
-            return
-        table, columns = COLUMNS[name]
+    def prepare(self, name: str, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]] | bytes:
+        """The rows as the database takes them: every value through its bind processor, and on
+        PostgreSQL the whole COPY text (done before the write, outside any lock)."""
         procs = self.processors[name]
         if procs:
             # one object shared by many rows (an owner's form and payloads, constant lists) is
             # processed once: sealing and serialising are most of the cost
             seen: dict[int, tuple[Any, Any]] = {}
             rows = [_processed(row, procs, seen) for row in rows]
-        cursor = self.raw.cursor()
+        if self.sqlite:
+            return rows
         try:
-            if self.sqlite:
+            return "".join(["\t".join([_copy_field(v) for v in row]) + "\n" for row in rows]).encode("utf-8")
+        except TypeError:  # a value of a kind the text format below does not know: row by row
+            return rows
+
+    def insert(self, name: str, data: list[tuple[Any, ...]] | bytes) -> None:
+        if not data:
+            return
+        table, columns = COLUMNS[name]
+        cursor = self.raw.cursor()
+        copy_sql = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
+        try:
+            if isinstance(data, bytes):
+                with cursor.copy(copy_sql) as copy:
+                    copy.write(data)
+            elif self.sqlite:
                 marks = ", ".join("?" for _ in columns)
-                cursor.executemany(f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})", rows)
+                cursor.executemany(f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})", data)
             else:
-                with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
-                    try:
-                        data = "".join(["\t".join([_copy_field(v) for v in row]) + "\n" for row in rows])
-                    except TypeError:  # a value of a kind the text format below does not know
-                        for row in rows:
-                            copy.write_row(row)
-                    else:
-                        copy.write(data.encode("utf-8"))
+                with cursor.copy(copy_sql) as copy:
+                    for row in data:
+                        copy.write_row(row)
         finally:
             cursor.close()
+
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        """SQLite: this process's turn to write, among the generating processes (a file lock).
+        Waiting outside SQLite's own lock keeps every writer out of a transaction while it waits,
+        so the write-ahead log is emptied after each batch instead of growing without end."""
+        if not self.sqlite or self.lock_file is None:
+            yield
+            return
+        with open(self.lock_file, "a+b") as held:
+            fcntl.flock(held, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(held, fcntl.LOCK_UN)
+
+    def checkpoint(self) -> None:
+        """SQLite: the batch moved from the write-ahead log into the file, the log emptied."""
+        if self.sqlite:
+            cursor = self.raw.cursor()
+            try:
+                cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                cursor.close()
 
     def commit(self) -> None:
         self.raw.commit()
@@ -903,9 +942,12 @@ class _Filler:
         rows = _Rows()
         for n in batch:
             self.generator.add(rows, n)
-        for name in COLUMNS:  # the case rows first: the others refer to them
-            self.writer.write(name, getattr(rows, name))
-        self.writer.commit()
+        ready = [(name, self.writer.prepare(name, getattr(rows, name))) for name in COLUMNS]
+        with self.writer.turn():
+            for name, data in ready:  # the case rows first: the others refer to them
+                self.writer.insert(name, data)
+            self.writer.commit()
+            self.writer.checkpoint()
         return len(batch)
 
     def close(self) -> None:

@@ -44,14 +44,22 @@ class Catalogue:
     themes: dict[str, Theme]
     theme_files: dict[str, Path] = field(default_factory=dict)
     theme_docs: dict[str, Any] = field(default_factory=dict)
+    # theme id → (the Theme object digested, its digest): serialising a theme for every filing
+    # cost more than the rest of the filing's bookkeeping
+    _digests: dict[str, tuple[Theme, str]] = field(default_factory=dict, repr=False, compare=False)
 
     def theme(self, theme_id: str) -> Theme:
         return self.themes[theme_id]
 
     def theme_digest(self, theme_id: str) -> str:
         """SHA-256 of the theme's canonical JSON: the version a case is accepted under."""
-        body = self.themes[theme_id].model_dump_json().encode("utf-8")
-        return hashlib.sha256(body).hexdigest()
+        theme = self.themes[theme_id]
+        known = self._digests.get(theme_id)
+        if known is not None and known[0] is theme:
+            return known[1]
+        digest = hashlib.sha256(theme.model_dump_json().encode("utf-8")).hexdigest()
+        self._digests[theme_id] = (theme, digest)
+        return digest
 
     def theme_json(self, theme_id: str) -> dict[str, Any]:
         data: dict[str, Any] = json.loads(self.themes[theme_id].model_dump_json())
