@@ -243,6 +243,7 @@ def worker(
             if not taken:
                 time.sleep(interval)
     finally:
+        dispatcher.close()
         engine.dispose()
 
 

@@ -91,6 +91,10 @@ class Dispatcher:
         # (a new client per send spent most of a send loading CA certificates)
         self.http = httpx.Client(timeout=config.timeout_seconds)
 
+    def close(self) -> None:
+        """Close the department connections (a worker that stops)."""
+        self.http.close()
+
     def run_once(self, limit: int = 20) -> int:
         """Handle the jobs due now; returns how many were taken."""
         with self.sessions() as session, session.begin():
@@ -434,6 +438,8 @@ class InProcessWorker:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=10)
+            if not self._thread.is_alive():
+                self.dispatcher.close()
 
 
 def pending_jobs(session: Session) -> list[Any]:
