@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from lianban.cases.schema import AuditEntry, Case, CaseItem, OutboxJob, TimelineEvent
 from lianban.cases.states import PROGRESS, IllegalTransition, ItemStatus, case_status, check_transition
@@ -32,7 +32,10 @@ delivery_policy = DeliveryPolicy()
 def lock_case(session: Session, case_id: str) -> Case | None:
     """Take the case's row lock first (PostgreSQL), so work on one case is serialised and the
     timeline's sequence and the items' statuses never race; SQLite serialises writers anyway."""
-    return session.get(Case, case_id, with_for_update=True, populate_existing=True)
+    # the applicant's form stays unread (and undecrypted) until something asks for it
+    return session.get(
+        Case, case_id, with_for_update=True, populate_existing=True, options=[defer(Case.form)]
+    )
 
 
 def add_event(

@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, defer, sessionmaker
 
 from lianban.calendar import china_date, due_date
 from lianban.cases.progress import (
@@ -124,7 +124,7 @@ class Dispatcher:
                 job.status = "done"
                 return
             item = session.get(CaseItem, (case_id, job.item_id))
-            case = session.get(Case, case_id)
+            case = session.get(Case, case_id, options=[defer(Case.form)])  # read only for a query item
             if job.kind == STATUS_POLL:
                 if item is None or item.receipt_no is None or item.status not in POLLED:
                     job.status = "done"  # decided already (or never sent): nothing to ask
@@ -145,14 +145,18 @@ class Dispatcher:
                     "callback_url": f"{self.config.callback_base_url.rstrip('/')}/api/v1/connectors/{item.department}/callback",
                 }
                 department = item.department
-                case_form = dict(case.form or {})
+                id_number = (
+                    str((case.form or {}).get("person.id_number") or "")
+                    if kind is ConnectorKind.QUERY
+                    else ""
+                )
                 revision = item.revision  # a resubmission after 补正 is a new department request
                 url = self.config.department_urls.get(department)
         if poll is not None:
             self._poll(case_id, job_id, *poll)
             return
         if kind is ConnectorKind.QUERY and self.config.archives is not None:
-            self._answer_query(case_id, job_id, str(case_form.get("person.id_number") or ""))
+            self._answer_query(case_id, job_id, id_number)
             return
         site = (self.config.redirect_sites or {}).get(department)
         if kind is ConnectorKind.REDIRECT and site is not None:
