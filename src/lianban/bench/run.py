@@ -204,6 +204,12 @@ def run_bench(
             dbs = Databases(kind, stage, admin_url)
             try:
                 _one_kind(dbs, stage, scenarios, sizes, quick, raw, sampler, say, advance)
+            except Exception as exc:  # what was measured before it is kept, with the failure
+                failure = exc if isinstance(exc, BenchError) else BenchError(f"{type(exc).__name__}: {exc}")
+                failure.partial = document({**raw, "failed": {"database": kind, "error": str(exc)}}, head)
+                if failure is exc:
+                    raise
+                raise failure from exc
             finally:
                 dbs.drop_all()
     if "batch" in raw:

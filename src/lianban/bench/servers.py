@@ -20,6 +20,7 @@ import time
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import httpx
 from ruamel.yaml import YAML
@@ -34,7 +35,10 @@ STOP_SECONDS = 30.0
 
 
 class BenchError(RuntimeError):
-    """A server that would not start, or a scenario whose run went wrong."""
+    """A server that would not start, or a scenario whose run went wrong; ``partial`` holds the
+    results document of the scenarios measured before it (with the failure), when there are any."""
+
+    partial: dict[str, Any] | None = None
 
 
 def free_port() -> int:

@@ -451,6 +451,8 @@ def bench(
             )
         except BenchError as exc:
             err.print(f"[red]bench failed:[/] {exc}")
+            if exc.partial is not None:
+                err.print(f"what was measured before it: {out} and {write(exc.partial, out)}")
             raise typer.Exit(1) from exc
     md = write(doc, out)
     table = Table("figure", "value", "target", "met")

@@ -12,6 +12,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 
 from lianban.cases.progress import DEPARTMENT_STATUS, add_audit, apply_decision, lock_case
 from lianban.cases.schema import CaseItem
@@ -61,6 +62,24 @@ async def post_callback(request: Request, department: str) -> dict[str, Any]:
             f"unknown status {status}",
             [FieldError("status", "code_list", f"未知状态 {status}", f"unknown status {status}")],
         )
+    # the database work (row locks, waits) runs in the thread pool, never on the event loop:
+    # there, one callback waiting for a case's lock held every other request of the API
+    changed = await run_in_threadpool(
+        _record_decision, request, department, receipt_no, status, sequence, message, body
+    )
+    return {"acknowledged": True, "changed": changed}
+
+
+def _record_decision(
+    request: Request,
+    department: str,
+    receipt_no: str,
+    status: str,
+    sequence: int,
+    message: dict[str, Any],
+    body: bytes,
+) -> bool:
+    """Apply a department's decision to its sub-item and audit the callback (one transaction)."""
     with request.app.state.sessions() as session, session.begin():
         item = session.execute(
             select(CaseItem).where(CaseItem.receipt_no == receipt_no, CaseItem.department == department)
@@ -93,7 +112,7 @@ async def post_callback(request: Request, department: str) -> dict[str, Any]:
                 "key_id": request.headers.get("x-lianban-key-id", ""),
             },
         )
-    return {"acknowledged": True, "changed": changed}
+    return changed
 
 
 @router.get(
