@@ -49,6 +49,18 @@ def generated(database_url: str, platform: TestClient) -> tuple[str, BulkInfo, l
     return database_url, info, calls
 
 
+def stored_cases(url: str) -> tuple[set[str], int]:
+    """The case ids in the database and how many sub-items they have."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            ids = set(conn.execute(select(Case.case_id)).scalars())
+            items = conn.execute(select(func.count()).select_from(CaseItem)).scalar_one()
+    finally:
+        engine.dispose()
+    return ids, int(items)
+
+
 def login(client: TestClient, id_number: str) -> dict[str, str]:
     r = client.post("/api/v1/auth/sandbox", json={"id_number": id_number})
     assert r.status_code == 200, r.text
@@ -138,13 +150,7 @@ def test_a_higher_target_adds_only_the_difference(
     assert more.cases == 260
     again = bulk_generate(url, 260, sample=40)  # already there: nothing added, the same sample
     assert again.cases == 260 and again.case_ids == more.case_ids
-    engine = make_engine(url)
-    try:
-        with engine.connect() as conn:
-            ids = set(conn.execute(select(Case.case_id)).scalars())
-            items = conn.execute(select(func.count()).select_from(CaseItem)).scalar_one()
-    finally:
-        engine.dispose()
+    ids, items = stored_cases(url)
     assert len(ids) == 260 and items == 260 * 8
     assert set(first.case_ids) <= ids and set(more.case_ids) <= ids
 
@@ -167,13 +173,7 @@ def test_two_processes_generate_the_same_cases_one_would(
 
     today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     expected = {bulk._head(0, n, today, 3).case_id for n in range(300)}
-    engine = make_engine(database_url)
-    try:
-        with engine.connect() as conn:
-            ids = set(conn.execute(select(Case.case_id)).scalars())
-            items = conn.execute(select(func.count()).select_from(CaseItem)).scalar_one()
-    finally:
-        engine.dispose()
+    ids, items = stored_cases(database_url)
     assert ids == expected and items == 300 * 8
 
     last = info.case_ids[-1]  # from the last batch
