@@ -305,9 +305,10 @@ def data_rekey(
     """Re-encrypt personal data under the first key of LIANBAN_DATA_KEYS; rows already under it are left alone."""
     from rich.progress import Progress
 
+    from lianban.cases.rekey import rekey
     from lianban.catalog.catalogue import default_catalogue
     from lianban.db import make_engine, session_factory
-    from lianban.security.fieldcrypt import FieldCryptError, data_keyring, rekey, use_field_encryption
+    from lianban.security.fieldcrypt import FieldCryptError, data_keyring, use_field_encryption
 
     settings = _settings(database_url)
     try:

@@ -1,0 +1,187 @@
+"""The column type (加密列): :class:`ProtectedJSON` seals personal values on the way into the database.
+
+Which values: every field of the dictionary marked ``sensitivity: sensitive`` (敏感个人信息: ID
+numbers, bank accounts, hukou data) or ``identifying: true`` (names, phones, e-mail, addresses), and
+in department payloads every name the split gives one of them (拆分还原, ``system_name``), from every
+theme of the catalogue. Everything else stays readable, so statistics can still count by region code
+or date. Rows written before encryption (plain values) still read: a value not starting with
+``enc:v1:`` is returned as it is, and ``lianban data rekey`` encrypts it.
+
+The column type reaches its keys through the process: the app and the worker call
+:func:`use_field_encryption` where they build their engine; any other process (a CLI command, a
+script) gets them from the environment on first use, as :func:`data_keyring` reads it. The column
+type knows nothing of the tables that use it: they name themselves (``column``) and their layout
+(``shape``).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Dialect
+from sqlalchemy.types import TypeDecorator
+
+from lianban.catalog.catalogue import Catalogue, default_catalogue
+from lianban.catalog.model import Sensitivity
+from lianban.config import load_settings
+from lianban.forms.split import system_name
+from lianban.security.fieldcrypt.cipher import DataKeyring, is_sealed
+from lianban.security.fieldcrypt.keys import data_keyring
+
+__all__ = [
+    "FieldEncryption",
+    "ProtectedJSON",
+    "ProtectedKeys",
+    "Shape",
+    "field_encryption",
+    "use_field_encryption",
+]
+
+
+@dataclass(frozen=True)
+class ProtectedKeys:
+    """The keys whose values are sealed: canonical field keys in forms, system field names in payloads."""
+
+    fields: frozenset[str]
+    payload: frozenset[str]
+
+    @classmethod
+    def of(cls, catalogue: Catalogue) -> ProtectedKeys:
+        """From the field dictionary: sensitive or identifying fields, and every department name
+        (拆分还原) any theme gives one of them."""
+        fields = frozenset(
+            key
+            for key, definition in catalogue.fields.items()
+            if definition.sensitivity is Sensitivity.SENSITIVE or definition.identifying
+        )
+        payload = frozenset(
+            system_name(ref)
+            for theme in catalogue.themes.values()
+            for item in theme.items
+            for ref in item.fields
+            if ref.key in fields
+        )
+        return cls(fields, payload)
+
+
+@dataclass(frozen=True)
+class FieldEncryption:
+    """What the column types of this process encrypt with, and which keys they protect."""
+
+    keyring: DataKeyring
+    keys: ProtectedKeys
+
+
+_active: FieldEncryption | None = None
+_lock = threading.Lock()
+
+
+def use_field_encryption(keyring: DataKeyring, catalogue: Catalogue) -> FieldEncryption:
+    """Install the process's field encryption (the app and the worker, where they build their engine)."""
+    global _active
+    _active = FieldEncryption(keyring, ProtectedKeys.of(catalogue))
+    return _active
+
+
+def field_encryption() -> FieldEncryption:
+    """The process's field encryption; from the environment when no one installed it (a CLI command)."""
+    global _active
+    crypt = _active
+    if crypt is not None:
+        return crypt
+    with _lock:
+        if _active is None:
+            settings = load_settings()
+            ring = data_keyring(settings.data_dir, settings.sandbox, settings.data_keys, settings.data_cipher)
+            _active = FieldEncryption(ring, ProtectedKeys.of(default_catalogue(settings.themes_dir)))
+        return _active
+
+
+class Shape(StrEnum):
+    """How a protected column's value is laid out."""
+
+    FORM = "form"  # {canonical key: value, "employees": [{canonical key: value}, …]}
+    PAYLOAD = "payload"  # {department system field name: value}
+    WHOLE = "whole"  # the whole value is personal (a postal address)
+
+
+_Visit = Callable[[str, bool, Any], Any]  # (path, protected?, value) -> new value
+
+
+def _visit(shape: Shape, keys: ProtectedKeys, value: Any, visit: _Visit) -> Any:
+    if shape is Shape.WHOLE:
+        return visit("", True, value)
+    if not isinstance(value, dict):
+        return value
+    names = keys.fields if shape is Shape.FORM else keys.payload
+    out: dict[str, Any] = {}
+    for name, v in value.items():
+        if shape is Shape.FORM and name == "employees" and isinstance(v, list):
+            out[name] = [
+                {k: visit(f"employees.{i}.{k}", k in names, rv) for k, rv in row.items()}
+                if isinstance(row, dict)
+                else row
+                for i, row in enumerate(v)
+            ]
+        else:
+            out[name] = visit(name, name in names, v)
+    return out
+
+
+class ProtectedJSON(TypeDecorator[Any]):
+    """A JSON column whose personal values are stored encrypted (the database type stays JSON).
+
+    ``column`` names it in the associated data (``cases.form``); ``shape`` says where its values are.
+    A value that merely looks encrypted (an applicant typing ``enc:v1:…`` into a free-text field) is
+    sealed too, so reading never mistakes typed text for a ciphertext.
+    """
+
+    impl = JSON
+    cache_ok = True
+
+    def __init__(self, column: str, shape: Shape) -> None:
+        super().__init__()
+        self.column = column
+        self.shape = shape
+
+    def _context(self, path: str) -> str:
+        return f"{self.column}/{path}" if path else self.column
+
+    def seal(self, value: Any, crypt: FieldEncryption) -> Any:
+        def visit(path: str, protected: bool, v: Any) -> Any:
+            if v is None or not (protected or is_sealed(v)):
+                return v
+            return crypt.keyring.seal(v, self._context(path))
+
+        return None if value is None else _visit(self.shape, crypt.keys, value, visit)
+
+    def open(self, value: Any, crypt: FieldEncryption) -> Any:
+        def visit(path: str, _protected: bool, v: Any) -> Any:
+            return crypt.keyring.open(v, self._context(path)) if is_sealed(v) else v
+
+        return None if value is None else _visit(self.shape, crypt.keys, value, visit)
+
+    def stale(self, value: Any, crypt: FieldEncryption) -> bool:
+        """Whether a stored value holds a plain protected value or one under an older key."""
+        found: list[bool] = []
+
+        def visit(_path: str, protected: bool, v: Any) -> Any:
+            if is_sealed(v):
+                found.append(not crypt.keyring.is_current(v))
+            elif protected and v is not None:
+                found.append(True)
+            return v
+
+        if value is not None:
+            _visit(self.shape, crypt.keys, value, visit)
+        return any(found)
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        return self.seal(value, field_encryption())
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Any:
+        return self.open(value, field_encryption())
