@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from lianban.cases.schema import Delivery, OutboxJob
+from lianban.clock import SettableClock
 from lianban.config import DeliveryPolicy, Mode, load_settings
 from lianban.delivery import SandboxCourier
 from lianban.delivery.follow_up import FOLLOW_UP, first_follow_up, follow_up_due
@@ -36,14 +37,6 @@ def client(database_url: str, tmp_path: Path) -> Iterator[TestClient]:
     )
     with TestClient(create_app(settings)) as c:
         yield c
-
-
-class Clock:
-    def __init__(self, at: datetime) -> None:
-        self.at = at
-
-    def __call__(self) -> datetime:
-        return self.at
 
 
 def a_delivery(client: TestClient, method: str, policy: DeliveryPolicy) -> tuple[str, str]:
@@ -73,7 +66,7 @@ def a_delivery(client: TestClient, method: str, policy: DeliveryPolicy) -> tuple
 
 
 def dispatcher(
-    client: TestClient, clock: Clock, policy: DeliveryPolicy, courier: SandboxCourier
+    client: TestClient, clock: SettableClock, policy: DeliveryPolicy, courier: SandboxCourier
 ) -> Dispatcher:
     state = client.app.state  # type: ignore[attr-defined]
     config = DispatchConfig(
@@ -83,7 +76,7 @@ def dispatcher(
         delivery=policy,
         courier=courier,
     )
-    return Dispatcher(state.sessions, state.catalogue, config, now=clock)
+    return Dispatcher(state.sessions, state.catalogue, config, clock=clock)
 
 
 def state_of(client: TestClient, case_id: str, delivery_id: str) -> tuple[str, int, list[OutboxJob]]:
@@ -111,15 +104,15 @@ def test_a_posted_card_is_tracked_until_the_courier_says_it_arrived(client: Test
     _, _, (job,) = state_of(client, case_id, delivery_id)
     wednesday_nine = datetime(2026, 11, 25, 1, 0, tzinfo=UTC)  # 09:00 in China
     assert job.due_at.replace(tzinfo=UTC) == wednesday_nine
-    clock = Clock(POSTED + timedelta(days=1))
+    clock = SettableClock(POSTED + timedelta(days=1))
     worker = dispatcher(client, clock, policy, SandboxCourier(transit=timedelta(days=2, hours=12)))
     assert worker.run_once() == 0  # not due on Tuesday
-    clock.at = wednesday_nine
+    clock.set(wednesday_nine)
     assert worker.run_once() == 1  # Wednesday: still on its way (two and a half days in transit)
     status, follow_ups, (next_job,) = state_of(client, case_id, delivery_id)
     assert (status, follow_ups) == ("sent", 1)
     assert next_job.due_at.replace(tzinfo=UTC) == wednesday_nine + timedelta(days=1)  # the next working day
-    clock.at = wednesday_nine + timedelta(days=1)
+    clock.set(wednesday_nine + timedelta(days=1))
     assert worker.run_once() == 1
     status, follow_ups, pending = state_of(client, case_id, delivery_id)
     assert (status, follow_ups, pending) == ("delivered", 2, [])
@@ -138,11 +131,11 @@ def file_owner_headers(client: TestClient) -> dict[str, str]:
 def test_a_letter_that_never_arrives_is_handed_to_staff_after_the_last_follow_up(client: TestClient) -> None:
     policy = DeliveryPolicy(max_follow_ups=3)
     case_id, delivery_id = a_delivery(client, "post", policy)
-    clock = Clock(POSTED)
+    clock = SettableClock(POSTED)
     worker = dispatcher(client, clock, policy, SandboxCourier(transit=timedelta(days=365)))
     rounds = 0
     while state_of(client, case_id, delivery_id)[2]:
-        clock.at += timedelta(days=1)
+        clock.advance(timedelta(days=1))
         worker.run_once()
         rounds += 1
         assert rounds < 30
@@ -155,7 +148,7 @@ def test_a_letter_that_never_arrives_is_handed_to_staff_after_the_last_follow_up
 def test_a_returned_letter_tells_the_applicant(client: TestClient) -> None:
     policy = DeliveryPolicy()
     case_id, delivery_id = a_delivery(client, "post", policy)
-    clock = Clock(POSTED + timedelta(days=7))
+    clock = SettableClock(POSTED + timedelta(days=7))
     worker = dispatcher(client, clock, policy, SandboxCourier(unreachable=frozenset("1")))
     worker.run_once()
     assert state_of(client, case_id, delivery_id)[:2] == ("returned", 1)
@@ -168,9 +161,9 @@ def test_a_returned_letter_tells_the_applicant(client: TestClient) -> None:
 def test_documents_at_the_window_bring_reminders_until_the_clerk_hands_them_over(client: TestClient) -> None:
     policy = DeliveryPolicy(pickup_reminder_working_days=5, max_follow_ups=5)
     case_id, delivery_id = a_delivery(client, "pickup", policy)
-    clock = Clock(POSTED)
+    clock = SettableClock(POSTED)
     worker = dispatcher(client, clock, policy, SandboxCourier())
-    clock.at = follow_up_due(POSTED, 5)  # five working days later: the first reminder
+    clock.set(follow_up_due(POSTED, 5))  # five working days later: the first reminder
     assert worker.run_once() == 1
     owner = file_owner_headers(client)
     notices = client.get(f"/api/v1/applications/{case_id}", headers=owner).json()["notices"]
@@ -197,7 +190,7 @@ def test_documents_at_the_window_bring_reminders_until_the_clerk_hands_them_over
         == 404
     )
     # the next reminder finds the documents collected: it closes and schedules nothing
-    clock.at = follow_up_due(clock.at, 5)
+    clock.set(follow_up_due(clock.now(), 5))
     worker.run_once()
     status, follow_ups, pending = state_of(client, case_id, delivery_id)
     assert (status, follow_ups, pending) == ("collected", 1, [])

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 from dispatch_helpers import Platform, wait_until_finished
 
+from lianban.clock import SettableClock
 from lianban.connectors.simulator import SimulatorFleet
 from lianban.delivery import SandboxCourier
 from lianban.dispatch.worker import Dispatcher
@@ -132,7 +133,7 @@ def test_a_wuhan_graduate_files_once_and_her_card_is_posted(
         dispatcher.sessions,
         dispatcher.catalogue,
         replace(dispatcher.config, courier=SandboxCourier()),
-        now=lambda: datetime.now(UTC) + timedelta(days=7),
+        clock=SettableClock(datetime.now(UTC) + timedelta(days=7)),
     )
     later.run_once()
     followed = platform.case(case_id, headers)

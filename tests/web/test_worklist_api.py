@@ -6,6 +6,7 @@ from datetime import UTC, timedelta
 
 from fastapi.testclient import TestClient
 
+from lianban.clock import SettableClock
 from lianban.dispatch.worker import DispatchConfig, Dispatcher
 from sandbox_cases import bearer, file_hebei_case
 
@@ -145,7 +146,7 @@ def test_an_item_still_open_the_working_day_before_its_promised_date_is_flagged(
         state.sessions,
         state.catalogue,
         DispatchConfig(state.keyring, {}, "http://127.0.0.1:9"),
-        now=lambda: later,
+        clock=SettableClock(later),
     ).run_once()
     events = client.get(f"/api/v1/applications/{case_id}", headers=applicant).json()["timeline"]
     flagged = {e["item"] for e in events if e["event"] == "due_soon"}

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from lianban.calendar import working_days_between
+from lianban.calendar import china_date, working_days_between
 from lianban.cases.schema import Case, CaseItem
 
 FINISHED = ("completed", "partially_completed", "rejected")
@@ -29,6 +29,7 @@ class ThemeFigures:
 
 
 def theme_figures(session: Session, today: date) -> list[ThemeFigures]:
+    """Each theme's figures; ``today`` is the China date (:meth:`lianban.clock.Clock.today`)."""
     counts: dict[str, dict[str, int]] = {}
     for theme_id, status, n in session.execute(
         select(Case.theme_id, Case.status, func.count()).group_by(Case.theme_id, Case.status)
@@ -52,8 +53,10 @@ def theme_figures(session: Session, today: date) -> list[ThemeFigures]:
                 .limit(10000)
             )
         )
-        days = [working_days_between(a.date(), u.date()) for a, u, _ in finished]
-        on_time = sum(1 for _a, u, due in finished if u.date() <= due)
+        # days of the calendar in China, as the due dates were counted (a case finished at 23:30
+        # UTC finished on the next day there)
+        days = [working_days_between(china_date(a), china_date(u)) for a, u, _ in finished]
+        on_time = sum(1 for _a, u, due in finished if china_date(u) <= due)
         out.append(
             ThemeFigures(
                 theme_id=theme_id,

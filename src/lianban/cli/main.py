@@ -270,9 +270,8 @@ def jobs_retry(
     database_url: DbOpt = None,
 ) -> None:
     """Queue failed sub-items again (the worker sends them with the same idempotency key)."""
-    from datetime import UTC, datetime
-
     from lianban.cases.schema import CaseItem
+    from lianban.clock import SystemClock
     from lianban.db import make_engine, session_factory
     from lianban.dispatch.retry import retry_item
 
@@ -290,7 +289,7 @@ def jobs_retry(
             ]
         )
         for one in ids:
-            retried += retry_item(session, case_id, one, "operator:cli", datetime.now(UTC))
+            retried += retry_item(session, case_id, one, "operator:cli", SystemClock().now())
     engine.dispose()
     console.print(f"{retried} item(s) queued again")
     if not retried:

@@ -31,6 +31,7 @@ from lianban.cases.schema import Case, CaseItem, Delivery, OutboxJob
 from lianban.cases.states import ItemStatus, check_transition
 from lianban.catalog.catalogue import Catalogue
 from lianban.catalog.model import ConnectorKind
+from lianban.clock import Clock, SystemClock
 from lianban.config import DeliveryPolicy, RetryPolicy
 from lianban.connectors.query import archive_status
 from lianban.connectors.redirect import redirect_url
@@ -44,10 +45,6 @@ from lianban.sharing.providers import ArchiveService
 
 STATUS_POLL = "status_poll"
 POLLED = (ItemStatus.DISPATCHED.value, ItemStatus.ACCEPTED.value)  # sent, not yet decided
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def _same_instant(a: datetime | None, b: datetime | None) -> bool:
@@ -81,12 +78,13 @@ class Dispatcher:
         sessions: sessionmaker[Session],
         catalogue: Catalogue,
         config: DispatchConfig,
-        now: Callable[[], datetime] = utcnow,
+        clock: Clock | None = None,
     ) -> None:
         self.sessions = sessions
         self.catalogue = catalogue
         self.config = config
-        self.now = now
+        self.clock = clock or SystemClock()
+        self.now = self.clock.now
         # one client for all sends: keep-alive connections, and the TLS context is built once
         # (a new client per send spent most of a send loading CA certificates)
         self.http = httpx.Client(timeout=config.timeout_seconds)

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from lianban import __version__
 from lianban.cases import progress
 from lianban.catalog.catalogue import Catalogue, default_catalogue
+from lianban.clock import Clock, SystemClock
 from lianban.config import Settings, load_settings
 from lianban.db import make_engine, session_factory
 from lianban.security.fieldcrypt import data_keyring, use_field_encryption
@@ -44,7 +45,10 @@ Errors are RFC 9457 problem details; messages are Chinese unless `Accept-Languag
 
 
 def create_app(
-    settings: Settings | None = None, catalogue: Catalogue | None = None, sharing: SharingHub | None = None
+    settings: Settings | None = None,
+    catalogue: Catalogue | None = None,
+    sharing: SharingHub | None = None,
+    clock: Clock | None = None,
 ) -> FastAPI:
     """The app; ``sharing`` is the data-sharing hub (the sandbox registry in sandbox mode).
 
@@ -61,12 +65,13 @@ def create_app(
         redoc_url=None,
     )
     app.state.settings = settings
+    app.state.clock = clock or SystemClock()
     progress.delivery_policy = settings.delivery  # when deliveries are followed up
     app.state.catalogue = catalogue or default_catalogue(settings.themes_dir)
     app.state.engine = make_engine(settings.database_url)
     app.state.sessions = session_factory(app.state.engine)
     app.state.sharing = sharing if sharing is not None else (sandbox_hub() if settings.sandbox else None)
-    app.state.metrics = stats.metrics_registry(app.state.sessions)
+    app.state.metrics = stats.metrics_registry(app.state.sessions, app.state.clock)
     app.state.fleet = None  # the simulated departments, when this process runs them (lianban demo)
     app.state.keyring = platform_keyring(settings.data_dir, settings.sandbox, settings.signing_keys)
     data_keys = data_keyring(settings.data_dir, settings.sandbox, settings.data_keys, settings.data_cipher)

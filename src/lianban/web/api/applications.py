@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Request
@@ -28,6 +28,7 @@ from lianban.security.tokens import Identity, Role
 from lianban.web.api.precheck import FormBody, _check, _refuse
 from lianban.web.api.themes import _theme, catalogue_of
 from lianban.web.auth import require_identity
+from lianban.web.deps import clock_of
 from lianban.web.problems import Problem, not_found
 
 router = APIRouter(prefix="/api/v1/applications", tags=["applications"])
@@ -84,7 +85,10 @@ def _request_hash(body: ApplicationBody) -> str:
     ).hexdigest()
 
 
-def case_summary(case: Case, items: Sequence[CaseItem | FiledItem], names: dict[str, str]) -> dict[str, Any]:
+def case_summary(
+    case: Case, items: Sequence[CaseItem | FiledItem], names: dict[str, str], today: date
+) -> dict[str, Any]:
+    """The case as the applicant reads it; ``today`` (the China date) decides what is overdue."""
     return {
         "case_id": case.case_id,
         "theme_id": case.theme_id,
@@ -107,7 +111,7 @@ def case_summary(case: Case, items: Sequence[CaseItem | FiledItem], names: dict[
                 **({"reason": it.reason} if it.reason else {}),
                 **({"result": it.result} if it.result else {}),
                 "legal_due_date": it.legal_due_date.isoformat(),
-                "overdue": it.status not in ("approved", "rejected") and it.promised_due_date < date.today(),
+                "overdue": it.status not in ("approved", "rejected") and it.promised_due_date < today,
                 "promised_due_date": it.promised_due_date.isoformat(),
                 "updated_at": (
                     it.updated_at if it.updated_at.tzinfo else it.updated_at.replace(tzinfo=UTC)
@@ -142,7 +146,9 @@ def post_application(
                 items = list(
                     session.execute(select(CaseItem).where(CaseItem.case_id == existing.case_id)).scalars()
                 )
-                return JSONResponse(case_summary(existing, items, _names(theme)), status_code=200)
+                return JSONResponse(
+                    case_summary(existing, items, _names(theme), clock_of(request).today()), status_code=200
+                )
     checked = _check(request, body.theme_id, body)
     if not checked.ok:
         raise _refuse(checked)
@@ -165,10 +171,10 @@ def post_application(
                 materials=body.materials,
                 idempotency_key=idempotency_key,
                 request_hash=request_hash,
-                accepted_at=datetime.now(UTC),
+                accepted_at=clock_of(request).now(),
                 key_checked=bool(idempotency_key),
             )
-            answer = case_summary(filed.case, filed.items, _names(theme))
+            answer = case_summary(filed.case, filed.items, _names(theme), clock_of(request).today())
     except IdempotencyConflict:
         raise _conflict() from None
     except IntegrityError:  # two identical requests raced: the other one created it
@@ -179,7 +185,9 @@ def post_application(
             items = list(
                 session.execute(select(CaseItem).where(CaseItem.case_id == existing.case_id)).scalars()
             )
-            return JSONResponse(case_summary(existing, items, _names(theme)), status_code=200)
+            return JSONResponse(
+                case_summary(existing, items, _names(theme), clock_of(request).today()), status_code=200
+            )
     answer["warnings"] = [
         {"field": i.field, "code": i.code, "message": i.message_zh} for i in checked.warnings
     ]
@@ -247,7 +255,7 @@ def get_application(
             ).scalars()
         )
         theme = catalogue_of(request).themes.get(case.theme_id)
-        answer = case_summary(case, items, _names(theme) if theme else {})
+        answer = case_summary(case, items, _names(theme) if theme else {}, clock_of(request).today())
         deliveries = list(session.execute(select(Delivery).where(Delivery.case_id == case_id)).scalars())
         if deliveries:
             answer["delivery"] = delivery_json(deliveries[0])
@@ -307,7 +315,7 @@ def post_corrections(
     if not checked.ok:
         raise _refuse(checked)
     payloads = {(p.item, p.employee): p.payload for p in checked.payloads}
-    now = datetime.now(UTC)
+    now = clock_of(request).now()
     with sessions() as session, session.begin():
         case = lock_case(session, case_id)
         assert case is not None

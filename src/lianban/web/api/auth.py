@@ -8,7 +8,6 @@ A real deployment uses its province's identity provider (OIDC) instead.
 from __future__ import annotations
 
 import hmac
-from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from ruamel.yaml import YAML
 
 from lianban.forms.validate import validate_value
 from lianban.security.tokens import DEFAULT_LIFETIME_SECONDS, Identity, Role, issue
+from lianban.web.deps import clock_of
 from lianban.web.problems import FieldError, Problem
 
 router = APIRouter(prefix="/api/v1/auth", tags=["sandbox"])
@@ -50,7 +50,7 @@ def _refuse(field: str, code: str, zh: str, en: str, status: int = 422) -> Probl
 def _checked(request: Request, key: str, value: str) -> str:
     definition = request.app.state.catalogue.fields[key]
     normalised, issues = validate_value(
-        definition, value, today=date.today(), code_lists=request.app.state.catalogue.code_lists
+        definition, value, today=clock_of(request).today(), code_lists=request.app.state.catalogue.code_lists
     )
     errors = [i for i in issues if i.severity == "error"]
     if errors:

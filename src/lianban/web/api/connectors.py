@@ -7,7 +7,6 @@ message older than what the item already shows never moves it backwards.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -18,6 +17,7 @@ from lianban.cases.progress import DEPARTMENT_STATUS, add_audit, apply_decision,
 from lianban.cases.schema import CaseItem
 from lianban.connectors.redirect import ReturnRefused, verify_return
 from lianban.security.signing import SignatureError, content_sha256, verify_request
+from lianban.web.deps import clock_of
 from lianban.web.problems import FieldError, Problem, not_found
 
 router = APIRouter(prefix="/api/v1/connectors", tags=["department side"])
@@ -88,19 +88,20 @@ def _record_decision(
             raise not_found(f"受理编号 {receipt_no} ", f"receipt {receipt_no}")
         lock_case(session, item.case_id)
         session.refresh(item)
+        now = clock_of(request).now()
         changed = apply_decision(
             session,
             item,
             status,
             sequence,
-            datetime.now(UTC),
+            now,
             reason=message.get("reason"),
             result=message.get("result"),
         )
         add_audit(
             session,
             item.case_id,
-            datetime.now(UTC),
+            now,
             f"department:{department}",
             "callback",
             {
@@ -146,7 +147,7 @@ def get_return(request: Request, department: str) -> dict[str, Any]:
             item,
             status,
             item.progress + 1,
-            datetime.now(UTC),
+            clock_of(request).now(),
             result={**(item.result or {}), "returned": status},
         )
         return {"case_id": item.case_id, "item_id": item.item_id, "status": item.status, "changed": changed}

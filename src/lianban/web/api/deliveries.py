@@ -7,7 +7,6 @@ is a 409. Only window clerks hand over (403 for anyone else).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -18,6 +17,7 @@ from lianban.cases.schema import Delivery
 from lianban.delivery import HandOverRefused, delivery_json, hand_over
 from lianban.security.tokens import Identity, Role
 from lianban.web.auth import require_identity
+from lianban.web.deps import clock_of
 from lianban.web.problems import FieldError, Problem, not_found
 
 router = APIRouter(prefix="/api/v1/applications", tags=["applications"])
@@ -48,7 +48,7 @@ def post_handover(
             "只有窗口工作人员可以交付证件",
             "only window clerks hand documents over",
         )
-    now = datetime.now(UTC)
+    now = clock_of(request).now()
     with request.app.state.sessions() as session, session.begin():
         lock_case(session, case_id)
         delivery = session.get(Delivery, (case_id, delivery_id))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -11,6 +10,7 @@ from lianban.dispatch.retry import failed_items, retry_item
 from lianban.security.tokens import Identity, Role
 from lianban.web.api.worklist import _parse, worklist_id
 from lianban.web.auth import require_identity
+from lianban.web.deps import clock_of
 from lianban.web.problems import Problem
 
 router = APIRouter(prefix="/api/v1/operator", tags=["operators"])
@@ -48,7 +48,7 @@ def post_retry(
     _operator(identity)
     case_id, key = _parse(item_id)
     with request.app.state.sessions() as session, session.begin():
-        if not retry_item(session, case_id, key, identity.subject, datetime.now(UTC)):
+        if not retry_item(session, case_id, key, identity.subject, clock_of(request).now()):
             raise Problem(
                 409, "无需重试", "Nothing to retry", "该事项不处于推送失败状态", "the item is not failed"
             )

@@ -8,7 +8,6 @@ the merged application.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -20,6 +19,7 @@ from lianban.forms.spec import UnknownItems
 from lianban.forms.submission import CheckedSubmission, check_submission
 from lianban.web.api.themes import _theme, catalogue_of
 from lianban.web.auth import optional_identity
+from lianban.web.deps import clock_of
 from lianban.web.problems import FieldError, Problem, wants_english
 from lianban.web.sharing import employee_sharing, facts_for, prefill_for
 
@@ -56,7 +56,7 @@ def _check(request: Request, theme_id: str, body: FormBody) -> CheckedSubmission
             employee_prefill=employee_prefill,
             facts=facts,
             employee_facts=employee_facts,
-            today=date.today(),
+            today=clock_of(request).today(),
         )
     except UnknownItems as exc:
         errors = [

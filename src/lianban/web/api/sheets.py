@@ -22,7 +22,6 @@ A person's theme has no employees: 409. Uploads stay under the 20 MiB body limit
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -44,6 +43,7 @@ from lianban.forms.uploads import UploadTooLarge, read_limited
 from lianban.security.tokens import Identity, Role
 from lianban.web.api.themes import _theme, catalogue_of
 from lianban.web.auth import require_identity
+from lianban.web.deps import clock_of
 from lianban.web.limits import DEFAULT_MAX_BODY_BYTES
 from lianban.web.problems import FieldError, Problem, wants_english
 from lianban.web.sharing import employee_sharing, facts_for, prefill_for
@@ -163,7 +163,7 @@ def post_employee_sheet(
             prefill=prefill_for(request, identity, header),
             facts=facts_for(request, theme, identity, header),
             sharing=lambda rows: employee_sharing(request, theme, rows),
-            today=date.today(),
+            today=clock_of(request).today(),
             max_rows=max_rows(request),
         )
     except SheetRefused as exc:

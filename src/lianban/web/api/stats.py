@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -17,8 +16,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from lianban.cases.figures import OPEN_ITEM, as_json, theme_figures
 from lianban.cases.schema import Case, CaseItem, OutboxJob, TimelineEvent
 from lianban.catalog.guide import guide
+from lianban.clock import Clock
 from lianban.security.tokens import Identity, Role
 from lianban.web.auth import require_identity
+from lianban.web.deps import clock_of
 from lianban.web.problems import Problem
 
 router = APIRouter(tags=["figures"])
@@ -38,7 +39,7 @@ def get_stats(request: Request, identity: Annotated[Identity, Depends(require_id
         )
     catalogue = request.app.state.catalogue
     with request.app.state.sessions() as session:
-        figures = {f.theme_id: as_json(f) for f in theme_figures(session, date.today())}
+        figures = {f.theme_id: as_json(f) for f in theme_figures(session, clock_of(request).today())}
     themes = []
     for theme_id, theme in catalogue.themes.items():
         outcomes = guide(theme)["outcomes"]
@@ -71,8 +72,9 @@ def get_stats(request: Request, identity: Annotated[Identity, Depends(require_id
 class CaseStoreCollector(Collector):
     """Metrics computed from the database at each scrape, so every API process reports the same."""
 
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    def __init__(self, sessions: sessionmaker[Session], clock: Clock) -> None:
         self.sessions = sessions
+        self.clock = clock
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         cases = GaugeMetricFamily("lianban_cases", "Cases by theme and status", labels=["theme", "status"])
@@ -111,7 +113,7 @@ class CaseStoreCollector(Collector):
             late = session.execute(
                 select(func.count())
                 .select_from(CaseItem)
-                .where(CaseItem.status.in_(OPEN_ITEM), CaseItem.promised_due_date < date.today())
+                .where(CaseItem.status.in_(OPEN_ITEM), CaseItem.promised_due_date < self.clock.today())
             ).scalar()
             overdue.add_metric([], float(late or 0))
             waits = sorted(
@@ -136,7 +138,7 @@ def metrics(request: Request) -> Response:
     return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
 
-def metrics_registry(sessions: sessionmaker[Session]) -> CollectorRegistry:
+def metrics_registry(sessions: sessionmaker[Session], clock: Clock) -> CollectorRegistry:
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(CaseStoreCollector(sessions))
+    registry.register(CaseStoreCollector(sessions, clock))
     return registry

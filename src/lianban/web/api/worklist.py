@@ -4,7 +4,6 @@ its sub-items in lianban. Staff see only their own department's items.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -15,6 +14,7 @@ from lianban.cases.progress import add_audit, apply_decision, lock_case
 from lianban.cases.schema import Case, CaseItem
 from lianban.security.tokens import Identity, Role
 from lianban.web.auth import require_identity
+from lianban.web.deps import clock_of
 from lianban.web.problems import Problem, not_found
 
 router = APIRouter(prefix="/api/v1/worklist", tags=["department side"])
@@ -102,7 +102,7 @@ def post_decision(
 ) -> dict[str, Any]:
     own = _staff(identity)
     case_id, key = _parse(item_id)
-    now = datetime.now(UTC)
+    now = clock_of(request).now()
     with request.app.state.sessions() as session, session.begin():
         lock_case(session, case_id)
         item = session.get(CaseItem, (case_id, key))
