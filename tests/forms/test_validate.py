@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from lianban.catalog.codelists import CodeList, load_code_lists, region_code_list
 from lianban.catalog.loader import load_field_dictionary
 from lianban.catalog.model import FieldDef, FieldType, Label, Validator
+from lianban.forms.fieldtypes import FIELD_KINDS, field_type
 from lianban.forms.issues import FieldIssue
 from lianban.forms.validate import (
     HousingFundAmounts,
@@ -111,6 +112,15 @@ def test_every_code_field_has_its_code_list_loaded() -> None:
 def test_a_code_field_whose_list_is_not_loaded_is_a_configuration_error() -> None:
     with pytest.raises(KeyError):
         validate_value(FIELDS["person.gender"], "1", today=TODAY, code_lists={})
+
+
+def test_every_field_type_has_one_registered_check_and_a_second_is_refused() -> None:
+    assert set(FIELD_KINDS) == set(FieldType)
+    assert FIELD_KINDS[FieldType.MONEY].validators == "number"
+    assert FIELD_KINDS[FieldType.PERCENT].unit == "%"
+    with pytest.raises(ValueError, match="registered twice"):
+        field_type(FieldType.MONEY)(FIELD_KINDS[FieldType.MONEY].check)
+    assert FIELD_KINDS[FieldType.MONEY].type is FieldType.MONEY
 
 
 # ------------------------------------------------------------------------------ resident ID number

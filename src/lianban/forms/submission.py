@@ -16,10 +16,12 @@ from typing import Any
 
 from lianban.catalog.catalogue import Catalogue
 from lianban.catalog.model import FieldType, Theme
+from lianban.forms.contributions import housing_fund_amounts, pension_base_issue
 from lianban.forms.issues import FieldIssue, Findings
+from lianban.forms.regions import region_settings
 from lianban.forms.spec import FormField, FormSpec, build_form
 from lianban.forms.split import ItemPayload, PayloadInvalid, split_payloads
-from lianban.forms.validate import housing_fund_amounts, pension_base_issue, region_settings, validate_value
+from lianban.forms.validate import validate_value
 from lianban.rules.eligibility import Eligibility, assess
 
 _EMPTY: tuple[object, ...] = (None, "", [], {})

@@ -1,0 +1,95 @@
+"""Contributions computed from a form (缴存额与缴费基数): the housing fund's monthly amounts
+(月缴存额 = 缴存基数 × 缴存比例 for each side, rounded by local rule) and the check of a flexible
+worker's pension contribution base against the province's average wage (DOMAIN.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Literal
+
+from lianban.forms.fieldtypes.checking import plain
+from lianban.forms.issues import FieldIssue
+
+__all__ = ["QUANTUM", "HousingFundAmounts", "Rounding", "housing_fund_amounts", "pension_base_issue"]
+
+Rounding = Literal["yuan", "jiao", "fen"]
+
+
+@dataclass(frozen=True)
+class HousingFundAmounts:
+    """Monthly housing fund contributions (月缴存额) in yuan."""
+
+    unit: Decimal
+    personal: Decimal
+    total: Decimal
+
+
+QUANTUM: dict[str, Decimal] = {"yuan": Decimal("1"), "jiao": Decimal("0.1"), "fen": Decimal("0.01")}
+
+
+def housing_fund_amounts(
+    base: Decimal,
+    unit_rate: Decimal,
+    personal_rate: Decimal,
+    *,
+    rounding: Rounding = "yuan",
+    min_rate: Decimal | int = 5,
+    max_rate: Decimal | int = 12,
+) -> HousingFundAmounts:
+    """Unit and personal monthly amounts = base × rate (rates in percent, 12 = 12 %), each rounded
+    half-up to the yuan (or 角 / 分 where the local rule says so); total = unit + personal.
+
+    Raises ``ValueError`` for a negative base or a rate outside ``[min_rate, max_rate]`` (5–12 %
+    by default, DOMAIN.md); the caller reports it as a ``range`` issue.
+    """
+    if rounding not in QUANTUM:
+        raise ValueError(f"rounding must be yuan, jiao or fen, not {rounding!r}")
+    base = Decimal(base)
+    if not base.is_finite() or base < 0:
+        raise ValueError(f"缴存基数不能为负数 / the contribution base must not be negative: {base}")
+    lo, hi = Decimal(min_rate), Decimal(max_rate)
+    for name_zh, name_en, rate in (("单位", "unit", unit_rate), ("个人", "personal", personal_rate)):
+        r = Decimal(rate)
+        if not r.is_finite() or not lo <= r <= hi:
+            raise ValueError(
+                f"{name_zh}缴存比例 {plain(r) if r.is_finite() else r}% 不在 {plain(lo)}%–{plain(hi)}% 之间 / "
+                f"the {name_en} rate {r}% is outside {plain(lo)}%–{plain(hi)}%"
+            )
+    quantum = QUANTUM[rounding]
+    unit = (base * Decimal(unit_rate) / 100).quantize(quantum, rounding=ROUND_HALF_UP)
+    personal = (base * Decimal(personal_rate) / 100).quantize(quantum, rounding=ROUND_HALF_UP)
+    return HousingFundAmounts(unit=unit, personal=personal, total=unit + personal)
+
+
+# ------------------------------------------------------------------------------ pension base check
+
+
+def pension_base_issue(
+    base: Decimal, average_wage: Decimal, key: str = "insurance.pension.base"
+) -> FieldIssue | None:
+    """A flexible worker's monthly pension contribution base must lie within 60 %–300 % of the
+    province's average wage (DOMAIN.md). ``average_wage`` is the published yearly figure (元/年,
+    as in ``regions.yaml``); the bounds are 60 % and 300 % of its twelfth, rounded half-up to the
+    yuan as provinces publish them. Returns a ``range`` issue naming the bounds, or ``None``.
+    """
+    monthly = Decimal(average_wage) / 12
+    lo = (monthly * Decimal("0.6")).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+    hi = (monthly * 3).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+    b = Decimal(base)
+    if lo <= b <= hi:
+        return None
+    got = plain(b)
+    return FieldIssue(
+        field=key,
+        code="range",
+        message_zh=(
+            f"养老保险缴费基数应在全省全口径城镇单位就业人员月平均工资的60%至300%之间，"
+            f"即 {lo} 元至 {hi} 元，填写的是 {got} 元"
+        ),
+        message_en=(
+            "Pension contribution base: must be between 60 % and 300 % of the province's average "
+            f"monthly wage, i.e. {lo} to {hi} yuan, got {got} yuan"
+        ),
+    )

@@ -1,0 +1,118 @@
+"""Region figures (地区参数): what a deployment configures per region in ``data/regions.yaml`` — the
+province's average wage (全口径城镇单位就业人员平均工资, for the pension base's 60 %–300 %) and the
+housing fund's rounding — looked up for a division by walking up to its city and province.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, cast
+
+from ruamel.yaml import YAML
+
+from lianban.forms.contributions import QUANTUM, Rounding
+from lianban.forms.fieldtypes.checking import is_ascii_digits
+
+__all__ = ["REGIONS_FILE", "RegionSettings", "load_region_settings", "region_settings"]
+
+REGIONS_FILE = Path(__file__).parent / "data" / "regions.yaml"
+
+
+@dataclass(frozen=True)
+class RegionSettings:
+    """Figures configured for a region (``data/regions.yaml``); ``region_code`` is the entry used
+    (the province for a city asked about)."""
+
+    region_code: str
+    name: str
+    average_wage_yuan_per_year: Decimal
+    average_wage_year: int
+    source: str
+    placeholder: bool
+    housing_fund_rounding: Rounding
+
+    @property
+    def average_wage_yuan_per_month(self) -> Decimal:
+        return self.average_wage_yuan_per_year / 12
+
+
+_SETTINGS_KEYS = frozenset(
+    {
+        "name",
+        "average_wage_yuan_per_year",
+        "average_wage_year",
+        "placeholder",
+        "source",
+        "housing_fund_rounding",
+    }
+)
+
+
+def _parse_settings(code: str, body: Any, path: Path) -> RegionSettings:
+    if not isinstance(body, Mapping):
+        raise ValueError(f"{path}: entry {code} must be a mapping")
+    unknown = sorted(str(k) for k in body if k not in _SETTINGS_KEYS)
+    if unknown:
+        raise ValueError(f"{path}: entry {code}: unknown key {unknown[0]}")
+    missing = sorted(k for k in _SETTINGS_KEYS if k not in body)
+    if missing:
+        raise ValueError(f"{path}: entry {code}: missing key {missing[0]}")
+    rounding = body["housing_fund_rounding"]
+    if rounding not in QUANTUM:
+        raise ValueError(f"{path}: entry {code}: housing_fund_rounding must be yuan, jiao or fen")
+    wage = Decimal(str(body["average_wage_yuan_per_year"]))
+    if not wage.is_finite() or wage <= 0:
+        raise ValueError(f"{path}: entry {code}: average_wage_yuan_per_year must be positive")
+    return RegionSettings(
+        region_code=code,
+        name=str(body["name"]),
+        average_wage_yuan_per_year=wage,
+        average_wage_year=int(body["average_wage_year"]),
+        source=str(body["source"]).strip(),
+        placeholder=bool(body["placeholder"]),
+        housing_fund_rounding=cast(Rounding, rounding),
+    )
+
+
+def load_region_settings(path: Path = REGIONS_FILE) -> dict[str, RegionSettings]:
+    """All configured regions by code. Codes must be quoted strings of 6 digits."""
+    with path.open(encoding="utf-8") as fh:
+        doc = YAML(typ="safe").load(fh)
+    if not isinstance(doc, Mapping):
+        raise ValueError(f"{path}: must be a mapping of region codes")
+    out: dict[str, RegionSettings] = {}
+    for code, body in doc.items():
+        if not (isinstance(code, str) and len(code) == 6 and is_ascii_digits(code)):
+            raise ValueError(f"{path}: key {code!r} must be a quoted 6-digit region code")
+        out[code] = _parse_settings(code, body, path)
+    return out
+
+
+@functools.cache
+def _default_settings() -> dict[str, RegionSettings]:
+    return load_region_settings()
+
+
+def _ancestors(code: str) -> Sequence[str]:
+    """361102 → 361102, 361100, 360000 (without repeats)."""
+    chain = [code, code[:4] + "00", code[:2] + "0000"]
+    return list(dict.fromkeys(chain))
+
+
+def region_settings(region_code: str, settings: Mapping[str, RegionSettings] | None = None) -> RegionSettings:
+    """The settings for a region: its own entry, else its city's, else its province's.
+
+    Raises ``KeyError`` when neither the region nor any level above it is configured.
+    """
+    table = _default_settings() if settings is None else settings
+    code = str(region_code).strip()
+    if not (len(code) == 6 and is_ascii_digits(code)):
+        raise KeyError(f"not a 6-digit region code: {region_code!r}")
+    for candidate in _ancestors(code):
+        if candidate in table:
+            return table[candidate]
+    raise KeyError(f"no region settings for {code} or the divisions above it")
