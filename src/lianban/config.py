@@ -16,6 +16,7 @@
 | ``LIANBAN_DISPATCH_MAX_ATTEMPTS`` | ``8`` (or ``dispatch.max_attempts`` in the deployment file) | sends of one sub-item before it is ``failed`` |
 | ``LIANBAN_DISPATCH_BASE_DELAY_SECONDS`` | ``2`` (``dispatch.base_delay_seconds``) | first retry waits up to this; each later one doubles |
 | ``LIANBAN_DISPATCH_MAX_DELAY_SECONDS`` | ``600`` (``dispatch.max_delay_seconds``) | the longest wait between two sends |
+| ``LIANBAN_LOGIN_LOCKOUT_…``, ``LIANBAN_RATE_…``, ``LIANBAN_REDIS_URL`` | see :mod:`lianban.security.policy` | lock-outs, rate limits and what production shows |
 
 The deployment file (YAML)::
 
@@ -35,9 +36,12 @@ import os
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ruamel.yaml import YAML
+
+if TYPE_CHECKING:
+    from lianban.security.policy import SecurityPolicy
 
 
 class Mode(StrEnum):
@@ -91,6 +95,7 @@ class Settings:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     sheet_max_rows: int = 5000  # LIANBAN_SHEET_MAX_ROWS: employees one uploaded sheet may hold
     delivery: DeliveryPolicy = field(default_factory=DeliveryPolicy)
+    security: SecurityPolicy = field(default_factory=lambda: _security_policy({}))
 
     @property
     def sandbox(self) -> bool:
@@ -99,6 +104,12 @@ class Settings:
 
 class ConfigError(Exception):
     """Configuration that cannot be used, with the variable or file it comes from."""
+
+
+def _security_policy(env: dict[str, str]) -> SecurityPolicy:
+    from lianban.security.policy import load_security_policy  # it raises ConfigError from here
+
+    return load_security_policy(env)
 
 
 def default_database_url(data_dir: Path) -> str:
@@ -218,6 +229,7 @@ def load_settings(
         public_url=e.get("LIANBAN_PUBLIC_URL") or "http://127.0.0.1:8000",
         retry=retry,
         delivery=delivery,
+        security=_security_policy(e),
         sheet_max_rows=int(
             _number("LIANBAN_SHEET_MAX_ROWS", e.get("LIANBAN_SHEET_MAX_ROWS") or 5000, 1, True)
         ),

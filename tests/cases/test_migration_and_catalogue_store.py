@@ -66,7 +66,8 @@ def test_the_migrations_match_the_models(database_url: str) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
-    import lianban.cases.schema  # noqa: F401
+    import lianban.cases.schema
+    import lianban.security.schema  # noqa: F401
     from lianban.db import Base
 
     upgrade(database_url)

@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from lianban.cli.staff import staff_app
 from lianban.config import ConfigError, Mode, Settings, load_settings
 
 app = typer.Typer(help="lianban 联办 — 一件事一次办 platform", no_args_is_help=True, add_completion=False)
@@ -21,6 +22,7 @@ jobs_app = typer.Typer(help="推送任务 — dispatch jobs an operator looks af
 app.add_typer(jobs_app, name="jobs")
 data_app = typer.Typer(help="个人信息加密 — personal data encrypted at rest", no_args_is_help=True)
 app.add_typer(data_app, name="data")
+app.add_typer(staff_app, name="staff")
 
 console = Console()
 err = Console(stderr=True)

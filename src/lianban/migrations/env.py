@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
-import lianban.cases.schema  # noqa: F401  (registers the tables on Base.metadata)
+import lianban.cases.schema  # registers the tables on Base.metadata
+import lianban.security.schema  # noqa: F401
 from lianban.db import Base, is_sqlite, make_engine
 
 config = context.config

@@ -40,6 +40,7 @@ class Identity:
     id_number: str | None = None
     uscc: str | None = None
     department: str | None = None
+    hall: str | None = None  # a window clerk's service hall (政务服务大厅)
 
 
 class TokenError(Exception):
@@ -72,7 +73,7 @@ def issue(identity: Identity, key: str, lifetime: int = DEFAULT_LIFETIME_SECONDS
         "iat": now,
         "exp": now + lifetime,
     }
-    for name in ("name", "id_number", "uscc", "department"):
+    for name in ("name", "id_number", "uscc", "department", "hall"):
         value = getattr(identity, name)
         if value is not None:
             claims[name] = value
@@ -91,6 +92,7 @@ def verify(token: str, key: str) -> Identity:
             id_number=claims.get("id_number"),
             uscc=claims.get("uscc"),
             department=claims.get("department"),
+            hall=claims.get("hall"),
         )
     except (jwt.PyJWTError, KeyError, ValueError) as exc:
         raise TokenError(str(exc)) from exc

@@ -29,6 +29,7 @@ from lianban.web.api import (
     sandbox,
     sandbox_departments,
     sheets,
+    staff_auth,
     stats,
     themes,
     uploads,
@@ -93,6 +94,7 @@ def create_app(
     app.include_router(worklist.router)
     app.include_router(stats.router)
     app.include_router(operator.router)
+    app.include_router(staff_auth.router)
     if settings.sandbox:
         app.include_router(auth.router)
         app.include_router(sandbox.router)

@@ -6,7 +6,7 @@ Every error the API gives goes through here: ``{"type", "title", "status", "deta
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +38,7 @@ class Problem(Exception):
         detail_en: str | None = None,
         errors: Sequence[FieldError] = (),
         type_: str = "about:blank",
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(title_en)
         self.status = status
@@ -45,6 +46,7 @@ class Problem(Exception):
         self.detail_zh, self.detail_en = detail_zh, detail_en
         self.errors = list(errors)
         self.type = type_
+        self.headers = dict(headers or {})  # e.g. Retry-After on a 429
 
 
 def wants_english(request: Request) -> bool:
@@ -67,7 +69,7 @@ def problem_response(request: Request, problem: Problem) -> JSONResponse:
             {"field": e.field, "code": e.code, "message": e.message_en if en else e.message_zh}
             for e in problem.errors
         ]
-    return JSONResponse(body, status_code=problem.status, media_type=PROBLEM_JSON)
+    return JSONResponse(body, status_code=problem.status, media_type=PROBLEM_JSON, headers=problem.headers)
 
 
 def invalid(

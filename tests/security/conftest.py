@@ -1,0 +1,36 @@
+"""A production-mode app (real keys of full length) on a migrated database of its own."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from security_support import PRODUCTION_KEYS, ProductionApp
+
+from lianban.config import Mode, load_settings
+from lianban.migrate import upgrade
+from lianban.web.app import create_app
+
+
+@pytest.fixture
+def production_app(database_url: str, tmp_path: Path) -> Iterator[ProductionApp]:
+    """Starts production-mode apps on the test's database (SQLite and PostgreSQL), extra settings given."""
+    upgrade(database_url)
+    started: list[TestClient] = []
+
+    def start(**env: str) -> TestClient:
+        settings = load_settings(
+            {"LIANBAN_DATA_DIR": str(tmp_path / "var"), **PRODUCTION_KEYS, **env},
+            database_url=database_url,
+            mode=Mode.PRODUCTION,
+        )
+        client = TestClient(create_app(settings))
+        client.__enter__()
+        started.append(client)
+        return client
+
+    yield start
+    for client in started:
+        client.__exit__(None, None, None)

@@ -1,0 +1,15 @@
+"""What the security tests share: production keys of full length, the production app's type."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi.testclient import TestClient
+
+PRODUCTION_KEYS = {
+    "LIANBAN_SECRET_KEY": "s3cret-" + "k" * 40,
+    "LIANBAN_SIGNING_KEYS": "p1:" + "ab" * 32,
+    "LIANBAN_DATA_KEYS": "d1:ZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGQ=",  # 32 bytes: AES-256
+}
+
+ProductionApp = Callable[..., TestClient]
