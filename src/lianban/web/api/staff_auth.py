@@ -7,7 +7,6 @@ password and a disabled account all answer the same 401; a locked account answer
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -34,7 +33,7 @@ def client_address(request: Request) -> str | None:
 
 def staff_identity(request: Request, username: str, password: str) -> Identity:
     """Log a staff member in (for the API and the login page alike); problems for refusals."""
-    now = datetime.now(UTC)
+    now = request.app.state.clock.now()
     caller = Caller(actor=f"staff:{username[:64]}", client=client_address(request))
     with request.app.state.sessions() as session:
         try:
