@@ -192,11 +192,16 @@ def build_form(
     return FormSpec(theme, chosen, answers, fields, materials, dropped)
 
 
+# A code list longer than this (regions, countries) is searched or typed as codes, not listed:
+# the form's options, the employee sheet's drop-downs and the eligibility explanations' labels.
+MAX_LISTED_OPTIONS = 300
+
+
 def _options(catalogue: Catalogue, definition: FieldDef, lang: str) -> list[dict[str, str]] | None:
     if definition.type not in (FieldType.CODE, FieldType.CODES) or not definition.code_list:
         return None
     cl = catalogue.code_lists[definition.code_list]
-    if len(cl.codes) > 300:  # regions, countries: the client searches instead of listing
+    if len(cl.codes) > MAX_LISTED_OPTIONS:  # the client searches instead of listing
         return None
     return [{"code": c.code, "label": (c.label_en or c.label) if lang == "en" else c.label} for c in cl.codes]
 

@@ -19,7 +19,7 @@ from lianban.catalog.model import FieldType, Theme
 from lianban.forms.contributions import housing_fund_amounts, pension_base_issue
 from lianban.forms.issues import FieldIssue, Findings
 from lianban.forms.regions import region_settings
-from lianban.forms.spec import FormField, FormSpec, build_form
+from lianban.forms.spec import MAX_LISTED_OPTIONS, FormField, FormSpec, build_form
 from lianban.forms.split import ItemPayload, PayloadInvalid, split_payloads
 from lianban.forms.validate import validate_value
 from lianban.rules.eligibility import Eligibility, assess
@@ -150,7 +150,7 @@ def _labels(catalogue: Catalogue, spec: FormSpec) -> dict[str, dict[str, str]]:
     for key, f in spec.fields.items():
         if f.definition.code_list and f.definition.type is FieldType.CODE:
             cl = catalogue.code_lists[f.definition.code_list]
-            if len(cl.codes) <= 300:
+            if len(cl.codes) <= MAX_LISTED_OPTIONS:
                 out[key] = {c.code: c.label for c in cl.codes}
     return out
 
