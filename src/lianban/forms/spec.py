@@ -111,7 +111,7 @@ def resolve_situation(theme: Theme, answers: Mapping[str, str] | None) -> dict[s
     return out
 
 
-def _holds(expression: str | None, activation: Mapping[str, Any]) -> bool:
+def shown(expression: str | None, activation: Mapping[str, Any]) -> bool:
     """An applicability expression; one that cannot be decided yet (missing answer) counts as true."""
     if not expression:
         return True
@@ -144,7 +144,7 @@ def build_form(
     for it in theme.items:
         if items and it.code not in items:
             continue
-        if not _holds(it.applies_if, activation):
+        if not shown(it.applies_if, activation):
             dropped.append(
                 DroppedItem(
                     it.code,
@@ -159,7 +159,7 @@ def build_form(
 
     def add(ref: ItemField, item: Item | None, per_employee: bool) -> None:
         definition = catalogue.fields[ref.key]
-        visible = _holds(ref.visible_if, activation)
+        visible = shown(ref.visible_if, activation)
         ff = fields.get(ref.key)
         if ff is None:
             ff = fields[ref.key] = FormField(ref.key, definition, False, [], per_employee, False)
@@ -187,7 +187,7 @@ def build_form(
     materials = [
         FormMaterial(m.id, m.name, m.required, m.provided_by.value, needed[m.id])
         for m in theme.materials
-        if m.id in needed and _holds(m.applies_if, activation)
+        if m.id in needed and shown(m.applies_if, activation)
     ]
     return FormSpec(theme, chosen, answers, fields, materials, dropped)
 

@@ -5,6 +5,12 @@ payload keyed by the department system's field names (``system_field`` in the th
 canonical codes translated through the theme's code maps. Every payload is validated against the
 JSON Schema derived from the same theme data before it may be sent: nothing invalid reaches a
 department.
+
+The form and the payloads agree on what is required: a field an item shows only under a condition
+(``visible_if``, e.g. 是否有雇工 only for the self-employed) is left out of that item's payload and
+its schema's ``required`` when the condition is false for this application, exactly as the merged
+form hides it and does not ask for it (:mod:`lianban.forms.spec`). A complete form therefore always
+splits cleanly.
 """
 
 from __future__ import annotations
@@ -20,6 +26,8 @@ from jsonschema import Draft202012Validator
 
 from lianban.catalog.catalogue import Catalogue
 from lianban.catalog.model import FieldType, Item, ItemField, Theme
+from lianban.forms.spec import shown
+from lianban.rules.cel import nest
 
 _JSON_TYPES: dict[FieldType, dict[str, Any]] = {
     FieldType.INTEGER: {"type": "integer"},
@@ -29,13 +37,14 @@ _JSON_TYPES: dict[FieldType, dict[str, Any]] = {
         "type": "object",
         "properties": {
             "start": {"type": "string", "format": "date"},
-            "end": {"type": "string", "format": "date"},
+            # an open-ended period (无固定期限劳动合同) has no end
+            "end": {"type": ["string", "null"], "format": "date"},
         },
         "required": ["start", "end"],
     },
     FieldType.MONTH_RANGE: {
         "type": "object",
-        "properties": {"start": {"type": "string"}, "end": {"type": "string"}},
+        "properties": {"start": {"type": "string"}, "end": {"type": ["string", "null"]}},
         "required": ["start", "end"],
     },
     FieldType.ADDRESS: {
@@ -89,21 +98,24 @@ def _compile_text(schema_text: str) -> Callable[[Any], Any]:
     return fastjsonschema.compile({**schema, "$schema": "http://json-schema.org/draft-07/schema#"})
 
 
-# (catalogue, theme, item) objects → the item's schema and its compiled check; the objects are
-# kept in the entry and compared by identity, so a reloaded catalogue gets its own entries
+# (catalogue, theme, item, hidden fields) → the item's schema and its compiled check; the objects
+# are kept in the entry and compared by identity, so a reloaded catalogue gets its own entries
 _CHECKERS: dict[
-    tuple[int, str, str], tuple[object, object, object, dict[str, Any], Callable[[Any], Any]]
+    tuple[int, str, str, frozenset[str]],
+    tuple[object, object, object, dict[str, Any], Callable[[Any], Any]],
 ] = {}
 
 
-def _checker(catalogue: Catalogue, theme: Theme, item: Item) -> tuple[dict[str, Any], Callable[[Any], Any]]:
+def _checker(
+    catalogue: Catalogue, theme: Theme, item: Item, hidden: frozenset[str] = frozenset()
+) -> tuple[dict[str, Any], Callable[[Any], Any]]:
     """The item's department schema and its compiled check, derived once per catalogue (deriving
     and keying the schema was a tenth of a filing's time)."""
-    key = (id(catalogue), theme.id, item.code)
+    key = (id(catalogue), theme.id, item.code, hidden)
     known = _CHECKERS.get(key)
     if known is not None and known[0] is catalogue and known[1] is theme and known[2] is item:
         return known[3], known[4]
-    schema = item_schema(catalogue, theme, item)
+    schema = item_schema(catalogue, theme, item, hidden)
     check = _compiled(schema)
     if len(_CHECKERS) > 4096:
         _CHECKERS.clear()
@@ -111,8 +123,14 @@ def _checker(catalogue: Catalogue, theme: Theme, item: Item) -> tuple[dict[str, 
     return schema, check
 
 
-def item_schema(catalogue: Catalogue, theme: Theme, item: Item) -> dict[str, Any]:
-    """The department's schema for one item, derived from the theme (system names, types, codes)."""
+def item_schema(
+    catalogue: Catalogue, theme: Theme, item: Item, hidden: frozenset[str] = frozenset()
+) -> dict[str, Any]:
+    """The department's schema for one item, derived from the theme (system names, types, codes).
+
+    ``hidden``: canonical keys whose ``visible_if`` is false for this application — not asked by
+    the form, so not required (nor sent) here either.
+    """
     properties: dict[str, Any] = {}
     required: list[str] = []
     maps = {m.id: m for m in theme.code_maps}
@@ -131,7 +149,7 @@ def item_schema(catalogue: Catalogue, theme: Theme, item: Item) -> dict[str, Any
             properties[name] = {"type": "string", "enum": sorted(allowed)} if allowed else {"type": "string"}
         else:
             properties[name] = dict(_JSON_TYPES.get(definition.type, {"type": "string"}))
-        if ref.required:
+        if ref.required and ref.key not in hidden:
             required.append(name)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -157,9 +175,22 @@ def _translate(theme: Theme, ref: ItemField, value: Any) -> Any:
     return value
 
 
-def item_payload(theme: Theme, item: Item, values: Mapping[str, Any]) -> dict[str, Any]:
+def hidden_fields(item: Item, values: Mapping[str, Any], situation: Mapping[str, str]) -> frozenset[str]:
+    """The item's fields whose ``visible_if`` is false for these values and situation answers."""
+    conditional = [ref for ref in item.fields if ref.visible_if]
+    if not conditional:
+        return frozenset()
+    activation: dict[str, Any] = {**nest(dict(values)), "situation": dict(situation)}
+    return frozenset(ref.key for ref in conditional if not shown(ref.visible_if, activation))
+
+
+def item_payload(
+    theme: Theme, item: Item, values: Mapping[str, Any], hidden: frozenset[str] = frozenset()
+) -> dict[str, Any]:
     payload: dict[str, Any] = {}
     for ref in item.fields:
+        if ref.key in hidden:
+            continue  # the form did not show it: the department is not sent it
         value = values.get(ref.key)
         if value is None or value == "" or value == []:
             continue
@@ -173,23 +204,27 @@ def split_payloads(
     items: Sequence[Item],
     values: Mapping[str, Any],
     employees: Sequence[Mapping[str, Any]] = (),
+    situation: Mapping[str, str] | None = None,
 ) -> list[ItemPayload]:
     """拆分还原: one validated payload per item, per employee for per-employee items.
 
     ``values`` are the validated form values (flat canonical keys); for employer themes each
-    employee row's values are layered over the header's. Raises :class:`PayloadInvalid` when a
-    payload breaks its department schema.
+    employee row's values are layered over the header's. ``situation``: the resolved situation
+    answers, which decide (with the values) the fields an item shows only under a condition.
+    Raises :class:`PayloadInvalid` when a payload breaks its department schema.
     """
     out: list[ItemPayload] = []
+    answers = situation or {}
     for item in items:
-        schema, check = _checker(catalogue, theme, item)
         rows: list[tuple[int | None, Mapping[str, Any]]]
         if item.per_employee and theme.applicant_type == "employer":
             rows = [(i, {**values, **row}) for i, row in enumerate(employees)]
         else:
             rows = [(None, values)]
         for index, row_values in rows:
-            payload = item_payload(theme, item, row_values)
+            hidden = hidden_fields(item, row_values, answers)
+            schema, check = _checker(catalogue, theme, item, hidden)
+            payload = item_payload(theme, item, row_values, hidden)
             try:
                 check(payload)  # compiled: an employer's thousand rows are checked in milliseconds
                 errors = []

@@ -280,7 +280,7 @@ def check_submission(
         try:
             checked.payloads = [
                 p
-                for p in split_payloads(catalogue, theme, spec.items, values, employees)
+                for p in split_payloads(catalogue, theme, spec.items, values, employees, spec.situation)
                 if p.employee is None or (p.item, p.employee) not in dropped_rows
             ]
         except PayloadInvalid as exc:
