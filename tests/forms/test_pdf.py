@@ -10,7 +10,6 @@ import pytest
 from pypdf import PdfReader
 from pypdf.generic import DictionaryObject
 
-from lianban.forms import pdf as pdfmod
 from lianban.forms.pdf import (
     CJKFontMissing,
     PrintableApplication,
@@ -19,6 +18,7 @@ from lianban.forms.pdf import (
     PrintSection,
     render_pdf,
 )
+from lianban.forms.pdf import font as pdffont
 
 F = PrintField
 
@@ -244,24 +244,24 @@ def test_values_are_printed_literally(tmp_path: Path) -> None:
 
 
 def test_missing_font_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv(pdfmod.FONT_ENV, str(tmp_path / "nowhere.ttf"))
-    pdfmod.cjk_font_name.cache_clear()
+    monkeypatch.setenv(pdffont.FONT_ENV, str(tmp_path / "nowhere.ttf"))
+    pdffont.cjk_font_name.cache_clear()
     try:
         with pytest.raises(CJKFontMissing, match=r"nowhere\.ttf"):
             render_pdf(hubei_graduate())
     finally:
-        monkeypatch.delenv(pdfmod.FONT_ENV)
-        pdfmod.cjk_font_name.cache_clear()
+        monkeypatch.delenv(pdffont.FONT_ENV)
+        pdffont.cjk_font_name.cache_clear()
 
 
 def test_no_font_anywhere_names_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(pdfmod.FONT_ENV, raising=False)
-    monkeypatch.setattr(pdfmod, "FONT_PACKAGE", "lianban_no_such_font_package")
-    monkeypatch.setattr(pdfmod, "SYSTEM_FONT_PATHS", ())
-    pdfmod.cjk_font_name.cache_clear()
+    monkeypatch.delenv(pdffont.FONT_ENV, raising=False)
+    monkeypatch.setattr(pdffont, "FONT_PACKAGE", "lianban_no_such_font_package")
+    monkeypatch.setattr(pdffont, "SYSTEM_FONT_PATHS", ())
+    pdffont.cjk_font_name.cache_clear()
     try:
         with pytest.raises(CJKFontMissing, match="paperang-p2-fonts-cjk"):
-            pdfmod.cjk_font_name()
+            pdffont.cjk_font_name()
     finally:
         monkeypatch.undo()
-        pdfmod.cjk_font_name.cache_clear()
+        pdffont.cjk_font_name.cache_clear()
