@@ -33,7 +33,7 @@ GRADUATE_FORM: dict[str, Any] = {
     "subsidy.pension_subsidy_period": {"start": "2026-09", "end": "2026-11"},
     "subsidy.pension_months": 3,
     "bank.name": "中国建设银行武汉洪山支行",
-    "bank.code": "105521000123",
+    "insurance.medical.bank_code": "105521000123",
     "bank.account_name": None,  # filled below with the graduate's name
     "bank.account": "6217002870012345678",
     "insurance.pension.agency": "武汉市社会保险中心",

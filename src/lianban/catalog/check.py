@@ -16,7 +16,7 @@ from typing import Any
 from lianban.catalog.catalogue import Fact, load_facts, theme_paths
 from lianban.catalog.codelists import CodeList, load_code_lists, region_code_list
 from lianban.catalog.loader import FIELDS_FILE, ThemeFileError, line_of, load_field_dictionary, load_theme
-from lianban.catalog.model import FieldDef, FieldType, Theme
+from lianban.catalog.model import FieldDef, FieldType, Reduction, Theme
 from lianban.catalog.outcomes import compare, compute
 from lianban.rules.cel import FUNCTION_NAMES, RuleError, compile_rule, referenced_names, situation_literals
 
@@ -157,6 +157,20 @@ def check_theme(
                     f"未定义的代码映射 {f.code_map}",
                     f"unknown code map {f.code_map}",
                 )
+    # 【非必填字段】: a field the document made optional is optional in every item that asks it
+    for i, rf in enumerate(theme.reduced_fields):
+        for k, key in enumerate(rf.keys):
+            check_field_ref(["reduced_fields", i, "keys", k], key, None)
+            if rf.reduction is not Reduction.NON_REQUIRED:
+                continue
+            for it in theme.items:
+                if any(f.key == key and f.required for f in it.fields):
+                    c.add(
+                        ["reduced_fields", i, "keys", k],
+                        "required_but_reduced",
+                        f"{rf.name}已作为非必填字段减去，但事项 {it.code} 仍将 {key} 设为必填",
+                        f"{rf.name} was reduced as a non-required field, but item {it.code} requires {key}",
+                    )
     if theme.batch_table:
         for i, col in enumerate(theme.batch_table.columns):
             check_field_ref(["batch_table", "columns", i, "key"], col.key, None)

@@ -341,11 +341,16 @@ class ReducedMaterial(Strict):
 
 
 class ReducedField(Strict):
-    """An original form field (原始填写项) dropped from the one form, and how."""
+    """An original form field (原始填写项) dropped from the one form, and how.
+
+    ``keys``: the canonical fields it became, where the one form still has them; a field reduced
+    as 非必填字段 (``non_required``) must then be optional in every item (``themes check``).
+    """
 
     name: str
     reduction: Reduction
     status: Literal["reduced", "suggested"] = "reduced"
+    keys: tuple[str, ...] = ()
 
 
 class Figures(Strict):
