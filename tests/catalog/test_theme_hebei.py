@@ -68,8 +68,8 @@ def test_time_limit_15_working_days(theme: Theme) -> None:
     stated = theme.stated_time_limit
     assert stated is not None and stated.source == "document"
     assert (stated.legal_days, stated.promised_days) == (15, 15)
-    # per-item limits are not stated: inferred, and the longest path is the stated 15
-    assert all(i.time_limit.source == "inferred" for i in theme.items)
+    # per-item limits are not stated: derived from the theme's 15, which binds the whole case
+    assert all(i.time_limit.source == "derived" for i in theme.items)
     computed = compute(theme)
     assert computed.legal_path_days == 15
     assert computed.promised_path_days == (15, 15)

@@ -180,9 +180,12 @@ def test_graduate_limits_are_taken_from_the_flexible_document_or_inferred(gradua
         "si_fee_declaration": (1, 1),
         "hukou_transfer": (20, 20),
     }
+    from_seed_001 = {"employment_registration", "pension_enrolment", "social_card_application"}
+    from_seed_001 |= {"medical_enrolment", "si_fee_declaration"}
     for it in graduate.items:
-        assert it.time_limit.source == "inferred"
+        assert it.time_limit.source == ("derived" if it.code in from_seed_001 else "inferred")
         assert it.time_limit.note
+        assert (it.time_limit.basis is not None) == (it.code in from_seed_001)
     assert sum(legal for legal, _ in limits.values()) == 121
 
 

@@ -22,7 +22,7 @@ from lianban.cases.schema import AuditEntry, Case, CaseItem, OutboxJob, Timeline
 from lianban.cases.states import CaseStatus, ItemStatus
 from lianban.catalog.catalogue import Catalogue
 from lianban.catalog.model import Theme
-from lianban.catalog.outcomes import finish_times
+from lianban.catalog.outcomes import case_finish_times
 from lianban.forms.submission import CheckedSubmission
 
 
@@ -138,8 +138,8 @@ def file_case(
     # working days count by the calendar in China: 00:30 on a Monday there is still Sunday in UTC
     accepted_day = china_date(accepted_at)
     chosen = checked.spec.items
-    legal_finish = finish_times(chosen, {it.code: it.time_limit.legal_days for it in chosen})
-    promised_finish = finish_times(chosen, {it.code: it.time_limit.promised_max for it in chosen})
+    legal_finish = case_finish_times(theme, chosen, "legal")
+    promised_finish = case_finish_times(theme, chosen, "promised")
     case_id = new_case_id(accepted_at)
     in_case = {(p.item, p.employee) for p in checked.payloads}
 

@@ -305,6 +305,21 @@ def check_theme(
                 f"事项 {it.code} 的承诺时限长于法定时限",
                 f"item {it.code}: promised limit exceeds the legal limit",
             )
+        if it.time_limit.source == "derived" and not it.time_limit.basis:
+            c.add(
+                ["items", i, "time_limit", "basis"],
+                "limit_basis",
+                f"事项 {it.code} 的时限为推导所得（derived），须写明所依据的规定（basis）",
+                f"item {it.code}: a derived limit must quote the rule it follows (basis)",
+            )
+        stated = theme.stated_time_limit
+        if stated is not None and it.time_limit.legal_days > stated.legal_days:
+            c.add(
+                ["items", i, "time_limit", "legal_days"],
+                "exceeds_theme_limit",
+                f"事项 {it.code} 的法定时限 {it.time_limit.legal_days} 个工作日超过文件规定的整件事时限 {stated.legal_days} 个工作日",
+                f"item {it.code}: legal limit {it.time_limit.legal_days} exceeds the theme's stated {stated.legal_days} working days",
+            )
         for dep_kind in ("waits_for", "waits_for_any"):
             for j, dep in enumerate(getattr(it, dep_kind)):
                 if dep not in codes:

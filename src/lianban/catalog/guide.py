@@ -66,6 +66,7 @@ def guide(theme: Theme) -> dict[str, Any]:
                 if isinstance(it.time_limit.promised_days, tuple)
                 else it.time_limit.promised_days,
                 "source": it.time_limit.source,
+                **({"basis": it.time_limit.basis} if it.time_limit.basis else {}),
             }
             for it in theme.items
         ],
@@ -90,9 +91,15 @@ def guide(theme: Theme) -> dict[str, Any]:
         outcomes["reduction_percent"] = reduction_percent(theme.outcomes.before, theme.outcomes.after)
         outcomes["stated_reduction_percent"] = dict(theme.outcomes.reduction_percent)
     else:
-        outcomes["before"] = _figures(computed.before)
+        # the sum of the legal limits is a "before" figure only when the document states every
+        # item's limit; a sum of derived or inferred limits (Hebei's 60 days) is nobody's figure
+        before = computed.before
+        if not computed.before_days_sourced:
+            before = before.model_copy(update={"days": None})
+            outcomes["computed"]["before"]["days"] = None
+        outcomes["before"] = _figures(before)
         outcomes["after"] = _figures(computed.after)
-        outcomes["reduction_percent"] = reduction_percent(computed.before, computed.after)
+        outcomes["reduction_percent"] = reduction_percent(before, computed.after)
         outcomes["stated"] = False
     return {
         "theme_id": theme.id,

@@ -186,12 +186,16 @@ class TimeLimit(Strict):
     """Legal (法定) and promised (承诺) time limits in working days; 0 = 即办.
 
     ``promised_days`` is a range ``[min, max]`` (e.g. 1–20) or a single number.
-    ``source`` says whether the document states the figure or it was inferred.
+    ``source`` says where the figure comes from: the document states it for the item
+    (``document``); it is derived from a rule the theme cites — the theme's own stated limit, a
+    regulation, the same item in the same province's document — and ``basis`` quotes it
+    (``derived``); or nothing states it and it was inferred (``inferred``).
     """
 
     legal_days: int = Field(ge=0)
     promised_days: int | tuple[int, int]
-    source: Literal["document", "inferred"] = "document"
+    source: Literal["document", "derived", "inferred"] = "document"
+    basis: str | None = None  # the sentence or article a derived limit follows
     note: str | None = None
 
     @field_validator("promised_days")

@@ -1,7 +1,8 @@
 """The before/after outcome figures (四减: 减时间、减跑动、减材料、减环节), computed from a theme.
 
 What the definition determines is computed here and compared with what the document states:
-days before = the sum of the items' legal limits; days after = the shortest and longest critical
+days before = the sum of the items' legal limits (a figure of the documents only when every limit
+is stated for its item — ``before_days_sourced``; otherwise it is compared but never shown); days after = the shortest and longest critical
 path through the dependency graph under the promised limits; steps before = the number of items,
 steps after = one form; materials after = the most the applicant supplies over all situations;
 materials before = that plus the materials the document says were reduced. Trips are stated only.
@@ -25,6 +26,7 @@ class ComputedOutcomes:
     after: Figures
     legal_path_days: int  # longest path under legal limits: the whole case's legal limit
     promised_path_days: tuple[int, int]
+    before_days_sourced: bool = True  # every item's legal limit is stated for it by the document
 
 
 def situation_combinations(theme: Theme) -> Iterator[dict[str, str]]:
@@ -82,6 +84,19 @@ def finish_times(items: list[Item], weight: Mapping[str, int]) -> dict[str, int]
     return finish
 
 
+def case_finish_times(theme: Theme, items: list[Item], kind: str) -> dict[str, int]:
+    """When each item of a case is due, in working days from acceptance, under its ``legal`` or
+    ``promised`` (longest) limit — and never later than a limit the document states for the whole
+    theme (Hebei: “（三）办理时限 15个工作日”): the theme's limit binds every item in it."""
+    if kind == "legal":
+        finish = finish_times(items, {it.code: it.time_limit.legal_days for it in items})
+        cap = theme.stated_time_limit.legal_days if theme.stated_time_limit else None
+    else:
+        finish = finish_times(items, {it.code: it.time_limit.promised_max for it in items})
+        cap = theme.stated_time_limit.promised_max if theme.stated_time_limit else None
+    return finish if cap is None else {code: min(days, cap) for code, days in finish.items()}
+
+
 def critical_path(items: list[Item], weight: Mapping[str, int]) -> int:
     """Length of the longest chain of waits: the whole case's limit."""
     return max(finish_times(items, weight).values(), default=0)
@@ -106,6 +121,10 @@ def compute(theme: Theme) -> ComputedOutcomes:
     shortest = min(critical_path(c, lo) for c in cases)
     longest = max(critical_path(c, hi) for c in cases)
     legal_path = max(critical_path(c, legal) for c in cases)
+    if theme.stated_time_limit is not None:  # the theme's own limit binds the case
+        legal_path = min(legal_path, theme.stated_time_limit.legal_days)
+        longest = min(longest, theme.stated_time_limit.promised_max)
+        shortest = min(shortest, longest)
     materials_after = max(len(applicant_materials(theme, a)) for a in combos)
     reduced = sum(1 for r in theme.reduced_materials if r.status == "reduced")
     before = Figures(
@@ -121,7 +140,11 @@ def compute(theme: Theme) -> ComputedOutcomes:
         steps=1,
     )
     return ComputedOutcomes(
-        before=before, after=after, legal_path_days=legal_path, promised_path_days=(shortest, longest)
+        before=before,
+        after=after,
+        legal_path_days=legal_path,
+        promised_path_days=(shortest, longest),
+        before_days_sourced=all(it.time_limit.source == "document" for it in theme.items),
     )
 
 
