@@ -50,7 +50,7 @@ from lianban.cases.progress import CASE_WORDS
 from lianban.cases.states import CaseStatus, ItemStatus, case_status
 from lianban.catalog.catalogue import Catalogue, default_catalogue
 from lianban.catalog.model import ConnectorKind, Item, Theme
-from lianban.catalog.outcomes import finish_times
+from lianban.catalog.outcomes import case_finish_times, finish_times
 from lianban.db import Base, make_engine
 from lianban.forms.split import item_payload
 
@@ -169,8 +169,8 @@ class _ThemePlan:
 
 def _plan(catalogue: Catalogue, theme: Theme, digest: str) -> _ThemePlan:
     items = [it for it in theme.items if it.applies_if is None]
-    legal = finish_times(items, {it.code: it.time_limit.legal_days for it in items})
-    promised = finish_times(items, {it.code: it.time_limit.promised_max for it in items})
+    legal = case_finish_times(theme, items, "legal")  # as filing computes them
+    promised = case_finish_times(theme, items, "promised")
     depth = finish_times(items, {it.code: 1 for it in items})
     present = {it.code for it in items}
     order = tuple(
