@@ -80,6 +80,7 @@ class Stage:
                 "LIANBAN_MODE": "sandbox",
                 "LIANBAN_DATA_DIR": str(self.data_dir),
                 "LIANBAN_SIGNING_KEYS": f"{self.key.key_id}:{self.key.secret.hex()}",
+                "LIANBAN_RATE_LIMITS": "off",  # the bench measures the platform, not its rate limits
                 "PYTHONUNBUFFERED": "1",
             }
         )

@@ -4,15 +4,34 @@
 | --- | --- | --- |
 | ``LIANBAN_LOGIN_LOCKOUT_FAILURES`` | ``5`` | wrong passwords in a row that lock a staff account |
 | ``LIANBAN_LOGIN_LOCKOUT_MINUTES`` | ``15`` | how long the lock lasts (the right password is refused meanwhile) |
+| ``LIANBAN_REDIS_URL`` | — | keep rate-limit counters in Redis (``redis://host:6379/0``) instead of the database |
+| ``LIANBAN_RATE_LOGIN_ACCOUNT`` | ``10 per 15 minutes`` | login attempts for one account (username, ID number, USCC) |
+| ``LIANBAN_RATE_LOGIN_CLIENT`` | ``100 per 15 minutes`` | login attempts from one client address (every kind of login) |
+| ``LIANBAN_RATE_PICKUP_CODE`` | ``5 per hour`` | pickup codes tried against one delivery (窗口领取) |
+| ``LIANBAN_RATE_FILING`` | ``60 per hour`` | applications filed by one caller |
+| ``LIANBAN_RATE_UPLOAD`` | ``200 per hour`` | material uploads by one caller |
+| ``LIANBAN_RATE_LIMITS`` | ``on`` | ``off`` turns every limit off (a load test of the platform itself) |
+
+A rate is a ``limits`` string (``N per [M] second|minute|hour|day``); ``off`` turns that one off.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
+from limits import parse
+
 from lianban.config import ConfigError
+
+DEFAULT_RATES = {
+    "login_account": "10 per 15 minutes",
+    "login_client": "100 per 15 minutes",
+    "pickup_code": "5 per hour",
+    "filing": "60 per hour",
+    "upload": "200 per hour",
+}
 
 
 @dataclass(frozen=True)
@@ -32,6 +51,8 @@ class SecurityPolicy:
     """Everything the security room reads from the deployment's settings."""
 
     lockout: LockoutPolicy = LockoutPolicy()
+    rates: Mapping[str, str | None] = field(default_factory=lambda: dict(DEFAULT_RATES))  # None: off
+    redis_url: str | None = None  # rate-limit counters in Redis; in the database when None
 
 
 def _positive(env: Mapping[str, str], name: str, default: float, integer: bool = False) -> float:
@@ -53,4 +74,27 @@ def load_security_policy(env: Mapping[str, str]) -> SecurityPolicy:
         failures=int(_positive(env, "LIANBAN_LOGIN_LOCKOUT_FAILURES", 5, integer=True)),
         minutes=_positive(env, "LIANBAN_LOGIN_LOCKOUT_MINUTES", 15.0),
     )
-    return SecurityPolicy(lockout=lockout)
+    return SecurityPolicy(
+        lockout=lockout,
+        rates=_rates(env),
+        redis_url=env.get("LIANBAN_REDIS_URL") or None,
+    )
+
+
+def _rates(env: Mapping[str, str]) -> dict[str, str | None]:
+    switch = (env.get("LIANBAN_RATE_LIMITS") or "on").lower()
+    if switch not in ("on", "off"):
+        raise ConfigError(f"LIANBAN_RATE_LIMITS must be on or off, not {switch!r}")
+    rates: dict[str, str | None] = {}
+    for rule, default in DEFAULT_RATES.items():
+        variable = f"LIANBAN_RATE_{rule.upper()}"
+        rate = (env.get(variable) or default).strip()
+        if switch == "off" or rate.lower() == "off":
+            rates[rule] = None
+            continue
+        try:
+            parse(rate)
+        except ValueError as exc:
+            raise ConfigError(f"{variable} must be like '10 per 15 minutes' or 'off', not {rate!r}") from exc
+        rates[rule] = rate
+    return rates

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Integer, String
+from sqlalchemy import JSON, Boolean, DateTime, Float, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lianban.db import Base
@@ -47,3 +47,13 @@ class SecurityEvent(Base):
     subject: Mapped[str | None] = mapped_column(String(100))  # the account acted on
     client: Mapped[str | None] = mapped_column(String(64))  # the caller's address, when over HTTP
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class RateLimitCounter(Base):
+    """One fixed-window counter of the rate limits (限流计数) when they are kept in the database."""
+
+    __tablename__ = "rate_limit_counters"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+    expires_at: Mapped[float] = mapped_column(Float, index=True)  # seconds since the epoch

@@ -11,6 +11,7 @@ from lianban.clock import Clock, SystemClock
 from lianban.config import Settings, load_settings
 from lianban.db import make_engine, session_factory
 from lianban.security.fieldcrypt import data_keyring, use_field_encryption
+from lianban.security.ratelimit import make_throttle
 from lianban.security.signing import NonceCache, platform_keyring
 from lianban.security.tokens import secret_key
 from lianban.sharing.providers import SharingHub
@@ -79,6 +80,10 @@ def create_app(
     use_field_encryption(data_keys, app.state.catalogue)  # personal data encrypted at rest (fieldcrypt)
     app.state.nonces = NonceCache()
     app.state.secret_key = secret_key(settings.data_dir, settings.sandbox, settings.secret_key)
+    security = settings.security
+    app.state.throttle = make_throttle(
+        app.state.engine, security.redis_url, dict(security.rates), app.state.secret_key
+    )
     problems.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=DEFAULT_MAX_BODY_BYTES)
     app.include_router(health.router)

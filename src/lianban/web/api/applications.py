@@ -30,6 +30,7 @@ from lianban.web.api.themes import _theme, catalogue_of
 from lianban.web.auth import require_identity
 from lianban.web.deps import clock_of
 from lianban.web.problems import Problem, not_found
+from lianban.web.ratelimit import per_caller
 
 router = APIRouter(prefix="/api/v1/applications", tags=["applications"])
 
@@ -122,7 +123,12 @@ def case_summary(
     }
 
 
-@router.post("", status_code=201, summary="File an application: one form, many sub-items")
+@router.post(
+    "",
+    status_code=201,
+    summary="File an application: one form, many sub-items",
+    dependencies=[Depends(per_caller("filing"))],
+)
 def post_application(
     request: Request,
     body: ApplicationBody,

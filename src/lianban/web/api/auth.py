@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict
 from ruamel.yaml import YAML
 
@@ -20,8 +20,9 @@ from lianban.forms.validate import validate_value
 from lianban.security.tokens import DEFAULT_LIFETIME_SECONDS, Identity, Role, issue
 from lianban.web.deps import clock_of
 from lianban.web.problems import FieldError, Problem
+from lianban.web.ratelimit import login_attempt
 
-router = APIRouter(prefix="/api/v1/auth", tags=["sandbox"])
+router = APIRouter(prefix="/api/v1/auth", tags=["sandbox"], dependencies=[Depends(login_attempt)])
 STAFF_FILE = Path(__file__).resolve().parents[2] / "security" / "data" / "sandbox_staff.yaml"
 
 

@@ -2,7 +2,8 @@
 pickup code. POST /api/v1/applications/{case_id}/deliveries/{delivery_id}/handover.
 
 A wrong code is a 422 naming ``pickup_code``; a delivery that is posted, or already handed over,
-is a 409. Only window clerks hand over (403 for anyone else).
+is a 409. Only window clerks hand over (403 for anyone else). Tries per delivery are rate-limited
+(``LIANBAN_RATE_PICKUP_CODE``): a 429 with ``Retry-After`` once spent, even for the right code.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from lianban.security.tokens import Identity, Role
 from lianban.web.auth import require_identity
 from lianban.web.deps import clock_of
 from lianban.web.problems import FieldError, Problem, not_found
+from lianban.web.ratelimit import enforce
 
 router = APIRouter(prefix="/api/v1/applications", tags=["applications"])
 
@@ -48,6 +50,7 @@ def post_handover(
             "只有窗口工作人员可以交付证件",
             "only window clerks hand documents over",
         )
+    enforce(request, "pickup_code", case_id, delivery_id)  # a pickup code cannot be guessed (限流)
     now = clock_of(request).now()
     with request.app.state.sessions() as session, session.begin():
         lock_case(session, case_id)

@@ -2,20 +2,21 @@
 
 The accounts are the database's (``lianban staff add``), in every mode. A wrong username, a wrong
 password and a disabled account all answer the same 401; a locked account answers 429 with
-``Retry-After`` until its lock ends, even for the right password.
+``Retry-After`` until its lock ends, even for the right password. Attempts are rate-limited per
+client address and per username before the password is even looked at.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from lianban.security.staff import Caller, LoginFailed, authenticate
 from lianban.security.tokens import DEFAULT_LIFETIME_SECONDS, Identity, issue
 from lianban.web.problems import FieldError, Problem
-from lianban.web.ratelimit import too_many_until
+from lianban.web.ratelimit import client_address, login_attempt, too_many_until
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
@@ -25,10 +26,6 @@ class StaffLogin(BaseModel):
 
     username: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=1024)
-
-
-def client_address(request: Request) -> str | None:
-    return request.client.host if request.client else None
 
 
 def staff_identity(request: Request, username: str, password: str) -> Identity:
@@ -56,7 +53,11 @@ def staff_identity(request: Request, username: str, password: str) -> Identity:
     return identity
 
 
-@router.post("/staff", summary="Staff login with a username and password (工作人员登录)")
+@router.post(
+    "/staff",
+    summary="Staff login with a username and password (工作人员登录)",
+    dependencies=[Depends(login_attempt)],
+)
 def staff_login(request: Request, body: StaffLogin) -> dict[str, Any]:
     identity = staff_identity(request, body.username, body.password)
     return {

@@ -20,6 +20,7 @@ from lianban.forms.uploads import UploadTooLarge, inspect_upload, read_limited
 from lianban.security.tokens import Identity
 from lianban.web.auth import require_identity
 from lianban.web.problems import FieldError, Problem, invalid, not_found
+from lianban.web.ratelimit import per_caller
 
 router = APIRouter(prefix="/api/v1", tags=["applications"])
 
@@ -63,7 +64,10 @@ def find_material(catalogue: Catalogue, material_id: str, theme_id: str | None) 
 
 
 @router.post(
-    "/uploads", status_code=201, summary="Upload one material file; checked against the material's rules"
+    "/uploads",
+    status_code=201,
+    summary="Upload one material file; checked against the material's rules",
+    dependencies=[Depends(per_caller("upload"))],
 )
 def post_upload(
     request: Request,
