@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import httpx
 from dispatch_helpers import Platform, wait_until_finished
@@ -14,54 +13,7 @@ from lianban.clock import SettableClock
 from lianban.connectors.simulator import SimulatorFleet
 from lianban.delivery import SandboxCourier
 from lianban.dispatch.worker import Dispatcher
-
-GRADUATE_FORM: dict[str, Any] = {
-    "person.mobile": "13907150000",
-    "employment.flexible_form": "flexible",
-    "employment.unit_name": "自由职业（软件开发外包）",
-    "employment.work_region": "420111",
-    "employment.handling_office": "洪山区人力资源和社会保障局",
-    "employment.start_date": "2026-08-01",
-    "employment.industry_code": "65",
-    "employment.industry_sector": "tertiary",
-    "employment.occupation": "软件开发人员",
-    "subsidy.unit_name": "自由职业（软件开发外包）",
-    "subsidy.pension_location": "in_province",
-    "subsidy.first_month": "2026-09",
-    "subsidy.handling_office": "洪山区人力资源和社会保障局",
-    "subsidy.pension_paid_period": {"start": "2026-09", "end": "2026-11"},
-    "subsidy.pension_subsidy_period": {"start": "2026-09", "end": "2026-11"},
-    "subsidy.pension_months": 3,
-    "bank.name": "中国建设银行武汉洪山支行",
-    "insurance.medical.bank_code": "105521000123",
-    "bank.account_name": None,  # filled below with the graduate's name
-    "bank.account": "6217002870012345678",
-    "insurance.pension.agency": "武汉市社会保险中心",
-    "insurance.pension.first_work_date": "2026-08-01",
-    "insurance.pension.first_insured_month": "2026-09",
-    "insurance.pension.types": ["urban_employee_pension"],
-    "insurance.medical.types": ["employee_basic_medical", "large_medical"],
-    "insurance.medical.start_date": "2026-09-01",
-    "insurance.medical.region": "420111",
-    "insurance.medical.grade": "一档",
-    "social_card.service_bank": "中国建设银行",
-    "social_card.region": "420100",
-    "social_card.person_category": "urban_resident",
-    "social_card.collection_method": "post",
-    "delivery.address": {"region": "420111", "detail": "珞喻路1037号"},
-    "delivery.recipient": None,
-    "delivery.recipient_mobile": "13907150000",
-    "hukou.police_office": "武汉市公安局洪山区分局珞南派出所",
-}
-
-
-def code_of(platform: Platform, code_list: str, wanted: str) -> str:
-    """The code of an option by code or label, whatever the shipped list calls it."""
-    cl = platform.app.state.catalogue.code_lists[code_list]
-    for c in cl.codes:
-        if wanted in (c.code, c.label) or wanted in c.label:
-            return str(c.code)
-    return str(cl.codes[0].code)
+from sandbox_cases import graduate_form
 
 
 def test_a_wuhan_graduate_files_once_and_her_card_is_posted(
@@ -73,19 +25,7 @@ def test_a_wuhan_graduate_files_once_and_her_card_is_posted(
     ).json()
     graduate = next(p for p in people if "wuhan_graduate" in (p.get("persona"), p.get("key")))
     headers = platform.headers(id_number=graduate["id_number"])
-    form = dict(GRADUATE_FORM)
-    form["bank.account_name"] = form["delivery.recipient"] = graduate["name"]
-    form["employment.flexible_form"] = code_of(platform, "hubei.flexible_employment_form", "灵活就业")
-    form["employment.industry_sector"] = code_of(platform, "hubei.industry_sector", "第三产业")
-    form["subsidy.pension_location"] = code_of(platform, "hubei.pension_payment_location", "省内")
-    form["insurance.pension.types"] = [
-        code_of(platform, "hubei.pension_insurance_type", "城镇职工基本养老保险")
-    ]
-    form["insurance.medical.types"] = [
-        code_of(platform, "hubei.medical_insurance_type", "职工基本医疗保险"),
-        code_of(platform, "hubei.medical_insurance_type", "大额医疗保险"),
-    ]
-    form["social_card.person_category"] = code_of(platform, "hubei.social_card_person_category", "城镇居民")
+    form = graduate_form(platform.app.state.catalogue.code_lists, graduate["name"])
     r = httpx.post(
         f"{platform.url}/api/v1/applications",
         json={"theme_id": "hubei.graduate-employment", "situation": {"settle_city": "wuhan"}, "form": form},

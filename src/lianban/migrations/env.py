@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-import lianban.cases.schema  # registers the tables on Base.metadata
-import lianban.security.schema  # noqa: F401
+import lianban.tables  # noqa: F401  (registers every room's tables on Base.metadata)
 from lianban.db import Base, is_sqlite, make_engine
 
 config = context.config

@@ -10,13 +10,14 @@ from lianban.catalog.catalogue import Catalogue, default_catalogue
 from lianban.clock import Clock, SystemClock
 from lianban.config import Settings, load_settings
 from lianban.db import make_engine, session_factory
+from lianban.regional import load_regional
 from lianban.security.fieldcrypt import data_keyring, use_field_encryption
 from lianban.security.ratelimit import make_throttle
 from lianban.security.signing import NonceCache, platform_keyring
 from lianban.security.tokens import secret_key
 from lianban.sharing.providers import SharingHub
 from lianban.sharing.sandbox import sandbox_hub
-from lianban.web import problems
+from lianban.web import domain_problems, problems
 from lianban.web.api import (
     applications,
     auth,
@@ -27,6 +28,7 @@ from lianban.web.api import (
     health,
     operator,
     precheck,
+    ratings,
     sandbox,
     sandbox_departments,
     sheets,
@@ -84,7 +86,9 @@ def create_app(
     app.state.throttle = make_throttle(
         app.state.engine, security.redis_url, dict(security.rates), app.state.secret_key
     )
+    app.state.regional = load_regional(settings.deployment_file)  # 好差评, 预约, drafts: per region
     problems.install(app)
+    domain_problems.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=DEFAULT_MAX_BODY_BYTES)
     app.include_router(health.router)
     app.include_router(themes.router)
@@ -100,6 +104,7 @@ def create_app(
     app.include_router(stats.router)
     app.include_router(operator.router)
     app.include_router(staff_auth.router)
+    app.include_router(ratings.router)
     if settings.sandbox:
         app.include_router(auth.router)
         app.include_router(sandbox.router)

@@ -17,6 +17,8 @@ from lianban.cases.figures import OPEN_ITEM, as_json, theme_figures
 from lianban.cases.schema import Case, CaseItem, OutboxJob, TimelineEvent
 from lianban.catalog.guide import guide
 from lianban.clock import Clock
+from lianban.ratings.figures import counts as rating_counts
+from lianban.ratings.figures import rating_figures
 from lianban.security.tokens import Identity, Role
 from lianban.web.auth import require_identity
 from lianban.web.deps import clock_of
@@ -39,7 +41,9 @@ def get_stats(request: Request, identity: Annotated[Identity, Depends(require_id
         )
     catalogue = request.app.state.catalogue
     with request.app.state.sessions() as session:
-        figures = {f.theme_id: as_json(f) for f in theme_figures(session, clock_of(request).today())}
+        today = clock_of(request).today()
+        figures = {f.theme_id: as_json(f) for f in theme_figures(session, today)}
+        rated = rating_figures(session, today)  # 好差评
     themes = []
     for theme_id, theme in catalogue.themes.items():
         outcomes = guide(theme)["outcomes"]
@@ -58,6 +62,7 @@ def get_stats(request: Request, identity: Annotated[Identity, Depends(require_id
                     },
                 ),
                 "outcomes": {k: outcomes[k] for k in ("before", "after", "reduction_percent")},
+                "ratings": rated["by_theme"].get(theme_id) or rating_counts({}),
             }
         )
     return {
@@ -66,6 +71,7 @@ def get_stats(request: Request, identity: Annotated[Identity, Depends(require_id
             "cases": sum(t["cases"] for t in themes),
             "overdue_items": sum(t["overdue_items"] for t in themes),
         },
+        "ratings": {"by_department": rated["by_department"], "totals": rated["totals"]},
     }
 
 

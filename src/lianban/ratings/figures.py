@@ -1,0 +1,87 @@
+"""好差评 figures: counts per level, 差评 and 好评率 per theme and per department, and how the
+departments' follow-ups stand (open, overdue). 好评率 is the share of ratings that are not 差评."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from lianban.ratings.schema import FollowUp, RatedDepartment, Rating
+from lianban.ratings.service import RATEABLE_FOLLOW_UP, department_name
+from lianban.ratings.vocabulary import LEVELS, is_bad
+
+
+def counts(by_level: dict[int, int]) -> dict[str, Any]:
+    """Counts of one group of ratings: per level, 差评, 好评率."""
+    total = sum(by_level.values())
+    bad = sum(n for level, n in by_level.items() if is_bad(level))
+    return {
+        "ratings": total,
+        "by_level": {str(level): by_level.get(level, 0) for level in sorted(LEVELS, reverse=True)},
+        "good": total - bad,
+        "bad": bad,
+        "good_rate": round((total - bad) / total, 4) if total else None,
+    }
+
+
+def _grouped(rows: Iterable[Any]) -> dict[str, dict[int, int]]:
+    out: dict[str, dict[int, int]] = {}
+    for key, level, n in rows:
+        out.setdefault(key, {})[level] = n
+    return out
+
+
+def rating_figures(session: Session, today: date) -> dict[str, Any]:
+    """``{"by_theme": {theme_id: counts}, "by_department": [...], "totals": counts}``."""
+    themes = _grouped(
+        session.execute(
+            select(Rating.theme_id, Rating.level, func.count()).group_by(Rating.theme_id, Rating.level)
+        )
+    )
+    departments = _grouped(
+        session.execute(
+            select(RatedDepartment.department, RatedDepartment.level, func.count()).group_by(
+                RatedDepartment.department, RatedDepartment.level
+            )
+        )
+    )
+    open_ = FollowUp.status.notin_(RATEABLE_FOLLOW_UP)
+    follow_ups: dict[str, dict[str, int]] = {}
+    for department, status, n in session.execute(
+        select(FollowUp.department, FollowUp.status, func.count()).group_by(
+            FollowUp.department, FollowUp.status
+        )
+    ):
+        follow_ups.setdefault(department, {})[status] = n
+    overdue = dict(
+        session.execute(
+            select(FollowUp.department, func.count())
+            .where(open_, FollowUp.due_date < today)
+            .group_by(FollowUp.department)
+        ).all()
+    )
+    totals: dict[int, int] = {}
+    for by_level in themes.values():
+        for level, n in by_level.items():
+            totals[level] = totals.get(level, 0) + n
+    return {
+        "by_theme": {theme_id: counts(by_level) for theme_id, by_level in sorted(themes.items())},
+        "by_department": [
+            {
+                "department": d,
+                "name": department_name(d),
+                **counts(departments.get(d, {})),
+                "follow_ups": {
+                    "by_status": follow_ups.get(d, {}),
+                    "open": sum(n for s, n in follow_ups.get(d, {}).items() if s not in RATEABLE_FOLLOW_UP),
+                    "overdue": overdue.get(d, 0),
+                },
+            }
+            for d in sorted(set(departments) | set(follow_ups))
+        ],
+        "totals": counts(totals),
+    }

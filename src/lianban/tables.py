@@ -1,0 +1,10 @@
+"""Every room's tables on one metadata, for Alembic and for checks that compare it with the database."""
+
+from __future__ import annotations
+
+import lianban.cases.schema
+import lianban.ratings.schema
+import lianban.security.schema  # noqa: F401
+from lianban.db import Base
+
+metadata = Base.metadata
