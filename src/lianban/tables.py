@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import lianban.appointments.schema
 import lianban.cases.schema
 import lianban.ratings.schema
 import lianban.security.schema  # noqa: F401

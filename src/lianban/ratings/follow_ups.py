@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from lianban.calendar import china_date, working_days_between
 from lianban.cases.progress import add_audit, add_event, lock_case
 from lianban.cases.schema import Case
-from lianban.domain_errors import Conflict, Forbidden, Invalid, NotFound
+from lianban.domain_errors import Forbidden, invalid_field, not_found, refused_by_rule
 from lianban.notify import notify
 from lianban.ratings.schema import FollowUp, Rating
 from lianban.ratings.service import RATEABLE_FOLLOW_UP, department_name, follow_up_json, iso
@@ -61,7 +61,7 @@ def list_follow_ups(
     """Follow-ups the caller may see: overdue first, then by due date."""
     scope = _scope(identity, department)
     if status is not None and status not in STATUSES:
-        raise Invalid.field(
+        raise invalid_field(
             "status",
             "code_list",
             f"状态须为 {'、'.join(STATUSES)} 之一",
@@ -122,7 +122,7 @@ def get_follow_up(session: Session, identity: Identity, follow_up_id: str, now: 
         .where(FollowUp.case_id == _case_of(follow_up_id), FollowUp.follow_up_id == follow_up_id)
     ).first()
     if row is None or (scope is not None and row[0].department != scope):
-        raise NotFound.of(f"整改 {follow_up_id} ", f"follow-up {follow_up_id}")
+        raise not_found(f"整改 {follow_up_id} ", f"follow-up {follow_up_id}")
     return _with_rating(row[0], row[1], row[2], now)
 
 
@@ -135,17 +135,17 @@ def answer_follow_up(
             "只有承办部门的经办人员可以反馈差评整改", "only the department's staff answer its follow-ups"
         )
     if not answer.strip():
-        raise Invalid.field(
+        raise invalid_field(
             "answer", "required", "请填写核实或整改情况", "say what was verified or rectified"
         )
     case_id = _case_of(follow_up_id)
     case = lock_case(session, case_id)
     follow_up = session.get(FollowUp, (case_id, follow_up_id)) if case is not None else None
     if case is None or follow_up is None or follow_up.department != identity.department:
-        raise NotFound.of(f"整改 {follow_up_id} ", f"follow-up {follow_up_id}")
+        raise not_found(f"整改 {follow_up_id} ", f"follow-up {follow_up_id}")
     if status not in NEXT.get(follow_up.status, ()):
         allowed = NEXT.get(follow_up.status, ())
-        raise Conflict.rule(
+        raise refused_by_rule(
             "status",
             "illegal_transition",
             f"整改当前为 {follow_up.status}，"

@@ -23,7 +23,7 @@ from lianban.cases.progress import add_audit, add_event, lock_case
 from lianban.cases.schema import Case, CaseItem
 from lianban.catalog.catalogue import Catalogue
 from lianban.catalog.model import DEPARTMENT_NAMES, Department
-from lianban.domain_errors import Conflict, FieldIssue, Invalid, NotFound
+from lianban.domain_errors import Conflict, FieldError, invalid, invalid_field, not_found, refused_by_rule
 from lianban.ratings.schema import FollowUp, RatedDepartment, Rating
 from lianban.ratings.vocabulary import LEVELS, REASONS, is_bad
 from lianban.regional import ByRegion, RatingRules
@@ -60,18 +60,18 @@ def visible_case(session: Session, identity: Identity, case_id: str, lock: bool 
         case.owner == identity.subject
         or (identity.role is Role.WINDOW_CLERK and case.actor == identity.subject)
     ):
-        raise NotFound.of(f"办件 {case_id} ", f"case {case_id}")
+        raise not_found(f"办件 {case_id} ", f"case {case_id}")
     return case
 
 
 def _check_words(request: RatingRequest) -> None:
-    issues: list[FieldIssue] = []
+    issues: list[FieldError] = []
     if request.level not in LEVELS:
-        issues.append(FieldIssue("level", "range", "评价等级须为 1 至 5", "level must be 1 to 5"))
+        issues.append(FieldError("level", "range", "评价等级须为 1 至 5", "level must be 1 to 5"))
     for i, reason in enumerate(request.reasons):
         if reason not in REASONS:
             issues.append(
-                FieldIssue(
+                FieldError(
                     f"reasons[{i}]",
                     "code_list",
                     f"评价原因 {reason} 不在可选范围内",
@@ -79,9 +79,7 @@ def _check_words(request: RatingRequest) -> None:
                 )
             )
     if issues:
-        raise Invalid(
-            "；".join(i.message_zh for i in issues), "; ".join(i.message_en for i in issues), issues
-        )
+        raise invalid(issues)
 
 
 def _concerned(session: Session, case: Case, request: RatingRequest) -> tuple[str, list[str]]:
@@ -90,11 +88,11 @@ def _concerned(session: Session, case: Case, request: RatingRequest) -> tuple[st
     if request.item is not None:
         item = next((it for it in items if it.item_id == request.item), None)
         if item is None:
-            raise Invalid.field(
+            raise invalid_field(
                 "item", "unknown", f"本办件没有事项 {request.item}", f"the case has no item {request.item}"
             )
         if item.status not in FINISHED_ITEM:
-            raise Conflict.rule(
+            raise refused_by_rule(
                 "item",
                 "not_finished",
                 f"事项 {request.item} 尚未办结，办结后才能评价",
@@ -102,7 +100,7 @@ def _concerned(session: Session, case: Case, request: RatingRequest) -> tuple[st
             )
         return item.item_id, [item.department]
     if case.status not in FINISHED_CASE:
-        raise Conflict.rule(
+        raise refused_by_rule(
             "case_id",
             "not_finished",
             f"办件 {case.case_id} 尚未办结，办结后才能评价",
@@ -111,7 +109,7 @@ def _concerned(session: Session, case: Case, request: RatingRequest) -> tuple[st
     departments = sorted({it.department for it in items})
     if request.departments:
         issues = [
-            FieldIssue(
+            FieldError(
                 f"departments[{i}]",
                 "not_in_case",
                 f"部门 {d} 未承办本办件的事项",
@@ -121,7 +119,7 @@ def _concerned(session: Session, case: Case, request: RatingRequest) -> tuple[st
             if d not in departments
         ]
         if issues:
-            raise Invalid(issues[0].message_zh, issues[0].message_en, issues)
+            raise invalid(issues)
         departments = sorted(set(request.departments))
     return CASE, departments
 
@@ -143,7 +141,7 @@ def rate(
     _check_words(request)
     case = visible_case(session, identity, case_id, lock=True)
     if case.owner != identity.subject:  # the clerk who filed may see the case; only its applicant rates
-        raise NotFound.of(f"办件 {case_id} ", f"case {case_id}")
+        raise not_found(f"办件 {case_id} ", f"case {case_id}")
     target, departments = _concerned(session, case, request)
     if session.execute(
         select(Rating.rating_id).where(
@@ -200,7 +198,7 @@ def rate(
 
 def _rated_already(target: str) -> Conflict:
     what_zh, what_en = ("本办件", "this case") if target == CASE else (f"事项 {target}", f"item {target}")
-    return Conflict.rule(
+    return refused_by_rule(
         "case_id" if target == CASE else "item",
         "already_rated",
         f"您已评价过{what_zh}（一次一评）",
@@ -341,16 +339,16 @@ def rate_follow_up(
     case = visible_case(session, identity, case_id, lock=True)
     follow_up = session.get(FollowUp, (case_id, follow_up_id))
     if follow_up is None or case.owner != identity.subject:
-        raise NotFound.of(f"整改 {follow_up_id} ", f"follow-up {follow_up_id}")
+        raise not_found(f"整改 {follow_up_id} ", f"follow-up {follow_up_id}")
     if follow_up.status not in RATEABLE_FOLLOW_UP:
-        raise Conflict.rule(
+        raise refused_by_rule(
             "follow_up_id",
             "not_answered",
             "部门尚未反馈整改结果，反馈后才能评价",
             "the department has not answered yet; rate its answer once it has",
         )
     if follow_up.applicant_level is not None:
-        raise Conflict.rule(
+        raise refused_by_rule(
             "follow_up_id", "already_rated", "您已评价过这次整改", "you have already rated this follow-up"
         )
     follow_up.applicant_level = level

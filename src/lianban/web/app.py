@@ -20,6 +20,7 @@ from lianban.sharing.sandbox import sandbox_hub
 from lianban.web import domain_problems, problems
 from lianban.web.api import (
     applications,
+    appointments,
     auth,
     calendar,
     connectors,
@@ -105,6 +106,7 @@ def create_app(
     app.include_router(operator.router)
     app.include_router(staff_auth.router)
     app.include_router(ratings.router)
+    app.include_router(appointments.router)
     if settings.sandbox:
         app.include_router(auth.router)
         app.include_router(sandbox.router)
