@@ -309,6 +309,7 @@ def data_rekey(
     from lianban.cases.rekey import rekey
     from lianban.catalog.catalogue import default_catalogue
     from lianban.db import make_engine, session_factory
+    from lianban.drafts.service import rekey_drafts
     from lianban.security.fieldcrypt import FieldCryptError, data_keyring, use_field_encryption
 
     settings = _settings(database_url)
@@ -325,6 +326,7 @@ def data_rekey(
             done = rekey(
                 session_factory(engine), batch_size, lambda n, of: bar.update(task, completed=n, total=of)
             )
+            done += rekey_drafts(session_factory(engine), batch_size)  # drafts (草稿) hold personal data too
     except FieldCryptError as exc:
         err.print(f"[red]无法解密 / cannot decrypt:[/] {exc}")
         raise typer.Exit(1) from exc

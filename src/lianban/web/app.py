@@ -25,6 +25,7 @@ from lianban.web.api import (
     calendar,
     connectors,
     deliveries,
+    drafts,
     forms,
     health,
     operator,
@@ -107,6 +108,7 @@ def create_app(
     app.include_router(staff_auth.router)
     app.include_router(ratings.router)
     app.include_router(appointments.router)
+    app.include_router(drafts.router)
     if settings.sandbox:
         app.include_router(auth.router)
         app.include_router(sandbox.router)

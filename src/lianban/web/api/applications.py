@@ -24,6 +24,7 @@ from lianban.cases.progress import add_audit, lock_case, refresh_case, requeue
 from lianban.cases.schema import Case, CaseItem, Delivery, Notice, TimelineEvent
 from lianban.cases.states import ItemStatus
 from lianban.delivery import delivery_json
+from lianban.drafts.service import discard_on_filing
 from lianban.security.tokens import Identity, Role
 from lianban.web.api.precheck import FormBody, _check, _refuse
 from lianban.web.api.themes import _theme, catalogue_of
@@ -181,6 +182,7 @@ def post_application(
                 key_checked=bool(idempotency_key),
             )
             answer = case_summary(filed.case, filed.items, _names(theme), clock_of(request).today())
+            discard_on_filing(session, theme.id, owner, identity.subject)  # the draft is filed (草稿)
     except IdempotencyConflict:
         raise _conflict() from None
     except IntegrityError:  # two identical requests raced: the other one created it
