@@ -8,18 +8,26 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lianban.cases.progress import lock_case, refresh_case, requeue
-from lianban.cases.schema import CaseItem
-from lianban.cases.states import ItemStatus
+from lianban.cases.schema import Case, CaseItem
+from lianban.cases.states import CaseStatus, ItemStatus
 
 
 def failed_items(session: Session) -> list[CaseItem]:
-    return list(session.execute(select(CaseItem).where(CaseItem.status == ItemStatus.FAILED.value)).scalars())
+    return list(
+        session.execute(
+            select(CaseItem)
+            .join(Case, Case.case_id == CaseItem.case_id)
+            .where(CaseItem.status == ItemStatus.FAILED.value, Case.status != CaseStatus.WITHDRAWN.value)
+        ).scalars()
+    )
 
 
 def retry_item(session: Session, case_id: str, item_id: str, actor: str, at: datetime) -> bool:
     """Queue a failed item again with a fresh job; False when it is not failed (nothing to do)."""
-    lock_case(session, case_id)
+    case = lock_case(session, case_id)
     item = session.get(CaseItem, (case_id, item_id))
+    if case is None or case.status == CaseStatus.WITHDRAWN.value:
+        return False  # 撤回: nothing of it goes out any more
     if item is None or item.status != ItemStatus.FAILED.value:
         return False
     requeue(session, item, at, "retried", f"由 {actor} 人工重试")

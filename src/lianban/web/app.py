@@ -38,6 +38,7 @@ from lianban.web.api import (
     stats,
     themes,
     uploads,
+    withdrawals,
     worklist,
 )
 from lianban.web.limits import DEFAULT_MAX_BODY_BYTES, BodySizeLimit
@@ -109,6 +110,7 @@ def create_app(
     app.include_router(ratings.router)
     app.include_router(appointments.router)
     app.include_router(drafts.router)
+    app.include_router(withdrawals.router)
     if settings.sandbox:
         app.include_router(auth.router)
         app.include_router(sandbox.router)

@@ -73,7 +73,12 @@ def get_worklist(
         rows = session.execute(
             select(CaseItem, Case.theme_id, Case.accepted_at)
             .join(Case, Case.case_id == CaseItem.case_id)
-            .where(CaseItem.department == own, CaseItem.status.in_(wanted), CaseItem.receipt_no.is_(None))
+            .where(
+                CaseItem.department == own,
+                CaseItem.status.in_(wanted),
+                CaseItem.receipt_no.is_(None),
+                Case.status != "withdrawn",  # 撤回: off the worklist
+            )
             .order_by(CaseItem.promised_due_date, Case.accepted_at)
             .limit(500)
         ).all()
@@ -104,9 +109,10 @@ def post_decision(
     case_id, key = _parse(item_id)
     now = clock_of(request).now()
     with request.app.state.sessions() as session, session.begin():
-        lock_case(session, case_id)
+        case = lock_case(session, case_id)
         item = session.get(CaseItem, (case_id, key))
-        if item is None or item.department != own or item.receipt_no is not None:
+        withdrawn = case is None or case.status == "withdrawn"
+        if item is None or withdrawn or item.department != own or item.receipt_no is not None:
             raise not_found(f"事项 {item_id} ", f"item {item_id}")
         if body.decision in ("reject", "correct") and not body.reason:
             raise Problem(
