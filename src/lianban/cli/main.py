@@ -14,6 +14,7 @@ from rich.table import Table
 
 from lianban.cli.staff import staff_app
 from lianban.config import ConfigError, Mode, Settings, load_settings
+from lianban.security.startup import masked_url, refuse_unready_schema, require_safe_keys
 
 app = typer.Typer(help="lianban 联办 — 一件事一次办 platform", no_args_is_help=True, add_completion=False)
 themes_app = typer.Typer(help="主题目录 — the theme catalogue", no_args_is_help=True)
@@ -90,6 +91,8 @@ def _serve(
 
     try:
         application = create_app(settings)
+        if not settings.sandbox:
+            refuse_unready_schema(application.state.engine, settings.database_url)
     except (TokenError, ConfigError) as exc:
         err.print(f"[red]配置错误 / configuration error:[/] {exc}")
         raise typer.Exit(2) from exc
@@ -118,11 +121,13 @@ def _serve(
     )
     if in_process_worker:
         worker.start()
-    console.print(f"[bold]lianban[/] {settings.mode.value} · database {settings.database_url}")
+        application.state.worker = worker  # /readyz asks whether it is alive
+    console.print(f"[bold]lianban[/] {settings.mode.value} · database {masked_url(settings.database_url)}")
     console.print(f"  API        {base}/api/v1/themes")
-    console.print(f"  OpenAPI    {base}/api/v1/openapi.json")
-    console.print(f"  API docs   {base}/api/v1/docs")
-    console.print(f"  health     {base}/healthz")
+    if application.openapi_url:
+        console.print(f"  OpenAPI    {base}/api/v1/openapi.json")
+        console.print(f"  API docs   {base}/api/v1/docs")
+    console.print(f"  health     {base}/healthz · ready {base}/readyz")
     console.print("Ctrl-C stops.", style="dim")
     sys.stdout.flush()
     # uvicorn shuts down gracefully on SIGINT/SIGTERM, then re-raises the signal to the handler
@@ -162,9 +167,24 @@ def serve(
             help="dispatch in this process too; turn off when separate `lianban worker` processes run",
         ),
     ] = True,
+    migrate_first: Annotated[
+        bool, typer.Option("--migrate", help="bring the database to the newest schema before serving")
+    ] = False,
 ) -> None:
-    """Serve the platform (production mode unless LIANBAN_MODE says otherwise); run `lianban migrate` first."""
+    """Serve the platform (production mode unless LIANBAN_MODE says otherwise).
+
+    Production refuses to start on short or missing keys and on a database that is not at the
+    newest schema: run `lianban migrate` first, or start with --migrate.
+    """
     settings = _settings(database_url)
+    if migrate_first:
+        try:
+            require_safe_keys(settings)  # refuse before touching the database
+        except ConfigError as exc:
+            err.print(f"[red]配置错误 / configuration error:[/] {exc}")
+            raise typer.Exit(2) from exc
+        added = prepare_database(settings)
+        console.print(f"migrated; {added} new theme version(s) stored")
     _serve(settings, host, port, in_process_worker=in_process_worker)
 
 
@@ -196,6 +216,7 @@ def worker(
 
     settings = _settings(database_url)
     try:
+        require_safe_keys(settings, tokens=False)
         keyring = platform_keyring(settings.data_dir, settings.sandbox, settings.signing_keys)
         data_keys = data_keyring(
             settings.data_dir, settings.sandbox, settings.data_keys, settings.data_cipher
@@ -205,6 +226,12 @@ def worker(
         raise typer.Exit(2) from exc
     use_field_encryption(data_keys, default_catalogue(settings.themes_dir))
     engine = make_engine(settings.database_url)
+    if not settings.sandbox:
+        try:
+            refuse_unready_schema(engine, settings.database_url)
+        except ConfigError as exc:
+            err.print(f"[red]配置错误 / configuration error:[/] {exc}")
+            raise typer.Exit(2) from exc
     urls = {d: e.base_url for d, e in settings.departments.items()}
     dispatcher = Dispatcher(
         session_factory(engine),
@@ -229,7 +256,7 @@ def worker(
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    console.print(f"worker: {len(urls)} department endpoint(s); database {settings.database_url}")
+    console.print(f"worker: {len(urls)} department endpoint(s); database {masked_url(settings.database_url)}")
     sys.stdout.flush()
     try:
         while not stopping:

@@ -436,6 +436,10 @@ class InProcessWorker:
             if not taken:
                 self._stop.wait(self.interval)
 
+    def alive(self) -> bool:
+        """Whether the polling thread still runs (``/readyz``)."""
+        return self._thread is not None and self._thread.is_alive() and not self._stop.is_set()
+
     def stop(self) -> None:
         self._stop.set()
         if self._thread is not None:

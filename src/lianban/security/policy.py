@@ -11,6 +11,9 @@
 | ``LIANBAN_RATE_FILING`` | ``60 per hour`` | applications filed by one caller |
 | ``LIANBAN_RATE_UPLOAD`` | ``200 per hour`` | material uploads by one caller |
 | ``LIANBAN_RATE_LIMITS`` | ``on`` | ``off`` turns every limit off (a load test of the platform itself) |
+| ``LIANBAN_API_DOCS`` | ``off`` in production | ``on`` publishes ``/api/v1/docs`` and ``/api/v1/openapi.json`` (always on in sandbox mode) |
+| ``LIANBAN_METRICS_TOKEN`` | — | ``/metrics`` answers a scraper sending ``Authorization: Bearer <token>`` (16 bytes or more) |
+| ``LIANBAN_METRICS_ALLOW`` | — | ``/metrics`` answers these addresses or networks (``10.0.0.0/8,192.0.2.7``) |
 
 A rate is a ``limits`` string (``N per [M] second|minute|hour|day``); ``off`` turns that one off.
 """
@@ -20,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
+from ipaddress import IPv4Network, IPv6Network, ip_network
 
 from limits import parse
 
@@ -53,6 +57,9 @@ class SecurityPolicy:
     lockout: LockoutPolicy = LockoutPolicy()
     rates: Mapping[str, str | None] = field(default_factory=lambda: dict(DEFAULT_RATES))  # None: off
     redis_url: str | None = None  # rate-limit counters in Redis; in the database when None
+    api_docs: bool = False  # production publishes its API docs only when asked to
+    metrics_token: str | None = None
+    metrics_allow: tuple[IPv4Network | IPv6Network, ...] = ()
 
 
 def _positive(env: Mapping[str, str], name: str, default: float, integer: bool = False) -> float:
@@ -78,7 +85,37 @@ def load_security_policy(env: Mapping[str, str]) -> SecurityPolicy:
         lockout=lockout,
         rates=_rates(env),
         redis_url=env.get("LIANBAN_REDIS_URL") or None,
+        api_docs=_switch(env, "LIANBAN_API_DOCS", False),
+        metrics_token=_metrics_token(env),
+        metrics_allow=_networks(env, "LIANBAN_METRICS_ALLOW"),
     )
+
+
+def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw not in ("on", "off", "true", "false", "1", "0"):
+        raise ConfigError(f"{name} must be on or off, not {raw!r}")
+    return raw in ("on", "true", "1")
+
+
+def _metrics_token(env: Mapping[str, str]) -> str | None:
+    token = env.get("LIANBAN_METRICS_TOKEN") or None
+    if token is not None and len(token.encode()) < 16:
+        raise ConfigError("LIANBAN_METRICS_TOKEN must be at least 16 bytes long")
+    return token
+
+
+def _networks(env: Mapping[str, str], name: str) -> tuple[IPv4Network | IPv6Network, ...]:
+    out = []
+    for part in (env.get(name) or "").split(","):
+        if part.strip():
+            try:
+                out.append(ip_network(part.strip(), strict=False))
+            except ValueError as exc:
+                raise ConfigError(f"{name}: {part.strip()!r} is not an address or network") from exc
+    return tuple(out)
 
 
 def _rates(env: Mapping[str, str]) -> dict[str, str | None]:

@@ -14,6 +14,7 @@ from lianban.regional import load_regional
 from lianban.security.fieldcrypt import data_keyring, use_field_encryption
 from lianban.security.ratelimit import make_throttle
 from lianban.security.signing import NonceCache, platform_keyring
+from lianban.security.startup import require_safe_keys
 from lianban.security.tokens import secret_key
 from lianban.sharing.providers import SharingHub
 from lianban.sharing.sandbox import sandbox_hub
@@ -63,12 +64,15 @@ def create_app(
     registries) plug in here; until a deployment configures them, production prefills nothing.
     """
     settings = settings or load_settings()
+    require_safe_keys(settings)  # production: no short or missing key (startup)
+    docs = settings.sandbox or settings.security.api_docs
     app = FastAPI(
         title="lianban 联办",
         version=__version__,
         description=DESCRIPTION,
-        openapi_url="/api/v1/openapi.json",
-        docs_url="/api/v1/docs",
+        # production publishes its API docs only when LIANBAN_API_DOCS=on (policy)
+        openapi_url="/api/v1/openapi.json" if docs else None,
+        docs_url="/api/v1/docs" if docs else None,
         redoc_url=None,
     )
     app.state.settings = settings
@@ -79,6 +83,7 @@ def create_app(
     app.state.sessions = session_factory(app.state.engine)
     app.state.sharing = sharing if sharing is not None else (sandbox_hub() if settings.sandbox else None)
     app.state.metrics = stats.metrics_registry(app.state.sessions, app.state.clock)
+    app.state.worker = None  # the in-process dispatcher, when `lianban serve` runs one (/readyz)
     app.state.fleet = None  # the simulated departments, when this process runs them (lianban demo)
     app.state.keyring = platform_keyring(settings.data_dir, settings.sandbox, settings.signing_keys)
     data_keys = data_keyring(settings.data_dir, settings.sandbox, settings.data_keys, settings.data_cipher)

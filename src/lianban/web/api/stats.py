@@ -22,6 +22,7 @@ from lianban.ratings.figures import rating_figures
 from lianban.security.tokens import Identity, Role
 from lianban.web.auth import require_identity
 from lianban.web.deps import clock_of
+from lianban.web.exposure import metrics_access
 from lianban.web.problems import Problem
 
 router = APIRouter(tags=["figures"])
@@ -138,7 +139,9 @@ class CaseStoreCollector(Collector):
         yield from (cases, items, jobs, retries, overdue, latency)
 
 
-@router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+@router.get(
+    "/metrics", summary="Prometheus metrics", response_class=Response, dependencies=[Depends(metrics_access)]
+)
 def metrics(request: Request) -> Response:
     registry: CollectorRegistry = request.app.state.metrics
     return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

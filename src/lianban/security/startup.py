@@ -1,0 +1,116 @@
+"""Start checks (启动检查): production refuses to start unsafe, and never prints a secret.
+
+Before a production process serves or dispatches anything it checks:
+
+- ``LIANBAN_SECRET_KEY`` (signs bearer tokens and page sessions) is set and at least 32 bytes;
+- ``LIANBAN_SIGNING_KEYS`` (department exchanges) is set, and every key in it is at least 32 bytes;
+- ``LIANBAN_DATA_KEYS`` (personal data at rest) is set and every key is its cipher's full size
+  (AES-256-GCM: 32 bytes; SM4-GCM: 16, the size GB/T 32907 fixes);
+- the database schema is at the newest migration (``lianban migrate``, or ``serve --migrate``).
+
+Every finding names its variable and says what is wrong — never the value. Database URLs are
+shown with their password masked (:func:`masked_url`).
+"""
+
+from __future__ import annotations
+
+import binascii
+
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+from lianban.config import ConfigError, Settings
+from lianban.migrate import current_revision, head_revision
+
+MIN_KEY_BYTES = 32
+
+
+def masked_url(url: str) -> str:
+    """The database URL with its password replaced by ``***``."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # a URL too broken to parse: show nothing of it
+        return "<unparsable database URL>"
+
+
+def _secret_problems(secret: str | None) -> list[str]:
+    if not secret:
+        return ["LIANBAN_SECRET_KEY is not set: production needs a random secret of at least 32 bytes"]
+    size = len(secret.encode())
+    if size < MIN_KEY_BYTES:
+        return [f"LIANBAN_SECRET_KEY is {size} bytes long: it must be at least {MIN_KEY_BYTES} bytes"]
+    return []
+
+
+def _signing_problems(spec: str | None) -> list[str]:
+    if not spec:
+        return ["LIANBAN_SIGNING_KEYS is not set: production needs kid:hex keys of at least 32 bytes"]
+    problems = []
+    for n, part in enumerate(spec.split(","), start=1):
+        key_id, sep, secret_hex = part.strip().partition(":")
+        name = f"key {n} ({key_id})" if sep else f"key {n}"
+        try:
+            size = len(bytes.fromhex(secret_hex.strip())) if sep else 0
+        except ValueError:
+            problems.append(f"LIANBAN_SIGNING_KEYS: {name} is not kid:hex")
+            continue
+        if not sep:
+            problems.append(f"LIANBAN_SIGNING_KEYS: {name} is not kid:hex")
+        elif size < MIN_KEY_BYTES:
+            problems.append(
+                f"LIANBAN_SIGNING_KEYS: {name} is {size} bytes long: it must be at least {MIN_KEY_BYTES}"
+            )
+    return problems
+
+
+def _data_key_problems(settings: Settings) -> list[str]:
+    from lianban.security.fieldcrypt import data_keyring
+
+    try:
+        data_keyring(settings.data_dir, False, settings.data_keys, settings.data_cipher)
+    except (ConfigError, ValueError, binascii.Error) as exc:
+        return [str(exc)]
+    return []
+
+
+def key_problems(settings: Settings, tokens: bool = True) -> list[str]:
+    """What is unsafe about the keys of a production deployment (empty in sandbox mode).
+
+    ``tokens=False`` leaves out the token secret (a dispatch worker signs no tokens)."""
+    if settings.sandbox:
+        return []
+    return [
+        *(_secret_problems(settings.secret_key) if tokens else []),
+        *_signing_problems(settings.signing_keys),
+        *_data_key_problems(settings),
+    ]
+
+
+def require_safe_keys(settings: Settings, tokens: bool = True) -> None:
+    """A :class:`ConfigError` listing every unsafe key setting of a production deployment."""
+    problems = key_problems(settings, tokens)
+    if problems:
+        raise ConfigError("production refuses to start:\n  - " + "\n  - ".join(problems))
+
+
+def schema_problem(engine: Engine, url: str) -> str | None:
+    """Why the database is not ready for this code (unreachable, or not at the newest migration)."""
+    try:
+        current = current_revision(engine)
+    except SQLAlchemyError as exc:
+        return f"the database {masked_url(url)} cannot be reached ({type(exc).__name__})"
+    head = head_revision(url)
+    if current != head:
+        return (
+            f"the database schema is at revision {current or 'none (empty database)'}, this code needs {head}: "
+            "run `lianban migrate` first, or start with `lianban serve --migrate`"
+        )
+    return None
+
+
+def refuse_unready_schema(engine: Engine, url: str) -> None:
+    """A :class:`ConfigError` when the database cannot serve this code."""
+    problem = schema_problem(engine, url)
+    if problem:
+        raise ConfigError(f"production refuses to start: {problem}")
