@@ -225,7 +225,8 @@ def test_unit_insurance_within_thirty_days_warns(unit: Theme, code: str, text: s
 
 def test_unit_social_card_dropped_for_holders_of_a_shandong_card(unit: Theme) -> None:
     item = unit.item("social_card_application")
-    (cond,) = item.conditions
+    adult, cond = item.conditions
+    assert adult.rule == "age_years(person.birth_date, today) >= 18"  # 社会保障卡申领(成年人)
     assert cond.text == "本业务未受理人员目前已持有山东省社会保障卡，无需再次申领。"
     assert cond.rule == "!facts.holds_social_card_in_province"
     assert cond.severity == "drop"
@@ -258,9 +259,23 @@ def test_unit_materials_section_six(unit: Theme) -> None:
         for m in unit.materials
     }
     assert table == {
-        "id_card_photos": ("身份证正反面的照片各一张", True, "e_licence", "电子证照", "原件", "公安机关核发"),
+        "id_card_photos": (
+            "身份证正反面的照片各一张",
+            True,
+            "applicant",  # e-licence only as the fallback (issue 17, point 6)
+            "普通电子文件（电子证照已归集的可免交）",
+            "原件",
+            "公安机关核发",
+        ),
         "card_photo": ("制卡相片", True, "applicant", "普通电子文件", "原件", "申请人自备"),
-        "agent_id_card": ("代办人身份证", True, "e_licence", "电子证照", "原件", "公安机关核发"),
+        "agent_id_card": (
+            "代办人身份证",
+            True,
+            "applicant",
+            "普通电子文件（电子证照已归集的可免交）",
+            "原件",
+            "公安机关核发",
+        ),
         "employment_proof": (
             "劳动合同、录用手续或单位介绍信",
             True,
@@ -275,7 +290,7 @@ def test_unit_materials_section_six(unit: Theme) -> None:
     assert unit.material("card_photo").photo is not None
     for mid in ("id_card_photos", "agent_id_card"):
         assert "电子证照库" in (unit.material(mid).note or "")
-    assert compute(unit).after.materials == 2
+    assert compute(unit).after.materials == 4  # the four 六、申请材料 lists, two with an e-licence fallback
 
 
 def test_unit_working_age_uses_the_law_in_force(unit: Theme) -> None:
@@ -410,7 +425,7 @@ def test_flexible_materials_section_six(flexible: Theme) -> None:
     #   (原档案存档类型为单位存档的需提交此材料，个人存档不需要提供)。
     table = {m.id: (m.name, m.required, m.provided_by.value) for m in flexible.materials}
     assert table == {
-        "id_card": ("身份证", True, "e_licence"),
+        "id_card": ("身份证", True, "applicant"),
         "resignation_proof": ("离职证明或解除劳动合同证明", True, "applicant"),
     }
     assert flexible.item("archive_receipt").materials == ("id_card",)
@@ -419,8 +434,8 @@ def test_flexible_materials_section_six(flexible: Theme) -> None:
     assert proof.spec == "原档案存档类型为单位存档的需提交此材料，个人存档不需要提供"
     unit_custody = {"registration_kind": "flexible", "archive_custody": "unit"}
     personal_custody = {"registration_kind": "flexible", "archive_custody": "personal"}
-    assert applicant_materials(flexible, unit_custody) == {"resignation_proof"}
-    assert applicant_materials(flexible, personal_custody) == set()
+    assert applicant_materials(flexible, unit_custody) == {"id_card", "resignation_proof"}
+    assert applicant_materials(flexible, personal_custody) == {"id_card"}
 
 
 # ---------------------------------------------------------------- the catalogue checker

@@ -254,7 +254,7 @@ def check_theme(
                         f"规则引用了未定义的共享事实 {fact}",
                         f"rule reads unknown fact {fact}",
                     )
-            elif root == "today":
+            elif root in ("today", "items"):  # items: the chosen item codes (situations' applies_if)
                 continue
             elif not _known_key(name, fields):
                 c.add(

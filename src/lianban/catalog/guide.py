@@ -42,6 +42,7 @@ def guide(theme: Theme) -> dict[str, Any]:
             "name": m.name,
             "required": m.required,
             "provided_by": m.provided_by.value,
+            **({"fallback": m.fallback.value} if m.fallback else {}),
             "form": m.form,
             "source_channel": m.source_channel,
             "paper_copies": m.paper_copies,

@@ -314,6 +314,8 @@ class Material(Strict):
     required: bool = True
     spec: str | None = None
     provided_by: ProvidedBy
+    # where the applicant supplies none: taken from the e-licence library (电子证照库) if it holds it
+    fallback: ProvidedBy | None = None
     reduction: Reduction = Reduction.NONE
     applies_if: str | None = None  # CEL over situation answers
     accept: tuple[str, ...] = ("pdf", "jpeg", "png")

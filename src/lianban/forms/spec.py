@@ -72,6 +72,7 @@ class FormMaterial:
     required: bool
     provided_by: str
     items: list[str]
+    fallback: str | None = None  # e_licence: fetched from the library when none is uploaded
 
 
 @dataclass
@@ -121,6 +122,12 @@ def shown(expression: str | None, activation: Mapping[str, Any]) -> bool:
         return True
 
 
+def asked_situations(theme: Theme, answers: Mapping[str, str], chosen: list[str]) -> list[str]:
+    """The situations (情形) asked for these answers and chosen item codes (``items`` in rules)."""
+    activation = {"situation": dict(answers), "items": list(chosen)}
+    return [s.id for s in theme.situations if shown(s.applies_if, activation)]
+
+
 def build_form(
     catalogue: Catalogue,
     theme: Theme,
@@ -154,6 +161,12 @@ def build_form(
             )
             continue
         chosen.append(it)
+    # a 情形 is asked only where it applies: its ``applies_if`` reads the other answers and the
+    # chosen items (Zibo's 原档案存档类型 only when an archive item is chosen); an answer to a
+    # question not asked is not part of the application
+    asked = asked_situations(theme, answers, [it.code for it in chosen])
+    for sid in [sid for sid in answers if sid not in asked]:
+        del answers[sid]
 
     fields: dict[str, FormField] = {}
 
@@ -185,7 +198,14 @@ def build_form(
         for mid in it.materials:
             needed.setdefault(mid, []).append(it.code)
     materials = [
-        FormMaterial(m.id, m.name, m.required, m.provided_by.value, needed[m.id])
+        FormMaterial(
+            m.id,
+            m.name,
+            m.required,
+            m.provided_by.value,
+            needed[m.id],
+            m.fallback.value if m.fallback else None,
+        )
         for m in theme.materials
         if m.id in needed and shown(m.applies_if, activation)
     ]
@@ -267,6 +287,22 @@ def form_answer(
             {"code": d.code, "reason": d.reason_en if lang == "en" else d.reason_zh}
             for d in spec.not_applicable
         ],
+        "situations": [
+            {
+                "id": s.id,
+                "question": (s.question_en or s.question) if lang == "en" else s.question,
+                "options": [
+                    {"code": o.code, "label": (o.label_en or o.label) if lang == "en" else o.label}
+                    for o in s.options
+                ],
+                "asked": s.id in spec.situation
+                or shown(
+                    s.applies_if, {"situation": spec.situation, "items": [it.code for it in spec.items]}
+                ),
+                **({"value": spec.situation[s.id]} if s.id in spec.situation else {}),
+            }
+            for s in spec.theme.situations
+        ],
         "sections": sections,
         "materials": [
             {
@@ -275,6 +311,7 @@ def form_answer(
                 "required": m.required,
                 "provided_by": m.provided_by,
                 "items": m.items,
+                **({"fallback": m.fallback} if m.fallback else {}),
             }
             for m in spec.materials
         ],
