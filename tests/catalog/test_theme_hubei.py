@@ -22,10 +22,9 @@ from lianban.rules.cel import compile_rule, evaluate
 
 GRADUATE = "hubei.graduate-employment"
 FLEXIBLE = "hubei.flexible-employment"
-WORKING_AGE = (
-    "age_years(person.birth_date, today) >= 16"
-    " && today < retirement_date(person.birth_date, person.gender, 55)"
-)
+# “年满16周岁（含）至依法享受基本养老保险待遇”: 16 refuses, the retirement date only warns (issue 17)
+WORKING_AGE = "age_years(person.birth_date, today) >= 16"
+BEFORE_PENSION = "today < retirement_date(person.birth_date, person.gender, 55)"
 
 
 def _path(theme_id: str) -> Path:
@@ -204,12 +203,15 @@ def test_graduate_acceptance_conditions(graduate: Theme) -> None:
     """四、受理条件, item by item."""
     texts = {it.code: [c.text for c in it.conditions] for it in graduate.items}
     assert texts["employment_registration"] == [
-        "年满16周岁（含）至依法享受基本养老保险待遇；",
+        "年满16周岁（含）至依法享受基本养老保险待遇；",  # 16 (block) …
+        "年满16周岁（含）至依法享受基本养老保险待遇；",  # … and the retirement date (warn)
         "从事一定社会经济活动，并取得合法劳动报酬或经营收入。其中，劳动报酬或经营收入不低于当地居民最低生活保障标准。",
     ]
-    assert texts["graduate_si_subsidy"] == [
-        "毕业年度和离校2年内未就业高校毕业生灵活就业后缴纳的社会保险费，按规定给予社会保险补贴。"
-    ]
+    # the application date, the months claimed and their count, each against the same sentence
+    assert (
+        texts["graduate_si_subsidy"]
+        == ["毕业年度和离校2年内未就业高校毕业生灵活就业后缴纳的社会保险费，按规定给予社会保险补贴。"] * 3
+    )
     assert texts["archive_custody_query"] == [
         "申请人实名登录后，点击在线办理，即可查询为状态结果，未查到信息，请选择委托存档机构层级或电话联系有关单位查询。"
     ]
@@ -226,10 +228,12 @@ def test_graduate_acceptance_conditions(graduate: Theme) -> None:
     ]
     registration = graduate.item("employment_registration")
     assert registration.conditions[0].rule == WORKING_AGE
-    assert "申请日施行" in (registration.conditions[0].explain or "")
+    assert registration.conditions[1].rule == BEFORE_PENSION
+    assert registration.conditions[1].severity == "warn"
+    assert "申请日施行" in (registration.conditions[1].explain or "")
     # the one condition no machine can check keeps its text and says why
-    assert registration.conditions[1].rule is None
-    assert "无法核验" in (registration.conditions[1].explain or "")
+    assert registration.conditions[2].rule is None
+    assert "无法核验" in (registration.conditions[2].explain or "")
     for it in graduate.items:
         for c in it.conditions:
             assert c.rule or c.id == "economic_activity", (it.code, c.id)
@@ -276,7 +280,9 @@ def test_other_city_settlement_rule(graduate: Theme, level: str, ok: bool) -> No
 
 
 def test_subsidy_within_graduation_year_or_two_years(graduate: Theme) -> None:
-    (cond,) = graduate.item("graduate_si_subsidy").conditions
+    cond = next(
+        c for c in graduate.item("graduate_si_subsidy").conditions if c.id == "graduate_within_two_years"
+    )
     act = _person("2001-01-01", "21")
     assert evaluate(cond.rule or "", act | {"today": "2026-06-30"}) is True
     assert evaluate(cond.rule or "", act | {"today": "2026-07-01"}) is False

@@ -42,10 +42,13 @@ def test_a_wuhan_graduate_of_22_may_register_and_settle() -> None:
     working_age = result(e, "employment_registration", "working_age")
     assert working_age.met is True
     assert "2004-03-15" in working_age.explanation_zh
-    assert "法定退休日期为" in working_age.explanation_zh  # the computed date is shown
+    before_pension = result(e, "employment_registration", "before_basic_pension")
+    assert before_pension.met is True
+    assert "法定退休日期为" in before_pension.explanation_zh  # the computed date is shown
 
 
-def test_a_woman_past_the_statutory_retirement_date_is_refused_with_the_date() -> None:
+def test_a_woman_past_the_statutory_retirement_date_is_warned_with_the_date_not_refused() -> None:
+    """Seed 000: “年满16周岁（含）至依法享受基本养老保险待遇” — the end is the pension, which staff check."""
     # born 1970-03: female-55 category, delay ceil(3/4)=1 month → retires 2025-04
     e = assess(
         GRADUATE,
@@ -55,10 +58,11 @@ def test_a_woman_past_the_statutory_retirement_date_is_refused_with_the_date() -
         {"education_verified": True},
         TODAY,
     )
-    working_age = result(e, "employment_registration", "working_age")
-    assert working_age.met is False
-    assert "2025-04-10" in working_age.explanation_zh
-    assert working_age in e.blocking
+    assert result(e, "employment_registration", "working_age").met is True  # over 16
+    past = result(e, "employment_registration", "before_basic_pension")
+    assert past.met is False
+    assert "2025-04-10" in past.explanation_zh
+    assert past in e.warnings and past not in e.blocking
 
 
 def test_a_fifteen_year_old_is_below_working_age() -> None:

@@ -33,6 +33,9 @@ FUNCTION_NAMES = (
     "add_years",
     "graduation_year",
     "round_yuan",
+    "month_of",
+    "period_within",
+    "period_months",
 )
 
 
@@ -82,6 +85,44 @@ def _graduation_year(day: Any) -> celtypes.IntType:
     return celtypes.IntType(_date(day).year)
 
 
+def _month(value: Any) -> tuple[int, int]:
+    text = str(value)
+    try:
+        year, month = int(text[:4]), int(text[5:7])
+    except ValueError as exc:
+        raise RuleError(f"not a month: {text!r}") from exc
+    if text[4:5] != "-" or not 1 <= month <= 12:
+        raise RuleError(f"not a month: {text!r}")
+    return year, month
+
+
+def _month_of(day: Any) -> celtypes.StringType:
+    """The month (``YYYY-MM``) of a date or a month."""
+    year, month = _month(day)
+    return celtypes.StringType(f"{year:04d}-{month:02d}")
+
+
+def _period(period: Any) -> tuple[tuple[int, int], tuple[int, int] | None]:
+    if not isinstance(period, Mapping) or "start" not in period:
+        raise RuleError(f"not a period: {period!r}")
+    end = period.get("end")
+    return _month(period["start"]), (None if end is None else _month(end))
+
+
+def _period_within(period: Any, first: Any, last: Any) -> celtypes.BoolType:
+    """Whether a month period (``{start, end}``) lies within ``first``–``last`` (months or dates);
+    an open-ended period (no end) never does: a claim names its last month."""
+    start, end = _period(period)
+    return celtypes.BoolType(end is not None and _month(first) <= start and end <= _month(last))
+
+
+def _period_months(period: Any) -> celtypes.IntType:
+    """Months in a period, both ends counted (2026-09 — 2026-11 is 3); an open end counts its start."""
+    start, end = _period(period)
+    end = end or start
+    return celtypes.IntType((end[0] - start[0]) * 12 + end[1] - start[1] + 1)
+
+
 def _round_yuan(amount: Any) -> celtypes.DoubleType:
     # 四舍五入到元 — the default rounding; a region's rule may differ (forms room configures it)
     return celtypes.DoubleType(math.floor(float(amount) + 0.5))
@@ -95,6 +136,9 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "add_years": _add_years,
     "graduation_year": _graduation_year,
     "round_yuan": _round_yuan,
+    "month_of": _month_of,
+    "period_within": _period_within,
+    "period_months": _period_months,
 }
 
 _ENV = celpy.Environment()
