@@ -235,7 +235,8 @@ def file_case(
                 case_id=case_id,
                 seq=len(events) + 1,
                 at=accepted_at,
-                event="item_not_applicable",
+                # 不予受理: an acceptance condition is unmet; otherwise the item does not apply
+                event="item_refused" if code in checked.refused else "item_not_applicable",
                 item_id=code,
                 detail=reason,
             )

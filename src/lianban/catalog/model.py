@@ -42,6 +42,14 @@ DEPARTMENT_NAMES: dict[Department, tuple[str, str]] = {
 }
 
 
+def department_name(code: str) -> str:
+    """The department's Chinese name; the code itself for a finer system not in the list."""
+    try:
+        return DEPARTMENT_NAMES[Department(code)][0]
+    except ValueError:
+        return code
+
+
 class Label(Strict):
     zh: str
     en: str

@@ -35,6 +35,9 @@ class CheckedSubmission(Findings):
     issues: list[FieldIssue]
     eligibility: Eligibility
     dropped: dict[str, str] = field(default_factory=dict)  # item code → reason (zh)
+    # of those, the ones refused because an acceptance condition is unmet (不予受理), as against
+    # items that do not apply to the applicant (a card already held)
+    refused: set[str] = field(default_factory=set)
     payloads: list[ItemPayload] = field(default_factory=list)
 
 
@@ -231,6 +234,7 @@ def check_submission(
     )
     results = list(eligibility.results)
     dropped_rows: dict[tuple[str, int], str] = {}
+    refused_rows: set[tuple[str, int]] = set()
     for i, row in enumerate(employees):
         row_facts = {**base_facts, **(employee_facts[i] if i < len(employee_facts) else {})}
         per_employee_items = [it for it in spec.items if it.per_employee]
@@ -246,6 +250,8 @@ def check_submission(
             ):
                 if r.item is not None:  # this employee's sub-item leaves the case, with the reason
                     dropped_rows.setdefault((r.item, i), r.explanation_zh)
+                    if r.severity == "block":
+                        refused_rows.add((r.item, i))
                 continue
             issues.append(
                 FieldIssue(
@@ -257,6 +263,7 @@ def check_submission(
                 )
             )
     dropped = {code: r.explanation_zh for code, r in eligibility.dropped_items.items()}
+    refused: set[str] = set()
     seen: set[str] = set()
     for r in results:
         if r.met is not False or r.severity == "drop":
@@ -269,6 +276,7 @@ def check_submission(
         item = theme.item(r.item) if r.item else None
         if item is not None and item.optional and r.scope == "item":
             dropped.setdefault(item.code, r.explanation_zh)
+            refused.add(item.code)
             continue
         if r.condition not in seen:
             seen.add(r.condition)
@@ -276,6 +284,9 @@ def check_submission(
     spec.items = [it for it in spec.items if it.code not in dropped]
     checked = CheckedSubmission(spec, values, employees, issues, eligibility, dropped)
     checked.dropped.update({f"{code}#{row}": reason for (code, row), reason in dropped_rows.items()})
+    checked.refused = (refused - set(eligibility.dropped_items)) | {
+        f"{code}#{row}" for code, row in refused_rows
+    }
     if checked.ok:
         try:
             checked.payloads = [

@@ -10,8 +10,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from lianban.catalog.model import department_name
 from lianban.ratings.schema import FollowUp, RatedDepartment, Rating
-from lianban.ratings.service import RATEABLE_FOLLOW_UP, department_name
+from lianban.ratings.service import RATEABLE_FOLLOW_UP
 from lianban.ratings.vocabulary import LEVELS, is_bad
 
 

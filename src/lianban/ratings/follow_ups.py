@@ -18,10 +18,11 @@ from sqlalchemy.orm import Session
 from lianban.calendar import china_date, working_days_between
 from lianban.cases.progress import add_audit, add_event, lock_case
 from lianban.cases.schema import Case
+from lianban.catalog.model import department_name
 from lianban.domain_errors import Forbidden, invalid_field, not_found, refused_by_rule
 from lianban.notify import notify
 from lianban.ratings.schema import FollowUp, Rating
-from lianban.ratings.service import RATEABLE_FOLLOW_UP, department_name, follow_up_json, iso
+from lianban.ratings.service import RATEABLE_FOLLOW_UP, follow_up_json, iso
 from lianban.ratings.vocabulary import LEVELS
 from lianban.security.tokens import Identity, Role
 

@@ -22,7 +22,7 @@ from lianban.calendar import china_date, due_date
 from lianban.cases.progress import add_audit, add_event, lock_case
 from lianban.cases.schema import Case, CaseItem
 from lianban.catalog.catalogue import Catalogue
-from lianban.catalog.model import DEPARTMENT_NAMES, Department
+from lianban.catalog.model import department_name
 from lianban.domain_errors import Conflict, FieldError, invalid, invalid_field, not_found, refused_by_rule
 from lianban.ratings.schema import FollowUp, RatedDepartment, Rating
 from lianban.ratings.vocabulary import LEVELS, REASONS, is_bad
@@ -44,13 +44,6 @@ class RatingRequest:
     reasons: tuple[str, ...] = ()
     item: str | None = None  # an item_id of the case; None rates the whole case
     departments: tuple[str, ...] = ()  # narrow a case's 差评 to these departments
-
-
-def department_name(code: str) -> str:
-    try:
-        return DEPARTMENT_NAMES[Department(code)][0]
-    except ValueError:
-        return code
 
 
 def visible_case(session: Session, identity: Identity, case_id: str, lock: bool = False) -> Case:

@@ -32,6 +32,7 @@ from lianban.web.api import (
     operator,
     precheck,
     ratings,
+    receipts,
     sandbox,
     sandbox_departments,
     sheets,
@@ -116,6 +117,7 @@ def create_app(
     app.include_router(appointments.router)
     app.include_router(drafts.router)
     app.include_router(withdrawals.router)
+    app.include_router(receipts.router)
     if settings.sandbox:
         app.include_router(auth.router)
         app.include_router(sandbox.router)

@@ -199,7 +199,9 @@ def post_application(
     answer["warnings"] = [
         {"field": i.field, "code": i.code, "message": i.message_zh} for i in checked.warnings
     ]
-    answer["not_applicable"] = [{"code": c, "reason": r} for c, r in checked.dropped.items()]
+    answer["not_applicable"] = [
+        {"code": c, "reason": r, "refused": c in checked.refused} for c, r in checked.dropped.items()
+    ]
     return JSONResponse(answer, status_code=200 if filed.replay else 201)
 
 
