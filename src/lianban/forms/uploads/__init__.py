@@ -24,17 +24,25 @@ Limits, in the order they are applied (the cheap ones first, so a hostile file c
   about 35 MP). The header is read and the pixel count refused BEFORE any pixel is decoded, so a
   small file declaring a huge image (a decompression bomb) costs nothing; Pillow's own
   ``DecompressionBombWarning``/``DecompressionBombError`` are turned into refusals too;
+* PDFs hold no active content: no JavaScript (``/JS``, a names tree of scripts, an ``/OpenAction``
+  or a page's ``/AA`` that runs one), no action launching a program, no embedded file or file
+  attachment — every object of the file is looked at (:mod:`~lianban.forms.uploads.pdfactive`);
+* images end where their structure says (JPEG EOI, PNG IEND, GIF trailer, WebP RIFF length), with
+  nothing but zero padding after; no file but a zip is also a zip archive, wherever the archive
+  hides (a JPEG + zip polyglot; :mod:`~lianban.forms.uploads.polyglot`);
 * photos (``material.photo``): exact width × height, file size between ``min_kb`` and ``max_kb``
   (1 KB = 1024 bytes, as photo tools and the Hubei material's ``max_bytes: 40960`` count), format,
   and background colour read from the border — see ``BACKGROUND_*`` in :mod:`~lianban.forms.uploads.photo`.
 
 The parts: :mod:`~lianban.forms.uploads.check` (the check), :mod:`~lianban.forms.uploads.filetypes`
-(the type by content), :mod:`~lianban.forms.uploads.photo` (photos and their background),
+(the type by content), :mod:`~lianban.forms.uploads.pdfactive` (active content in PDFs),
+:mod:`~lianban.forms.uploads.polyglot` (data after the end marker, hidden zips),
+:mod:`~lianban.forms.uploads.photo` (photos and their background),
 :mod:`~lianban.forms.uploads.findings` (the answer) and :mod:`~lianban.forms.uploads.reading` (the
 size limit while reading).
 
 Codes: ``format`` for the type, a name that does not match the content, unreadable or encrypted
-files and the background colour; ``range`` for bytes, pixels, dimensions and pages; ``required``
+files, active content, hidden data and the background colour; ``range`` for bytes, pixels, dimensions and pages; ``required``
 for an empty file.
 """
 

@@ -26,7 +26,9 @@ from lianban.forms.uploads.filetypes import (
     type_zh,
 )
 from lianban.forms.uploads.findings import MaterialFindings, UploadCheck
+from lianban.forms.uploads.pdfactive import ActiveContent, TooComplex, active_content
 from lianban.forms.uploads.photo import check_photo
+from lianban.forms.uploads.polyglot import ENDED_TYPES, hides_zip, trailing_data
 from lianban.forms.uploads.reading import size_text
 
 __all__ = ["DEFAULT_MAX_PAGES", "MAX_IMAGE_PIXELS", "inspect_upload"]
@@ -96,9 +98,15 @@ def inspect_upload(
 
     if kind == "pdf":
         pages = _check_pdf(data, found, max_pages, checks)
+        if found.ok:
+            _refuse_hidden_zip(data, found)
         return result(kind, pages=pages)
     if kind in IMAGE_TYPES:
         width, height = _check_image(data, kind, found, max_pixels)
+        if found.ok:
+            _check_image_end(data, kind, found)
+        if found.ok:
+            _refuse_hidden_zip(data, found)
         if width is not None and height is not None and material.photo is not None:
             check_photo(data, kind, size, width, height, material.photo, found, checks)
         return result(kind, width=width, height=height)
@@ -124,6 +132,14 @@ def _check_pdf(data: bytes, found: MaterialFindings, max_pages: int, checks: dic
                 severity="warning",
             )
         pages = len(reader.pages)
+        active = active_content(reader)
+    except TooComplex:
+        found.add(
+            "format",
+            "PDF 结构过于复杂（对象数量超出正常扫描件），不予接收，请重新导出后上传",
+            "the PDF's structure is too complex (more objects than any scan has); refused — export it again",
+        )
+        return None
     except Exception:  # pypdf raises many types on hostile or broken input: all mean "unreadable"
         found.add(
             "format",
@@ -131,6 +147,13 @@ def _check_pdf(data: bytes, found: MaterialFindings, max_pages: int, checks: dic
             "the PDF is damaged or cannot be read; export it again and upload it",
         )
         return None
+    for kind in active:
+        zh, en = _ACTIVE_WORDS[kind]
+        found.add(
+            "format",
+            f"{zh}，不予接收；请打印或另存为普通 PDF 后上传",
+            f"{en}; refused — print or save it as a plain PDF and upload that",
+        )
     if pages < 1:
         found.add("format", "PDF 没有任何页面", "the PDF has no pages")
     elif pages > max_pages:
@@ -140,6 +163,43 @@ def _check_pdf(data: bytes, found: MaterialFindings, max_pages: int, checks: dic
             f"the PDF may have at most {max_pages} pages; it has {pages}",
         )
     return pages
+
+
+_ACTIVE_WORDS: Final = {
+    ActiveContent.JAVASCRIPT: ("含有 JavaScript 脚本", "the PDF contains JavaScript"),
+    ActiveContent.LAUNCH: ("含有启动外部程序的动作", "the PDF has an action that launches a program"),
+    ActiveContent.EMBEDDED_FILE: ("含有嵌入文件（附件）", "the PDF carries an embedded file (attachment)"),
+}
+
+
+def _check_image_end(data: bytes, kind: str, found: MaterialFindings) -> None:
+    """Nothing but zero padding after the image's end marker (a JPEG + zip polyglot is refused)."""
+    if kind not in ENDED_TYPES:
+        return
+    after = trailing_data(data, kind)
+    if after is None:
+        found.add(
+            "format",
+            "图片不完整（找不到图片结束标记），请重新上传",
+            "the image is incomplete (it has no end marker); upload it again",
+        )
+    elif after:
+        found.add(
+            "format",
+            f"图片结束标记之后还附带 {size_text(len(after))} 其他数据（可能是隐藏的压缩包或程序），"
+            "不予接收；请用看图软件另存为普通图片后上传",
+            f"there are {size_text(len(after))} of other data after the end of the image (possibly a"
+            " hidden archive or program); refused — save it again as a plain picture and upload that",
+        )
+
+
+def _refuse_hidden_zip(data: bytes, found: MaterialFindings) -> None:
+    if hides_zip(data):
+        found.add(
+            "format",
+            "同时也是一个 ZIP 压缩包（多格式伪装文件），不予接收",
+            "the file is at the same time a zip archive (a polyglot); refused",
+        )
 
 
 def _too_many_pixels(found: MaterialFindings, width: int | None, height: int | None, max_pixels: int) -> None:

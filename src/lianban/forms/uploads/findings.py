@@ -43,6 +43,11 @@ class MaterialFindings:
         self.name_en = material.name_en or material.id
         self.issues: list[FieldIssue] = []
 
+    @property
+    def ok(self) -> bool:
+        """No error found so far: the next, costlier check is worth running."""
+        return not any(i.severity == "error" for i in self.issues)
+
     def add(
         self,
         code: IssueCode,
