@@ -36,6 +36,7 @@ from lianban.config import DeliveryPolicy, RetryPolicy
 from lianban.connectors.query import archive_status
 from lianban.connectors.redirect import redirect_url
 from lianban.connectors.rest import DepartmentRefused, DepartmentUnavailable, Receipt, fetch_status, push
+from lianban.connectors.routing import routed_to_worklist
 from lianban.delivery.courier import Courier
 from lianban.delivery.follow_up import FOLLOW_UP, follow_up
 from lianban.dispatch.outbox import LEASE, backoff, claim
@@ -150,6 +151,8 @@ class Dispatcher:
                 )
                 revision = item.revision  # a resubmission after 补正 is a new department request
                 url = self.config.department_urls.get(department)
+                if url is not None and routed_to_worklist(session, department):
+                    url = None  # an operator sent this department's new items to the worklist
         if poll is not None:
             self._poll(case_id, job_id, *poll)
             return

@@ -26,6 +26,7 @@ from lianban.web.api import (
     calendar,
     connectors,
     deliveries,
+    department_routes,
     drafts,
     forms,
     health,
@@ -118,6 +119,7 @@ def create_app(
     app.include_router(drafts.router)
     app.include_router(withdrawals.router)
     app.include_router(receipts.router)
+    app.include_router(department_routes.router)
     if settings.sandbox:
         app.include_router(auth.router)
         app.include_router(sandbox.router)
