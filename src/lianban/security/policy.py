@@ -15,6 +15,7 @@
 | ``LIANBAN_METRICS_TOKEN`` | — | ``/metrics`` answers a scraper sending ``Authorization: Bearer <token>`` (16 bytes or more) |
 | ``LIANBAN_METRICS_ALLOW`` | — | ``/metrics`` answers these addresses or networks (``10.0.0.0/8,192.0.2.7``) |
 
+The province's identity provider (OIDC) is configured by ``LIANBAN_OIDC_…`` (:mod:`lianban.security.oidc`).
 A rate is a ``limits`` string (``N per [M] second|minute|hour|day``); ``off`` turns that one off.
 """
 
@@ -28,6 +29,7 @@ from ipaddress import IPv4Network, IPv6Network, ip_network
 from limits import parse
 
 from lianban.config import ConfigError
+from lianban.security.oidc import OidcSettings, load_oidc_settings
 
 DEFAULT_RATES = {
     "login_account": "10 per 15 minutes",
@@ -57,6 +59,7 @@ class SecurityPolicy:
     lockout: LockoutPolicy = LockoutPolicy()
     rates: Mapping[str, str | None] = field(default_factory=lambda: dict(DEFAULT_RATES))  # None: off
     redis_url: str | None = None  # rate-limit counters in Redis; in the database when None
+    oidc: OidcSettings | None = None  # the province's identity provider (统一身份认证), when configured
     api_docs: bool = False  # production publishes its API docs only when asked to
     metrics_token: str | None = None
     metrics_allow: tuple[IPv4Network | IPv6Network, ...] = ()
@@ -85,6 +88,7 @@ def load_security_policy(env: Mapping[str, str]) -> SecurityPolicy:
         lockout=lockout,
         rates=_rates(env),
         redis_url=env.get("LIANBAN_REDIS_URL") or None,
+        oidc=load_oidc_settings(env, env.get("LIANBAN_PUBLIC_URL") or "http://127.0.0.1:8000"),
         api_docs=_switch(env, "LIANBAN_API_DOCS", False),
         metrics_token=_metrics_token(env),
         metrics_allow=_networks(env, "LIANBAN_METRICS_ALLOW"),

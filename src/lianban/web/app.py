@@ -12,6 +12,7 @@ from lianban.config import Settings, load_settings
 from lianban.db import make_engine, session_factory
 from lianban.regional import load_regional
 from lianban.security.fieldcrypt import data_keyring, use_field_encryption
+from lianban.security.oidc import RelyingParty
 from lianban.security.ratelimit import make_throttle
 from lianban.security.signing import NonceCache, platform_keyring
 from lianban.security.startup import require_safe_keys
@@ -19,6 +20,7 @@ from lianban.security.tokens import secret_key
 from lianban.sharing.providers import SharingHub
 from lianban.sharing.sandbox import sandbox_hub
 from lianban.web import domain_problems, problems
+from lianban.web import oidc as oidc_login
 from lianban.web.api import (
     applications,
     appointments,
@@ -86,6 +88,8 @@ def create_app(
     app.state.sharing = sharing if sharing is not None else (sandbox_hub() if settings.sandbox else None)
     app.state.metrics = stats.metrics_registry(app.state.sessions, app.state.clock)
     app.state.worker = None  # the in-process dispatcher, when `lianban serve` runs one (/readyz)
+    oidc = settings.security.oidc  # the province's identity provider (统一身份认证), when configured
+    app.state.oidc = RelyingParty(oidc) if oidc is not None else None
     app.state.fleet = None  # the simulated departments, when this process runs them (lianban demo)
     app.state.keyring = platform_keyring(settings.data_dir, settings.sandbox, settings.signing_keys)
     data_keys = data_keyring(settings.data_dir, settings.sandbox, settings.data_keys, settings.data_cipher)
@@ -114,6 +118,7 @@ def create_app(
     app.include_router(stats.router)
     app.include_router(operator.router)
     app.include_router(staff_auth.router)
+    app.include_router(oidc_login.router)
     app.include_router(ratings.router)
     app.include_router(appointments.router)
     app.include_router(drafts.router)
