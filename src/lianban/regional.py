@@ -31,7 +31,6 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from lianban.appointments.halls import Hall, load_halls
 from lianban.config import ConfigError, _read_yaml
 
 HALLS_FILE = Path(__file__).parent / "appointments" / "data" / "halls.yaml"
@@ -79,11 +78,6 @@ class RegionalSettings:
     appointments: ByRegion[BookingRules] = field(default_factory=lambda: ByRegion(BookingRules()))
     halls_file: Path = HALLS_FILE
     draft_keep_days: int = 30
-
-    @property
-    def halls(self) -> dict[str, Hall]:
-        """The service halls of the halls file (read once, checked at start)."""
-        return load_halls(self.halls_file)
 
 
 _MINIMUM = {
@@ -145,7 +139,6 @@ def load_regional(path: Path | None) -> RegionalSettings:
     keep_days = drafts.get("keep_days", 30) if isinstance(drafts, dict) else 30
     if isinstance(keep_days, bool) or not isinstance(keep_days, int) or keep_days < 1:
         raise ConfigError(f"{where}: drafts.keep_days must be a whole number ≥ 1, not {keep_days!r}")
-    load_halls(halls_file)  # an unusable halls file stops the start
     return RegionalSettings(
         ratings=_by_region(f"{where}: ratings", RatingRules(), doc.get("ratings") or {}),
         appointments=_by_region(f"{where}: appointments", BookingRules(), appointments),

@@ -211,6 +211,7 @@ def test_eight_people_racing_for_four_places_four_get_one(
 ) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
+    from lianban.appointments.halls import load_halls
     from lianban.appointments.service import BookingRequest, book_in_turn
     from lianban.domain_errors import Conflict
     from lianban.security.tokens import Identity, Role
@@ -228,7 +229,7 @@ def test_eight_people_racing_for_four_places_four_get_one(
             request = BookingRequest(hall=SHANGRAO, day=date(2026, 10, 13), period="am")
             try:
                 book_in_turn(
-                    state.sessions, state.catalogue, state.regional.halls, person, request,
+                    state.sessions, state.catalogue, load_halls(state.regional.halls_file), person, request,
                     clock.now(), state.regional.appointments,
                 )  # fmt: skip
             except Conflict as refused:
@@ -240,3 +241,29 @@ def test_eight_people_racing_for_four_places_four_get_one(
         assert outcomes == ["booked"] * 4 + ["slot_full"] * 4
         slots = client.get("/api/v1/appointments/slots", params={"hall": SHANGRAO}).json()
         assert slots[0]["free"] == 0
+
+
+def test_a_deployment_s_own_halls_and_an_unusable_halls_file(tmp_path: Path, clock: SettableClock) -> None:
+    from lianban.config import ConfigError
+
+    halls = tmp_path / "halls.yaml"
+    halls.write_text(
+        "- {id: xiangyang-center, name: 襄阳市民服务中心, region_code: '420600', windows: 2,"
+        " hours: {am: ['09:00', '12:00'], pm: ['14:00', '17:30']}}\n",
+        encoding="utf-8",
+    )
+    deployment = tmp_path / "deployment.yaml"
+    deployment.write_text("appointments: {halls_file: halls.yaml}\n", encoding="utf-8")
+    url = f"sqlite:///{tmp_path / 'halls.sqlite3'}"
+    with feature_client(url, tmp_path, clock, {"LIANBAN_DEPLOYMENT_FILE": str(deployment)}) as client:
+        listed = client.get("/api/v1/appointments/halls").json()
+        assert [h["id"] for h in listed] == ["xiangyang-center"]
+        assert listed[0]["bookable"] == {"from": "2026-10-13", "to": "2026-10-19"}
+        assert (
+            client.get("/api/v1/appointments/slots", params={"hall": "xiangyang-center"}).json()[0]["free"]
+            == 8
+        )
+    halls.write_text("- {id: broken, name: 无窗口大厅, region_code: '420600', hours: {}}\n", encoding="utf-8")
+    broken = feature_client(url, tmp_path, clock, {"LIANBAN_DEPLOYMENT_FILE": str(deployment)})
+    with pytest.raises(ConfigError, match=r"halls\[0\] needs windows"), broken:
+        pass

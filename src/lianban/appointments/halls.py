@@ -95,9 +95,14 @@ def _hall(path: Path, i: int, body: Any) -> Hall:
     )
 
 
-@lru_cache(maxsize=8)
 def load_halls(path: Path) -> dict[str, Hall]:
-    """The halls of ``path`` by id; an unusable file stops the start, naming the hall and key."""
+    """The halls of ``path`` by id; an unusable file stops the start, naming the hall and key.
+    Read once per version of the file."""
+    return _load(path, path.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=8)
+def _load(path: Path, _version: int) -> dict[str, Hall]:
     doc = _read_yaml(path)
     if not isinstance(doc, list):
         raise ConfigError(f"{path}: a list of halls is expected")

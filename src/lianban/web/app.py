@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from lianban import __version__
+from lianban.appointments.halls import load_halls
 from lianban.cases import progress
 from lianban.catalog.catalogue import Catalogue, default_catalogue
 from lianban.clock import Clock, SystemClock
@@ -101,6 +102,7 @@ def create_app(
         app.state.engine, security.redis_url, dict(security.rates), app.state.secret_key
     )
     app.state.regional = load_regional(settings.deployment_file)  # 好差评, 预约, drafts: per region
+    load_halls(app.state.regional.halls_file)  # an unusable halls file stops the start
     problems.install(app)
     domain_problems.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=DEFAULT_MAX_BODY_BYTES)

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from fastapi import Request
 
+from lianban.appointments.halls import Hall, load_halls
 from lianban.regional import RegionalSettings
 from lianban.web.deps import clock_of
 
@@ -14,6 +15,11 @@ from lianban.web.deps import clock_of
 def now_of(request: Request) -> datetime:
     """The platform clock's instant (aware UTC)."""
     return clock_of(request).now()
+
+
+def halls_of(request: Request) -> dict[str, Hall]:
+    """The service halls of the deployment's halls file (read once, checked when the app starts)."""
+    return load_halls(regional_of(request).halls_file)
 
 
 def regional_of(request: Request) -> RegionalSettings:

@@ -18,7 +18,7 @@ from lianban.calendar import china_date
 from lianban.security.tokens import Identity
 from lianban.web.auth import require_identity
 from lianban.web.deps import sessions_of
-from lianban.web.feature_deps import now_of, regional_of
+from lianban.web.feature_deps import halls_of, now_of, regional_of
 
 router = APIRouter(prefix="/api/v1/appointments", tags=["appointments 预约"])
 
@@ -57,7 +57,9 @@ def _mobile(request: Request, identity: Identity, given: str | None) -> str | No
 def get_halls(request: Request, region: str | None = None) -> list[dict[str, Any]]:
     regional = regional_of(request)
     halls = [
-        h for h in regional.halls.values() if region is None or h.region_code.startswith(region.rstrip("0"))
+        h
+        for h in halls_of(request).values()
+        if region is None or h.region_code.startswith(region.rstrip("0"))
     ]
     today = china_date(now_of(request))
     out = []
@@ -85,7 +87,7 @@ def get_slots(
     request: Request, hall: str, from_: Annotated[date | None, Query(alias="from")] = None
 ) -> list[dict[str, Any]]:
     regional = regional_of(request)
-    chosen = service.hall_of(regional.halls, hall)
+    chosen = service.hall_of(halls_of(request), hall)
     with sessions_of(request)() as session:
         return free_slots(
             session,
@@ -102,7 +104,7 @@ def post_appointment(request: Request, body: BookingBody, identity: Caller) -> J
     answer = service.book_in_turn(
         sessions_of(request),
         request.app.state.catalogue,
-        regional.halls,
+        halls_of(request),
         identity,
         service.BookingRequest(
             hall=body.hall,
@@ -121,16 +123,14 @@ def post_appointment(request: Request, body: BookingBody, identity: Caller) -> J
 @router.get("", summary="The caller's own bookings")
 def get_mine(request: Request, identity: Caller) -> list[dict[str, Any]]:
     with sessions_of(request)() as session, session.begin():
-        return service.my_appointments(session, regional_of(request).halls, identity, now_of(request))
+        return service.my_appointments(session, halls_of(request), identity, now_of(request))
 
 
 @router.get("/halls/{hall}/day", summary="Window clerks: a hall's bookings of a day (default today)")
 def get_day(request: Request, hall: str, identity: Caller, day: date | None = None) -> list[dict[str, Any]]:
     now = now_of(request)
     with sessions_of(request)() as session, session.begin():
-        return desk.day_bookings(
-            session, regional_of(request).halls, identity, hall, day or china_date(now), now
-        )
+        return desk.day_bookings(session, halls_of(request), identity, hall, day or china_date(now), now)
 
 
 @router.post(
@@ -141,14 +141,14 @@ def post_no_shows(request: Request, hall: str, identity: Caller, day: date | Non
     now = now_of(request)
     day = day or china_date(now)
     with sessions_of(request)() as session, session.begin():
-        marked = desk.mark_no_shows(session, regional_of(request).halls, identity, hall, day, now)
+        marked = desk.mark_no_shows(session, halls_of(request), identity, hall, day, now)
     return {"hall": hall, "date": day.isoformat(), "no_shows": marked}
 
 
 @router.get("/{appointment_id}", summary="One of the caller's bookings, with its messages")
 def get_appointment(request: Request, appointment_id: str, identity: Caller) -> dict[str, Any]:
     with sessions_of(request)() as session:
-        return service.one_appointment(session, regional_of(request).halls, identity, appointment_id)
+        return service.one_appointment(session, halls_of(request), identity, appointment_id)
 
 
 @router.delete(
@@ -160,7 +160,7 @@ def delete_appointment(request: Request, appointment_id: str, identity: Caller) 
     regional = regional_of(request)
     with sessions_of(request)() as session, session.begin():
         service.cancel(
-            session, regional.halls, identity, appointment_id, now_of(request), regional.appointments
+            session, halls_of(request), identity, appointment_id, now_of(request), regional.appointments
         )
     return Response(status_code=204)
 
@@ -170,5 +170,5 @@ def delete_appointment(request: Request, appointment_id: str, identity: Caller) 
 )
 def post_check_in(request: Request, appointment_id: str, identity: Caller) -> dict[str, Any]:
     return desk.check_in_turn(
-        sessions_of(request), regional_of(request).halls, identity, appointment_id, now_of(request)
+        sessions_of(request), halls_of(request), identity, appointment_id, now_of(request)
     )
