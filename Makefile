@@ -7,7 +7,7 @@ UV_VERSION := 0.13.9
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test install lint typecheck check bench clean
+.PHONY: demo test install lint typecheck check bench clean vendor screenshots
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,14 @@ test: install
 
 bench: install
 	$(BIN)/lianban bench
+
+# the pages' static assets (htmx, axe-core, ECharts) from the npm registry, with their licences
+vendor: install
+	$(BIN)/python scripts/vendor.py
+
+# the browser tests, writing the pages' screenshots to docs/screenshots/ (commit them)
+screenshots: install
+	LIANBAN_SCREENSHOTS=1 $(BIN)/pytest -q -m browser tests/pages
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3 .pytest_cache .mypy_cache .ruff_cache

@@ -48,6 +48,7 @@ from lianban.web.api import (
     worklist,
 )
 from lianban.web.limits import DEFAULT_MAX_BODY_BYTES, BodySizeLimit
+from lianban.web.pages import install_pages
 
 DESCRIPTION = """lianban (联办) — one form, one set of materials, many departments.
 
@@ -132,4 +133,5 @@ def create_app(
         app.include_router(sandbox.router)
         app.include_router(sandbox_departments.router)
         app.include_router(sandbox_departments.etax)
+    install_pages(app)
     return app

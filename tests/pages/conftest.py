@@ -1,0 +1,194 @@
+"""Shared helpers of the page tests: a live platform, one browser, phone and desktop, axe, screenshots.
+
+- ``live_server``: ``lianban demo`` as a person starts it (sandbox mode, the simulated
+  departments, the in-process worker) on a free port, once per test session.
+- ``browser``: Debian's Chromium (/usr/bin/chromium) driven by Playwright, once per session. Without
+  it the browser tests skip — unless ``LIANBAN_REQUIRE_BROWSER=1`` (set by .ci/run), then they fail.
+- ``phone`` (390×844, zh-CN, touch) and ``desktop`` (1366×768): a fresh page in a fresh context
+  (its own cookies) per test.
+- ``axe(page)``: runs the vendored axe-core for WCAG 2.0/2.1 A and AA; serious or critical
+  violations fail the test, named with their elements.
+- ``screenshot(page, name)``: a full-page PNG ``docs/screenshots/<page>-<phone|desktop>-<normal|elder>.png``
+  when ``LIANBAN_SCREENSHOTS=1`` (``make screenshots``); otherwise nothing, so that ``make test``
+  stays quick and leaves the work tree as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "src" / "lianban" / "web" / "static" / "vendor" / "axe-core" / "axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1366, "height": 768}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Path:
+    if not CHROMIUM.exists():
+        if os.environ.get("LIANBAN_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"Chromium required (LIANBAN_REQUIRE_BROWSER=1) but {CHROMIUM} is missing")
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium fonts-wqy-microhei)")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def live_server(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The base URL of ``lianban demo`` running in its own process (real HTTP, real departments)."""
+    home = tmp_path_factory.mktemp("live")
+    port = _free_port()
+    log = (home / "demo.log").open("w")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "lianban.cli",
+            "demo",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--database-url",
+            f"sqlite:///{home / 'demo.sqlite3'}",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "LIANBAN_DATA_DIR": str(home / "var"), "LIANBAN_MODE": "sandbox"},
+        cwd=home,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            if proc.poll() is not None:
+                raise AssertionError(
+                    f"lianban demo exited ({proc.returncode}):\n{(home / 'demo.log').read_text()}"
+                )
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise AssertionError("lianban demo did not answer /healthz within 90 s")
+            time.sleep(0.2)
+        yield base
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def playwright_session(chromium: Path) -> Iterator[Playwright]:
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_session: Playwright, chromium: Path) -> Iterator[Browser]:
+    launched = playwright_session.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
+    yield launched
+    launched.close()
+
+
+def _page(browser: Browser, base_url: str, viewport: dict[str, int], mobile: bool) -> Iterator[Page]:
+    context = browser.new_context(
+        base_url=base_url,
+        viewport=viewport,  # type: ignore[arg-type]
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+        is_mobile=mobile,
+        has_touch=mobile,
+        device_scale_factor=1,
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.device = "phone" if mobile else "desktop"  # type: ignore[attr-defined]
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone(browser: Browser, live_server: str) -> Iterator[Page]:
+    yield from _page(browser, live_server, PHONE, mobile=True)
+
+
+@pytest.fixture
+def desktop(browser: Browser, live_server: str) -> Iterator[Page]:
+    yield from _page(browser, live_server, DESKTOP, mobile=False)
+
+
+def axe(page: Page) -> None:
+    """No serious or critical WCAG 2.1 A/AA violation on the page as it is now."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    result: dict[str, Any] = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+        WCAG_TAGS,
+    )
+    bad = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    assert not bad, f"axe on {page.url}:\n" + "\n".join(
+        f"- {v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}" for v in bad
+    )
+
+
+def elder_on(page: Page) -> bool:
+    return bool(page.evaluate("document.documentElement.classList.contains('elder')"))
+
+
+def no_horizontal_scroll(page: Page) -> None:
+    width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1], f"{page.url} scrolls sideways: {width[0]} px content in {width[1]} px"
+
+
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+
+
+def taking_screenshots() -> bool:
+    return os.environ.get("LIANBAN_SCREENSHOTS") == "1"
+
+
+def screenshot(page: Page, name: str) -> Path | None:
+    """Photograph the whole page as ``<name>-<phone|desktop>-<normal|elder>.png`` (when asked)."""
+    if not taking_screenshots():
+        return None
+    mode = "elder" if elder_on(page) else "normal"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}-{page.device}-{mode}.png"  # type: ignore[attr-defined]
+    page.screenshot(path=str(path), full_page=True)
+    return path
