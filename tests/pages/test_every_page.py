@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from browser_support import DESKTOP, PHONE, axe, no_horizontal_scroll, screenshot
 from playwright.sync_api import Browser, expect
-
-from conftest import DESKTOP, PHONE, axe, no_horizontal_scroll, screenshot
 
 pytestmark = pytest.mark.browser
 

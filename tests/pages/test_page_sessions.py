@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from http.cookies import SimpleCookie
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from fastapi.testclient import TestClient
 
 from lianban.config import Mode, load_settings
 from lianban.migrate import upgrade
+from lianban.security.staff import Caller, add_staff
 from lianban.security.tokens import Role, verify
 from lianban.web.app import create_app
 
@@ -60,7 +62,12 @@ def test_a_graduate_logs_in_with_the_same_signed_identity_the_api_gives(browser_
     page = browser_like.get("/login?next=/my")
     r = browser_like.post(
         "/login",
-        data={"csrf_token": token_on(page.text), "kind": "person", "id_number": WUHAN_GRADUATE, "next": "/my"},
+        data={
+            "csrf_token": token_on(page.text),
+            "kind": "person",
+            "id_number": WUHAN_GRADUATE,
+            "next": "/my",
+        },
     )
     assert r.status_code == 303 and r.headers["location"] == "/my"
     cookie = set_cookies(r)["lianban_session"]["lianban_session"]
@@ -96,11 +103,14 @@ def test_a_form_without_its_token_is_refused_and_a_token_outlives_no_login(brows
     assert browser_like.get("/my").headers["location"] == "/login?next=/my"
 
 
-def test_a_wrong_id_number_is_told_beside_its_field_and_what_was_typed_stays(browser_like: TestClient) -> None:
+def test_a_wrong_id_number_is_told_beside_its_field_and_what_was_typed_stays(
+    browser_like: TestClient,
+) -> None:
     page = browser_like.get("/login")
     typed = WUHAN_GRADUATE[:-1] + "5"  # a wrong check digit
     r = browser_like.post(
-        "/login", data={"csrf_token": token_on(page.text), "kind": "person", "via": "type", "id_number": typed}
+        "/login",
+        data={"csrf_token": token_on(page.text), "kind": "person", "via": "type", "id_number": typed},
     )
     assert r.status_code == 422
     field = re.search(r"<input id=\"id-number\"[^>]*>", r.text)
@@ -120,7 +130,12 @@ def test_after_logging_in_a_person_goes_only_to_a_page_of_this_site(browser_like
     assert r.headers["location"] == "/"
     r = browser_like.post(
         "/login",
-        data={"csrf_token": token, "kind": "person", "id_number": WUHAN_GRADUATE, "next": "//elsewhere.example"},
+        data={
+            "csrf_token": token,
+            "kind": "person",
+            "id_number": WUHAN_GRADUATE,
+            "next": "//elsewhere.example",
+        },
     )
     assert r.headers["location"] == "/my"
 
@@ -145,7 +160,9 @@ def test_home_filters_by_words_and_by_who_applies_without_javascript(browser_lik
 
     assert len(themes(browser_like.get("/").text)) == 6
     flexible = themes(browser_like.get("/", params={"q": "灵活就业"}).text)
-    assert {"hubei.flexible-employment", "hebei.flexible-employment", "zibo.flexible-employment"} <= set(flexible)
+    assert {"hubei.flexible-employment", "hebei.flexible-employment", "zibo.flexible-employment"} <= set(
+        flexible
+    )
     assert "shangrao.recruitment" not in flexible
     assert set(themes(browser_like.get("/", params={"who": "employer"}).text)) == {
         "shangrao.recruitment",
@@ -159,13 +176,67 @@ def test_home_filters_by_words_and_by_who_applies_without_javascript(browser_lik
     assert themes(nothing.text) == [] and "没有找到" in nothing.text
 
 
-def test_production_hands_login_over_and_its_cookies_are_secure(tmp_path: Path) -> None:
+def test_production_hands_people_over_logs_staff_in_by_account_and_its_cookies_are_secure(
+    tmp_path: Path,
+) -> None:
     with _client(tmp_path, Mode.PRODUCTION) as c:
-        page = c.get("/login", headers={"accept": "text/html"})
+        c.headers["accept"] = "text/html"
+        app = c.app
+        with app.state.sessions() as session, session.begin():  # type: ignore[attr-defined]
+            add_staff(
+                session,
+                Caller(actor="cli:test", client=None),
+                username="li.hua",
+                role="supervisor",
+                password="a-long-enough-passphrase-1",
+                departments=[],
+                now=datetime.now(UTC),
+                name="李华",
+            )
+        page = c.get("/login")
         assert page.status_code == 200 and "统一身份认证" in page.text
         assert "沙箱" not in page.text and WUHAN_GRADUATE not in page.text
         seed = set_cookies(page)["lianban_csrf"]["lianban_csrf"]
         assert seed["secure"] and seed["httponly"] and seed["samesite"].lower() == "lax"
         c.cookies.set("lianban_csrf", seed.value)
-        r = c.post("/login", data={"csrf_token": token_on(page.text), "id_number": WUHAN_GRADUATE})
-        assert r.status_code == 404 and "lianban_session" not in set_cookies(r)
+        token = token_on(page.text)
+        person = c.post("/login", data={"csrf_token": token, "kind": "person", "id_number": WUHAN_GRADUATE})
+        assert person.status_code == 404 and "lianban_session" not in set_cookies(person)
+
+        staff_page = c.get("/login", params={"as": "staff"})
+        assert '<input id="username" name="username" type="text"' in staff_page.text
+        wrong = c.post(
+            "/login", data={"csrf_token": token, "kind": "staff", "username": "li.hua", "password": "guess"}
+        )
+        assert wrong.status_code == 422 and "用户名或密码错误" in wrong.text
+        assert "lianban_session" not in set_cookies(wrong)
+        right = c.post(
+            "/login",
+            data={
+                "csrf_token": token,
+                "kind": "staff",
+                "username": "li.hua",
+                "password": "a-long-enough-passphrase-1",
+            },
+        )
+        assert right.status_code == 303 and right.headers["location"] == "/"
+        session_cookie = set_cookies(right)["lianban_session"]["lianban_session"]
+        assert session_cookie["secure"] and session_cookie["httponly"]
+        identity = verify(session_cookie.value, app.state.secret_key)  # type: ignore[attr-defined]
+        assert identity.role is Role.SUPERVISOR and identity.subject == "staff:li.hua"
+
+
+def test_a_sandbox_staff_account_logs_in_on_the_staff_tab(browser_like: TestClient) -> None:
+    page = browser_like.get("/login", params={"as": "staff"})
+    assert '<select id="username" name="username"' in page.text and "医保经办（沙箱）" in page.text
+    data = {"csrf_token": token_on(page.text), "kind": "staff", "username": "medical_insurance"}
+    wrong = browser_like.post("/login", data={**data, "password": "nope"})
+    assert wrong.status_code == 422 and 'id="password-error"' in wrong.text
+    r = browser_like.post("/login", data={**data, "password": "sandbox"})
+    assert r.status_code == 303 and r.headers["location"] == "/"
+    identity = verify(
+        set_cookies(r)["lianban_session"]["lianban_session"].value,
+        browser_like.app.state.secret_key,  # type: ignore[attr-defined]
+    )
+    assert identity.role is Role.DEPARTMENT_STAFF and identity.department == "medical_insurance"
+    assert "已登录：医保经办（沙箱）" in browser_like.get("/").text

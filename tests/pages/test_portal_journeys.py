@@ -8,9 +8,9 @@ from typing import Any
 
 import httpx
 import pytest
+from browser_support import PHONE, axe, elder_on, no_horizontal_scroll, screenshot
 from playwright.sync_api import Browser, Page, expect
 
-from conftest import PHONE, axe, elder_on, no_horizontal_scroll, screenshot
 from lianban.catalog.catalogue import default_catalogue
 from sandbox_cases import graduate_form
 
@@ -52,7 +52,9 @@ def test_a_person_on_a_phone_searches_and_reads_the_hubei_flexible_employment_gu
     hukou = materials.get_by_role("row", name=re.compile("居民户口簿"))
     expect(hukou).to_contain_text("申请人提供")
     expect(hukou).to_contain_text("个人就业登记")
-    expect(materials.get_by_role("row", name=re.compile("灵活就业一件事申请表"))).to_contain_text("系统生成，免提交")
+    expect(materials.get_by_role("row", name=re.compile("灵活就业一件事申请表"))).to_contain_text(
+        "系统生成，免提交"
+    )
     items = phone.get_by_role("table", name=re.compile("涉及的事项"))
     medical = items.get_by_role("row", name=re.compile("职工参保登记"))
     expect(medical).to_contain_text("医保")
@@ -119,9 +121,14 @@ def test_a_wrong_id_number_is_told_beside_the_field_without_leaving_the_page(pho
     expect(phone).to_have_url(re.compile("/my$"))
 
 
-def test_without_javascript_a_person_still_logs_in_and_reads_her_cases(browser: Browser, live_server: str) -> None:
+def test_without_javascript_a_person_still_logs_in_and_reads_her_cases(
+    browser: Browser, live_server: str
+) -> None:
     context = browser.new_context(
-        base_url=live_server, viewport=PHONE, locale="zh-CN", java_script_enabled=False  # type: ignore[arg-type]
+        base_url=live_server,
+        viewport=PHONE,
+        locale="zh-CN",
+        java_script_enabled=False,  # type: ignore[arg-type]
     )
     page = context.new_page()
     page.goto("/login?next=/my")

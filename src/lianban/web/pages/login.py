@@ -1,8 +1,9 @@
 """Logging in and out (登录、退出).
 
 In sandbox mode a person picks a sandbox person, an employer or a staff account (or types any
-valid ID number or USCC); in production the page hands over to the province's identity provider
-(统一身份认证, OIDC — connected in a later step). After logging in, a person goes where she was
+valid ID number or USCC); in production people and employers are handed over to the province's
+identity provider (统一身份认证, OIDC — connected in a later step), and staff log in with their
+platform account (``lianban staff add``) in every mode. After logging in, a person goes where she was
 going (``next``), else to 我的办件.
 """
 
@@ -13,7 +14,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from lianban.security.tokens import Role
+from lianban.security.tokens import Identity, Role
+from lianban.web.api.staff_auth import staff_identity
 from lianban.web.pages.rendering import local_path, redirect, render
 from lianban.web.pages.route import PageRoute
 from lianban.web.pages.session import end_session, start_session
@@ -81,9 +83,10 @@ def login(
     next: Annotated[str, Form(max_length=500)] = "",
     via: Annotated[str, Form(max_length=10)] = "type",
 ) -> Response:
-    if not request.app.state.settings.sandbox:
-        raise Problem(404, "页面不存在", "Page not found")
+    sandbox = request.app.state.settings.sandbox
     tab = kind if kind in TABS else "person"
+    if not sandbox and tab != "staff":  # people and employers log in at the province's provider
+        raise Problem(404, "页面不存在", "Page not found")
     field = FIELDS[tab]
     value = {"id_number": id_number, "uscc": uscc, "username": username}[field].strip()
     en = wants_english(request)
@@ -94,13 +97,11 @@ def login(
     if missing:
         errors = {f: EMPTY[f][1 if en else 0] for f in missing}
         return _login_page(request, tab, local_path(next, ""), errors, typed, via, status=422)
-    from lianban.web.pages import sandbox_login
-
     try:
-        identity = sandbox_login.sign_in(request, tab, value, password)
+        identity = _sign_in(request, tab, value, password)
     except Problem as problem:
         if problem.status not in (401, 422):
-            raise
+            raise  # a locked account (429) and the like: a page of its own
         errors = {
             (field if e.field in ("id_number", "uscc", "username") else e.field): (
                 e.message_en if en else e.message_zh
@@ -111,6 +112,18 @@ def login(
     response = redirect(request, local_path(next, landing(identity.role)))
     start_session(request, response, identity)
     return response
+
+
+def _sign_in(request: Request, tab: str, value: str, password: str) -> Identity:
+    """Staff by the platform's accounts in every mode (the sandbox's demo accounts besides);
+    people and employers by the sandbox identity provider."""
+    if not request.app.state.settings.sandbox:
+        return staff_identity(request, value, password)
+    from lianban.web.pages import sandbox_login  # sandbox mode only
+
+    if tab == "staff" and not sandbox_login.is_sandbox_staff(value):
+        return staff_identity(request, value, password)
+    return sandbox_login.sign_in(request, tab, value, password)
 
 
 @router.post("/logout")

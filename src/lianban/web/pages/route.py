@@ -15,6 +15,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from lianban.domain_errors import DomainError
+from lianban.web.domain_problems import problem_of
 from lianban.web.pages.rendering import error_page
 from lianban.web.pages.session import CSRF_FIELD, CSRF_HEADER, csrf_ok
 from lianban.web.problems import Problem, invalid, validation_errors
@@ -55,6 +57,8 @@ class PageRoute(APIRoute):
                 return await handler(request)
             except Problem as problem:
                 return error_page(request, problem)
+            except DomainError as error:  # a service's refusal (not found, forbidden, conflict …)
+                return error_page(request, problem_of(error))
             except RequestValidationError as exc:
                 return error_page(request, invalid(validation_errors(exc)))
             except StarletteHTTPException as exc:

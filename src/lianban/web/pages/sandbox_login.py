@@ -31,6 +31,11 @@ def directory() -> dict[str, list[dict[str, Any]]]:
     }
 
 
+def is_sandbox_staff(username: str) -> bool:
+    """Whether ``username`` is one of the sandbox's demo staff accounts (else: the platform's own)."""
+    return any(a["username"] == username for a in staff_accounts())
+
+
 def sign_in(request: Request, kind: str, value: str, password: str = "") -> Identity:
     """The identity of a sandbox person (ID number), employer (USCC) or staff account; a 422 or
     401 :class:`~lianban.web.problems.Problem` naming the field otherwise."""
