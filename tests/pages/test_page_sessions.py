@@ -240,3 +240,20 @@ def test_a_sandbox_staff_account_logs_in_on_the_staff_tab(browser_like: TestClie
     )
     assert identity.role is Role.DEPARTMENT_STAFF and identity.department == "medical_insurance"
     assert "已登录：医保经办（沙箱）" in browser_like.get("/").text
+
+
+def test_with_the_province_configured_people_are_sent_to_its_login(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'oidc.sqlite3'}"
+    upgrade(url)
+    env = {
+        "LIANBAN_DATA_DIR": str(tmp_path / "var"),
+        **PRODUCTION_KEYS,
+        "LIANBAN_OIDC_ISSUER": "https://idp.province.example",
+        "LIANBAN_OIDC_CLIENT_ID": "lianban",
+        "LIANBAN_OIDC_CLIENT_SECRET": "s" * 32,
+    }
+    app = create_app(load_settings(env, database_url=url, mode=Mode.PRODUCTION))
+    with TestClient(app, follow_redirects=False) as c:
+        page = c.get("/login", params={"next": "/my"}, headers={"accept": "text/html"})
+        assert '<a class="button" href="/auth/oidc/login?next=/my">前往统一身份认证平台登录</a>' in page.text
+        assert "暂不能登录" not in page.text

@@ -55,6 +55,7 @@ def _login_page(
         "errors": errors or {},
         "typed": typed or {},
         "directory": None,
+        "oidc": request.app.state.oidc is not None,  # the province's identity provider, when configured
     }
     if request.app.state.settings.sandbox:
         from lianban.web.pages import sandbox_login  # sandbox mode only

@@ -1,7 +1,7 @@
 """Page sessions (页面会话): who is logged in, the CSRF token of every form, the 长辈版 preference.
 
-The session cookie carries the very token the API signs (``security.tokens``): one identity, one
-signature, one expiry. It is HttpOnly and SameSite=Lax, and Secure in production. The API never
+The session cookie is :mod:`lianban.security.sessions`' (the one the province's OIDC login sets
+too): the very token the API signs, HttpOnly, SameSite=Lax, Secure in production. The API never
 reads it — the API keeps bearer tokens, so a cookie can never act on the API across sites.
 
 CSRF (跨站请求伪造) protection is a signed double submit bound to the session: a random seed in
@@ -20,9 +20,10 @@ from typing import Any
 
 from fastapi import Request, Response
 
-from lianban.security.tokens import DEFAULT_LIFETIME_SECONDS, Identity, TokenError, issue, verify
+from lianban.security import sessions
+from lianban.security.tokens import Identity
 
-SESSION_COOKIE = "lianban_session"
+SESSION_COOKIE = sessions.SESSION_COOKIE
 CSRF_COOKIE = "lianban_csrf"
 ELDER_COOKIE = "lianban_elder"
 CSRF_FIELD = "csrf_token"
@@ -31,41 +32,32 @@ ELDER_MAX_AGE = 400 * 24 * 3600  # browsers keep a cookie at most 400 days
 _UNREAD = object()
 
 
+def _secure(request: Request) -> bool:
+    return not request.app.state.settings.sandbox
+
+
 def _cookie_flags(request: Request) -> dict[str, Any]:
-    return {
-        "httponly": True,
-        "samesite": "lax",
-        "secure": not request.app.state.settings.sandbox,
-        "path": "/",
-    }
+    return {"httponly": True, "samesite": "lax", "secure": _secure(request), "path": "/"}
 
 
 def page_identity(request: Request) -> Identity | None:
     """The logged-in caller of a page, or None (no cookie, or an expired or forged one)."""
     if getattr(request.state, "page_identity", _UNREAD) is _UNREAD:
-        token = request.cookies.get(SESSION_COOKIE)
-        identity: Identity | None = None
-        if token:
-            try:
-                identity = verify(token, request.app.state.secret_key)
-            except TokenError:
-                identity = None
-        request.state.page_identity = identity
+        request.state.page_identity = sessions.session_identity(request.cookies, request.app.state.secret_key)
     found: Identity | None = request.state.page_identity
     return found
 
 
 def start_session(request: Request, response: Response, identity: Identity) -> None:
     """Log in: the signed identity in the session cookie, and a fresh CSRF seed."""
-    token = issue(identity, request.app.state.secret_key)
-    response.set_cookie(SESSION_COOKIE, token, max_age=DEFAULT_LIFETIME_SECONDS, **_cookie_flags(request))
+    sessions.start_session(response, identity, request.app.state.secret_key, secure=_secure(request))
     _new_seed(request, response)
     request.state.page_identity = identity
 
 
 def end_session(request: Request, response: Response) -> None:
     """Log out: the session cookie removed, and a fresh CSRF seed."""
-    response.delete_cookie(SESSION_COOKIE, **_cookie_flags(request))
+    sessions.end_session(response, secure=_secure(request))
     _new_seed(request, response)
     request.state.page_identity = None
 
