@@ -221,6 +221,14 @@ def test_figures_count_ratings_per_theme_and_department(client: TestClient) -> N
         by_department.values()
     )
     assert client.get("/api/v1/ratings/figures", headers=worker).status_code == 403
+    latest = client.get("/api/v1/ratings", params={"bad": "true"}, headers=supervisor).json()
+    assert [(r["level"], r["target"], r["theme_id"]) for r in latest] == [
+        (1, "case", "hebei.flexible-employment")
+    ]
+    first_department = case["items"][0]["department"]
+    by_department = client.get("/api/v1/ratings", params={"department": first_department}, headers=supervisor)
+    assert sorted(r["level"] for r in by_department.json()) == [1, 4]
+    assert client.get("/api/v1/ratings", headers=worker).status_code == 403
 
 
 def test_a_region_sets_its_own_follow_up_deadline(

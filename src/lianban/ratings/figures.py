@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from lianban.catalog.model import department_name
 from lianban.ratings.schema import FollowUp, RatedDepartment, Rating
-from lianban.ratings.service import RATEABLE_FOLLOW_UP
-from lianban.ratings.vocabulary import LEVELS, is_bad
+from lianban.ratings.service import RATEABLE_FOLLOW_UP, rating_json
+from lianban.ratings.vocabulary import BAD_LEVELS, LEVELS, is_bad
 
 
 def counts(by_level: dict[int, int]) -> dict[str, Any]:
@@ -86,3 +86,39 @@ def rating_figures(session: Session, today: date) -> dict[str, Any]:
         ],
         "totals": counts(totals),
     }
+
+
+def recent_ratings(
+    session: Session,
+    *,
+    theme_id: str | None = None,
+    department: str | None = None,
+    bad_only: bool = False,
+    limit: int = 200,
+) -> list[dict[str, Any]]:
+    """The latest ratings for supervisors, newest first; filtered by theme, department or 差评."""
+    query = select(Rating).order_by(Rating.at.desc(), Rating.rating_id).limit(limit)
+    if theme_id is not None:
+        query = query.where(Rating.theme_id == theme_id)
+    if department is not None:
+        query = query.where(
+            select(RatedDepartment.rating_id)
+            .where(
+                RatedDepartment.case_id == Rating.case_id,
+                RatedDepartment.rating_id == Rating.rating_id,
+                RatedDepartment.department == department,
+            )
+            .exists()
+        )
+    if bad_only:
+        query = query.where(Rating.level.in_(sorted(BAD_LEVELS)))
+    ratings = list(session.execute(query).scalars())
+    depts: dict[str, list[str]] = {}
+    if ratings:
+        for rating_id, dept in session.execute(
+            select(RatedDepartment.rating_id, RatedDepartment.department).where(
+                RatedDepartment.rating_id.in_([r.rating_id for r in ratings])
+            )
+        ):
+            depts.setdefault(rating_id, []).append(dept)
+    return [{**rating_json(r, sorted(depts.get(r.rating_id, []))), "theme_id": r.theme_id} for r in ratings]

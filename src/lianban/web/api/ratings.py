@@ -141,8 +141,7 @@ def post_answer(request: Request, follow_up_id: str, body: AnswerBody, identity:
         )
 
 
-@router.get("/api/v1/ratings/figures", summary="好差评 counts and 好评率 per theme and department")
-def get_figures(request: Request, identity: Caller) -> dict[str, Any]:
+def _watcher(identity: Identity) -> None:
     if identity.role not in (Role.SUPERVISOR, Role.OPERATOR, Role.WINDOW_CLERK):
         raise Problem(
             403,
@@ -151,5 +150,29 @@ def get_figures(request: Request, identity: Caller) -> dict[str, Any]:
             "统计仅供监督、运维和综窗人员查看",
             "figures are for supervisors, operators and window clerks",
         )
+
+
+@router.get("/api/v1/ratings", summary="The latest ratings, newest first (supervisors)")
+def get_ratings_list(
+    request: Request,
+    identity: Caller,
+    theme_id: str | None = None,
+    department: str | None = None,
+    bad: bool = False,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> list[dict[str, Any]]:
+    if identity.role is not Role.SUPERVISOR:
+        raise Problem(
+            403, "无权执行此操作", "Forbidden", "评价明细仅供监督人员查看", "ratings are for supervisors"
+        )
+    with sessions_of(request)() as session:
+        return figures.recent_ratings(
+            session, theme_id=theme_id, department=department, bad_only=bad, limit=limit
+        )
+
+
+@router.get("/api/v1/ratings/figures", summary="好差评 counts and 好评率 per theme and department")
+def get_figures(request: Request, identity: Caller) -> dict[str, Any]:
+    _watcher(identity)
     with sessions_of(request)() as session:
         return figures.rating_figures(session, china_date(now_of(request)))
