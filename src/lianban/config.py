@@ -1,4 +1,7 @@
-"""Configuration from the environment (12-factor).
+"""Configuration (配置) from the environment (12-factor) and the deployment file, read once at start.
+
+One :class:`Settings` (pydantic-settings, prefix ``LIANBAN_``); a value that cannot be used is a
+:class:`ConfigError` at start, naming the variable or the file and key it came from.
 
 | variable | default | meaning |
 | --- | --- | --- |
@@ -8,7 +11,7 @@
 | ``LIANBAN_THEMES_DIR`` | the shipped themes | extra or replacement theme files of a deployment |
 | ``LIANBAN_DATA_DIR`` | ``./var`` | uploads and local state |
 | ``LIANBAN_SECRET_KEY`` | generated per sandbox | the key that signs bearer tokens; required in production |
-| ``LIANBAN_PUBLIC_URL`` | ``http://127.0.0.1:8000`` | the platform's address as departments reach it (callbacks) |
+| ``LIANBAN_PUBLIC_URL`` | ``http://HOST:PORT`` of ``lianban serve`` (``http://127.0.0.1:8000`` for ``lianban worker``) | the platform's address as departments reach it (callbacks, return addresses) |
 | ``LIANBAN_SIGNING_KEYS`` | generated per sandbox | ``kid:hex,…`` keys that sign department exchanges; first signs, others verify |
 | ``LIANBAN_DATA_KEYS`` | generated per sandbox; required in production | ``kid:base64key,…`` keys that encrypt personal data at rest; first encrypts, all decrypt (``lianban data rekey``) |
 | ``LIANBAN_DATA_CIPHER`` | ``aes`` | ``aes`` (AES-256-GCM, 32-byte keys) or ``sm4`` (SM4-GCM, GB/T 32907, 16-byte keys; needs OpenSSL with SM4) |
@@ -26,6 +29,9 @@ The deployment file (YAML)::
       hrss: {base_url: https://…, api_key: …, timeout_seconds: 10}
       tax: {base_url: https://…, status: poll, poll_interval_seconds: 60}   # no callbacks: poll
 
+A department's ``api_key`` is sent with every request to it (``X-Api-Key``), and its
+``timeout_seconds`` bounds each of them.
+
 ``status: poll`` is for a department system that cannot call back: the platform asks
 ``GET {base_url}/records/{receipt_no}`` every ``poll_interval_seconds`` until it has decided.
 """
@@ -33,15 +39,21 @@ The deployment file (YAML)::
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
+from pydantic import Field, ValidationError, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 from ruamel.yaml import YAML
 
 if TYPE_CHECKING:
     from lianban.security.policy import SecurityPolicy
+
+PREFIX = "LIANBAN_"
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 
 
 class Mode(StrEnum):
@@ -55,7 +67,7 @@ class DepartmentEndpoint:
 
     department: str
     base_url: str
-    api_key: str | None = None
+    api_key: str | None = None  # sent as ``X-Api-Key`` with every request to the department
     timeout_seconds: float = 10.0
     status: str = "callback"  # callback | poll: how the platform learns of the department's decision
     poll_interval_seconds: float = 60.0
@@ -79,34 +91,103 @@ class DeliveryPolicy:
     max_follow_ups: int = 5  # then staff are told (a timeline event) and follow-ups stop
 
 
-@dataclass(frozen=True)
-class Settings:
-    database_url: str
-    mode: Mode
-    data_dir: Path
+class ConfigError(Exception):
+    """Configuration that cannot be used, with the variable or file it comes from."""
+
+
+class Settings(BaseSettings):
+    """Everything a deployment configures, built once at start (:mod:`lianban.bootstrap`).
+
+    The environment gives the ``LIANBAN_*`` variables; the deployment file gives ``departments``,
+    ``dispatch`` and ``delivery`` (environment variables win over the file's ``dispatch``).
+    """
+
+    model_config = SettingsConfigDict(
+        env_prefix=PREFIX, env_ignore_empty=True, frozen=True, extra="ignore", case_sensitive=False
+    )
+
+    database_url: str = ""  # default: a SQLite file in data_dir
+    mode: Mode = Mode.PRODUCTION
+    data_dir: Path = Path("var")
     themes_dir: Path | None = None
-    deployment_file: Path | None = None
-    departments: dict[str, DepartmentEndpoint] = field(default_factory=dict)
+    deployment_file: Path | None = None  # default: ./deployment.yaml if present
     secret_key: str | None = None  # LIANBAN_SECRET_KEY: signs tokens; required in production
     signing_keys: str | None = None  # LIANBAN_SIGNING_KEYS: kid:hex,… signs department exchanges
     data_keys: str | None = None  # LIANBAN_DATA_KEYS: kid:base64key,… encrypt personal data at rest
     data_cipher: str | None = None  # LIANBAN_DATA_CIPHER: aes (default) or sm4
-    public_url: str = "http://127.0.0.1:8000"  # LIANBAN_PUBLIC_URL: where departments call back
-    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    public_url: str | None = None  # LIANBAN_PUBLIC_URL: where departments call back
     sheet_max_rows: int = 5000  # LIANBAN_SHEET_MAX_ROWS: employees one uploaded sheet may hold
-    delivery: DeliveryPolicy = field(default_factory=DeliveryPolicy)
-    security: SecurityPolicy = field(default_factory=lambda: _security_policy({}))
+    dispatch_max_attempts: int | None = None  # these three win over the file's dispatch: section
+    dispatch_base_delay_seconds: float | None = None
+    dispatch_max_delay_seconds: float | None = None
+    # from the deployment file only
+    departments: dict[str, DepartmentEndpoint] = Field(default_factory=dict)
+    retry: RetryPolicy = Field(default_factory=RetryPolicy)
+    delivery: DeliveryPolicy = Field(default_factory=DeliveryPolicy)
+    # lock-outs and rate limits (:mod:`lianban.security.policy` reads their variables)
+    security_policy: Any = None
 
     @property
     def sandbox(self) -> bool:
         return self.mode is Mode.SANDBOX
 
+    @property
+    def security(self) -> SecurityPolicy:
+        return cast("SecurityPolicy", self.security_policy)
 
-class ConfigError(Exception):
-    """Configuration that cannot be used, with the variable or file it comes from."""
+    def public_address(self, served_at: str | None = None) -> str:
+        """The platform's address for departments: ``LIANBAN_PUBLIC_URL``, else where it is served."""
+        return (self.public_url or served_at or DEFAULT_PUBLIC_URL).rstrip("/")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _resolve(cls, data: Any) -> Any:
+        """Defaults that depend on other settings, and the deployment file, checked with the
+        variable or file key named in every error."""
+        values = dict(data) if isinstance(data, Mapping) else {}
+        data_dir = Path(values.get("data_dir") or "var").resolve()
+        values["data_dir"] = data_dir
+        values["database_url"] = values.get("database_url") or default_database_url(data_dir)
+        mode = values.get("mode") or Mode.PRODUCTION.value
+        try:
+            values["mode"] = Mode(mode)
+        except ValueError as exc:
+            raise ConfigError(f"LIANBAN_MODE must be sandbox or production, not {mode!r}") from exc
+        dep_file: Path | None = None
+        if values.get("deployment_file"):
+            dep_file = Path(values["deployment_file"])
+            if not dep_file.exists():
+                raise ConfigError(f"LIANBAN_DEPLOYMENT_FILE: {dep_file} does not exist")
+        elif Path("deployment.yaml").exists():
+            dep_file = Path("deployment.yaml")
+        values["deployment_file"] = dep_file
+        env = {f"{PREFIX}{name.upper()}": v for name, v in values.items() if v is not None}
+        values["departments"] = load_deployment(dep_file) if dep_file else {}
+        values["retry"], values["delivery"] = load_policies(dep_file, env)
+        if values.get("security_policy") is None:
+            values["security_policy"] = _security_policy(os.environ)
+        values["sheet_max_rows"] = int(
+            _number("LIANBAN_SHEET_MAX_ROWS", values.get("sheet_max_rows") or 5000, 1, True)
+        )
+        return values
 
 
-def _security_policy(env: dict[str, str]) -> SecurityPolicy:
+class _GivenSettings(Settings):
+    """Settings from a given mapping of variables instead of the process environment (tests, tools)."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings,)
+
+
+def _security_policy(env: Mapping[str, str]) -> SecurityPolicy:
     from lianban.security.policy import load_security_policy  # it raises ConfigError from here
 
     return load_security_policy(env)
@@ -133,7 +214,7 @@ def _number(where: str, value: Any, minimum: float, integer: bool = False) -> fl
     return number
 
 
-def load_policies(path: Path | None, env: dict[str, str]) -> tuple[RetryPolicy, DeliveryPolicy]:
+def load_policies(path: Path | None, env: Mapping[str, Any]) -> tuple[RetryPolicy, DeliveryPolicy]:
     """The ``dispatch:`` and ``delivery:`` sections of the deployment file; environment variables win."""
     doc: Any = _read_yaml(path) if path else {}
     section = doc.get("dispatch") or {}
@@ -143,7 +224,7 @@ def load_policies(path: Path | None, env: dict[str, str]) -> tuple[RetryPolicy, 
         ("base_delay_seconds", "LIANBAN_DISPATCH_BASE_DELAY_SECONDS", 0, False),
         ("max_delay_seconds", "LIANBAN_DISPATCH_MAX_DELAY_SECONDS", 0, False),
     ):
-        if env.get(variable):
+        if env.get(variable) not in (None, ""):
             retry_values[name] = _number(variable, env[variable], minimum, integer)
         elif name in section:
             retry_values[name] = _number(f"{path}: dispatch.{name}", section[name], minimum, integer)
@@ -166,10 +247,11 @@ def load_deployment(path: Path) -> dict[str, DepartmentEndpoint]:
     for dept, body in (doc.get("departments") or {}).items():
         if not isinstance(body, dict) or "base_url" not in body:
             raise ConfigError(f"{path}: departments.{dept} needs base_url")
+        api_key = body.get("api_key")
         out[str(dept)] = DepartmentEndpoint(
             department=str(dept),
             base_url=str(body["base_url"]),
-            api_key=body.get("api_key"),
+            api_key=str(api_key) if api_key not in (None, "") else None,
             timeout_seconds=_number(
                 f"{path}: departments.{dept}.timeout_seconds", body.get("timeout_seconds", 10.0), 0.1
             ),
@@ -189,48 +271,50 @@ def _status_mode(path: Path, dept: str, value: Any) -> str:
     return str(value)
 
 
+_VARIABLES = tuple(
+    name
+    for name in Settings.model_fields
+    if name not in ("departments", "retry", "delivery", "security_policy")
+)
+
+
 def load_settings(
-    env: dict[str, str] | None = None,
+    env: Mapping[str, str] | None = None,
     *,
     database_url: str | None = None,
     mode: Mode | None = None,
 ) -> Settings:
-    """Settings from the environment; explicit arguments (CLI options) win."""
-    e = dict(os.environ) if env is None else env
-    data_dir = Path(e.get("LIANBAN_DATA_DIR", "var")).resolve()
-    url = database_url or e.get("LIANBAN_DATABASE_URL") or default_database_url(data_dir)
+    """Settings from the environment (or the mapping ``env``); explicit arguments (CLI options) win."""
+    given: dict[str, Any] = {"security_policy": _security_policy(os.environ if env is None else env)}
+    if database_url:
+        given["database_url"] = database_url
+    if mode is not None:
+        given["mode"] = mode
     try:
-        chosen_mode = mode or Mode(e.get("LIANBAN_MODE", Mode.PRODUCTION.value))
-    except ValueError as exc:
-        raise ConfigError(
-            f"LIANBAN_MODE must be sandbox or production, not {e.get('LIANBAN_MODE')!r}"
-        ) from exc
-    themes_dir = Path(e["LIANBAN_THEMES_DIR"]) if e.get("LIANBAN_THEMES_DIR") else None
-    dep_file: Path | None = None
-    if e.get("LIANBAN_DEPLOYMENT_FILE"):
-        dep_file = Path(e["LIANBAN_DEPLOYMENT_FILE"])
-        if not dep_file.exists():
-            raise ConfigError(f"LIANBAN_DEPLOYMENT_FILE: {dep_file} does not exist")
-    elif Path("deployment.yaml").exists():
-        dep_file = Path("deployment.yaml")
-    departments = load_deployment(dep_file) if dep_file else {}
-    retry, delivery = load_policies(dep_file, e)
-    return Settings(
-        database_url=url,
-        mode=chosen_mode,
-        data_dir=data_dir,
-        themes_dir=themes_dir,
-        deployment_file=dep_file,
-        departments=departments,
-        secret_key=e.get("LIANBAN_SECRET_KEY") or None,
-        signing_keys=e.get("LIANBAN_SIGNING_KEYS") or None,
-        data_keys=e.get("LIANBAN_DATA_KEYS") or None,
-        data_cipher=e.get("LIANBAN_DATA_CIPHER") or None,
-        public_url=e.get("LIANBAN_PUBLIC_URL") or "http://127.0.0.1:8000",
-        retry=retry,
-        delivery=delivery,
-        security=_security_policy(e),
-        sheet_max_rows=int(
-            _number("LIANBAN_SHEET_MAX_ROWS", e.get("LIANBAN_SHEET_MAX_ROWS") or 5000, 1, True)
-        ),
-    )
+        if env is None:
+            return Settings(**given)
+        from_env = {
+            name: env[f"{PREFIX}{name.upper()}"] for name in _VARIABLES if env.get(f"{PREFIX}{name.upper()}")
+        }
+        return _GivenSettings(**{**from_env, **given})
+    except ValidationError as exc:
+        raise ConfigError("; ".join(_named(e) for e in exc.errors())) from None
+
+
+def _named(error: Any) -> str:
+    loc = error.get("loc") or ("settings",)
+    return f"{PREFIX}{str(loc[0]).upper()}: {error.get('msg')}, not {error.get('input')!r}"
+
+
+__all__ = [
+    "ConfigError",
+    "DeliveryPolicy",
+    "DepartmentEndpoint",
+    "Mode",
+    "RetryPolicy",
+    "Settings",
+    "default_database_url",
+    "load_deployment",
+    "load_policies",
+    "load_settings",
+]

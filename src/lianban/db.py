@@ -102,5 +102,6 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, **kwargs)
 
 
-def session_factory(engine: Engine) -> sessionmaker[Any]:
-    return sessionmaker(engine, expire_on_commit=False)
+def session_factory(engine: Engine, info: dict[str, Any] | None = None) -> sessionmaker[Any]:
+    """Sessions on ``engine``; ``info`` is what each session carries of its platform (its wiring)."""
+    return sessionmaker(engine, expire_on_commit=False, info=info)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -15,18 +14,12 @@ from sqlalchemy.orm import Session, defer
 
 from lianban.cases.schema import AuditEntry, Case, CaseItem, OutboxJob, TimelineEvent
 from lianban.cases.states import PROGRESS, IllegalTransition, ItemStatus, case_status, check_transition
-from lianban.catalog.catalogue import Catalogue, default_catalogue
-from lianban.config import DeliveryPolicy
+from lianban.cases.wiring import wiring_of
 from lianban.delivery import prepare_delivery
 from lianban.notify import notify
 
 S = ItemStatus
 log = logging.getLogger(__name__)
-
-# the catalogue, to know what each item issues (set by the app and the worker; None in bare tests)
-catalogue_for_delivery: Callable[[], Catalogue] | None = default_catalogue
-# when deliveries are followed up (the deployment's ``delivery:`` settings; set by the app and worker)
-delivery_policy = DeliveryPolicy()
 
 
 def lock_case(session: Session, case_id: str) -> Case | None:
@@ -97,10 +90,11 @@ def refresh_case(session: Session, case_id: str, at: datetime) -> str:
         case.updated_at = at
         add_event(session, case_id, at, f"case_{new}", None, None)
         notify(session, case, f"您的办件 {case_id} {CASE_WORDS.get(new, new)}。", at)
-        if new in ("completed", "partially_completed") and catalogue_for_delivery is not None:
-            theme = catalogue_for_delivery().themes.get(case.theme_id)
+        wiring = wiring_of(session)  # the platform's catalogue and delivery policy
+        if new in ("completed", "partially_completed") and wiring.catalogue is not None:
+            theme = wiring.catalogue.themes.get(case.theme_id)
             if theme is not None:
-                delivery = prepare_delivery(session, case, theme, at, delivery_policy)
+                delivery = prepare_delivery(session, case, theme, at, wiring.delivery)
                 if delivery is not None:
                     how = (
                         f"已邮寄，运单号 {delivery.tracking_no}"

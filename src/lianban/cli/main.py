@@ -6,7 +6,7 @@ import json
 import signal
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -62,61 +62,42 @@ def prepare_database(settings: Settings) -> int:
         engine.dispose()
 
 
-def dispatch_policies(settings: Settings) -> dict[str, Any]:
-    """The deployment's retry, status-poll and delivery follow-up settings for the dispatcher."""
-    from lianban.cases import progress
-    from lianban.delivery import SandboxCourier
-
-    progress.delivery_policy = settings.delivery
-    return {
-        "retry": settings.retry,
-        "poll_seconds": {
-            d: e.poll_interval_seconds for d, e in settings.departments.items() if e.status == "poll"
-        },
-        "delivery": settings.delivery,
-        # a deployment's postal partner plugs in here; the sandbox courier delivers in two days
-        "courier": SandboxCourier() if settings.sandbox else None,
-    }
-
-
 def _serve(
     settings: Settings, host: str, port: int, simulate: bool = False, in_process_worker: bool = True
 ) -> None:
     import uvicorn
 
+    from lianban.bootstrap import build_platform
     from lianban.connectors.simulator import SimulatorFleet
-    from lianban.dispatch.worker import DispatchConfig, Dispatcher, InProcessWorker
+    from lianban.dispatch.worker import Dispatcher, InProcessWorker
+    from lianban.security.signing import SignatureError
     from lianban.security.tokens import TokenError
     from lianban.web.app import create_app
 
     try:
-        application = create_app(settings)
+        require_safe_keys(settings)  # production: no short or missing key (startup)
+        platform = build_platform(settings)
+        application = create_app(platform=platform)  # reads the token key: refused here without one
         if not settings.sandbox:
             refuse_unready_schema(application.state.engine, settings.database_url)
-    except (TokenError, ConfigError) as exc:
+    except (TokenError, ConfigError, SignatureError) as exc:
         err.print(f"[red]配置错误 / configuration error:[/] {exc}")
         raise typer.Exit(2) from exc
     base = f"http://{host}:{port}"
     fleet: SimulatorFleet | None = None
-    urls = {d: e.base_url for d, e in settings.departments.items()}
+    urls: dict[str, str] | None = None  # the deployment file's department addresses
     if simulate:
         # the eight simulated department systems, each a real HTTP service with its own store
-        fleet = SimulatorFleet(data_dir=settings.data_dir / "departments", keyring=application.state.keyring)
+        fleet = SimulatorFleet(data_dir=settings.data_dir / "departments", keyring=platform.keyring)
         urls = fleet.start()
         application.state.fleet = fleet
+    # callbacks come to LIANBAN_PUBLIC_URL when set (behind a proxy), else to where this serves
     worker = InProcessWorker(
         Dispatcher(
-            application.state.sessions,
-            application.state.catalogue,
-            DispatchConfig(
-                keyring=application.state.keyring,
-                department_urls=urls,
-                callback_base_url=base,
-                archives=application.state.sharing.archives if application.state.sharing else None,
-                # the sandbox's own e-tax site for redirect items (Hubei 社保费申报)
-                redirect_sites={"tax": f"{base}/api/v1/sandbox/etax"} if settings.sandbox else None,
-                **dispatch_policies(settings),
-            ),
+            platform.sessions,
+            platform.catalogue,
+            platform.dispatch_config(served_at=base, department_urls=urls),
+            clock=platform.clock,
         )
     )
     if in_process_worker:
@@ -134,7 +115,7 @@ def _serve(
     # that was installed before it: make that a no-op so a requested stop exits with status 0.
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda _sig, _frame: None)
-    if fleet is not None:
+    if fleet is not None and urls is not None:
         for dept, url in urls.items():
             console.print(f"  {dept:<18} {url}", style="dim")
     try:
@@ -207,47 +188,27 @@ def worker(
     import time
     from datetime import timedelta
 
-    from lianban.catalog.catalogue import default_catalogue
-    from lianban.db import make_engine, session_factory
-    from lianban.dispatch.worker import DispatchConfig, Dispatcher
-    from lianban.security.fieldcrypt import data_keyring, use_field_encryption
-    from lianban.security.signing import SignatureError, platform_keyring
-    from lianban.sharing.sandbox import sandbox_hub
+    from lianban.bootstrap import build_platform
+    from lianban.dispatch.worker import Dispatcher
+    from lianban.security.signing import SignatureError
 
     settings = _settings(database_url)
     try:
         require_safe_keys(settings, tokens=False)
-        keyring = platform_keyring(settings.data_dir, settings.sandbox, settings.signing_keys)
-        data_keys = data_keyring(
-            settings.data_dir, settings.sandbox, settings.data_keys, settings.data_cipher
-        )
+        platform = build_platform(settings)
     except (SignatureError, ConfigError) as exc:
         err.print(f"[red]配置错误 / configuration error:[/] {exc}")
         raise typer.Exit(2) from exc
-    use_field_encryption(data_keys, default_catalogue(settings.themes_dir))
-    engine = make_engine(settings.database_url)
+    engine = platform.engine
     if not settings.sandbox:
         try:
             refuse_unready_schema(engine, settings.database_url)
         except ConfigError as exc:
             err.print(f"[red]配置错误 / configuration error:[/] {exc}")
             raise typer.Exit(2) from exc
-    urls = {d: e.base_url for d, e in settings.departments.items()}
-    dispatcher = Dispatcher(
-        session_factory(engine),
-        default_catalogue(settings.themes_dir),
-        DispatchConfig(
-            keyring=keyring,
-            department_urls=urls,
-            callback_base_url=settings.public_url,
-            lease=timedelta(seconds=lease_seconds),
-            archives=sandbox_hub().archives if settings.sandbox else None,
-            redirect_sites={"tax": f"{settings.public_url}/api/v1/sandbox/etax"}
-            if settings.sandbox
-            else None,
-            **dispatch_policies(settings),
-        ),
-    )
+    config = platform.dispatch_config(lease=timedelta(seconds=lease_seconds))
+    urls = config.department_urls
+    dispatcher = Dispatcher(platform.sessions, platform.catalogue, config, clock=platform.clock)
     stopping = False
 
     def stop(_sig: int, _frame: object) -> None:
@@ -299,14 +260,17 @@ def jobs_retry(
     database_url: DbOpt = None,
 ) -> None:
     """Queue failed sub-items again (the worker sends them with the same idempotency key)."""
+    from lianban.bootstrap import case_wiring
     from lianban.cases.schema import CaseItem
     from lianban.clock import SystemClock
     from lianban.db import make_engine, session_factory
     from lianban.dispatch.retry import retry_item
 
-    engine = make_engine(_settings(database_url).database_url)
+    settings = _settings(database_url)
+    engine = make_engine(settings.database_url)
     retried = 0
-    with session_factory(engine)() as session, session.begin():
+    # the case moves on as in the platform: the deployment's themes, delivery policy and senders
+    with session_factory(engine, case_wiring(settings).info())() as session, session.begin():
         ids = (
             [item_id]
             if item_id

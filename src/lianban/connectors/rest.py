@@ -34,6 +34,14 @@ class DepartmentRefused(Exception):
     """The department refused the request itself (4xx): retrying the same request will not help."""
 
 
+API_KEY_HEADER = "X-Api-Key"
+
+
+def _api_key(api_key: str | None) -> dict[str, str]:
+    """The department's own access key (``api_key`` in the deployment file), when it gave one."""
+    return {API_KEY_HEADER: api_key} if api_key else {}
+
+
 def _exchange(
     method: str,
     url: str,
@@ -67,12 +75,14 @@ def push(
     envelope: dict[str, Any],
     timeout_seconds: float = 10.0,
     client: httpx.Client | None = None,
+    api_key: str | None = None,
 ) -> Receipt:
     body = json.dumps(envelope, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     path = "/records"
     headers = {
         "Content-Type": "application/json",
         "Idempotency-Key": idempotency_key,
+        **_api_key(api_key),
         **sign_request(keyring, "POST", path, body),
     }
     response = _exchange("POST", base_url.rstrip("/") + path, body, headers, timeout_seconds, client)
@@ -92,10 +102,11 @@ def fetch_status(
     *,
     timeout_seconds: float = 10.0,
     client: httpx.Client | None = None,
+    api_key: str | None = None,
 ) -> dict[str, Any]:
     """The department's record of a sub-item: ``{"status", "sequence", "reason"?, "result"?}``."""
     path = f"/records/{quote(receipt_no, safe='')}"
-    headers = sign_request(keyring, "GET", path, b"")
+    headers = {**_api_key(api_key), **sign_request(keyring, "GET", path, b"")}
     response = _exchange("GET", base_url.rstrip("/") + path, b"", headers, timeout_seconds, client)
     data = response.json()
     if not isinstance(data, dict):

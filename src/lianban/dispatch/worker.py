@@ -32,7 +32,7 @@ from lianban.cases.states import ItemStatus, check_transition
 from lianban.catalog.catalogue import Catalogue
 from lianban.catalog.model import ConnectorKind
 from lianban.clock import Clock, SystemClock
-from lianban.config import DeliveryPolicy, RetryPolicy
+from lianban.config import DeliveryPolicy, DepartmentEndpoint, RetryPolicy
 from lianban.connectors.query import archive_status
 from lianban.connectors.redirect import redirect_url
 from lianban.connectors.rest import DepartmentRefused, DepartmentUnavailable, Receipt, fetch_status, push
@@ -71,6 +71,16 @@ class DispatchConfig:
     poll_seconds: dict[str, float] = field(default_factory=dict)
     delivery: DeliveryPolicy = field(default_factory=DeliveryPolicy)
     courier: Courier | None = None  # tracks posted deliveries; None: follow-ups of post stop at once
+    # the deployment's departments: each one's api key and timeout (the URL is in department_urls)
+    endpoints: dict[str, DepartmentEndpoint] = field(default_factory=dict)
+
+    def timeout_for(self, department: str) -> float:
+        endpoint = self.endpoints.get(department)
+        return endpoint.timeout_seconds if endpoint is not None else self.timeout_seconds
+
+    def api_key_for(self, department: str) -> str | None:
+        endpoint = self.endpoints.get(department)
+        return endpoint.api_key if endpoint is not None else None
 
 
 class Dispatcher:
@@ -128,7 +138,7 @@ class Dispatcher:
                 if item is None or item.receipt_no is None or item.status not in POLLED:
                     job.status = "done"  # decided already (or never sent): nothing to ask
                     return
-                poll = (item.receipt_no, self.config.department_urls.get(item.department))
+                poll = (item.receipt_no, item.department)
             elif item is None or case is None or item.status not in (ItemStatus.QUEUED.value,):
                 job.status = "done"
                 return
@@ -184,8 +194,9 @@ class Dispatcher:
                 self.config.keyring,
                 idempotency_key=f"{case_id}:{job.item_id}:{revision}",
                 envelope=envelope,
-                timeout_seconds=self.config.timeout_seconds,
+                timeout_seconds=self.config.timeout_for(department),
                 client=self.http,
+                api_key=self.config.api_key_for(department),
             )
         except DepartmentUnavailable as exc:
             self._failed_attempt(case_id, job_id, str(exc))
@@ -197,8 +208,9 @@ class Dispatcher:
 
     # -- status polls (状态查询): for departments that cannot call back ----------------------------
 
-    def _poll(self, case_id: str, job_id: str, receipt_no: str, url: str | None) -> None:
+    def _poll(self, case_id: str, job_id: str, receipt_no: str, department: str) -> None:
         """Ask the department where the sub-item stands and apply the answer like a callback."""
+        url = self.config.department_urls.get(department)
         if url is None:
             self._close(case_id, job_id)
             return
@@ -207,8 +219,9 @@ class Dispatcher:
                 url,
                 self.config.keyring,
                 receipt_no,
-                timeout_seconds=self.config.timeout_seconds,
+                timeout_seconds=self.config.timeout_for(department),
                 client=self.http,
+                api_key=self.config.api_key_for(department),
             )
         except (DepartmentUnavailable, DepartmentRefused) as exc:
             self._poll_again(case_id, job_id, str(exc))

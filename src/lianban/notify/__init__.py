@@ -1,50 +1,26 @@
-"""The notify room: messages to applicants on every status change (in-app; SMS/e-mail by sender)."""
+"""The notify room (通知): messages to applicants on every status change — in the app always, and
+through the platform's senders (SMS, e-mail; :mod:`.senders`) where the applicant left an address."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Protocol
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from lianban.cases.schema import Case, Notice
+from lianban.cases.schema import Case
+from lianban.notify.senders import RecordingSender, Sender, add_notice
 
-
-class Sender(Protocol):
-    """An SMS or e-mail gateway. A deployment plugs in its province's; the sandbox records."""
-
-    channel: str
-
-    def send(self, session: Session, case_id: str, recipient: str, text: str, at: datetime) -> None: ...
-
-
-class RecordingSender:
-    """The sandbox's SMS sender: nothing leaves the machine; each message is kept as a notice row."""
-
-    channel = "sms"
-
-    def send(self, session: Session, case_id: str, recipient: str, text: str, at: datetime) -> None:
-        _add(session, case_id, at, self.channel, recipient, text)
-
-
-SENDERS: list[Sender] = [RecordingSender()]
-
-
-def _add(session: Session, case_id: str, at: datetime, channel: str, recipient: str, text: str) -> None:
-    last = session.execute(select(func.max(Notice.seq)).where(Notice.case_id == case_id)).scalar()
-    session.add(
-        Notice(case_id=case_id, seq=(last or 0) + 1, at=at, channel=channel, recipient=recipient, text=text)
-    )
-    session.flush()
+__all__ = ["RecordingSender", "Sender", "notify"]
 
 
 def notify(session: Session, case: Case, text: str, at: datetime) -> None:
     """Tell the applicant: in the app always, and through every configured sender that has an address."""
-    _add(session, case.case_id, at, "in_app", case.owner, text)
+    from lianban.cases.wiring import wiring_of  # the platform's senders, as the session carries them
+
+    add_notice(session, case.case_id, at, "in_app", case.owner, text)
     mobile = str(
         (case.form or {}).get("person.mobile") or (case.form or {}).get("employer.agent_phone") or ""
     )
     if mobile:
-        for sender in SENDERS:
+        for sender in wiring_of(session).senders:
             sender.send(session, case.case_id, mobile, text, at)

@@ -1,4 +1,4 @@
-"""The ASGI application: routers, problem details, the catalogue and the database engine."""
+"""The ASGI application: routers and problem details over one :class:`~lianban.bootstrap.Platform`."""
 
 from __future__ import annotations
 
@@ -6,20 +6,15 @@ from fastapi import FastAPI
 
 from lianban import __version__
 from lianban.appointments.halls import load_halls
-from lianban.cases import progress
-from lianban.catalog.catalogue import Catalogue, default_catalogue
-from lianban.clock import Clock, SystemClock
+from lianban.bootstrap import Platform, build_platform
+from lianban.catalog.catalogue import Catalogue
+from lianban.clock import Clock
 from lianban.config import Settings, load_settings
-from lianban.db import make_engine, session_factory
 from lianban.regional import load_regional
-from lianban.security.fieldcrypt import data_keyring, use_field_encryption
 from lianban.security.oidc import RelyingParty
 from lianban.security.ratelimit import make_throttle
-from lianban.security.signing import NonceCache, platform_keyring
 from lianban.security.startup import require_safe_keys
-from lianban.security.tokens import secret_key
 from lianban.sharing.providers import SharingHub
-from lianban.sharing.sandbox import sandbox_hub
 from lianban.web import domain_problems, problems
 from lianban.web import oidc as oidc_login
 from lianban.web.api import (
@@ -63,14 +58,17 @@ def create_app(
     catalogue: Catalogue | None = None,
     sharing: SharingHub | None = None,
     clock: Clock | None = None,
+    platform: Platform | None = None,
 ) -> FastAPI:
-    """The app; ``sharing`` is the data-sharing hub (the sandbox registry in sandbox mode).
+    """The app over ``platform`` (built here from ``settings`` when not given).
 
-    Production providers (the province's population, e-licence, education and business
-    registries) plug in here; until a deployment configures them, production prefills nothing.
+    ``catalogue``, ``sharing`` and ``clock`` replace those parts of a platform built here (tests).
     """
-    settings = settings or load_settings()
-    require_safe_keys(settings)  # production: no short or missing key (startup)
+    if platform is None:
+        settings = settings or load_settings()
+        require_safe_keys(settings)  # production: no short or missing key (startup)
+        platform = build_platform(settings, clock=clock, catalogue=catalogue, sharing=sharing)
+    settings = platform.settings
     docs = settings.sandbox or settings.security.api_docs
     app = FastAPI(
         title="lianban 联办",
@@ -81,26 +79,25 @@ def create_app(
         docs_url="/api/v1/docs" if docs else None,
         redoc_url=None,
     )
+    app.state.platform = platform
+    # views of the platform's parts, for handlers and tests that read them directly
     app.state.settings = settings
-    app.state.clock = clock or SystemClock()
-    progress.delivery_policy = settings.delivery  # when deliveries are followed up
-    app.state.catalogue = catalogue or default_catalogue(settings.themes_dir)
-    app.state.engine = make_engine(settings.database_url)
-    app.state.sessions = session_factory(app.state.engine)
-    app.state.sharing = sharing if sharing is not None else (sandbox_hub() if settings.sandbox else None)
-    app.state.metrics = stats.metrics_registry(app.state.sessions, app.state.clock)
+    app.state.clock = platform.clock
+    app.state.catalogue = platform.catalogue
+    app.state.engine = platform.engine
+    app.state.sessions = platform.sessions
+    app.state.sharing = platform.sharing
+    app.state.keyring = platform.keyring
+    app.state.nonces = platform.nonces
+    app.state.secret_key = platform.secret_key
+    app.state.metrics = stats.metrics_registry(platform.sessions, platform.clock)
     app.state.worker = None  # the in-process dispatcher, when `lianban serve` runs one (/readyz)
     oidc = settings.security.oidc  # the province's identity provider (统一身份认证), when configured
     app.state.oidc = RelyingParty(oidc) if oidc is not None else None
     app.state.fleet = None  # the simulated departments, when this process runs them (lianban demo)
-    app.state.keyring = platform_keyring(settings.data_dir, settings.sandbox, settings.signing_keys)
-    data_keys = data_keyring(settings.data_dir, settings.sandbox, settings.data_keys, settings.data_cipher)
-    use_field_encryption(data_keys, app.state.catalogue)  # personal data encrypted at rest (fieldcrypt)
-    app.state.nonces = NonceCache()
-    app.state.secret_key = secret_key(settings.data_dir, settings.sandbox, settings.secret_key)
     security = settings.security
     app.state.throttle = make_throttle(
-        app.state.engine, security.redis_url, dict(security.rates), app.state.secret_key
+        platform.engine, security.redis_url, dict(security.rates), platform.secret_key
     )
     app.state.regional = load_regional(settings.deployment_file)  # 好差评, 预约, drafts: per region
     load_halls(app.state.regional.halls_file)  # an unusable halls file stops the start

@@ -1,0 +1,147 @@
+"""The platform, wired once at start (装配): settings, clock, catalogue, database, keys, data
+sharing, senders, courier and the dispatcher's configuration, in one :class:`Platform`.
+
+``lianban serve`` / ``demo`` / ``worker`` and the other commands build it with
+:func:`build_platform`; the web app keeps it as ``app.state.platform``. Nothing below reads the
+environment or keeps configuration in a module: what a part needs, the platform hands it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from functools import cached_property
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from lianban.cases.wiring import CaseWiring
+from lianban.catalog.catalogue import Catalogue, default_catalogue
+from lianban.clock import Clock, SystemClock
+from lianban.config import Settings
+from lianban.db import make_engine, session_factory
+from lianban.delivery.courier import Courier, SandboxCourier
+from lianban.dispatch.outbox import LEASE
+from lianban.dispatch.worker import DispatchConfig
+from lianban.notify.senders import RecordingSender, Sender
+from lianban.security.fieldcrypt import DataKeyring, data_keyring, use_field_encryption
+from lianban.security.signing import Keyring, NonceCache, platform_keyring
+from lianban.security.tokens import secret_key
+from lianban.sharing.providers import SharingHub
+from lianban.sharing.sandbox import sandbox_hub
+
+
+@dataclass
+class Platform:
+    """Everything a request, a worker round or a command works with."""
+
+    settings: Settings
+    clock: Clock
+    catalogue: Catalogue
+    engine: Engine
+    sessions: sessionmaker[Session]  # each session carries the platform's CaseWiring
+    keyring: Keyring  # signs department exchanges (签名交换)
+    data_keys: DataKeyring  # encrypt personal data at rest (个人信息加密存储)
+    sharing: SharingHub | None  # data sharing (数据共享); the sandbox registry in sandbox mode
+    senders: tuple[Sender, ...]  # SMS / e-mail gateways beyond the in-app notice
+    courier: Courier | None  # tracks posted deliveries (寄递)
+    nonces: NonceCache = field(default_factory=NonceCache)  # callbacks seen (replays refused)
+
+    @cached_property
+    def secret_key(self) -> str:
+        """The key that signs bearer tokens (the API's; a worker never needs it).
+
+        Raises ``TokenError`` in production without ``LIANBAN_SECRET_KEY``."""
+        s = self.settings
+        return secret_key(s.data_dir, s.sandbox, s.secret_key)
+
+    def dispatch_config(
+        self,
+        served_at: str | None = None,
+        department_urls: dict[str, str] | None = None,
+        lease: timedelta = LEASE,
+    ) -> DispatchConfig:
+        """How this deployment's dispatcher reaches departments and is reached back.
+
+        Callbacks and return addresses are built on ``LIANBAN_PUBLIC_URL`` (else ``served_at``, the
+        address this process serves on); ``department_urls`` replaces the deployment file's
+        addresses (the demo's simulated departments).
+        """
+        s = self.settings
+        public = s.public_address(served_at)
+        urls = (
+            department_urls
+            if department_urls is not None
+            else {d: e.base_url for d, e in s.departments.items()}
+        )
+        return DispatchConfig(
+            keyring=self.keyring,
+            department_urls=urls,
+            callback_base_url=public,
+            lease=lease,
+            archives=self.sharing.archives if self.sharing is not None and s.sandbox else None,
+            # the sandbox's own e-tax site for redirect items (Hubei 社保费申报)
+            redirect_sites={"tax": f"{public}/api/v1/sandbox/etax"} if s.sandbox else None,
+            retry=s.retry,
+            poll_seconds={d: e.poll_interval_seconds for d, e in s.departments.items() if e.status == "poll"},
+            delivery=s.delivery,
+            courier=self.courier,
+            endpoints=dict(s.departments),
+        )
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def default_senders(settings: Settings) -> tuple[Sender, ...]:
+    """The sandbox records its SMS; production sends none until a gateway is configured."""
+    return (RecordingSender(),) if settings.sandbox else ()
+
+
+def case_wiring(
+    settings: Settings, catalogue: Catalogue | None = None, senders: tuple[Sender, ...] | None = None
+) -> CaseWiring:
+    """What sessions on cases carry of the platform (also for commands that need no keys)."""
+    return CaseWiring(
+        catalogue=catalogue or default_catalogue(settings.themes_dir),
+        delivery=settings.delivery,
+        senders=senders if senders is not None else default_senders(settings),
+    )
+
+
+def build_platform(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    catalogue: Catalogue | None = None,
+    sharing: SharingHub | None = None,
+    senders: tuple[Sender, ...] | None = None,
+    courier: Courier | None = None,
+) -> Platform:
+    """Wire the platform for ``settings``; the keyword arguments replace a part (tests, tools).
+
+    Production data-sharing providers, SMS gateway and postal partner plug in here; until a
+    deployment configures them, production prefills nothing, notifies in the app only and does not
+    follow posted deliveries. The sandbox has its registry, recording sender and courier.
+    Raises ``ConfigError`` / ``TokenError`` / ``SignatureError`` for keys that cannot be used.
+    """
+    cat = catalogue or default_catalogue(settings.themes_dir)
+    keyring = platform_keyring(settings.data_dir, settings.sandbox, settings.signing_keys)
+    data_keys = data_keyring(settings.data_dir, settings.sandbox, settings.data_keys, settings.data_cipher)
+    use_field_encryption(data_keys, cat)  # the column types of this process seal with these keys
+    chosen_senders = senders if senders is not None else default_senders(settings)
+    chosen_courier = courier if courier is not None else (SandboxCourier() if settings.sandbox else None)
+    engine = make_engine(settings.database_url)
+    wiring = case_wiring(settings, cat, chosen_senders)
+    return Platform(
+        settings=settings,
+        clock=clock or SystemClock(),
+        catalogue=cat,
+        engine=engine,
+        sessions=session_factory(engine, wiring.info()),
+        keyring=keyring,
+        data_keys=data_keys,
+        sharing=sharing if sharing is not None else (sandbox_hub() if settings.sandbox else None),
+        senders=chosen_senders,
+        courier=chosen_courier,
+    )

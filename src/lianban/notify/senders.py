@@ -1,0 +1,41 @@
+"""Senders (消息通道): SMS or e-mail gateways that reach the applicant beyond the app.
+
+A deployment plugs in its province's gateway; the sandbox records each message as a notice row
+instead, so nothing leaves the machine. Production without a configured gateway sends in-app only.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from lianban.cases.schema import Notice
+
+
+class Sender(Protocol):
+    """An SMS or e-mail gateway."""
+
+    channel: str
+
+    def send(self, session: Session, case_id: str, recipient: str, text: str, at: datetime) -> None: ...
+
+
+def add_notice(session: Session, case_id: str, at: datetime, channel: str, recipient: str, text: str) -> None:
+    """Keep a message as the case's next notice row."""
+    last = session.execute(select(func.max(Notice.seq)).where(Notice.case_id == case_id)).scalar()
+    session.add(
+        Notice(case_id=case_id, seq=(last or 0) + 1, at=at, channel=channel, recipient=recipient, text=text)
+    )
+    session.flush()
+
+
+class RecordingSender:
+    """The sandbox's SMS sender: nothing leaves the machine; each message is kept as a notice row."""
+
+    channel = "sms"
+
+    def send(self, session: Session, case_id: str, recipient: str, text: str, at: datetime) -> None:
+        add_notice(session, case_id, at, self.channel, recipient, text)
