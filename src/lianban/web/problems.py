@@ -1,13 +1,14 @@
 """RFC 9457 problem details (``application/problem+json``) with Chinese messages by default.
 
 Every error the API gives goes through here: ``{"type", "title", "status", "detail", "errors":
-[{"field", "code", "message"}]}``; ``Accept-Language: en`` gives English messages.
+[{"field", "code", "message"}]}``; ``Accept-Language: en`` gives English messages. The services'
+domain errors (:mod:`lianban.errors`) are answered with their kind's status; :class:`Problem` is
+for what only HTTP knows (a bad signature on a callback, a malformed multipart part).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -15,15 +16,22 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from lianban.errors import DomainError, FieldError
+
+__all__ = [
+    "PROBLEM_JSON",
+    "FieldError",
+    "Problem",
+    "install",
+    "invalid",
+    "not_found",
+    "problem_of",
+    "problem_response",
+    "validation_errors",
+    "wants_english",
+]
+
 PROBLEM_JSON = "application/problem+json"
-
-
-@dataclass(frozen=True)
-class FieldError:
-    field: str
-    code: str
-    message_zh: str
-    message_en: str
 
 
 class Problem(Exception):
@@ -47,6 +55,13 @@ class Problem(Exception):
         self.errors = list(errors)
         self.type = type_
         self.headers = dict(headers or {})  # e.g. Retry-After on a 429
+
+
+def problem_of(error: DomainError) -> Problem:
+    """A service's refusal as the API answers it: the kind's status, the same words."""
+    return Problem(
+        error.status, error.title_zh, error.title_en, error.detail_zh, error.detail_en, error.errors
+    )
 
 
 def wants_english(request: Request) -> bool:
@@ -130,6 +145,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
         return problem_response(request, exc)
+
+    @app.exception_handler(DomainError)
+    async def _domain(request: Request, exc: DomainError) -> JSONResponse:
+        return problem_response(request, problem_of(exc))
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
