@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, defer, sessionmaker
 
 from lianban.calendar import china_date, due_date
+from lianban.cases.decisions import Decision, decide
 from lianban.cases.progress import (
     DEPARTMENT_STATUS,
     add_audit,
@@ -237,25 +238,31 @@ class Dispatcher:
             job.attempts += 1
             if item is None:
                 return
-            changed = False
+            polled = item  # the department's answer, recorded as a callback's would be
+
+            def detail(changed: bool) -> dict[str, Any]:
+                return {
+                    "item": polled.item_id,
+                    "receipt_no": receipt_no,
+                    "status": status,
+                    "changed": changed,
+                }
+
             if status in DEPARTMENT_STATUS:
-                changed = apply_decision(
+                answered = Decision(
+                    status, int(answer.get("sequence", 0)), answer.get("reason"), answer.get("result")
+                )
+                decide(
                     session,
                     item,
-                    status,
-                    int(answer.get("sequence", 0)),
+                    answered,
                     self.now(),
-                    reason=answer.get("reason"),
-                    result=answer.get("result"),
+                    actor="dispatcher",
+                    action="status_poll",
+                    detail=detail,
                 )
-            add_audit(
-                session,
-                case_id,
-                self.now(),
-                "dispatcher",
-                "status_poll",
-                {"item": item.item_id, "receipt_no": receipt_no, "status": status, "changed": changed},
-            )
+            else:  # an answer no department gives: nothing changes, the answer is on the record
+                add_audit(session, case_id, self.now(), "dispatcher", "status_poll", detail(False))
             if item.status in POLLED:
                 self._schedule_poll(session, item)
 

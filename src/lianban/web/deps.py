@@ -5,8 +5,15 @@ from __future__ import annotations
 from fastapi import Request
 from sqlalchemy.orm import Session, sessionmaker
 
+from lianban.bootstrap import Platform
 from lianban.catalog.catalogue import Catalogue
 from lianban.clock import Clock
+
+
+def platform_of(request: Request) -> Platform:
+    """The running platform (what the services are handed)."""
+    platform: Platform = request.app.state.platform
+    return platform
 
 
 def clock_of(request: Request) -> Clock:
@@ -24,4 +31,4 @@ def catalogue_of(request: Request) -> Catalogue:
     return cat
 
 
-__all__ = ["catalogue_of", "clock_of", "sessions_of"]
+__all__ = ["catalogue_of", "clock_of", "platform_of", "sessions_of"]

@@ -10,20 +10,37 @@ import json
 from typing import Any
 
 from fastapi import APIRouter, Request
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from lianban.cases.progress import DEPARTMENT_STATUS, add_audit, apply_decision, lock_case
-from lianban.cases.schema import CaseItem
+from lianban.cases.decisions import Decision, check_status, record_callback, record_return
 from lianban.connectors.redirect import ReturnRefused, verify_return
 from lianban.security.signing import SignatureError, content_sha256, verify_request
-from lianban.web.deps import clock_of
-from lianban.web.problems import FieldError, Problem, not_found
+from lianban.web.api.answers import Answer
+from lianban.web.deps import platform_of
+from lianban.web.problems import FieldError, Problem
 
 router = APIRouter(prefix="/api/v1/connectors", tags=["department side"])
 
 
-@router.post("/{department}/callback", summary="A department system reports a decision (signed)")
+class Acknowledged(Answer):
+    acknowledged: bool
+    changed: bool
+    replay: bool | None = None  # true: a nonce seen before, nothing done
+
+
+class Returned(Answer):
+    case_id: str
+    item_id: str
+    status: str
+    changed: bool
+
+
+@router.post(
+    "/{department}/callback",
+    summary="A department system reports a decision (signed)",
+    response_model=Acknowledged,
+    response_model_exclude_unset=True,
+)
 async def post_callback(request: Request, department: str) -> dict[str, Any]:
     body = await request.body()
     try:
@@ -53,71 +70,34 @@ async def post_callback(request: Request, department: str) -> dict[str, Any]:
             "a callback needs receipt_no, status and sequence",
             [FieldError("body", "format", "回调内容有误", "malformed callback")],
         ) from None
-    if status not in DEPARTMENT_STATUS:
-        raise Problem(
-            422,
-            "回调内容有误",
-            "Malformed callback",
-            f"未知状态 {status}",
-            f"unknown status {status}",
-            [FieldError("status", "code_list", f"未知状态 {status}", f"unknown status {status}")],
-        )
+    check_status(status, ("回调内容有误", "Malformed callback"))
+    decision = Decision(status, sequence, message.get("reason"), message.get("result"))
+    platform = platform_of(request)
+    key_id = request.headers.get("x-lianban-key-id", "")
+
+    def record() -> bool:
+        with platform.sessions() as session, session.begin():
+            return record_callback(
+                session,
+                department,
+                receipt_no,
+                decision,
+                platform.clock.now(),
+                sha256=content_sha256(body),
+                key_id=key_id,
+            )
+
     # the database work (row locks, waits) runs in the thread pool, never on the event loop:
     # there, one callback waiting for a case's lock held every other request of the API
-    changed = await run_in_threadpool(
-        _record_decision, request, department, receipt_no, status, sequence, message, body
-    )
+    changed = await run_in_threadpool(record)
     return {"acknowledged": True, "changed": changed}
 
 
-def _record_decision(
-    request: Request,
-    department: str,
-    receipt_no: str,
-    status: str,
-    sequence: int,
-    message: dict[str, Any],
-    body: bytes,
-) -> bool:
-    """Apply a department's decision to its sub-item and audit the callback (one transaction)."""
-    with request.app.state.sessions() as session, session.begin():
-        item = session.execute(
-            select(CaseItem).where(CaseItem.receipt_no == receipt_no, CaseItem.department == department)
-        ).scalar_one_or_none()
-        if item is None:
-            raise not_found(f"受理编号 {receipt_no} ", f"receipt {receipt_no}")
-        lock_case(session, item.case_id)
-        session.refresh(item)
-        now = clock_of(request).now()
-        changed = apply_decision(
-            session,
-            item,
-            status,
-            sequence,
-            now,
-            reason=message.get("reason"),
-            result=message.get("result"),
-        )
-        add_audit(
-            session,
-            item.case_id,
-            now,
-            f"department:{department}",
-            "callback",
-            {
-                "item": item.item_id,
-                "status": status,
-                "sequence": sequence,
-                "changed": changed,
-                "sha256": content_sha256(body),
-                "key_id": request.headers.get("x-lianban-key-id", ""),
-            },
-        )
-    return changed
-
-
 @router.get(
-    "/{department}/return", summary="The applicant comes back from a department's site (跳转办理结果), signed"
+    "/{department}/return",
+    summary="The applicant comes back from a department's site (跳转办理结果), signed",
+    response_model=Returned,
+    response_model_exclude_unset=True,
 )
 def get_return(request: Request, department: str) -> dict[str, Any]:
     params = dict(request.query_params)
@@ -128,26 +108,10 @@ def get_return(request: Request, department: str) -> dict[str, Any]:
             401, "签名无效", "Invalid signature", f"返回结果校验失败：{exc}", f"return check failed: {exc}"
         ) from None
     status = params["status"]
-    if status not in DEPARTMENT_STATUS:
-        raise Problem(
-            422,
-            "返回内容有误",
-            "Malformed return",
-            f"未知状态 {status}",
-            f"unknown status {status}",
-            [FieldError("status", "code_list", f"未知状态 {status}", f"unknown status {status}")],
-        )
-    with request.app.state.sessions() as session, session.begin():
-        lock_case(session, params["case_id"])
-        item = session.get(CaseItem, (params["case_id"], params["item_id"]))
-        if item is None or item.department != department:
-            raise not_found(f"事项 {params['item_id']} ", f"item {params['item_id']}")
-        changed = apply_decision(
-            session,
-            item,
-            status,
-            item.progress + 1,
-            clock_of(request).now(),
-            result={**(item.result or {}), "returned": status},
+    check_status(status, ("返回内容有误", "Malformed return"))
+    platform = platform_of(request)
+    with platform.sessions() as session, session.begin():
+        item, changed = record_return(
+            session, department, params["case_id"], params["item_id"], status, platform.clock.now()
         )
         return {"case_id": item.case_id, "item_id": item.item_id, "status": item.status, "changed": changed}

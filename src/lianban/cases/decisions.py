@@ -1,0 +1,140 @@
+"""Recording a department's decision on a sub-item (部门办理结果), once for every way it arrives:
+a signed callback, the worklist, the applicant's return from a department's site, a status poll.
+
+Always in the same order, in the caller's transaction: the case's row lock first (work on one
+case is serialised), the decision applied (never backwards, a replay changes nothing), then the
+audit entry saying who reported what.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lianban.cases.progress import DEPARTMENT_STATUS, add_audit, apply_decision, lock_case
+from lianban.cases.schema import CaseItem
+from lianban.errors import FieldError, Invalid, not_found
+
+__all__ = ["DEPARTMENT_STATUS", "Decision", "check_status", "decide", "locked_item", "locked_item_by_receipt"]
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A department's word on a sub-item: ``accepted``, ``approved``, ``rejected`` or
+    ``correction_required``; ``sequence`` orders its messages (None: the next after the item's)."""
+
+    status: str
+    sequence: int | None = None
+    reason: str | None = None
+    result: dict[str, Any] | None = None
+
+
+def check_status(status: str, title: tuple[str, str] = ("请求参数有误", "Invalid request")) -> None:
+    """Refuse a status no department reports (422 naming ``status``)."""
+    if status not in DEPARTMENT_STATUS:
+        raise Invalid(
+            f"未知状态 {status}",
+            f"unknown status {status}",
+            title=title,
+            errors=[FieldError("status", "code_list", f"未知状态 {status}", f"unknown status {status}")],
+        )
+
+
+def locked_item(session: Session, case_id: str, item_id: str) -> CaseItem | None:
+    """The sub-item, with its case's row lock taken first."""
+    lock_case(session, case_id)
+    return session.get(CaseItem, (case_id, item_id))
+
+
+def locked_item_by_receipt(session: Session, department: str, receipt_no: str) -> CaseItem:
+    """The sub-item a department knows by its receipt number (受理编号), its case locked; 404 if none."""
+    item = session.execute(
+        select(CaseItem).where(CaseItem.receipt_no == receipt_no, CaseItem.department == department)
+    ).scalar_one_or_none()
+    if item is None:
+        raise not_found(f"受理编号 {receipt_no} ", f"receipt {receipt_no}")
+    lock_case(session, item.case_id)
+    session.refresh(item)  # as it is now that the case is ours
+    return item
+
+
+def decide(
+    session: Session,
+    item: CaseItem,
+    decision: Decision,
+    at: datetime,
+    *,
+    actor: str,
+    action: str,
+    detail: Callable[[bool], dict[str, Any]] | None = None,
+) -> bool:
+    """Apply ``decision`` to ``item`` (its case locked by the caller) and audit it; returns whether
+    it changed anything. ``detail(changed)`` is the audit entry's detail (default: the item)."""
+    sequence = decision.sequence if decision.sequence is not None else item.progress + 1
+    changed = apply_decision(
+        session, item, decision.status, sequence, at, reason=decision.reason, result=decision.result
+    )
+    add_audit(
+        session,
+        item.case_id,
+        at,
+        actor,
+        action,
+        detail(changed) if detail is not None else {"item": item.item_id, "changed": changed},
+    )
+    return changed
+
+
+def record_callback(
+    session: Session,
+    department: str,
+    receipt_no: str,
+    decision: Decision,
+    at: datetime,
+    *,
+    sha256: str,
+    key_id: str,
+) -> bool:
+    """A department system's signed callback (部门回调), its signature already checked; one
+    transaction (the caller's). Returns whether the item changed."""
+    item = locked_item_by_receipt(session, department, receipt_no)
+    return decide(
+        session,
+        item,
+        decision,
+        at,
+        actor=f"department:{department}",
+        action="callback",
+        detail=lambda changed: {
+            "item": item.item_id,
+            "status": decision.status,
+            "sequence": decision.sequence or 0,
+            "changed": changed,
+            "sha256": sha256,
+            "key_id": key_id,
+        },
+    )
+
+
+def record_return(
+    session: Session, department: str, case_id: str, item_id: str, status: str, at: datetime
+) -> tuple[CaseItem, bool]:
+    """The applicant back from a department's site (跳转办理结果) with its signed outcome."""
+    item = locked_item(session, case_id, item_id)
+    if item is None or item.department != department:
+        raise not_found(f"事项 {item_id} ", f"item {item_id}")
+    changed = decide(
+        session,
+        item,
+        Decision(status, result={**(item.result or {}), "returned": status}),
+        at,
+        actor=f"department:{department}",
+        action="return",
+        detail=lambda changed: {"item": item.item_id, "status": status, "changed": changed},
+    )
+    return item, changed

@@ -1,0 +1,122 @@
+"""The department worklist (部门工作台): staff of a department without an integrated system see
+their department's sub-items and decide them in lianban. Staff see only their own department's
+items; a decision is audited under the staff member's name.
+
+A worklist item id is ``case_id~code`` (``case_id~code~employee`` for an employee's item).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from lianban.cases.decisions import Decision, decide
+from lianban.cases.progress import lock_case
+from lianban.cases.schema import Case, CaseItem
+from lianban.context import Context
+from lianban.errors import Conflict, Forbidden, Invalid, not_found
+from lianban.security.tokens import Identity, Role
+
+DECISIONS = {"approve": "approved", "reject": "rejected", "correct": "correction_required"}
+OPEN = ["dispatched", "accepted"]
+
+
+def worklist_id(item: CaseItem) -> str:
+    return f"{item.case_id}~{item.item_id.replace('#', '~')}"
+
+
+def parse_worklist_id(worklist_item_id: str) -> tuple[str, str]:
+    """``(case_id, item_id)`` of a worklist item id."""
+    case_id, _, rest = worklist_item_id.partition("~")
+    code, _, employee = rest.partition("~")
+    return case_id, f"{code}#{employee}" if employee else code
+
+
+def staff_department(identity: Identity) -> str:
+    """The caller's department; only department staff use the worklist (403)."""
+    if identity.role is not Role.DEPARTMENT_STAFF or not identity.department:
+        raise Forbidden("只有部门经办人员可以使用工作台", "only department staff use the worklist")
+    return identity.department
+
+
+def worklist(
+    ctx: Context, identity: Identity, department: str | None = None, status: str | None = None
+) -> list[dict[str, Any]]:
+    """The sub-items waiting for the caller's department, soonest promised date first."""
+    own = staff_department(identity)
+    if department is not None and department != own:
+        raise Forbidden("只能查看本部门的事项", "staff see only their own department's items")
+    wanted = [status] if status else OPEN
+    with ctx.sessions() as session:
+        rows = session.execute(
+            select(CaseItem, Case.theme_id, Case.accepted_at)
+            .join(Case, Case.case_id == CaseItem.case_id)
+            .where(
+                CaseItem.department == own,
+                CaseItem.status.in_(wanted),
+                CaseItem.receipt_no.is_(None),
+                Case.status != "withdrawn",  # 撤回: off the worklist
+            )
+            .order_by(CaseItem.promised_due_date, Case.accepted_at)
+            .limit(500)
+        ).all()
+        return [
+            {
+                "item_id": worklist_id(item),
+                "case_id": item.case_id,
+                "code": item.code,
+                "employee": item.employee,
+                "theme_id": theme_id,
+                "status": item.status,
+                "payload": item.payload,
+                "accepted_at": accepted_at.isoformat(),
+                "promised_due_date": item.promised_due_date.isoformat(),
+                "legal_due_date": item.legal_due_date.isoformat(),
+            }
+            for item, theme_id, accepted_at in rows
+        ]
+
+
+def decide_item(
+    ctx: Context,
+    identity: Identity,
+    worklist_item_id: str,
+    decision: str,
+    reason: str | None = None,
+    result: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Approve, reject or send back for correction (补正) one of the department's sub-items.
+
+    404 for an item of another department (or one its system handles); 422 without a reason for a
+    rejection or a correction; 409 when the item can no longer take this decision.
+    """
+    own = staff_department(identity)
+    case_id, key = parse_worklist_id(worklist_item_id)
+    with ctx.sessions() as session, session.begin():
+        case = lock_case(session, case_id)
+        item = session.get(CaseItem, (case_id, key))
+        withdrawn = case is None or case.status == "withdrawn"
+        if item is None or withdrawn or item.department != own or item.receipt_no is not None:
+            raise not_found(f"事项 {worklist_item_id} ", f"item {worklist_item_id}")
+        if decision in ("reject", "correct") and not reason:
+            raise Invalid(
+                "不予办理或补正须说明理由",
+                "a rejection or a correction needs a reason",
+                title=("请填写理由", "A reason is required"),
+            )
+        changed = decide(
+            session,
+            item,
+            Decision(DECISIONS[decision], reason=reason, result=result),
+            ctx.clock.now(),
+            actor=identity.subject,
+            action=f"decide:{decision}",
+            detail=lambda _changed: {"item": key, "reason": reason},
+        )
+        if not changed:  # the transaction rolls back: nothing, not even the audit entry, is kept
+            raise Conflict(
+                f"该事项当前为 {item.status}，不能再作此决定",
+                f"the item is {item.status} and cannot take this decision",
+            )
+        return {"item_id": worklist_item_id, "status": item.status}

@@ -1,0 +1,46 @@
+"""Response models shared by several routers: the OpenAPI document describes every answer.
+
+Handlers answer with ``response_model_exclude_unset=True``: a key the service leaves out (an
+optional one) stays out of the JSON, a key it sets to ``null`` stays ``null`` — the answers are
+the same JSON as before they had models.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Answer(BaseModel):
+    """Base of the answers: extra keys a service adds are kept (the contract allows extra fields)."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class FieldMessage(Answer):
+    """A warning or an error on one field, in the caller's language."""
+
+    field: str
+    code: str
+    message: str
+
+
+class DeliveryAnswer(Answer):
+    """统一送达: how the issued documents reach the applicant."""
+
+    delivery_id: str
+    method: str  # post | pickup
+    status: str  # sent | prepared | delivered | returned | collected
+    documents: list[dict[str, Any]]
+    address: Any = None
+    recipient: str | None = None
+    tracking_no: str | None = None
+    pickup_code: str | None = None
+
+
+class NotApplicable(Answer):
+    """An item of the theme that does not apply, with the reason."""
+
+    code: str
+    reason: str
