@@ -21,6 +21,7 @@ from lianban.clock import Clock, SystemClock
 from lianban.config import Settings
 from lianban.db import make_engine, session_factory
 from lianban.delivery.courier import Courier, SandboxCourier
+from lianban.dispatch.failures import WorkerErrors
 from lianban.dispatch.outbox import LEASE
 from lianban.dispatch.worker import DispatchConfig
 from lianban.notify.senders import RecordingSender, Sender
@@ -46,6 +47,7 @@ class Platform:
     senders: tuple[Sender, ...]  # SMS / e-mail gateways beyond the in-app notice
     courier: Courier | None  # tracks posted deliveries (寄递)
     nonces: NonceCache = field(default_factory=NonceCache)  # callbacks seen (replays refused)
+    worker_errors: WorkerErrors = field(default_factory=WorkerErrors)  # this process's, for /metrics
 
     @cached_property
     def secret_key(self) -> str:

@@ -98,6 +98,7 @@ def _serve(
             platform.catalogue,
             platform.dispatch_config(served_at=base, department_urls=urls),
             clock=platform.clock,
+            errors=platform.worker_errors,  # counted on this process's /metrics
         )
     )
     if in_process_worker:

@@ -40,6 +40,7 @@ from lianban.connectors.rest import DepartmentRefused, DepartmentUnavailable, Re
 from lianban.connectors.routing import routed_to_worklist
 from lianban.delivery.courier import Courier
 from lianban.delivery.follow_up import FOLLOW_UP, follow_up
+from lianban.dispatch.failures import PoisonJob, WorkerErrors, job_failed, log
 from lianban.dispatch.outbox import LEASE, backoff, claim
 from lianban.notify import notify
 from lianban.security.signing import Keyring
@@ -91,12 +92,14 @@ class Dispatcher:
         catalogue: Catalogue,
         config: DispatchConfig,
         clock: Clock | None = None,
+        errors: WorkerErrors | None = None,
     ) -> None:
         self.sessions = sessions
         self.catalogue = catalogue
         self.config = config
         self.clock = clock or SystemClock()
         self.now = self.clock.now
+        self.errors = errors or WorkerErrors()
         # one client for all sends: keep-alive connections, and the TLS context is built once
         # (a new client per send spent most of a send loading CA certificates)
         self.http = httpx.Client(timeout=config.timeout_seconds)
@@ -113,7 +116,10 @@ class Dispatcher:
                 for j in claim(session, self.now(), limit, self.config.lease)
             ]
         for case_id, job_id, lease in keys:
-            self.handle(case_id, job_id, lease)
+            try:
+                self.handle(case_id, job_id, lease)
+            except Exception as exc:  # one bad job never stops the others
+                job_failed(self.sessions, case_id, job_id, exc, self.now(), self.config.retry, self.errors)
         return len(keys)
 
     def handle(self, case_id: str, job_id: str, claimed_lease: datetime | None = None) -> None:
@@ -145,7 +151,11 @@ class Dispatcher:
                 return
             else:
                 poll = None
-                theme = self.catalogue.themes[case.theme_id]
+                theme = self.catalogue.themes.get(case.theme_id)
+                if theme is None:
+                    raise PoisonJob(
+                        f"主题 {case.theme_id} 已不在目录中 / theme {case.theme_id} is no longer in the catalogue"
+                    )
                 kind = theme.item(item.code).connector
                 envelope = {
                     "item": item.code,
@@ -454,7 +464,9 @@ class InProcessWorker:
         while not self._stop.is_set():
             try:
                 taken = self.dispatcher.run_once()
-            except Exception:
+            except Exception:  # a round that could not claim (the database away): logged, counted, retried
+                self.dispatcher.errors.count("round")
+                log.exception("dispatch round failed")
                 taken = 0
             if not taken:
                 self._stop.wait(self.interval)

@@ -90,7 +90,7 @@ def create_app(
     app.state.keyring = platform.keyring
     app.state.nonces = platform.nonces
     app.state.secret_key = platform.secret_key
-    app.state.metrics = stats.metrics_registry(platform.sessions, platform.clock)
+    app.state.metrics = stats.metrics_registry(platform.sessions, platform.clock, platform.worker_errors)
     app.state.worker = None  # the in-process dispatcher, when `lianban serve` runs one (/readyz)
     oidc = settings.security.oidc  # the province's identity provider (统一身份认证), when configured
     app.state.oidc = RelyingParty(oidc) if oidc is not None else None

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -17,6 +17,7 @@ from lianban.cases.figures import OPEN_ITEM, as_json, theme_figures
 from lianban.cases.schema import Case, CaseItem, OutboxJob, TimelineEvent
 from lianban.catalog.guide import guide
 from lianban.clock import Clock
+from lianban.dispatch.failures import WorkerErrors
 from lianban.ratings.figures import counts as rating_counts
 from lianban.ratings.figures import rating_figures
 from lianban.security.tokens import Identity, Role
@@ -79,11 +80,14 @@ def get_stats(request: Request, identity: Annotated[Identity, Depends(require_id
 class CaseStoreCollector(Collector):
     """Metrics computed from the database at each scrape, so every API process reports the same."""
 
-    def __init__(self, sessions: sessionmaker[Session], clock: Clock) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], clock: Clock, worker_errors: WorkerErrors | None = None
+    ) -> None:
         self.sessions = sessions
         self.clock = clock
+        self.worker_errors = worker_errors or WorkerErrors()
 
-    def collect(self) -> Iterator[GaugeMetricFamily]:
+    def collect(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
         cases = GaugeMetricFamily("lianban_cases", "Cases by theme and status", labels=["theme", "status"])
         items = GaugeMetricFamily(
             "lianban_items", "Sub-items by department and status", labels=["department", "status"]
@@ -136,7 +140,15 @@ class CaseStoreCollector(Collector):
             if waits:
                 for q in (0.5, 0.99):
                     latency.add_metric([str(q)], waits[min(len(waits) - 1, int(q * len(waits)))])
-        yield from (cases, items, jobs, retries, overdue, latency)
+        failures = CounterMetricFamily(
+            "lianban_worker_errors",
+            "Errors of this process's dispatch workers: poison jobs parked, jobs that failed, rounds that failed",
+            labels=["kind"],
+        )
+        counted = self.worker_errors.snapshot()
+        for kind in ("poison", "job", "round"):
+            failures.add_metric([kind], float(counted.get(kind, 0)))
+        yield from (cases, items, jobs, retries, overdue, latency, failures)
 
 
 @router.get(
@@ -147,7 +159,9 @@ def metrics(request: Request) -> Response:
     return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
 
-def metrics_registry(sessions: sessionmaker[Session], clock: Clock) -> CollectorRegistry:
+def metrics_registry(
+    sessions: sessionmaker[Session], clock: Clock, worker_errors: WorkerErrors | None = None
+) -> CollectorRegistry:
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(CaseStoreCollector(sessions, clock))
+    registry.register(CaseStoreCollector(sessions, clock, worker_errors))
     return registry

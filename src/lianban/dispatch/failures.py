@@ -1,0 +1,88 @@
+"""When handling a job goes wrong (任务异常): logged, counted, and parked instead of retried forever.
+
+A job the worker cannot handle because of the job itself — its theme is no longer in the
+catalogue, its record is inconsistent — is *poison*: taking it again would fail again, forever. It
+is parked as ``dead`` with the reason (its sub-item ``failed``, so an operator sees it in
+``lianban jobs failed`` and may retry once the cause is fixed). Any other unexpected error counts
+as an attempt and backs off like a department that cannot be reached, until the retry policy is
+spent. Every such error is logged with the case and job ids and counted for ``/metrics``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import Counter
+from datetime import datetime
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from lianban.cases.progress import add_event, lock_case, refresh_case
+from lianban.cases.schema import CaseItem, OutboxJob
+from lianban.cases.states import ItemStatus
+from lianban.config import RetryPolicy
+from lianban.dispatch.outbox import backoff
+
+log = logging.getLogger("lianban.dispatch")
+
+
+class PoisonJob(Exception):
+    """A job that can never be handled as it stands (the reason is the message)."""
+
+
+class WorkerErrors:
+    """Errors of this process's workers by kind (``poison``, ``job``, ``round``), for /metrics."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counts: Counter[str] = Counter()
+
+    def count(self, kind: str) -> None:
+        with self._lock:
+            self._counts[kind] += 1
+
+    def snapshot(self) -> dict[str, int]:
+        with self._lock:
+            return dict(self._counts)
+
+
+def job_failed(
+    sessions: sessionmaker[Session],
+    case_id: str,
+    job_id: str,
+    error: BaseException,
+    now: datetime,
+    retry: RetryPolicy,
+    errors: WorkerErrors,
+) -> None:
+    """Record what went wrong with one job: parked at once if poison, else one attempt more."""
+    poison = isinstance(error, PoisonJob)
+    reason = f"{type(error).__name__}: {error}"[:2000]
+    errors.count("poison" if poison else "job")
+    log.error(
+        "job %s of case %s failed: %s",
+        job_id,
+        case_id,
+        reason,
+        exc_info=not poison,
+        extra={"case_id": case_id, "job_id": job_id, "poison": poison},
+    )
+    with sessions() as session, session.begin():
+        lock_case(session, case_id)
+        job = session.get(OutboxJob, (case_id, job_id))
+        if job is None or job.status != "pending":
+            return
+        job.attempts += 1
+        job.last_error = reason
+        job.lease_until = None
+        if not poison and job.attempts < retry.max_attempts:
+            job.due_at = now + backoff(job.attempts, retry)
+            return
+        job.status = "dead"  # parked: an operator retries once the cause is fixed
+        item = session.get(CaseItem, (case_id, job.item_id)) if job.item_id else None
+        if item is not None and item.status == ItemStatus.QUEUED.value:
+            item.status = ItemStatus.FAILED.value
+            item.reason = reason
+            item.updated_at = now
+            add_event(session, case_id, now, "failed", item.item_id, reason[:500])
+            refresh_case(session, case_id, now)
