@@ -1,4 +1,4 @@
-"""What data sharing knows about the caller (数据共享): prefilled values and facts for rules."""
+"""Data sharing for a request: the platform's hub handed to :mod:`lianban.forms.sharing`."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from typing import Any
 from fastapi import Request
 
 from lianban.catalog.model import Theme
-from lianban.security.tokens import Identity, Role
+from lianban.forms import sharing
+from lianban.security.tokens import Identity
 from lianban.sharing.providers import SharingHub
 
 
@@ -20,59 +21,16 @@ def hub(request: Request) -> SharingHub | None:
 def prefill_for(
     request: Request, identity: Identity | None, form: Mapping[str, Any] | None = None
 ) -> dict[str, Any]:
-    """Verified values for the caller's own form: a person's by ID number, an employer's by USCC.
-
-    A window clerk filing for a walk-in applicant (帮办代办) gets the applicant's, by the number
-    the form names.
-    """
-    h = hub(request)
-    if h is None or identity is None:
-        return {}
-    if identity.role is Role.WINDOW_CLERK and form:
-        if form.get("person.id_number"):
-            return dict(h.prefill_person(str(form["person.id_number"]).strip().upper()))
-        if form.get("employer.uscc"):
-            return dict(h.prefill_employer(str(form["employer.uscc"]).strip().upper()))
-        return {}
-    if identity.id_number:
-        return dict(h.prefill_person(identity.id_number))
-    if identity.uscc:
-        return dict(h.prefill_employer(identity.uscc))
-    return {}
+    return sharing.prefill_for(hub(request), identity, form)
 
 
 def facts_for(
-    request: Request,
-    theme: Theme,
-    identity: Identity | None,
-    form: Mapping[str, Any],
+    request: Request, theme: Theme, identity: Identity | None, form: Mapping[str, Any]
 ) -> dict[str, Any]:
-    """Facts the rules read, for the applicant (or the employer) in the theme's province."""
-    h = hub(request)
-    if h is None:
-        return {}
-    id_number = identity.id_number if identity and identity.id_number else None
-    uscc = identity.uscc if identity and identity.uscc else None
-    if id_number is None and uscc is None:
-        # a window clerk files for someone else (帮办代办): the form names the applicant
-        id_number = str(form.get("person.id_number") or "") or None
-        uscc = str(form.get("employer.uscc") or "") or None
-    return dict(h.facts(id_number=id_number, uscc=uscc, province_code=theme.region_code))
+    return sharing.facts_for(hub(request), theme, identity, form)
 
 
 def employee_sharing(
     request: Request, theme: Theme, rows: Sequence[Mapping[str, Any]]
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Per employee row: verified values and facts by the employee's ID number."""
-    h = hub(request)
-    prefill: list[dict[str, Any]] = []
-    facts: list[dict[str, Any]] = []
-    for row in rows:
-        number = str(row.get("person.id_number") or "") if isinstance(row, Mapping) else ""
-        if h is None or not number:
-            prefill.append({})
-            facts.append({})
-            continue
-        prefill.append(dict(h.prefill_person(number)))
-        facts.append(dict(h.facts(id_number=number, province_code=theme.region_code)))
-    return prefill, facts
+    return sharing.employee_sharing(hub(request), theme, rows)

@@ -44,3 +44,6 @@ class NotApplicable(Answer):
 
     code: str
     reason: str
+    refused: bool | None = (
+        None  # at filing: an acceptance condition unmet (不予受理), not merely not applicable
+    )

@@ -15,13 +15,11 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from lianban.forms.printing import application_pdf
-from lianban.forms.spec import UnknownItems
-from lianban.forms.submission import CheckedSubmission, check_submission
-from lianban.web.api.themes import _theme, catalogue_of
+from lianban.forms.service import FilledForm, check, checked_or_refused
+from lianban.web.api.answers import Answer, FieldMessage, NotApplicable
 from lianban.web.auth import optional_identity
-from lianban.web.deps import clock_of
-from lianban.web.problems import FieldError, Problem, wants_english
-from lianban.web.sharing import employee_sharing, facts_for, prefill_for
+from lianban.web.deps import platform_of
+from lianban.web.problems import wants_english
 
 router = APIRouter(prefix="/api/v1/themes", tags=["forms"])
 
@@ -35,56 +33,42 @@ class FormBody(BaseModel):
     facts: dict[str, Any] | None = Field(default=None, description="sandbox only: facts to assume")
 
 
-def _check(request: Request, theme_id: str, body: FormBody) -> CheckedSubmission:
-    theme = _theme(request, theme_id)
-    identity = optional_identity(request)
-    facts = facts_for(request, theme, identity, body.form)
-    if body.facts is not None and request.app.state.settings.sandbox:
-        facts.update(body.facts)  # the sandbox lets a tester assume facts
-    rows = body.form.get("employees") if theme.applicant_type == "employer" else None
-    employee_prefill, employee_facts = employee_sharing(
-        request, theme, rows if isinstance(rows, list) else []
-    )
-    try:
-        return check_submission(
-            catalogue_of(request),
-            theme,
-            items=body.items,
-            situation=body.situation,
-            form=body.form,
-            prefill=prefill_for(request, identity, body.form),
-            employee_prefill=employee_prefill,
-            facts=facts,
-            employee_facts=employee_facts,
-            today=clock_of(request).today(),
-        )
-    except UnknownItems as exc:
-        errors = [
-            FieldError("items", "code_list", f"未知的事项编码 {c}", f"unknown item code {c}")
-            for c in exc.codes
-        ]
-        raise Problem(
-            422, "请求参数有误", "Invalid request", errors[0].message_zh, errors[0].message_en, errors
-        ) from None
+def filled(body: FormBody) -> FilledForm:
+    return FilledForm(items=body.items, situation=body.situation, form=body.form, facts=body.facts)
 
 
-def _refuse(checked: CheckedSubmission) -> Problem:
-    errors = [FieldError(i.field, i.code, i.message_zh, i.message_en) for i in checked.errors]
-    return Problem(
-        422,
-        "申请信息有误",
-        "The application has errors",
-        f"共 {len(errors)} 处需要修改",
-        f"{len(errors)} problem(s) to fix",
-        errors,
-    )
+class ItemEntry(Answer):
+    code: str
+    name: str
+    department: str
 
 
-@router.post("/{theme_id}/check", summary="Check a filled form as a submission would be checked (预审)")
+class Payload(Answer):
+    """One department's share of the form (拆分还原), in its own field names."""
+
+    item: str
+    department: str
+    system: str | None = None
+    employee: int | None = None
+    payload: dict[str, Any]
+
+
+class Checked(Answer):
+    ok: bool
+    items: list[ItemEntry]
+    not_applicable: list[NotApplicable]
+    warnings: list[FieldMessage]
+    payloads: list[Payload]
+
+
+@router.post(
+    "/{theme_id}/check",
+    summary="Check a filled form as a submission would be checked (预审)",
+    response_model=Checked,
+    response_model_exclude_unset=True,
+)
 def post_check(request: Request, theme_id: str, body: FormBody) -> dict[str, Any]:
-    checked = _check(request, theme_id, body)
-    if not checked.ok:
-        raise _refuse(checked)
+    checked = checked_or_refused(platform_of(request), optional_identity(request), theme_id, filled(body))
     en = wants_english(request)
     return {
         "ok": True,
@@ -116,9 +100,9 @@ def post_check(request: Request, theme_id: str, body: FormBody) -> dict[str, Any
     responses={200: {"content": {"application/pdf": {}}}},
 )
 def post_pdf(request: Request, theme_id: str, body: FormBody) -> Response:
-    checked = _check(request, theme_id, body)
+    checked = check(platform_of(request), optional_identity(request), theme_id, filled(body))
     data = application_pdf(
-        catalogue_of(request), checked.spec, {**body.form, **checked.values}, checked.employees
+        platform_of(request).catalogue, checked.spec, {**body.form, **checked.values}, checked.employees
     )
     return Response(
         data,

@@ -1,0 +1,269 @@
+"""Applications (办件) as a service: filing one form for many sub-items, the caller's own cases,
+one case as its applicant sees it.
+
+Filing checks the form as the pre-check does, then writes the case, its sub-items, the first
+outbox jobs and the audit entry in one transaction. An applicant sees only own cases, an employer
+only its unit's, a window clerk those filed at the window; another's case is not found (never
+forbidden, so its existence is not revealed). A repeated ``Idempotency-Key`` answers the case it
+created; the same key with another request is a conflict.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from lianban.cases.filing import FiledItem, IdempotencyConflict, file_case, find_by_key
+from lianban.cases.schema import Case, CaseItem, Delivery, Notice, TimelineEvent
+from lianban.catalog.model import Theme
+from lianban.context import Context
+from lianban.delivery.preparation import delivery_json
+from lianban.drafts.service import discard_on_filing
+from lianban.errors import Conflict, Forbidden, Invalid, not_found
+from lianban.forms.service import FilledForm, checked_or_refused, theme_of
+from lianban.security.tokens import Identity, Role
+
+FILERS = {Role.APPLICANT, Role.EMPLOYER, Role.WINDOW_CLERK}
+
+
+@dataclass(frozen=True)
+class Application:
+    """One filing: the theme, the filled form, the materials uploaded, the channel."""
+
+    theme_id: str
+    filled: FilledForm
+    materials: list[dict[str, str]] = field(default_factory=list)
+    channel: str = "web"  # web | app | window
+
+    def request_hash(self) -> str:
+        """What an Idempotency-Key is checked against (the request as the applicant sent it)."""
+        body = {
+            "items": self.filled.items,
+            "situation": self.filled.situation,
+            "form": self.filled.form,
+            "facts": self.filled.facts,
+            "theme_id": self.theme_id,
+            "materials": self.materials,
+            "channel": self.channel,
+        }
+        return hashlib.sha256(
+            json.dumps(body, sort_keys=True, ensure_ascii=False, default=str).encode()
+        ).hexdigest()
+
+
+@dataclass(frozen=True)
+class Filing:
+    answer: dict[str, Any]
+    created: bool  # False: an earlier request with the same key created it
+
+
+def owner_of(identity: Identity, application: Application, employer_theme: bool) -> str:
+    """Whose case it is: the caller, or — at the window (帮办代办) — the applicant the form names."""
+    if identity.role is Role.WINDOW_CLERK:
+        key = "employer.uscc" if employer_theme else "person.id_number"
+        value = str(application.filled.form.get(key) or "").strip().upper()
+        if not value:
+            raise Invalid(
+                f"窗口代办须填写申请人的 {key}", f"filing at the window needs the applicant's {key}"
+            )
+        return f"{'employer' if employer_theme else 'person'}:{value}"
+    if application.channel == "window":
+        raise Forbidden("只有综窗工作人员可以窗口受理", "only window clerks file at the window")
+    if employer_theme and identity.role is not Role.EMPLOYER:
+        raise Forbidden("该主题须由用人单位申请", "this theme is applied for by an employer")
+    if not employer_theme and identity.role is not Role.APPLICANT:
+        raise Forbidden("该主题须由个人申请", "this theme is applied for by a person")
+    return identity.subject
+
+
+def _idempotency_conflict() -> Conflict:
+    return Conflict(
+        "同一 Idempotency-Key 已用于内容不同的申请",
+        "the Idempotency-Key was used for a different request",
+        title=("幂等键冲突", "Idempotency conflict"),
+    )
+
+
+def item_names(theme: Theme | None) -> dict[str, str]:
+    return {it.code: it.name for it in theme.items} if theme is not None else {}
+
+
+def _iso(at: Any) -> str:
+    return str((at if at.tzinfo else at.replace(tzinfo=UTC)).isoformat())
+
+
+def case_summary(
+    case: Case, items: Sequence[CaseItem | FiledItem], names: dict[str, str], today: date
+) -> dict[str, Any]:
+    """The case as the applicant reads it; ``today`` (the China date) decides what is overdue."""
+    return {
+        "case_id": case.case_id,
+        "theme_id": case.theme_id,
+        "status": case.status,
+        "channel": case.channel,
+        "accepted_at": _iso(case.accepted_at),
+        "due_date": case.due_date.isoformat(),
+        "promised_due_date": case.promised_due_date.isoformat(),
+        "items": [
+            {
+                "item_id": it.item_id,
+                "code": it.code,
+                "name": names.get(it.code, it.code),
+                "department": it.department,
+                "status": it.status,
+                **({"employee": it.employee} if it.employee is not None else {}),
+                **({"receipt_no": it.receipt_no} if it.receipt_no else {}),
+                **({"reason": it.reason} if it.reason else {}),
+                **({"result": it.result} if it.result else {}),
+                "legal_due_date": it.legal_due_date.isoformat(),
+                "overdue": it.status not in ("approved", "rejected") and it.promised_due_date < today,
+                "promised_due_date": it.promised_due_date.isoformat(),
+                "updated_at": _iso(it.updated_at),
+            }
+            for it in sorted(items, key=lambda i: i.item_id)
+        ],
+    }
+
+
+def _replay(ctx: Context, owner: str, key: str, request_hash: str, theme: Theme) -> Filing | None:
+    """The answer to a repeated request, if the key was used before (a conflict if for another)."""
+    with ctx.sessions() as session:
+        existing = find_by_key(session, owner, key)
+        if existing is None:
+            return None
+        if existing.request_hash != request_hash:
+            raise _idempotency_conflict()
+        items = list(session.execute(select(CaseItem).where(CaseItem.case_id == existing.case_id)).scalars())
+        return Filing(case_summary(existing, items, item_names(theme), ctx.clock.today()), created=False)
+
+
+def file_application(
+    ctx: Context,
+    identity: Identity,
+    application: Application,
+    idempotency_key: str | None = None,
+    request_hash: str | None = None,
+) -> Filing:
+    """受理: check and file ``application`` for the caller (at the window: for the applicant)."""
+    if identity.role not in FILERS:
+        raise Forbidden("该角色不能提交申请", "this role cannot file applications")
+    theme = theme_of(ctx, application.theme_id)
+    owner = owner_of(identity, application, theme.applicant_type == "employer")
+    digest = request_hash or application.request_hash()
+    if idempotency_key:  # a repeat answers before any work is redone
+        repeated = _replay(ctx, owner, idempotency_key, digest, theme)
+        if repeated is not None:
+            return repeated
+    checked = checked_or_refused(ctx, identity, application.theme_id, application.filled)
+    if not checked.payloads:
+        raise Invalid(
+            "按所填情形，没有事项适用", "no item applies", title=("没有可办理的事项", "No item to handle")
+        )
+    try:
+        with ctx.sessions() as session, session.begin():
+            filed = file_case(
+                session,
+                ctx.catalogue,
+                theme,
+                checked,
+                owner=owner,
+                actor=identity.subject,
+                channel="window" if identity.role is Role.WINDOW_CLERK else application.channel,
+                situation=checked.spec.situation,
+                form={**application.filled.form, **checked.values},
+                materials=application.materials,
+                idempotency_key=idempotency_key,
+                request_hash=digest,
+                accepted_at=ctx.clock.now(),
+                key_checked=bool(idempotency_key),
+            )
+            answer = case_summary(filed.case, filed.items, item_names(theme), ctx.clock.today())
+            discard_on_filing(session, theme.id, owner, identity.subject)  # the draft is filed (草稿)
+    except IdempotencyConflict:
+        raise _idempotency_conflict() from None
+    except IntegrityError:  # two identical requests raced: the other one created it
+        repeated = _replay(ctx, owner, idempotency_key or "", digest, theme)
+        if repeated is None:
+            raise _idempotency_conflict() from None
+        return repeated
+    answer["warnings"] = [
+        {"field": i.field, "code": i.code, "message": i.message_zh} for i in checked.warnings
+    ]
+    answer["not_applicable"] = [
+        {"code": c, "reason": r, "refused": c in checked.refused} for c, r in checked.dropped.items()
+    ]
+    return Filing(answer, created=not filed.replay)
+
+
+def visible(identity: Identity, case: Case) -> bool:
+    """The owner sees the case; a window clerk sees those the clerk filed."""
+    return case.owner == identity.subject or (
+        identity.role is Role.WINDOW_CLERK and case.actor == identity.subject
+    )
+
+
+def my_cases(ctx: Context, identity: Identity) -> list[dict[str, Any]]:
+    """我的办件: the caller's own cases (a clerk's: those filed at the window), newest first."""
+    column = Case.actor if identity.role is Role.WINDOW_CLERK else Case.owner
+    with ctx.sessions() as session:
+        # only the columns the list shows: the form (encrypted personal data) is not read or decrypted
+        rows = session.execute(
+            select(Case.case_id, Case.theme_id, Case.status, Case.accepted_at, Case.due_date)
+            .where(column == identity.subject)
+            .order_by(Case.accepted_at.desc())
+            .limit(200)
+        ).all()
+        return [
+            {
+                "case_id": r.case_id,
+                "theme_id": r.theme_id,
+                "status": r.status,
+                "accepted_at": r.accepted_at.isoformat(),
+                "due_date": r.due_date.isoformat(),
+            }
+            for r in rows
+        ]
+
+
+def case_view(ctx: Context, identity: Identity, case_id: str) -> dict[str, Any]:
+    """One case: its sub-items, deliveries, in-app notices and timeline (一体反馈); 404 if not the caller's."""
+    with ctx.sessions() as session:
+        case = session.get(Case, case_id)
+        if case is None or not visible(identity, case):
+            raise not_found(f"办件 {case_id} ", f"case {case_id}")
+        items = list(session.execute(select(CaseItem).where(CaseItem.case_id == case_id)).scalars())
+        events = session.execute(
+            select(TimelineEvent).where(TimelineEvent.case_id == case_id).order_by(TimelineEvent.seq)
+        ).scalars()
+        answer = case_summary(
+            case, items, item_names(ctx.catalogue.themes.get(case.theme_id)), ctx.clock.today()
+        )
+        deliveries = list(session.execute(select(Delivery).where(Delivery.case_id == case_id)).scalars())
+        if deliveries:
+            answer["delivery"] = delivery_json(deliveries[0])
+            if len(deliveries) > 1:  # employer themes: one per employee
+                answer["deliveries"] = [delivery_json(d) for d in deliveries]
+        notices = session.execute(
+            select(Notice).where(Notice.case_id == case_id, Notice.channel == "in_app").order_by(Notice.seq)
+        ).scalars()
+        answer["notices"] = [{"at": n.at.isoformat(), "text": n.text} for n in notices]
+        answer["timeline"] = [
+            {
+                "at": e.at.isoformat(),
+                "event": e.event,
+                **({"item": e.item_id} if e.item_id else {}),
+                **({"detail": e.detail} if e.detail else {}),
+            }
+            for e in events
+        ]
+        return answer
+
+
+__all__ = ["Application", "Filing", "case_summary", "case_view", "file_application", "my_cases"]
