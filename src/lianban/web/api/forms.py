@@ -7,9 +7,11 @@ from typing import Any
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from lianban.forms.service import theme_of
 from lianban.forms.spec import UnknownItems, build_form, form_answer
-from lianban.web.api.themes import _theme, catalogue_of
+from lianban.web.api.themes import catalogue_of
 from lianban.web.auth import optional_identity
+from lianban.web.deps import platform_of
 from lianban.web.problems import FieldError, invalid, wants_english
 from lianban.web.sharing import prefill_for
 
@@ -25,7 +27,7 @@ class FormRequest(BaseModel):
 
 @router.post("/{theme_id}/form", summary="The one merged form for the chosen items and situation")
 def post_form(request: Request, theme_id: str, body: FormRequest | None = None) -> dict[str, Any]:
-    theme = _theme(request, theme_id)
+    theme = theme_of(platform_of(request), theme_id)
     body = body or FormRequest()
     situation = body.situation or {}
     errors: list[FieldError] = []

@@ -29,6 +29,7 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
 
 from lianban.catalog.model import Theme
+from lianban.forms.service import theme_of
 from lianban.forms.sheet import (
     DEFAULT_MAX_ROWS,
     XLSX_MEDIA_TYPE,
@@ -41,9 +42,9 @@ from lianban.forms.sheet import (
 from lianban.forms.spec import UnknownItems
 from lianban.forms.uploads import UploadTooLarge, read_limited
 from lianban.security.tokens import Identity, Role
-from lianban.web.api.themes import _theme, catalogue_of
+from lianban.web.api.themes import catalogue_of
 from lianban.web.auth import require_identity
-from lianban.web.deps import clock_of
+from lianban.web.deps import clock_of, platform_of
 from lianban.web.limits import DEFAULT_MAX_BODY_BYTES
 from lianban.web.problems import FieldError, Problem, wants_english
 from lianban.web.sharing import employee_sharing, facts_for, prefill_for
@@ -60,7 +61,7 @@ def max_rows(request: Request) -> int:
 
 
 def _employer_theme(request: Request, theme_id: str) -> Theme:
-    theme = _theme(request, theme_id)
+    theme = theme_of(platform_of(request), theme_id)
     if theme.applicant_type != "employer":
         raise Problem(
             409,

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Request
 
 from lianban.catalog.catalogue import Catalogue
 from lianban.catalog.guide import guide
-from lianban.catalog.model import Theme
-from lianban.web.problems import not_found
+from lianban.forms.service import theme_of
+from lianban.web.deps import platform_of
 
 router = APIRouter(prefix="/api/v1/themes", tags=["catalogue"])
 
@@ -17,13 +17,6 @@ router = APIRouter(prefix="/api/v1/themes", tags=["catalogue"])
 def catalogue_of(request: Request) -> Catalogue:
     cat: Catalogue = request.app.state.catalogue
     return cat
-
-
-def _theme(request: Request, theme_id: str) -> Theme:
-    cat = catalogue_of(request)
-    if theme_id not in cat.themes:
-        raise not_found(f"主题 {theme_id} ", f"theme {theme_id}")
-    return cat.themes[theme_id]
 
 
 @router.get("", summary="All themes with their items")
@@ -46,7 +39,7 @@ def list_themes(request: Request) -> list[dict[str, Any]]:
 
 @router.get("/{theme_id}", summary="The whole definition of one theme")
 def get_theme(request: Request, theme_id: str) -> dict[str, Any]:
-    _theme(request, theme_id)
+    theme_of(platform_of(request), theme_id)
     cat = catalogue_of(request)
     body = cat.theme_json(theme_id)
     body["version"] = cat.theme_digest(theme_id)
@@ -55,4 +48,4 @@ def get_theme(request: Request, theme_id: str) -> dict[str, Any]:
 
 @router.get("/{theme_id}/guide", summary="The one-time notification guide (一次性告知)")
 def get_guide(request: Request, theme_id: str) -> dict[str, Any]:
-    return guide(_theme(request, theme_id))
+    return guide(theme_of(platform_of(request), theme_id))
