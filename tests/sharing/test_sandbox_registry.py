@@ -294,10 +294,23 @@ def test_working_age_and_retirement_decide_as_the_descriptions_say(day: date) ->
             day=day,
         )
 
+    def before_pension(key: str) -> bool | None:
+        return condition_met(
+            "hubei.flexible-employment",
+            "before_basic_pension",
+            item="employment_registration",
+            id_number=person_id(key, day),
+            day=day,
+        )
+
     assert working_age("minor_15") is False  # below 16
     assert working_age("minor_17") is True
-    assert working_age("retired_man_1962") is False
-    assert working_age("retired_woman_1970") is False  # female 55 + delay, already reached
+    # seed 000: “年满16周岁（含）至依法享受基本养老保险待遇” — the end is the pension, not the
+    # retirement date: past it the working-age condition holds and a warning says why
+    assert working_age("retired_man_1962") is True
+    assert before_pension("retired_man_1962") is False
+    assert before_pension("retired_woman_1970") is False  # female 55 + delay, already reached
+    assert before_pension("minor_17") is True
     assert working_age("wuhan_junior_college_47") is True
 
 
