@@ -11,7 +11,7 @@
 | ``LIANBAN_RATE_FILING`` | ``60 per hour`` | applications filed by one caller |
 | ``LIANBAN_RATE_UPLOAD`` | ``200 per hour`` | material uploads by one caller |
 | ``LIANBAN_RATE_LIMITS`` | ``on`` | ``off`` turns every limit off (a load test of the platform itself) |
-| ``LIANBAN_API_DOCS`` | ``off`` in production | ``on`` publishes ``/api/v1/docs`` and ``/api/v1/openapi.json`` (always on in sandbox mode) |
+| ``LIANBAN_API_DOCS`` | ``off`` in production | ``on`` publishes the interactive ``/api/v1/docs`` (always on in sandbox mode); ``/api/v1/openapi.json``, the published contract, is always served |
 | ``LIANBAN_METRICS_TOKEN`` | — | ``/metrics`` answers a scraper sending ``Authorization: Bearer <token>`` (16 bytes or more) |
 | ``LIANBAN_METRICS_ALLOW`` | — | ``/metrics`` answers these addresses or networks (``10.0.0.0/8,192.0.2.7``) |
 

@@ -74,8 +74,9 @@ def create_app(
         title="lianban 联办",
         version=__version__,
         description=DESCRIPTION,
-        # production publishes its API docs only when LIANBAN_API_DOCS=on (policy)
-        openapi_url="/api/v1/openapi.json" if docs else None,
+        # the OpenAPI document is the published contract (API.md) for integrators; the
+        # interactive docs page is production's only when LIANBAN_API_DOCS=on (policy)
+        openapi_url="/api/v1/openapi.json",
         docs_url="/api/v1/docs" if docs else None,
         redoc_url=None,
     )

@@ -3,8 +3,9 @@
 In sandbox mode ``/metrics`` is open. In production it answers 404 unless the deployment opens it
 with ``LIANBAN_METRICS_TOKEN`` (a scraper sends ``Authorization: Bearer <token>``) or
 ``LIANBAN_METRICS_ALLOW`` (addresses or networks, e.g. ``10.0.0.0/8,192.0.2.7``); either one
-lets a scraper in. The API docs (``/api/v1/docs``, ``/api/v1/openapi.json``) are likewise closed
-in production unless ``LIANBAN_API_DOCS=on`` (:func:`lianban.web.app.create_app`).
+lets a scraper in. The interactive API docs (``/api/v1/docs``) are likewise closed in production
+unless ``LIANBAN_API_DOCS=on`` (:func:`lianban.web.app.create_app`); the OpenAPI document itself
+is the published contract (API.md) and always served.
 """
 
 from __future__ import annotations
