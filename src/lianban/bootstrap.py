@@ -15,6 +15,7 @@ from functools import cached_property
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from lianban.appointments.halls import load_halls
 from lianban.cases.wiring import CaseWiring
 from lianban.catalog.catalogue import Catalogue, default_catalogue
 from lianban.clock import Clock, SystemClock
@@ -25,6 +26,7 @@ from lianban.dispatch.failures import WorkerErrors
 from lianban.dispatch.outbox import LEASE
 from lianban.dispatch.worker import DispatchConfig
 from lianban.notify.senders import RecordingSender, Sender
+from lianban.regional import RegionalSettings, load_regional
 from lianban.security.fieldcrypt import DataKeyring, data_keyring, use_field_encryption
 from lianban.security.signing import Keyring, NonceCache, platform_keyring
 from lianban.security.tokens import secret_key
@@ -48,6 +50,7 @@ class Platform:
     courier: Courier | None  # tracks posted deliveries (寄递)
     nonces: NonceCache = field(default_factory=NonceCache)  # callbacks seen (replays refused)
     worker_errors: WorkerErrors = field(default_factory=WorkerErrors)  # this process's, for /metrics
+    regional: RegionalSettings = field(default_factory=RegionalSettings)  # 好差评, 预约, drafts per region
 
     @cached_property
     def secret_key(self) -> str:
@@ -133,6 +136,8 @@ def build_platform(
     use_field_encryption(data_keys, cat)  # the column types of this process seal with these keys
     chosen_senders = senders if senders is not None else default_senders(settings)
     chosen_courier = courier if courier is not None else (SandboxCourier() if settings.sandbox else None)
+    regional = load_regional(settings.deployment_file)
+    load_halls(regional.halls_file)  # an unusable halls file stops the start
     engine = make_engine(settings.database_url)
     wiring = case_wiring(settings, cat, chosen_senders)
     return Platform(
@@ -146,4 +151,5 @@ def build_platform(
         sharing=sharing if sharing is not None else (sandbox_hub() if settings.sandbox else None),
         senders=chosen_senders,
         courier=chosen_courier,
+        regional=regional,
     )

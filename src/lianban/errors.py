@@ -33,7 +33,9 @@ __all__ = [
     "Unauthenticated",
     "Unavailable",
     "invalid",
+    "invalid_field",
     "not_found",
+    "refused_by_rule",
 ]
 
 
@@ -117,3 +119,14 @@ def invalid(
 def not_found(what_zh: str, what_en: str) -> NotFound:
     """``what`` does not exist (or is not the caller's to see)."""
     return NotFound(f"{what_zh}不存在", f"{what_en} does not exist")
+
+
+def invalid_field(field: str, code: str, message_zh: str, message_en: str) -> Invalid:
+    """Invalid input in one field."""
+    return invalid([FieldError(field, code, message_zh, message_en)])
+
+
+def refused_by_rule(field: str, rule: str, message_zh: str, message_en: str) -> Conflict:
+    """A 409 naming the rule that refuses the operation (``errors[0].code``) and the field it reads —
+    e.g. a booking refused by ``one_per_day`` on ``date``."""
+    return Conflict(message_zh, message_en, errors=[FieldError(field, rule, message_zh, message_en)])

@@ -213,7 +213,7 @@ def test_eight_people_racing_for_four_places_four_get_one(
 
     from lianban.appointments.halls import load_halls
     from lianban.appointments.service import BookingRequest, book_in_turn
-    from lianban.domain_errors import Conflict
+    from lianban.errors import Conflict
     from lianban.security.tokens import Identity, Role
 
     deployment = tmp_path / "deployment.yaml"

@@ -21,7 +21,7 @@ from lianban.appointments.schema import Appointment
 from lianban.appointments.service import appointment_json, hall_of
 from lianban.calendar import china_date
 from lianban.clock import aware
-from lianban.domain_errors import Forbidden, not_found, refused_by_rule
+from lianban.errors import Forbidden, not_found, refused_by_rule
 from lianban.security.tokens import Identity, Role
 
 QUEUE_LETTER = {"am": "A", "pm": "B"}

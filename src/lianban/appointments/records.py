@@ -5,20 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from lianban.appointments.schema import Appointment, AppointmentEvent, AppointmentNotice
-
-
-class TextSender(Protocol):
-    """An SMS gateway for messages that are not about a case (a booking number)."""
-
-    channel: str
-
-    def send_text(self, session: Session, recipient: str, text: str, at: datetime) -> None: ...
+from lianban.notify.senders import Sender
 
 
 def add_event(
@@ -46,7 +39,7 @@ def tell(
     text: str,
     at: datetime,
     mobile: str | None,
-    senders: Sequence[TextSender],
+    senders: Sequence[Sender],
 ) -> None:
     """A message to the booker: in the app always, by SMS where there is a number."""
     recipients = [("in_app", appointment.person)] + ([("sms", mobile)] if mobile and senders else [])
@@ -101,12 +94,3 @@ def settle_no_shows(
     for appointment_id in ids:
         add_event(session, appointment_id, now, "system", "no_show")
     return len(ids)
-
-
-class SandboxTexts:
-    """The sandbox's SMS gateway: nothing leaves the machine; the ``sms`` notice row is the record."""
-
-    channel = "sms"
-
-    def send_text(self, session: Session, recipient: str, text: str, at: datetime) -> None:
-        return None

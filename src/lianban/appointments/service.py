@@ -21,13 +21,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from lianban.appointments.halls import PERIOD_WORDS, Hall
-from lianban.appointments.records import TextSender, add_event, settle_no_shows, tell
+from lianban.appointments.records import add_event, settle_no_shows, tell
 from lianban.appointments.schema import Appointment, AppointmentNotice
 from lianban.appointments.slots import bookable_days, capacity
 from lianban.calendar import CHINA_TZ, china_date, is_working_day
 from lianban.catalog.catalogue import Catalogue
 from lianban.clock import aware
-from lianban.domain_errors import Forbidden, invalid_field, not_found, refused_by_rule
+from lianban.errors import Forbidden, invalid_field, not_found, refused_by_rule
+from lianban.notify.senders import Sender
 from lianban.regional import BookingRules, ByRegion
 from lianban.security.tokens import Identity, Role
 
@@ -151,7 +152,7 @@ def book_in_turn(
     request: BookingRequest,
     now: datetime,
     rules: ByRegion[BookingRules],
-    senders: Sequence[TextSender] = (),
+    senders: Sequence[Sender] = (),
 ) -> dict[str, Any]:
     """:func:`book` in its own transaction, taken again when a racing booking took the place."""
     for _ in range(ATTEMPTS):
@@ -173,7 +174,7 @@ def book(
     request: BookingRequest,
     now: datetime,
     rules: ByRegion[BookingRules],
-    senders: Sequence[TextSender] = (),
+    senders: Sequence[Sender] = (),
 ) -> dict[str, Any]:
     """Book a half-day; the caller commits. Places are taken under unique constraints, so two
     bookings racing for the last place (or one person's two tabs) never both succeed: the loser

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from lianban.cases.progress import add_audit, add_event, lock_case
 from lianban.cases.schema import CaseItem, OutboxJob
 from lianban.cases.states import CaseStatus, ItemStatus
-from lianban.domain_errors import Forbidden, not_found, refused_by_rule
+from lianban.errors import Forbidden, not_found, refused_by_rule
 from lianban.notify import notify
 from lianban.security.tokens import Identity, Role
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from lianban.catalog.model import Department, department_name
 from lianban.clock import aware
 from lianban.connectors.schema import DepartmentRoute
-from lianban.domain_errors import Forbidden, invalid_field, not_found
+from lianban.errors import Forbidden, invalid_field, not_found
 from lianban.security.staff import Caller, log_event
 from lianban.security.tokens import Identity, Role
 

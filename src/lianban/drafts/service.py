@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from lianban.catalog.catalogue import Catalogue
 from lianban.clock import aware
-from lianban.domain_errors import Forbidden, not_found
 from lianban.drafts.schema import Draft
+from lianban.errors import Forbidden, not_found
 from lianban.security.fieldcrypt import ProtectedJSON, field_encryption
 from lianban.security.tokens import Identity, Role
 

@@ -22,6 +22,10 @@ class Sender(Protocol):
 
     def send(self, session: Session, case_id: str, recipient: str, text: str, at: datetime) -> None: ...
 
+    def send_text(self, session: Session, recipient: str, text: str, at: datetime) -> None:
+        """A message that is not about a case (a booking number, 预约); the caller keeps its own record."""
+        ...
+
 
 def add_notice(session: Session, case_id: str, at: datetime, channel: str, recipient: str, text: str) -> None:
     """Keep a message as the case's next notice row."""
@@ -39,3 +43,6 @@ class RecordingSender:
 
     def send(self, session: Session, case_id: str, recipient: str, text: str, at: datetime) -> None:
         add_notice(session, case_id, at, self.channel, recipient, text)
+
+    def send_text(self, session: Session, recipient: str, text: str, at: datetime) -> None:
+        return None  # nothing leaves the machine; the caller's notice row (sms) is the record

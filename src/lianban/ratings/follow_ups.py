@@ -19,7 +19,7 @@ from lianban.calendar import china_date, working_days_between
 from lianban.cases.progress import add_audit, add_event, lock_case
 from lianban.cases.schema import Case
 from lianban.catalog.model import department_name
-from lianban.domain_errors import Forbidden, invalid_field, not_found, refused_by_rule
+from lianban.errors import Forbidden, invalid_field, not_found, refused_by_rule
 from lianban.notify import notify
 from lianban.ratings.schema import FollowUp, Rating
 from lianban.ratings.service import RATEABLE_FOLLOW_UP, follow_up_json, iso

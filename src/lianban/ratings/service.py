@@ -23,7 +23,7 @@ from lianban.cases.progress import add_audit, add_event, lock_case
 from lianban.cases.schema import Case, CaseItem
 from lianban.catalog.catalogue import Catalogue
 from lianban.catalog.model import department_name
-from lianban.domain_errors import Conflict, FieldError, invalid, invalid_field, not_found, refused_by_rule
+from lianban.errors import Conflict, FieldError, invalid, invalid_field, not_found, refused_by_rule
 from lianban.ratings.schema import FollowUp, RatedDepartment, Rating
 from lianban.ratings.vocabulary import LEVELS, REASONS, is_bad
 from lianban.regional import ByRegion, RatingRules

@@ -20,7 +20,7 @@ from lianban.cases.schema import Case, CaseItem, TimelineEvent
 from lianban.catalog.catalogue import Catalogue
 from lianban.catalog.model import department_name
 from lianban.clock import aware
-from lianban.domain_errors import not_found
+from lianban.errors import not_found
 from lianban.receipts.documents import (
     AcceptanceReceipt,
     ReceiptItem,

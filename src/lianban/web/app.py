@@ -5,18 +5,16 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from lianban import __version__
-from lianban.appointments.halls import load_halls
 from lianban.bootstrap import Platform, build_platform
 from lianban.catalog.catalogue import Catalogue
 from lianban.clock import Clock
 from lianban.config import Settings, load_settings
-from lianban.regional import load_regional
 from lianban.security.oidc import RelyingParty
 from lianban.security.ratelimit import make_throttle
 from lianban.security.startup import require_safe_keys
 from lianban.sharing.providers import SharingHub
-from lianban.web import domain_problems, problems
 from lianban.web import oidc as oidc_login
+from lianban.web import problems
 from lianban.web.api import (
     applications,
     appointments,
@@ -100,10 +98,8 @@ def create_app(
     app.state.throttle = make_throttle(
         platform.engine, security.redis_url, dict(security.rates), platform.secret_key
     )
-    app.state.regional = load_regional(settings.deployment_file)  # 好差评, 预约, drafts: per region
-    load_halls(app.state.regional.halls_file)  # an unusable halls file stops the start
+    app.state.regional = platform.regional  # 好差评, 预约, drafts: per region
     problems.install(app)
-    domain_problems.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=DEFAULT_MAX_BODY_BYTES)
     app.include_router(health.router)
     app.include_router(themes.router)

@@ -12,9 +12,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from lianban.appointments import desk, service
-from lianban.appointments.records import SandboxTexts, TextSender
 from lianban.appointments.slots import bookable_days, free_slots
 from lianban.calendar import china_date
+from lianban.notify.senders import Sender
 from lianban.security.tokens import Identity
 from lianban.web.auth import require_identity
 from lianban.web.deps import sessions_of
@@ -37,9 +37,10 @@ class BookingBody(BaseModel):
     )
 
 
-def _senders(request: Request) -> tuple[TextSender, ...]:
-    # a province's SMS gateway plugs in here; the sandbox records the message instead
-    return (SandboxTexts(),) if request.app.state.settings.sandbox else ()
+def _senders(request: Request) -> tuple[Sender, ...]:
+    """The platform's SMS gateways (the sandbox's records; production's as configured)."""
+    senders: tuple[Sender, ...] = request.app.state.platform.senders
+    return senders
 
 
 def _mobile(request: Request, identity: Identity, given: str | None) -> str | None:

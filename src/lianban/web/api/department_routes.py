@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict
 
 from lianban.connectors.routing import department_routes, set_route
-from lianban.domain_errors import Forbidden
+from lianban.errors import Forbidden
 from lianban.security.tokens import Identity, Role
 from lianban.web.auth import require_identity
 from lianban.web.deps import sessions_of

@@ -15,11 +15,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from lianban.domain_errors import DomainError
-from lianban.web.domain_problems import problem_of
+from lianban.errors import DomainError
 from lianban.web.pages.rendering import error_page
 from lianban.web.pages.session import CSRF_FIELD, CSRF_HEADER, csrf_ok
-from lianban.web.problems import Problem, invalid, validation_errors
+from lianban.web.problems import Problem, invalid, problem_of, validation_errors
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 log = logging.getLogger(__name__)
