@@ -61,7 +61,7 @@ def screenshot(page: Page, name: str) -> Path | None:
     if not taking_screenshots():
         return None
     mode = "elder" if elder_on(page) else "normal"
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}-{page.device}-{mode}.png"  # type: ignore[attr-defined]
+    path.parent.mkdir(parents=True, exist_ok=True)  # ``staff/worklist`` goes to docs/screenshots/staff/
     page.screenshot(path=str(path), full_page=True)
     return path

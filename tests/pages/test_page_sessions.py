@@ -219,7 +219,7 @@ def test_production_hands_people_over_logs_staff_in_by_account_and_its_cookies_a
                 "password": "a-long-enough-passphrase-1",
             },
         )
-        assert right.status_code == 303 and right.headers["location"] == "/"
+        assert right.status_code == 303 and right.headers["location"] == "/staff"  # their desk
         session_cookie = set_cookies(right)["lianban_session"]["lianban_session"]
         assert session_cookie["secure"] and session_cookie["httponly"]
         identity = verify(session_cookie.value, app.state.secret_key)  # type: ignore[attr-defined]
@@ -233,7 +233,7 @@ def test_a_sandbox_staff_account_logs_in_on_the_staff_tab(browser_like: TestClie
     wrong = browser_like.post("/login", data={**data, "password": "nope"})
     assert wrong.status_code == 422 and 'id="password-error"' in wrong.text
     r = browser_like.post("/login", data={**data, "password": "sandbox"})
-    assert r.status_code == 303 and r.headers["location"] == "/"
+    assert r.status_code == 303 and r.headers["location"] == "/staff"  # her desk
     identity = verify(
         set_cookies(r)["lianban_session"]["lianban_session"].value,
         browser_like.app.state.secret_key,  # type: ignore[attr-defined]

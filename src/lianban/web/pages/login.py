@@ -34,7 +34,7 @@ EMPTY = {
 
 
 def landing(role: Role) -> str:
-    return "/my" if role in (Role.APPLICANT, Role.EMPLOYER) else "/"
+    return "/my" if role in (Role.APPLICANT, Role.EMPLOYER) else "/staff"
 
 
 def _login_page(

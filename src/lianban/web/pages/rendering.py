@@ -68,6 +68,14 @@ def redirect(request: Request, target: str) -> Response:
     return RedirectResponse(target, status_code=303)
 
 
+class GoElsewhere(Exception):
+    """Raised by a page that sends the browser elsewhere first (to log in, say)."""
+
+    def __init__(self, target: str) -> None:
+        super().__init__(target)
+        self.target = target
+
+
 def error_page(request: Request, problem: Problem) -> HTMLResponse:
     """A domain error as a page; from htmx, it replaces the page's main part, not a fragment."""
     en = wants_english(request)

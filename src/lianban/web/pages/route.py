@@ -16,7 +16,7 @@ from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from lianban.errors import DomainError
-from lianban.web.pages.rendering import error_page
+from lianban.web.pages.rendering import GoElsewhere, error_page, redirect
 from lianban.web.pages.session import CSRF_FIELD, CSRF_HEADER, csrf_ok
 from lianban.web.problems import Problem, invalid, problem_of, validation_errors
 
@@ -54,6 +54,8 @@ class PageRoute(APIRoute):
                 if request.method not in SAFE_METHODS and not csrf_ok(request, await _sent_token(request)):
                     raise csrf_refused()
                 return await handler(request)
+            except GoElsewhere as elsewhere:  # e.g. to the login page and back
+                return redirect(request, elsewhere.target)
             except Problem as problem:
                 return error_page(request, problem)
             except DomainError as error:  # a service's refusal (not found, forbidden, conflict …)

@@ -1,0 +1,70 @@
+"""Journeys at the staff desks on a 1366×768 desktop, keyboard and mouse, against ``lianban demo``:
+a 医保 reviewer decides in her worklist, cannot open another department's item by its address,
+axe-core on every page."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from browser_support import axe, screenshot
+from playwright.sync_api import Page, expect
+from staff_world import DemoApi, log_in_as_staff
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def api(live_server: str) -> Iterator[DemoApi]:
+    demo = DemoApi(live_server)
+    yield demo
+    for department in ("medical_insurance", "hrss"):  # the next tests find the demo as it was
+        demo.route(department, "system")
+
+
+def test_a_medical_insurance_reviewer_sees_only_her_items_and_approves_one_with_a_result(
+    desktop: Page, api: DemoApi
+) -> None:
+    for department in ("medical_insurance", "hrss"):  # both without their systems for a while
+        api.route(department, "worklist")
+    case_id, applicant = api.file_hebei_case()
+    api.wait_for(
+        "the 医保 item on the worklist",
+        lambda: api.item(case_id, applicant, "medical_enrolment")["status"] == "dispatched",
+    )
+
+    log_in_as_staff(desktop, "medical_insurance", "/staff/worklist")
+    expect(desktop.get_by_role("heading", level=1)).to_have_text("部门工作台")
+    rows = desktop.get_by_role("row").filter(has_text=case_id)
+    expect(rows).to_have_count(1)  # her department's item; the 人社 item of the same case is not hers
+    expect(rows).to_contain_text("基本医疗保险参保和变更登记")
+    expect(rows).to_contain_text("剩 15 个工作日")
+    axe(desktop)
+    screenshot(desktop, "staff/worklist")
+
+    desktop.get_by_label("时限").select_option("overdue")  # filters without leaving the page
+    expect(desktop.get_by_role("row").filter(has_text=case_id)).to_have_count(0)
+    desktop.get_by_label("时限").select_option("all")
+    desktop.get_by_role("link", name="基本医疗保险参保和变更登记").first.click()
+
+    expect(desktop.get_by_role("heading", level=1)).to_have_text("基本医疗保险参保和变更登记")
+    payload = desktop.get_by_role("table", name=re.compile("本部门业务系统"))
+    expect(payload.get_by_role("row", name=re.compile("certno"))).to_contain_text("公民身份号码")
+    expect(payload.get_by_role("row", name=re.compile("gend"))).to_contain_text(re.compile("男|女"))
+    axe(desktop)
+    screenshot(desktop, "staff/worklist-item")
+
+    desktop.get_by_label("办结（准予）").check()
+    desktop.get_by_label(re.compile("办结结果编号")).fill("YB1301002026000123")
+    desktop.get_by_role("button", name="提交决定").click()
+    expect(desktop.get_by_role("status")).to_have_text("已办结")
+    expect(desktop.get_by_text("YB1301002026000123")).to_be_visible()
+
+    item = api.item(case_id, applicant, "medical_enrolment")  # what the applicant's case shows
+    assert item["status"] == "approved" and item["result"]["number"] == "YB1301002026000123"
+
+    desktop.goto(f"/staff/worklist/items/{case_id}~employment_registration")  # 人社's, by its address
+    expect(desktop.get_by_role("heading", level=1)).to_have_text("未找到")
+    assert "certno" not in desktop.content()
+    axe(desktop)
