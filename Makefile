@@ -1,11 +1,14 @@
 # The two commands a new user runs: `make demo` and `make test`.
-# Both create .venv themselves (python3 -m venv + uv from PyPI) and install the locked versions.
+# Both create .venv themselves (python3 -m venv + uv from PyPI) and install the locked versions:
+# the product (src/lianban) and, as uv workspace members, the sandbox (sandbox/, `lianban demo`)
+# and the bench (bench/, `lianban bench`), which a production install leaves out.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 HOST ?= 127.0.0.1
 PORT ?= 8000
+CODE := src tests sandbox/src bench/src
 
 .PHONY: demo test install lint typecheck check bench clean vendor screenshots
 
@@ -13,7 +16,7 @@ $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet "uv==$(UV_VERSION)"
 
-$(VENV)/.installed: $(BIN)/uv pyproject.toml uv.lock
+$(VENV)/.installed: $(BIN)/uv pyproject.toml sandbox/pyproject.toml bench/pyproject.toml uv.lock
 	$(BIN)/uv sync --frozen --quiet
 	touch $@
 
@@ -23,14 +26,14 @@ demo: install
 	$(BIN)/lianban demo --host $(HOST) --port $(PORT)
 
 lint: install
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check $(CODE)
+	$(BIN)/ruff format --check $(CODE)
 
 typecheck: install
 	$(BIN)/mypy
 
 test: install
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check $(CODE)
 	$(BIN)/mypy
 	$(BIN)/lianban themes check
 	$(BIN)/pytest -q $(PYTEST_ARGS)

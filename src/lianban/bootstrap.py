@@ -1,6 +1,10 @@
 """The platform, wired once at start (装配): settings, clock, catalogue, database, keys, data
 sharing, senders, courier and the dispatcher's configuration, in one :class:`Platform`.
 
+Data sharing, senders, courier, a login without an identity provider, redirect sites and
+simulated department systems may come from an extension (:mod:`lianban.extensions`): in sandbox
+mode, all of them from ``lianban-sandbox``; production has none of them unless it configures them.
+
 ``lianban serve`` / ``demo`` / ``worker`` and the other commands build it with
 :func:`build_platform`; the web app keeps it as ``app.state.platform``. Nothing below reads the
 environment or keeps configuration in a module: what a part needs, the platform hands it.
@@ -21,17 +25,17 @@ from lianban.catalog.catalogue import Catalogue, default_catalogue
 from lianban.clock import Clock, SystemClock
 from lianban.config import Settings
 from lianban.db import make_engine, session_factory
-from lianban.delivery.courier import Courier, SandboxCourier
+from lianban.delivery.courier import Courier
 from lianban.dispatch.failures import WorkerErrors
 from lianban.dispatch.outbox import LEASE
 from lianban.dispatch.worker import DispatchConfig
-from lianban.notify.senders import RecordingSender, Sender
+from lianban.extensions import Plugins, plug
+from lianban.notify.senders import Sender
 from lianban.regional import RegionalSettings, load_regional
 from lianban.security.fieldcrypt import DataKeyring, data_keyring, use_field_encryption
 from lianban.security.signing import Keyring, NonceCache, platform_keyring
 from lianban.security.tokens import secret_key
 from lianban.sharing.providers import SharingHub
-from lianban.sharing.sandbox import sandbox_hub
 
 
 @dataclass
@@ -47,7 +51,8 @@ class Platform:
     data_keys: DataKeyring  # encrypt personal data at rest (个人信息加密存储)
     sharing: SharingHub | None  # data sharing (数据共享); the sandbox registry in sandbox mode
     senders: tuple[Sender, ...]  # SMS / e-mail gateways beyond the in-app notice
-    courier: Courier | None  # tracks posted deliveries (寄递)
+    courier: Courier | None  # books and tracks posted deliveries (寄递)
+    plugins: Plugins  # what the extensions active in this mode provide (the sandbox's, in sandbox mode)
     nonces: NonceCache = field(default_factory=NonceCache)  # callbacks seen (replays refused)
     worker_errors: WorkerErrors = field(default_factory=WorkerErrors)  # this process's, for /metrics
     regional: RegionalSettings = field(default_factory=RegionalSettings)  # 好差评, 预约, drafts per region
@@ -85,8 +90,8 @@ class Platform:
             callback_base_url=public,
             lease=lease,
             archives=self.sharing.archives if self.sharing is not None and s.sandbox else None,
-            # the sandbox's own e-tax site for redirect items (Hubei 社保费申报)
-            redirect_sites={"tax": f"{public}/api/v1/sandbox/etax"} if s.sandbox else None,
+            # e.g. the sandbox's own e-tax site for redirect items (Hubei 社保费申报)
+            redirect_sites=self.plugins.redirect_sites(public) or None,
             retry=s.retry,
             poll_seconds={d: e.poll_interval_seconds for d, e in s.departments.items() if e.status == "poll"},
             delivery=s.delivery,
@@ -98,19 +103,26 @@ class Platform:
         self.engine.dispose()
 
 
-def default_senders(settings: Settings) -> tuple[Sender, ...]:
-    """The sandbox records its SMS; production sends none until a gateway is configured."""
-    return (RecordingSender(),) if settings.sandbox else ()
+def default_senders(plugins: Plugins) -> tuple[Sender, ...]:
+    """The extensions' sender (the sandbox records its SMS); production sends none until a gateway
+    is configured."""
+    return (plugins.sms,) if plugins.sms is not None else ()
 
 
 def case_wiring(
-    settings: Settings, catalogue: Catalogue | None = None, senders: tuple[Sender, ...] | None = None
+    settings: Settings,
+    catalogue: Catalogue | None = None,
+    senders: tuple[Sender, ...] | None = None,
+    courier: Courier | None = None,
+    plugins: Plugins | None = None,
 ) -> CaseWiring:
     """What sessions on cases carry of the platform (also for commands that need no keys)."""
+    offered = plugins if plugins is not None else plug(settings, SystemClock())
     return CaseWiring(
         catalogue=catalogue or default_catalogue(settings.themes_dir),
         delivery=settings.delivery,
-        senders=senders if senders is not None else default_senders(settings),
+        senders=senders if senders is not None else default_senders(offered),
+        courier=courier if courier is not None else offered.courier,
     )
 
 
@@ -122,34 +134,40 @@ def build_platform(
     sharing: SharingHub | None = None,
     senders: tuple[Sender, ...] | None = None,
     courier: Courier | None = None,
+    plugins: Plugins | None = None,
 ) -> Platform:
     """Wire the platform for ``settings``; the keyword arguments replace a part (tests, tools).
 
     Production data-sharing providers, SMS gateway and postal partner plug in here; until a
     deployment configures them, production prefills nothing, notifies in the app only and does not
-    follow posted deliveries. The sandbox has its registry, recording sender and courier.
-    Raises ``ConfigError`` / ``TokenError`` / ``SignatureError`` for keys that cannot be used.
+    follow posted deliveries. The sandbox extension brings its registry, recording sender and
+    courier (``plugins``: what the installed extensions offer for the mode, found here by default).
+    Raises ``ConfigError`` / ``TokenError`` / ``SignatureError`` for keys that cannot be used, and
+    ``ConfigError`` for sandbox mode without ``lianban-sandbox`` installed.
     """
+    chosen_clock = clock or SystemClock()
+    offered = plugins if plugins is not None else plug(settings, chosen_clock)
     cat = catalogue or default_catalogue(settings.themes_dir)
     keyring = platform_keyring(settings.data_dir, settings.sandbox, settings.signing_keys)
     data_keys = data_keyring(settings.data_dir, settings.sandbox, settings.data_keys, settings.data_cipher)
     use_field_encryption(data_keys, cat)  # the column types of this process seal with these keys
-    chosen_senders = senders if senders is not None else default_senders(settings)
-    chosen_courier = courier if courier is not None else (SandboxCourier() if settings.sandbox else None)
+    chosen_senders = senders if senders is not None else default_senders(offered)
+    chosen_courier = courier if courier is not None else offered.courier
     regional = load_regional(settings.deployment_file)
     load_halls(regional.halls_file)  # an unusable halls file stops the start
     engine = make_engine(settings.database_url)
-    wiring = case_wiring(settings, cat, chosen_senders)
+    wiring = case_wiring(settings, cat, chosen_senders, chosen_courier, offered)
     return Platform(
         settings=settings,
-        clock=clock or SystemClock(),
+        clock=chosen_clock,
         catalogue=cat,
         engine=engine,
         sessions=session_factory(engine, wiring.info()),
         keyring=keyring,
         data_keys=data_keys,
-        sharing=sharing if sharing is not None else (sandbox_hub() if settings.sandbox else None),
+        sharing=sharing if sharing is not None else offered.sharing,
         senders=chosen_senders,
         courier=chosen_courier,
         regional=regional,
+        plugins=offered,
     )

@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from lianban.bench.results import NAMED
+from lianban_bench.results import NAMED
 
 SCENARIOS = ("floor", "submit", "dispatch", "status", "batch", "memory")
 

@@ -11,7 +11,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, text
 
-from lianban.bench.bulk import BulkInfo, bulk_generate
 from lianban.cases.schema import Case, CaseItem, OutboxJob, ThemeVersion, TimelineEvent
 from lianban.cases.theme_store import store_themes
 from lianban.catalog.catalogue import default_catalogue
@@ -19,6 +18,7 @@ from lianban.config import Mode, load_settings
 from lianban.db import make_engine, session_factory
 from lianban.migrate import upgrade
 from lianban.web.app import create_app
+from lianban_bench.bulk import BulkInfo, bulk_generate
 
 GRADUATE = "hubei.graduate-employment"
 
@@ -163,7 +163,7 @@ def test_two_processes_generate_the_same_cases_one_would(
     opens what the other processes sealed (they read the same data keys from the environment)."""
     from datetime import UTC, datetime
 
-    from lianban.bench import bulk
+    from lianban_bench import bulk
 
     monkeypatch.setenv("LIANBAN_MODE", "sandbox")
     monkeypatch.setenv("LIANBAN_DATA_DIR", str(tmp_path / "var"))  # the platform fixture's keys

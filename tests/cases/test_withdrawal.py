@@ -15,8 +15,8 @@ from feature_world import beijing, feature_client, run_dispatch, staff
 from lianban.cases.schema import AuditEntry, OutboxJob
 from lianban.clock import SettableClock
 from lianban.config import RetryPolicy
-from lianban.connectors.simulator import SimulatorFleet
 from lianban.dispatch.worker import DispatchConfig, Dispatcher
+from lianban_sandbox.simulators import SimulatorFleet
 from sandbox_cases import WUHAN_GRADUATE, bearer, file_hebei_case, sandbox_person
 
 

@@ -13,9 +13,9 @@ from sqlalchemy import select
 
 from feature_world import beijing, feature_client, staff
 from lianban.clock import SettableClock
-from lianban.connectors.simulator import SimulatorFleet
 from lianban.dispatch.worker import DispatchConfig, Dispatcher
 from lianban.security.schema import SecurityEvent
+from lianban_sandbox.simulators import SimulatorFleet
 from sandbox_cases import bearer, file_hebei_case
 
 

@@ -18,15 +18,6 @@ from typing import Any
 import httpx
 import pytest
 
-from lianban.connectors.simulator import (
-    DEPARTMENTS,
-    Behaviour,
-    DepartmentSimulator,
-    SimulatorError,
-    SimulatorFleet,
-    SimulatorStore,
-    find_id_number,
-)
 from lianban.security.signing import (
     HEADER_NONCE,
     Keyring,
@@ -35,6 +26,15 @@ from lianban.security.signing import (
     SigningKey,
     sign_request,
     verify_request,
+)
+from lianban_sandbox.simulators import (
+    DEPARTMENTS,
+    Behaviour,
+    DepartmentSimulator,
+    SimulatorError,
+    SimulatorFleet,
+    SimulatorStore,
+    find_id_number,
 )
 
 ID_NUMBER = "420102200001011234"
@@ -488,7 +488,7 @@ def test_runs_as_a_separate_process(tmp_path: Path, keyring: Keyring, receiver: 
         [
             sys.executable,
             "-m",
-            "lianban.connectors.simulator",
+            "lianban_sandbox.simulators",
             "--department",
             "medical_insurance",
             "--port",

@@ -17,12 +17,12 @@ from sqlalchemy import select
 from lianban.cases.schema import Delivery, OutboxJob
 from lianban.clock import SettableClock
 from lianban.config import DeliveryPolicy, Mode, load_settings
-from lianban.delivery import SandboxCourier
 from lianban.delivery.follow_up import FOLLOW_UP, first_follow_up, follow_up_due
 from lianban.dispatch.worker import DispatchConfig, Dispatcher
 from lianban.migrate import upgrade
 from lianban.security.tokens import verify
 from lianban.web.app import create_app
+from lianban_sandbox.courier import SandboxCourier
 from sandbox_cases import bearer, file_hebei_case
 
 # a Monday; the first follow-up of a letter posted then falls two working days later, Wednesday 09:00

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from dispatch_helpers import Platform
 
-from lianban.connectors.simulator import SimulatorFleet
 from lianban.dispatch.worker import DispatchConfig, Dispatcher
+from lianban_sandbox.simulators import SimulatorFleet
 
 
 @contextmanager

@@ -7,8 +7,8 @@ from __future__ import annotations
 import httpx
 from dispatch_helpers import Platform, wait_until_finished
 
-from lianban.connectors.simulator import SimulatorFleet
 from lianban.dispatch.worker import Dispatcher
+from lianban_sandbox.simulators import SimulatorFleet
 
 
 def test_a_hebei_flexible_worker_files_once_and_every_department_approves(

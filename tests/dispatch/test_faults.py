@@ -17,8 +17,8 @@ from dispatch_helpers import Platform, wait_until_finished
 from ruamel.yaml import YAML
 from sqlalchemy import create_engine, text
 
-from lianban.connectors.simulator import SimulatorFleet
 from lianban.dispatch.worker import Dispatcher
+from lianban_sandbox.simulators import SimulatorFleet
 
 pytestmark = pytest.mark.postgres
 

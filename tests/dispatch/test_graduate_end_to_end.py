@@ -10,9 +10,9 @@ import httpx
 from dispatch_helpers import Platform, wait_until_finished
 
 from lianban.clock import SettableClock
-from lianban.connectors.simulator import SimulatorFleet
-from lianban.delivery import SandboxCourier
 from lianban.dispatch.worker import Dispatcher
+from lianban_sandbox.courier import SandboxCourier
+from lianban_sandbox.simulators import SimulatorFleet
 from sandbox_cases import graduate_form
 
 

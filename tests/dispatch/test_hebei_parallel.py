@@ -14,8 +14,8 @@ import time
 from dispatch_helpers import Platform
 
 from lianban.catalog.catalogue import default_catalogue
-from lianban.connectors.simulator import SimulatorFleet
 from lianban.dispatch.worker import Dispatcher
+from lianban_sandbox.simulators import SimulatorFleet
 
 HEBEI = default_catalogue().theme("hebei.flexible-employment")
 REGISTRATIONS = {"employment_registration", "archive_receipt_transfer", "social_insurance_registration"}

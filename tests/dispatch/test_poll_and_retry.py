@@ -12,9 +12,9 @@ from sqlalchemy import select
 
 from lianban.cases.schema import AuditEntry, OutboxJob
 from lianban.config import RetryPolicy
-from lianban.connectors.simulator import SimulatorFleet
 from lianban.dispatch.outbox import backoff
 from lianban.dispatch.worker import STATUS_POLL, Dispatcher
+from lianban_sandbox.simulators import SimulatorFleet
 
 
 def test_departments_that_cannot_call_back_are_polled_until_they_decide(

@@ -26,8 +26,7 @@ from lianban.forms.sheet import (
     read_employee_sheet,
 )
 from lianban.forms.submission import check_submission
-from lianban.sharing.sandbox import sandbox_hub
-from lianban.sharing.sandbox_hires import sandbox_hires
+from lianban_sandbox.registry import sandbox_hires, sandbox_hub
 
 CAT = default_catalogue()
 SHANGRAO = CAT.theme("shangrao.recruitment")

@@ -29,7 +29,7 @@ from lianban.security.fieldcrypt import (
     require_supported,
 )
 
-# 陈思雨, the sandbox's Wuhan graduate (sharing/data/personas.yaml)
+# 陈思雨, the sandbox's Wuhan graduate (lianban_sandbox/data/personas.yaml)
 ID_NUMBER = "420602200405120263"
 NAME = "陈思雨"
 ID_FIELD = "cases.form/person.id_number"

@@ -33,7 +33,7 @@ from lianban.sharing.providers import (
     SharingHub,
     Subject,
 )
-from lianban.sharing.sandbox import (
+from lianban_sandbox.registry import (
     PersonaError,
     Personas,
     SandboxRegistry,
@@ -42,7 +42,7 @@ from lianban.sharing.sandbox import (
     sandbox_hub,
     sandbox_people,
 )
-from lianban.web.api.sandbox import router
+from lianban_sandbox.web.people import router
 
 TODAY = date.today()
 # Dates across the years ahead, including the edges of a year and a leap day: personas defined by an
@@ -190,7 +190,7 @@ def test_the_same_synthetic_number_gives_the_same_person_in_another_process() ->
     number = "110101199003074477"
     script = (
         "import json, datetime;"
-        "from lianban.sharing.sandbox import SandboxRegistry, sandbox_hub;"
+        "from lianban_sandbox.registry import SandboxRegistry, sandbox_hub;"
         f"d = datetime.date.fromisoformat({TODAY.isoformat()!r});"
         f"print(json.dumps(sandbox_hub(SandboxRegistry(today=lambda: d)).prefill_person({number!r})))"
     )

@@ -19,8 +19,8 @@ from stdnum.cn import ric
 
 from lianban.config import Mode, load_settings
 from lianban.migrate import upgrade
-from lianban.sharing.sandbox_hires import sandbox_hires
 from lianban.web.app import create_app
+from lianban_sandbox.registry import sandbox_hires
 
 SHEET = "/api/v1/themes/shangrao.recruitment/employee-sheet"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

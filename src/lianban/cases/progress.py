@@ -94,10 +94,12 @@ def refresh_case(session: Session, case_id: str, at: datetime) -> str:
         if new in ("completed", "partially_completed") and wiring.catalogue is not None:
             theme = wiring.catalogue.themes.get(case.theme_id)
             if theme is not None:
-                delivery = prepare_delivery(session, case, theme, at, wiring.delivery)
+                delivery = prepare_delivery(session, case, theme, at, wiring.delivery, wiring.courier)
                 if delivery is not None:
                     how = (
                         f"已邮寄，运单号 {delivery.tracking_no}"
+                        if delivery.method == "post" and delivery.tracking_no
+                        else "已邮寄"
                         if delivery.method == "post"
                         else f"请到窗口领取，取件码 {delivery.pickup_code}"
                     )

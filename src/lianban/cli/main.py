@@ -14,6 +14,7 @@ from rich.table import Table
 
 from lianban.cli.staff import staff_app
 from lianban.config import ConfigError, Mode, Settings, load_settings
+from lianban.extensions import installed
 from lianban.security.startup import masked_url, refuse_unready_schema, require_safe_keys
 
 app = typer.Typer(help="lianban 联办 — 一件事一次办 platform", no_args_is_help=True, add_completion=False)
@@ -38,7 +39,8 @@ DbOpt = Annotated[
 ]
 
 
-def _settings(database_url: str | None, mode: Mode | None = None) -> Settings:
+def settings_or_exit(database_url: str | None, mode: Mode | None = None) -> Settings:
+    """The settings, or exit 2 naming what is wrong with them."""
     try:
         return load_settings(database_url=database_url, mode=mode)
     except ConfigError as exc:
@@ -62,14 +64,16 @@ def prepare_database(settings: Settings) -> int:
         engine.dispose()
 
 
-def _serve(
+def serve_platform(
     settings: Settings, host: str, port: int, simulate: bool = False, in_process_worker: bool = True
 ) -> None:
+    """Serve in the foreground until SIGINT/SIGTERM; ``simulate``: with the department systems an
+    extension runs (the sandbox's simulators, under ``lianban demo``)."""
     import uvicorn
 
     from lianban.bootstrap import build_platform
-    from lianban.connectors.simulator import SimulatorFleet
     from lianban.dispatch.worker import Dispatcher, InProcessWorker
+    from lianban.extensions import DepartmentSystems
     from lianban.security.signing import SignatureError
     from lianban.security.tokens import TokenError
     from lianban.web.app import create_app
@@ -84,13 +88,16 @@ def _serve(
         err.print(f"[red]配置错误 / configuration error:[/] {exc}")
         raise typer.Exit(2) from exc
     base = f"http://{host}:{port}"
-    fleet: SimulatorFleet | None = None
+    systems: DepartmentSystems | None = None
     urls: dict[str, str] | None = None  # the deployment file's department addresses
     if simulate:
-        # the eight simulated department systems, each a real HTTP service with its own store
-        fleet = SimulatorFleet(data_dir=settings.data_dir / "departments", keyring=platform.keyring)
-        urls = fleet.start()
-        application.state.fleet = fleet
+        # e.g. the eight simulated department systems, each a real HTTP service with its own store
+        systems = platform.plugins.department_systems(settings, platform.keyring)
+        if systems is None:
+            err.print("[red]no extension runs department systems (install lianban-sandbox)[/]")
+            raise typer.Exit(2)
+        urls = systems.start()
+        application.state.department_systems = systems
     # callbacks come to LIANBAN_PUBLIC_URL when set (behind a proxy), else to where this serves
     worker = InProcessWorker(
         Dispatcher(
@@ -116,25 +123,16 @@ def _serve(
     # that was installed before it: make that a no-op so a requested stop exits with status 0.
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda _sig, _frame: None)
-    if fleet is not None and urls is not None:
+    if systems is not None and urls is not None:
         for dept, url in urls.items():
             console.print(f"  {dept:<18} {url}", style="dim")
     try:
         uvicorn.run(application, host=host, port=port, log_level="warning", access_log=False)
     finally:
         worker.stop()
-        if fleet is not None:
-            fleet.stop()
+        if systems is not None:
+            systems.stop()
     console.print("stopped")
-
-
-@app.command()
-def demo(host: HostOpt = "127.0.0.1", port: PortOpt = 8000, database_url: DbOpt = None) -> None:
-    """Migrate, seed the sandbox and serve in the foreground until SIGINT/SIGTERM (sandbox mode)."""
-    settings = _settings(database_url, Mode.SANDBOX)
-    added = prepare_database(settings)
-    console.print(f"migrated; {added} new theme version(s) stored")
-    _serve(settings, host, port, simulate=True)
 
 
 @app.command()
@@ -158,7 +156,7 @@ def serve(
     Production refuses to start on short or missing keys and on a database that is not at the
     newest schema: run `lianban migrate` first, or start with --migrate.
     """
-    settings = _settings(database_url)
+    settings = settings_or_exit(database_url)
     if migrate_first:
         try:
             require_safe_keys(settings)  # refuse before touching the database
@@ -167,13 +165,13 @@ def serve(
             raise typer.Exit(2) from exc
         added = prepare_database(settings)
         console.print(f"migrated; {added} new theme version(s) stored")
-    _serve(settings, host, port, in_process_worker=in_process_worker)
+    serve_platform(settings, host, port, in_process_worker=in_process_worker)
 
 
 @app.command()
 def migrate(database_url: DbOpt = None) -> None:
     """Bring the database schema to the newest revision and store the catalogue's theme versions."""
-    settings = _settings(database_url)
+    settings = settings_or_exit(database_url)
     added = prepare_database(settings)
     console.print(f"database at newest revision; {added} new theme version(s) stored")
 
@@ -193,7 +191,7 @@ def worker(
     from lianban.dispatch.worker import Dispatcher
     from lianban.security.signing import SignatureError
 
-    settings = _settings(database_url)
+    settings = settings_or_exit(database_url)
     try:
         require_safe_keys(settings, tokens=False)
         platform = build_platform(settings)
@@ -244,7 +242,7 @@ def jobs_failed(database_url: DbOpt = None) -> None:
     from lianban.db import make_engine, session_factory
     from lianban.dispatch.retry import failed_items
 
-    engine = make_engine(_settings(database_url).database_url)
+    engine = make_engine(settings_or_exit(database_url).database_url)
     with session_factory(engine)() as session:
         # one plain line per item, so scripts can read it: case, item, department, last error
         for item in failed_items(session):
@@ -267,7 +265,7 @@ def jobs_retry(
     from lianban.db import make_engine, session_factory
     from lianban.dispatch.retry import retry_item
 
-    settings = _settings(database_url)
+    settings = settings_or_exit(database_url)
     engine = make_engine(settings.database_url)
     retried = 0
     # the case moves on as in the platform: the deployment's themes, delivery policy and senders
@@ -304,7 +302,7 @@ def data_rekey(
     from lianban.drafts.service import rekey_drafts
     from lianban.security.fieldcrypt import FieldCryptError, data_keyring, use_field_encryption
 
-    settings = _settings(database_url)
+    settings = settings_or_exit(database_url)
     try:
         ring = data_keyring(settings.data_dir, settings.sandbox, settings.data_keys, settings.data_cipher)
     except ConfigError as exc:
@@ -332,7 +330,7 @@ def themes_list() -> None:
     """List the themes with their item counts."""
     from lianban.catalog.catalogue import default_catalogue
 
-    cat = default_catalogue(_settings(None).themes_dir)
+    cat = default_catalogue(settings_or_exit(None).themes_dir)
     table = Table("id", "名称", "地区", "申请人", "事项")
     for t in cat.themes.values():
         table.add_row(t.id, t.name, t.region_name, t.applicant_type, str(len(t.items)))
@@ -346,7 +344,7 @@ def themes_show(
     """Show one theme: its items, limits and departments (or --json for everything)."""
     from lianban.catalog.catalogue import default_catalogue
 
-    cat = default_catalogue(_settings(None).themes_dir)
+    cat = default_catalogue(settings_or_exit(None).themes_dir)
     if theme_id not in cat.themes:
         err.print(f"未知主题 / unknown theme: {theme_id}")
         raise typer.Exit(1)
@@ -380,7 +378,7 @@ def themes_check(
     from lianban.catalog.check import check_default, check_paths
 
     if path is None:
-        findings = check_default(_settings(None).themes_dir)
+        findings = check_default(settings_or_exit(None).themes_dir)
         checked = "catalogue"
     else:
         if not path.exists():
@@ -397,65 +395,10 @@ def themes_check(
     print(f"主题检查通过 / themes check passed: {checked}")
 
 
-@app.command()
-def bench(
-    database_url: Annotated[
-        str | None,
-        typer.Option(
-            "--database-url",
-            help="PostgreSQL server the bench creates and drops its own databases on "
-            "(default: LIANBAN_BENCH_POSTGRES_URL or postgres on 127.0.0.1:5432)",
-        ),
-    ] = None,
-    scenario: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--scenario", help="floor, submit, dispatch, status, batch, memory (repeatable; default all)"
-        ),
-    ] = None,
-    out: Annotated[
-        Path, typer.Option("--out", help="the JSON results; the Markdown table goes beside it")
-    ] = Path("bench/results.json"),
-    quick: Annotated[bool, typer.Option("--quick", help="small sizes, every figure (for CI)")] = False,
-) -> None:
-    """Measure the platform beside the floors of this machine (SQLite and PostgreSQL)."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from lianban.bench.results import write
-    from lianban.bench.run import FULL, QUICK, chosen, planned_steps, postgres_url, run_bench
-    from lianban.bench.servers import BenchError
-
-    sizes = QUICK if quick else FULL
-    try:
-        scenarios = chosen(scenario)
-    except BenchError as exc:
-        err.print(f"[red]{exc}[/]")
-        raise typer.Exit(2) from exc
-    command = " ".join(["lianban", *sys.argv[1:]]) if sys.argv[1:2] == ["bench"] else "lianban bench"
-    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"))
-    with Progress(*columns, TimeElapsedColumn(), console=err) as progress:
-        task = progress.add_task("starting", total=planned_steps(scenarios, sizes, quick))
-        try:
-            doc = run_bench(
-                admin_url=database_url or postgres_url(),
-                scenarios=scenarios,
-                sizes=sizes,
-                quick=quick,
-                command=command,
-                say=lambda message: progress.update(task, description=message),
-                advance=lambda: progress.advance(task),
-            )
-        except BenchError as exc:
-            err.print(f"[red]bench failed:[/] {exc}")
-            if exc.partial is not None:
-                err.print(f"what was measured before it: {out} and {write(exc.partial, out)}")
-            raise typer.Exit(1) from exc
-    md = write(doc, out)
-    table = Table("figure", "value", "target", "met")
-    for name, t in doc["targets"].items():
-        table.add_row(name, f"{t['value']:g}", t["target"], "yes" if t["met"] else "no")
-    console.print(table)
-    console.print(f"results: {out} and {md}")
+# commands of the installed extensions (``lianban demo`` from lianban-sandbox, ``lianban bench``
+# from lianban-bench); last, so that they may use what this module defines
+for _extension in installed():
+    _extension.add_commands(app)
 
 
 def main() -> None:  # pragma: no cover - console entry point

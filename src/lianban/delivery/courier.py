@@ -1,14 +1,13 @@
-"""Couriers (寄递服务): where a posted delivery is, by its waybill number.
+"""Couriers (寄递服务): a waybill for each posted delivery, and where it is by its number.
 
-A deployment plugs in its postal partner (EMS and the like answer a tracking query by waybill
-number); the sandbox courier answers from the waybill's posting time, so tests and the demo see a
-letter arrive a set time after it was sent.
+A deployment plugs in its postal partner (EMS and the like book a waybill and answer a tracking
+query by waybill number). Without one, nothing is booked or tracked: a posted delivery has no
+waybill number and is not followed up. The sandbox brings its own courier (``lianban-sandbox``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
@@ -20,20 +19,10 @@ class TrackingStatus(StrEnum):
 
 
 class Courier(Protocol):
-    def track(self, tracking_no: str, posted_at: datetime, now: datetime) -> TrackingStatus: ...
-
-
-@dataclass(frozen=True)
-class SandboxCourier:
-    """Delivers every waybill ``transit`` after posting; waybills ending in ``unreachable`` digits
-    (the last digit before ``CN`` in ``unreachable``) come back undeliverable, for trying that path."""
-
-    transit: timedelta = timedelta(days=2)
-    unreachable: frozenset[str] = frozenset()
+    def waybill(self, delivery_id: str) -> str | None:
+        """Book a waybill (寄件下单) for a delivery about to be posted; its number, or None."""
+        ...
 
     def track(self, tracking_no: str, posted_at: datetime, now: datetime) -> TrackingStatus:
-        posted = posted_at if posted_at.tzinfo else posted_at.replace(tzinfo=UTC)
-        if now < posted + self.transit:
-            return TrackingStatus.IN_TRANSIT
-        digit = tracking_no.removesuffix("CN")[-1:]
-        return TrackingStatus.RETURNED if digit in self.unreachable else TrackingStatus.DELIVERED
+        """Where the waybill is now (物流查询)."""
+        ...

@@ -1,5 +1,5 @@
 """Preparing deliveries (统一送达): once a case is finished, what its departments issued goes to the
-applicant by post or waits at the window; a sandbox courier gives tracking numbers. Each delivery
+applicant by post or waits at the window; the courier, when one is plugged in, books the waybill. Each delivery
 gets its first follow-up timer (:mod:`lianban.delivery.follow_up`)."""
 
 from __future__ import annotations
@@ -15,12 +15,8 @@ from sqlalchemy.orm import Session
 from lianban.cases.schema import Case, CaseItem, Delivery
 from lianban.catalog.model import Theme
 from lianban.config import DeliveryPolicy
+from lianban.delivery.courier import Courier
 from lianban.delivery.follow_up import first_follow_up
-
-
-def sandbox_tracking_number() -> str:
-    """A courier waybill number in the sandbox (EMS-style: two letters, nine digits, CN)."""
-    return f"EA{secrets.randbelow(10**9):09d}CN"
 
 
 def _method(form: dict[str, Any]) -> str:
@@ -31,7 +27,12 @@ def _method(form: dict[str, Any]) -> str:
 
 
 def prepare_delivery(
-    session: Session, case: Case, theme: Theme, at: datetime, policy: DeliveryPolicy | None = None
+    session: Session,
+    case: Case,
+    theme: Theme,
+    at: datetime,
+    policy: DeliveryPolicy | None = None,
+    courier: Courier | None = None,
 ) -> Delivery | None:
     """Create the case's deliveries for the physical documents its approved items issue (once).
 
@@ -61,9 +62,10 @@ def prepare_delivery(
     for employee, documents in sorted(by_recipient.items(), key=lambda kv: -1 if kv[0] is None else kv[0]):
         values = {**form, **(rows[employee] if employee is not None and employee < len(rows) else {})}
         method = _method(values)
+        delivery_id = uuid.uuid4().hex
         delivery = Delivery(
             case_id=case.case_id,
-            delivery_id=uuid.uuid4().hex,
+            delivery_id=delivery_id,
             method=method,
             documents=documents,
             address=values.get("delivery.address") if method == "post" else None,
@@ -73,7 +75,7 @@ def prepare_delivery(
                 or values.get("employer.name")
                 or ""
             ),
-            tracking_no=sandbox_tracking_number() if method == "post" else None,
+            tracking_no=courier.waybill(delivery_id) if method == "post" and courier else None,
             pickup_code=f"{secrets.randbelow(10**6):06d}" if method == "pickup" else None,
             status="sent" if method == "post" else "prepared",
             created_at=at,

@@ -8,9 +8,9 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from lianban.cases.schema import Case
-from lianban.notify.senders import RecordingSender, Sender, add_notice
+from lianban.notify.senders import Sender, add_notice
 
-__all__ = ["RecordingSender", "Sender", "notify"]
+__all__ = ["Sender", "add_notice", "notify"]
 
 
 def notify(session: Session, case: Case, text: str, at: datetime) -> None:

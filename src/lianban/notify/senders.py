@@ -1,7 +1,7 @@
 """Senders (消息通道): SMS or e-mail gateways that reach the applicant beyond the app.
 
-A deployment plugs in its province's gateway; the sandbox records each message as a notice row
-instead, so nothing leaves the machine. Production without a configured gateway sends in-app only.
+A deployment plugs in its province's gateway; production without one sends in-app only. The
+sandbox brings a sender that records each message as a notice row (``lianban-sandbox``).
 """
 
 from __future__ import annotations
@@ -34,15 +34,3 @@ def add_notice(session: Session, case_id: str, at: datetime, channel: str, recip
         Notice(case_id=case_id, seq=(last or 0) + 1, at=at, channel=channel, recipient=recipient, text=text)
     )
     session.flush()
-
-
-class RecordingSender:
-    """The sandbox's SMS sender: nothing leaves the machine; each message is kept as a notice row."""
-
-    channel = "sms"
-
-    def send(self, session: Session, case_id: str, recipient: str, text: str, at: datetime) -> None:
-        add_notice(session, case_id, at, self.channel, recipient, text)
-
-    def send_text(self, session: Session, recipient: str, text: str, at: datetime) -> None:
-        return None  # nothing leaves the machine; the caller's notice row (sms) is the record

@@ -16,7 +16,7 @@ Values are JSON-ready, in the shapes the forms room normalises to: dates ``YYYY-
 cannot decide is left out rather than guessed.
 
 Providers are synchronous :class:`typing.Protocol` classes with one method each; the sandbox
-registry (:mod:`lianban.sharing.sandbox`) implements all six.
+registry (``lianban_sandbox.registry``, outside the product) implements all six.
 """
 
 from __future__ import annotations

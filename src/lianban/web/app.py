@@ -18,7 +18,6 @@ from lianban.web import problems
 from lianban.web.api import (
     applications,
     appointments,
-    auth,
     calendar,
     connectors,
     deliveries,
@@ -30,8 +29,6 @@ from lianban.web.api import (
     precheck,
     ratings,
     receipts,
-    sandbox,
-    sandbox_departments,
     sheets,
     staff_auth,
     stats,
@@ -61,6 +58,9 @@ def create_app(
     """The app over ``platform`` (built here from ``settings`` when not given).
 
     ``catalogue``, ``sharing`` and ``clock`` replace those parts of a platform built here (tests).
+    The extensions active in the mode add their routes (the sandbox's login and
+    ``/api/v1/sandbox/*``, in sandbox mode only); sandbox mode without ``lianban-sandbox`` installed
+    is a ``ConfigError``.
     """
     if platform is None:
         settings = settings or load_settings()
@@ -86,6 +86,7 @@ def create_app(
     app.state.engine = platform.engine
     app.state.sessions = platform.sessions
     app.state.sharing = platform.sharing
+    app.state.plugins = platform.plugins
     app.state.keyring = platform.keyring
     app.state.nonces = platform.nonces
     app.state.secret_key = platform.secret_key
@@ -93,7 +94,7 @@ def create_app(
     app.state.worker = None  # the in-process dispatcher, when `lianban serve` runs one (/readyz)
     oidc = settings.security.oidc  # the province's identity provider (统一身份认证), when configured
     app.state.oidc = RelyingParty(oidc) if oidc is not None else None
-    app.state.fleet = None  # the simulated departments, when this process runs them (lianban demo)
+    app.state.department_systems = None  # simulated departments, when this process runs them (demo)
     security = settings.security
     app.state.throttle = make_throttle(
         platform.engine, security.redis_url, dict(security.rates), platform.secret_key
@@ -122,10 +123,6 @@ def create_app(
     app.include_router(withdrawals.router)
     app.include_router(receipts.router)
     app.include_router(department_routes.router)
-    if settings.sandbox:
-        app.include_router(auth.router)
-        app.include_router(sandbox.router)
-        app.include_router(sandbox_departments.router)
-        app.include_router(sandbox_departments.etax)
+    platform.plugins.add_routes(app)  # the sandbox's login and /api/v1/sandbox/* in sandbox mode
     install_pages(app)
     return app

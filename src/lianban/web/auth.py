@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import Request
 
+from lianban.extensions import LoginProvider, LoginRefused
 from lianban.security.tokens import Identity, TokenError, verify
-from lianban.web.problems import Problem
+from lianban.web.problems import FieldError, Problem
 
 
 def unauthorized() -> Problem:
@@ -37,3 +38,26 @@ def require_identity(request: Request) -> Identity:
     if identity is None:
         raise unauthorized()
     return identity
+
+
+def login_provider(request: Request) -> LoginProvider | None:
+    """The password-less login an extension provides (the sandbox's, in sandbox mode), or None."""
+    provider: LoginProvider | None = request.app.state.plugins.login
+    return provider
+
+
+def refused(refusal: LoginRefused) -> Problem:
+    """A refused login as a problem naming the field: 422 malformed, 401 wrong credentials."""
+    title = (
+        ("请求参数有误", "Invalid request")
+        if refusal.status == 422
+        else ("未登录或凭证无效", "Not authenticated")
+    )
+    return Problem(
+        refusal.status,
+        title[0],
+        title[1],
+        refusal.message_zh,
+        refusal.message_en,
+        [FieldError(refusal.field, refusal.code, refusal.message_zh, refusal.message_en)],
+    )

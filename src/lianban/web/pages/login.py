@@ -60,7 +60,7 @@ def _login_page(
     if request.app.state.settings.sandbox:
         from lianban.web.pages import sandbox_login  # sandbox mode only
 
-        context["directory"] = sandbox_login.directory()
+        context["directory"] = sandbox_login.directory(request)
     return render(request, "login.html", context, status=status)
 
 
@@ -122,7 +122,7 @@ def _sign_in(request: Request, tab: str, value: str, password: str) -> Identity:
         return staff_identity(request, value, password)
     from lianban.web.pages import sandbox_login  # sandbox mode only
 
-    if tab == "staff" and not sandbox_login.is_sandbox_staff(value):
+    if tab == "staff" and not sandbox_login.is_sandbox_staff(request, value):
         return staff_identity(request, value, password)
     return sandbox_login.sign_in(request, tab, value, password)
 

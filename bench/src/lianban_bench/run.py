@@ -1,0 +1,227 @@
+"""One benchmark run (一次基准测试): every chosen scenario on SQLite and on PostgreSQL, in order,
+with the sizes of a full or a quick run; returns the results document.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, text
+
+from lianban import __version__
+from lianban_bench.batch import run_batch
+from lianban_bench.dispatch import run_dispatch
+from lianban_bench.machine import machine
+from lianban_bench.memory import RssSampler
+from lianban_bench.results import document
+from lianban_bench.servers import ApiServer, BenchError, Databases, Stage
+from lianban_bench.status import run_status
+from lianban_bench.submit import run_submit
+
+SCENARIOS = ("floor", "submit", "dispatch", "status", "batch", "memory")
+KINDS = ("sqlite", "postgresql")
+DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+@dataclass(frozen=True)
+class Sizes:
+    concurrency: int = 32
+    submit_requests: int = 2000
+    submit_warmup: int = 200
+    dispatch_cases: int = 200
+    dispatch_workers: tuple[int, ...] = (1, 2, 4)
+    latency_ms: int = 50
+    status_sizes: tuple[int, ...] = (10_000, 100_000, 1_000_000)
+    status_requests: int = 1000
+    status_warmup: int = 100
+    status_concurrency: int = 16
+    status_owners: int = 100  # applicants who log in and ask, at each size
+    batch_rows: int = 1000
+
+
+FULL = Sizes()
+QUICK = Sizes(  # every figure, small: CI runs it so the benchmark never rots (under two minutes)
+    submit_requests=64,
+    submit_warmup=8,
+    dispatch_cases=6,
+    dispatch_workers=(1, 4),
+    status_sizes=(500, 1_000, 2_000),
+    status_owners=16,
+    status_requests=60,
+    status_warmup=8,
+    batch_rows=100,
+)
+
+
+def postgres_url() -> str:
+    return os.environ.get("LIANBAN_BENCH_POSTGRES_URL") or DEFAULT_POSTGRES
+
+
+def check_postgres(admin_url: str) -> None:
+    try:
+        engine = create_engine(admin_url, connect_args={"connect_timeout": 5})
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+    except Exception as exc:
+        raise BenchError(f"PostgreSQL unreachable at {admin_url}: {exc}") from exc
+
+
+def planned_steps(scenarios: tuple[str, ...], sizes: Sizes, quick: bool) -> int:
+    per_kind = (
+        int("submit" in scenarios)
+        + (len(sizes.status_sizes) if "status" in scenarios else 0)
+        + int("batch" in scenarios)
+    )
+    return per_kind * len(KINDS) + int("dispatch" in scenarios) * (1 if quick else 2)
+
+
+def chosen(names: list[str] | None) -> tuple[str, ...]:
+    """The scenarios to run: floor and submit run together; memory is measured during both."""
+    picked = set(names or SCENARIOS)
+    unknown = picked - set(SCENARIOS)
+    if unknown:
+        raise BenchError(f"unknown scenario(s): {', '.join(sorted(unknown))}; known: {', '.join(SCENARIOS)}")
+    if picked & {"floor", "submit", "memory"}:
+        picked |= {"floor", "submit"}
+    if "memory" in picked:
+        picked.add("dispatch")
+    return tuple(s for s in SCENARIOS if s in picked)
+
+
+def _one_kind(
+    dbs: Databases,
+    stage: Stage,
+    scenarios: tuple[str, ...],
+    sizes: Sizes,
+    quick: bool,
+    raw: dict[str, Any],
+    sampler: RssSampler,
+    say: Callable[[str], None],
+    advance: Callable[[], None],
+) -> None:
+    """The scenarios on one kind of database. Submit, status and batch share one API process on
+    one database (in that order: status grows the database beside the submitted cases, the batch
+    is filed into the grown database); dispatch has its own database, API and workers."""
+    kind = dbs.kind
+    clock = raw.setdefault("wall_seconds", {})
+    began = time.monotonic()
+
+    def lap(name: str) -> None:
+        nonlocal began
+        clock[f"{name}.{kind}"] = round(time.monotonic() - began, 1)
+        began = time.monotonic()
+
+    if {"submit", "status", "batch"} & set(scenarios):
+        with ApiServer(stage, dbs.create_migrated("main")) as api:
+            if "submit" in scenarios:
+                say(f"submit and floor on {kind}")
+                raw.setdefault("submit", {"concurrency": sizes.concurrency})[kind] = run_submit(
+                    dbs,
+                    stage,
+                    api,
+                    requests=sizes.submit_requests,
+                    warmup=sizes.submit_warmup,
+                    concurrency=sizes.concurrency,
+                    sampler=sampler,
+                )
+                advance()
+                lap("submit")
+            if "status" in scenarios:
+
+                def step(message: str) -> None:
+                    say(f"{message} on {kind}")
+                    if message.endswith("querying"):
+                        advance()
+
+                raw.setdefault("status", {})[kind] = run_status(
+                    api,
+                    sizes=sizes.status_sizes,
+                    requests=sizes.status_requests,
+                    warmup=sizes.status_warmup,
+                    concurrency=sizes.status_concurrency,
+                    owners=sizes.status_owners,
+                    progress=step,
+                )
+                lap("status")
+            if "batch" in scenarios:
+                say(f"batch on {kind}")
+                raw.setdefault("batch", {})[kind] = run_batch(api, rows=sizes.batch_rows)
+                advance()
+                lap("batch")
+    if "dispatch" in scenarios and (kind == "postgresql" or not quick):
+        say(f"dispatch on {kind}")
+        raw.setdefault("dispatch", {})[kind] = run_dispatch(
+            dbs,
+            stage,
+            cases=sizes.dispatch_cases,
+            worker_counts=sizes.dispatch_workers if kind == "postgresql" else (1,),
+            latency_ms=sizes.latency_ms,
+            concurrency=sizes.concurrency,
+            sampler=sampler,
+        )
+        advance()
+        lap("dispatch")
+    elif "dispatch" in scenarios:
+        raw.setdefault("dispatch", {})[kind] = {"skipped": "quick mode: PostgreSQL's workers only"}
+
+
+def run_bench(
+    *,
+    admin_url: str,
+    scenarios: tuple[str, ...],
+    sizes: Sizes,
+    quick: bool,
+    command: str,
+    say: Callable[[str], None] = lambda _: None,
+    advance: Callable[[], None] = lambda: None,
+) -> dict[str, Any]:
+    check_postgres(admin_url)
+    head = {
+        "tool": "lianban bench",
+        "version": __version__,
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "command": command,
+        "quick": quick,
+        "scenarios": list(scenarios),
+        "sizes": {k: list(v) if isinstance(v, tuple) else v for k, v in sizes.__dict__.items()},
+        "machine": machine(admin_url),
+    }
+    raw: dict[str, Any] = {}
+    sampler = RssSampler()
+    with tempfile.TemporaryDirectory(prefix="lianban-bench-") as tmp:
+        stage = Stage(Path(tmp))
+        # bulk generation runs in this process: it sees the same settings as the servers
+        os.environ.update({k: v for k, v in stage.env.items() if k.startswith("LIANBAN_")})
+        for kind in KINDS:
+            dbs = Databases(kind, stage, admin_url)
+            try:
+                _one_kind(dbs, stage, scenarios, sizes, quick, raw, sampler, say, advance)
+            except Exception as exc:  # what was measured before it is kept, with the failure
+                failure = exc if isinstance(exc, BenchError) else BenchError(f"{type(exc).__name__}: {exc}")
+                failure.partial = document({**raw, "failed": {"database": kind, "error": str(exc)}}, head)
+                if failure is exc:
+                    raise
+                raise failure from exc
+            finally:
+                dbs.drop_all()
+    if "batch" in raw:
+        runs = [raw["batch"][k] for k in KINDS if k in raw["batch"]]
+        # the slower database is the figure (a deployment may run either)
+        raw["batch"]["seconds_1000"] = max(r["seconds"] for r in runs)
+        raw["batch"]["rows"] = sizes.batch_rows
+    if "memory" in scenarios:
+        raw["memory"] = {
+            "api_rss_mb": sampler.peaks.get("api"),
+            "worker_rss_mb": sampler.peaks.get("worker"),
+            "samples": sampler.samples,
+            "measured_during": ["submit", "dispatch"],
+        }
+    return document(raw, head)

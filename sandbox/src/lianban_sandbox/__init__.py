@@ -1,0 +1,1 @@
+"""lianban-sandbox: the sandbox of 联办 (synthetic data sharing, simulated departments, sandbox login, recording SMS sender and courier, ``lianban demo``) as an extension; never installed in production."""
