@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 CODE := src tests sandbox/src bench/src
 
-.PHONY: demo test install lint typecheck check bench clean vendor screenshots
+.PHONY: demo test install lint typecheck architecture bench clean vendor screenshots
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -32,9 +32,13 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
+architecture: install
+	$(BIN)/lint-imports --no-logo
+
 test: install
 	$(BIN)/ruff check $(CODE)
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-logo
 	$(BIN)/lianban themes check
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 
@@ -50,4 +54,4 @@ screenshots: install
 	LIANBAN_SCREENSHOTS=1 $(BIN)/pytest -q -m browser tests/pages
 
 clean:
-	rm -rf $(VENV) var/*.sqlite3 .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var/*.sqlite3 .pytest_cache .mypy_cache .ruff_cache .import_linter_cache
