@@ -12,6 +12,7 @@ from lianban.bootstrap import build_platform
 from lianban.clock import SystemClock
 from lianban.config import ConfigError, Mode, Settings, load_settings
 from lianban.extensions import installed, plug
+from lianban.migrate import upgrade
 from lianban.web.app import create_app
 from lianban_bench.extension import BenchExtension
 from lianban_sandbox.courier import SandboxCourier
@@ -25,10 +26,10 @@ PRODUCTION_KEYS = {
 
 
 def settings_for(mode: Mode, tmp_path: Path) -> Settings:
+    url = f"sqlite:///{tmp_path / 'x.sqlite3'}"
+    upgrade(url)
     return load_settings(
-        {"LIANBAN_DATA_DIR": str(tmp_path / "var"), **PRODUCTION_KEYS},
-        database_url=f"sqlite:///{tmp_path / 'x.sqlite3'}",
-        mode=mode,
+        {"LIANBAN_DATA_DIR": str(tmp_path / "var"), **PRODUCTION_KEYS}, database_url=url, mode=mode
     )
 
 
