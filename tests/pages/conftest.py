@@ -69,7 +69,14 @@ def live_server(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
         ],
         stdout=log,
         stderr=subprocess.STDOUT,
-        env={**os.environ, "LIANBAN_DATA_DIR": str(home / "var"), "LIANBAN_MODE": "sandbox"},
+        env={
+            **os.environ,
+            "LIANBAN_DATA_DIR": str(home / "var"),
+            "LIANBAN_MODE": "sandbox",
+            # a department that is down fails a send within a second, not after eight backed-off tries
+            "LIANBAN_DISPATCH_MAX_ATTEMPTS": "2",
+            "LIANBAN_DISPATCH_BASE_DELAY_SECONDS": "0.2",
+        },
         cwd=home,
     )
     base = f"http://127.0.0.1:{port}"

@@ -1,6 +1,6 @@
 """Journeys at the staff desks on a 1366×768 desktop, keyboard and mouse, against ``lianban demo``:
 a 医保 reviewer decides in her worklist, cannot open another department's item by its address,
-axe-core on every page."""
+an operator retries what a department that was down could not take. axe-core on every page."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ def api(live_server: str) -> Iterator[DemoApi]:
     yield demo
     for department in ("medical_insurance", "hrss"):  # the next tests find the demo as it was
         demo.route(department, "system")
+    demo.simulate("archives", available=True)
 
 
 def test_a_medical_insurance_reviewer_sees_only_her_items_and_approves_one_with_a_result(
@@ -68,3 +69,33 @@ def test_a_medical_insurance_reviewer_sees_only_her_items_and_approves_one_with_
     expect(desktop.get_by_role("heading", level=1)).to_have_text("未找到")
     assert "certno" not in desktop.content()
     axe(desktop)
+
+
+def test_an_operator_retries_a_send_once_the_department_is_back_and_the_item_completes(
+    desktop: Page, api: DemoApi
+) -> None:
+    api.simulate("archives", available=False)
+    case_id, applicant = api.file_hebei_case()
+    api.wait_for(
+        "the archives item failed after its attempts",
+        lambda: api.item(case_id, applicant, "archive_receipt_transfer")["status"] == "failed",
+    )
+
+    log_in_as_staff(desktop, "operator", "/staff/operator")
+    failed = desktop.get_by_role("table").filter(has_text=case_id).get_by_role("row").filter(has_text=case_id)
+    expect(failed).to_contain_text("archive_receipt_transfer")
+    expect(failed).to_contain_text("503")
+    departments = desktop.get_by_role("region", name="部门系统与推送方式")
+    expect(departments.get_by_role("row").filter(has_text="人才服务/档案管理机构")).to_contain_text("不可达")
+    axe(desktop)
+    screenshot(desktop, "staff/operator")
+
+    api.simulate("archives", available=True)  # the department is back
+    failed.get_by_role("button", name=re.compile("^重试")).click()
+    expect(desktop.get_by_role("status")).to_contain_text("已重新排队推送：1 项")
+    api.wait_for(
+        "the archives item approved after the retry",
+        lambda: api.item(case_id, applicant, "archive_receipt_transfer")["status"] == "approved",
+    )
+    desktop.reload()
+    expect(desktop.get_by_role("row").filter(has_text=case_id)).to_have_count(0)

@@ -13,14 +13,14 @@ from lianban.errors import Conflict, Forbidden
 from lianban.security.tokens import Identity, Role
 
 
-def _operator(identity: Identity) -> None:
+def require_operator(identity: Identity) -> None:
     if identity.role is not Role.OPERATOR:
         raise Forbidden("只有运维人员可以重试推送", "only operators retry dispatch")
 
 
 def failed(ctx: Context, identity: Identity) -> list[dict[str, Any]]:
     """Every failed sub-item with the last error."""
-    _operator(identity)
+    require_operator(identity)
     with ctx.sessions() as session:
         return [
             {
@@ -36,7 +36,7 @@ def failed(ctx: Context, identity: Identity) -> list[dict[str, Any]]:
 
 def retry(ctx: Context, identity: Identity, worklist_item_id: str) -> dict[str, Any]:
     """Queue a failed sub-item again; 409 when it is not failed."""
-    _operator(identity)
+    require_operator(identity)
     case_id, key = parse_worklist_id(worklist_item_id)
     with ctx.sessions() as session, session.begin():
         if not retry_item(session, case_id, key, identity.subject, ctx.clock.now()):

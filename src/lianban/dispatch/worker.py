@@ -40,6 +40,7 @@ from lianban.connectors.rest import DepartmentRefused, DepartmentUnavailable, Re
 from lianban.connectors.routing import routed_to_worklist
 from lianban.delivery.courier import Courier
 from lianban.delivery.follow_up import FOLLOW_UP, follow_up
+from lianban.dispatch import health
 from lianban.dispatch.failures import PoisonJob, WorkerErrors, job_failed, log
 from lianban.dispatch.outbox import LEASE, backoff, claim
 from lianban.notify import notify
@@ -415,6 +416,7 @@ class Dispatcher:
                 "key_id": receipt.key_id,
             }
             add_audit(session, case_id, self.now(), "dispatcher", "push", detail)
+            health.reached(session, item.department, self.now())
             self._schedule_poll(session, item)  # a department that does not call back is asked
 
         self._settle(case_id, job_id, act, count_attempt=True)
@@ -434,6 +436,7 @@ class Dispatcher:
             job.attempts += 1
             job.last_error = error[:2000]
             job.lease_until = None
+            health.failed_send(session, job, error, self.now())
             if final or job.attempts >= self.config.retry.max_attempts:
                 job.status = "dead"
                 item = session.get(CaseItem, (case_id, job.item_id)) if job.item_id else None
