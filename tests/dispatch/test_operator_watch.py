@@ -7,10 +7,10 @@ from __future__ import annotations
 from dispatch_helpers import Platform, wait_until_finished
 
 from lianban.cases.schema import OutboxJob
-from lianban.connectors.simulator import SimulatorFleet
 from lianban.dispatch import watch
 from lianban.dispatch.worker import Dispatcher
 from lianban.security.tokens import Identity, Role
+from lianban_sandbox.simulators import SimulatorFleet
 
 OPERATOR = Identity(subject="staff:ops", role=Role.OPERATOR, name="运维")
 
