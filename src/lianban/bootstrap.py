@@ -25,12 +25,13 @@ from lianban.catalog.catalogue import Catalogue, default_catalogue
 from lianban.clock import Clock, SystemClock
 from lianban.config import Settings
 from lianban.db import make_engine, session_factory
-from lianban.delivery.courier import Courier
+from lianban.delivery.courier import Courier, HttpCourier
 from lianban.dispatch.failures import WorkerErrors
 from lianban.dispatch.outbox import LEASE
 from lianban.dispatch.worker import DispatchConfig
 from lianban.extensions import Plugins, plug
 from lianban.notify.senders import Sender
+from lianban.notify.sms import HttpSmsGateway
 from lianban.regional import RegionalSettings, load_regional
 from lianban.security.fieldcrypt import DataKeyring, data_keyring, use_field_encryption
 from lianban.security.signing import Keyring, NonceCache, platform_keyring
@@ -103,10 +104,20 @@ class Platform:
         self.engine.dispose()
 
 
-def default_senders(plugins: Plugins) -> tuple[Sender, ...]:
-    """The extensions' sender (the sandbox records its SMS); production sends none until a gateway
-    is configured."""
+def default_senders(settings: Settings, plugins: Plugins) -> tuple[Sender, ...]:
+    """The configured SMS gateway (``LIANBAN_SMS_URL``), else the extensions' sender (the sandbox
+    records its SMS); production without a gateway sends none and records none."""
+    if settings.sms_url and settings.sms_key:
+        return (HttpSmsGateway(settings.sms_url, settings.sms_key),)
     return (plugins.sms,) if plugins.sms is not None else ()
+
+
+def default_courier(settings: Settings, plugins: Plugins) -> Courier | None:
+    """The configured postal partner (``LIANBAN_COURIER_URL``), else the extensions' courier (the
+    sandbox's); production without one books and tracks nothing."""
+    if settings.courier_url and settings.courier_key:
+        return HttpCourier(settings.courier_url, settings.courier_key)
+    return plugins.courier
 
 
 def case_wiring(
@@ -121,8 +132,8 @@ def case_wiring(
     return CaseWiring(
         catalogue=catalogue or default_catalogue(settings.themes_dir),
         delivery=settings.delivery,
-        senders=senders if senders is not None else default_senders(offered),
-        courier=courier if courier is not None else offered.courier,
+        senders=senders if senders is not None else default_senders(settings, offered),
+        courier=courier if courier is not None else default_courier(settings, offered),
     )
 
 
@@ -151,8 +162,8 @@ def build_platform(
     keyring = platform_keyring(settings.data_dir, settings.sandbox, settings.signing_keys)
     data_keys = data_keyring(settings.data_dir, settings.sandbox, settings.data_keys, settings.data_cipher)
     use_field_encryption(data_keys, cat)  # the column types of this process seal with these keys
-    chosen_senders = senders if senders is not None else default_senders(offered)
-    chosen_courier = courier if courier is not None else offered.courier
+    chosen_senders = senders if senders is not None else default_senders(settings, offered)
+    chosen_courier = courier if courier is not None else default_courier(settings, offered)
     regional = load_regional(settings.deployment_file)
     load_halls(regional.halls_file)  # an unusable halls file stops the start
     engine = make_engine(settings.database_url)

@@ -19,6 +19,8 @@ One :class:`Settings` (pydantic-settings, prefix ``LIANBAN_``); a value that can
 | ``LIANBAN_DISPATCH_MAX_ATTEMPTS`` | ``8`` (or ``dispatch.max_attempts`` in the deployment file) | sends of one sub-item before it is ``failed`` |
 | ``LIANBAN_DISPATCH_BASE_DELAY_SECONDS`` | ``2`` (``dispatch.base_delay_seconds``) | first retry waits up to this; each later one doubles |
 | ``LIANBAN_DISPATCH_MAX_DELAY_SECONDS`` | ``600`` (``dispatch.max_delay_seconds``) | the longest wait between two sends |
+| ``LIANBAN_SMS_URL``, ``LIANBAN_SMS_KEY`` | none: no SMS | the province's SMS gateway (:mod:`lianban.notify.sms`); the key is required with the URL |
+| ``LIANBAN_COURIER_URL``, ``LIANBAN_COURIER_KEY`` | none: posted letters are not booked or tracked | the postal partner (EMS/顺丰-style, :mod:`lianban.delivery.courier`); the key is required with the URL |
 | ``LIANBAN_LOGIN_LOCKOUT_…``, ``LIANBAN_RATE_…``, ``LIANBAN_REDIS_URL`` | see :mod:`lianban.security.policy` | lock-outs, rate limits and what production shows |
 
 The deployment file (YAML)::
@@ -117,6 +119,10 @@ class Settings(BaseSettings):
     data_cipher: str | None = None  # LIANBAN_DATA_CIPHER: aes (default) or sm4
     public_url: str | None = None  # LIANBAN_PUBLIC_URL: where departments call back
     sheet_max_rows: int = 5000  # LIANBAN_SHEET_MAX_ROWS: employees one uploaded sheet may hold
+    sms_url: str | None = None  # LIANBAN_SMS_URL: the SMS gateway (短信网关); none: no SMS
+    sms_key: str | None = None  # LIANBAN_SMS_KEY: its bearer key
+    courier_url: str | None = None  # LIANBAN_COURIER_URL: the postal partner (寄递); none: not booked
+    courier_key: str | None = None  # LIANBAN_COURIER_KEY: its bearer key
     dispatch_max_attempts: int | None = None  # these three win over the file's dispatch: section
     dispatch_base_delay_seconds: float | None = None
     dispatch_max_delay_seconds: float | None = None
@@ -166,6 +172,8 @@ class Settings(BaseSettings):
         values["retry"], values["delivery"] = load_policies(dep_file, env)
         if values.get("security_policy") is None:
             values["security_policy"] = _security_policy(os.environ)
+        for service in ("sms", "courier"):
+            _gateway(values, service)
         values["sheet_max_rows"] = int(
             _number("LIANBAN_SHEET_MAX_ROWS", values.get("sheet_max_rows") or 5000, 1, True)
         )
@@ -185,6 +193,18 @@ class _GivenSettings(Settings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return (init_settings,)
+
+
+def _gateway(values: Mapping[str, Any], service: str) -> None:
+    """An outside service's address is an http(s) URL and comes with its key."""
+    url, key = values.get(f"{service}_url"), values.get(f"{service}_key")
+    name = f"{PREFIX}{service.upper()}"
+    if url and not str(url).startswith(("http://", "https://")):
+        raise ConfigError(f"{name}_URL must be an http(s) URL, not {url!r}")
+    if url and not key:
+        raise ConfigError(f"{name}_KEY must be set with {name}_URL")
+    if key and not url:
+        raise ConfigError(f"{name}_URL must be set with {name}_KEY")
 
 
 def _security_policy(env: Mapping[str, str]) -> SecurityPolicy:

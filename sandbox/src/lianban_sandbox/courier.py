@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from lianban.delivery.courier import TrackingStatus
+from lianban.delivery.courier import Shipment, TrackingStatus
 
 
 def sandbox_tracking_number() -> str:
@@ -23,7 +23,7 @@ class SandboxCourier:
     transit: timedelta = timedelta(days=2)
     unreachable: frozenset[str] = frozenset()
 
-    def waybill(self, delivery_id: str) -> str:
+    def waybill(self, shipment: Shipment) -> str:
         return sandbox_tracking_number()
 
     def track(self, tracking_no: str, posted_at: datetime, now: datetime) -> TrackingStatus:

@@ -10,6 +10,7 @@ working day after the day it was scheduled.
 from __future__ import annotations
 
 import hmac
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
@@ -19,8 +20,10 @@ from sqlalchemy.orm import Session
 from lianban.calendar.working_days import CHINA_TZ, china_date, due_date
 from lianban.cases.schema import Case, Delivery, OutboxJob
 from lianban.config import DeliveryPolicy
-from lianban.delivery.courier import Courier, TrackingStatus
+from lianban.delivery.courier import Courier, CourierError, TrackingStatus, book, mobile_of
 from lianban.notify import notify
+
+log = logging.getLogger(__name__)
 
 FOLLOW_UP = "delivery_follow_up"
 OPEN = ("sent", "prepared")
@@ -68,6 +71,23 @@ def _event(session: Session, case_id: str, at: datetime, event: str, detail: str
     add_event(session, case_id, at, event, None, detail)
 
 
+def _where(
+    session: Session, delivery: Delivery, case: Case, courier: Courier, now: datetime
+) -> TrackingStatus:
+    """Where the letter is: a waybill not booked when the case finished is booked first; a courier
+    that cannot answer now leaves it in transit (asked again at the next follow-up)."""
+    if not delivery.tracking_no:
+        delivery.tracking_no = book(courier, delivery, mobile_of(dict(case.form or {})))
+        if delivery.tracking_no:
+            _event(session, case.case_id, now, "delivery_booked", f"已寄出，运单号 {delivery.tracking_no}")
+        return TrackingStatus.IN_TRANSIT
+    try:
+        return courier.track(delivery.tracking_no, delivery.created_at, now)
+    except CourierError as exc:
+        log.warning("courier could not say where waybill %s is: %s", delivery.tracking_no, exc)
+        return TrackingStatus.IN_TRANSIT
+
+
 def follow_up(
     session: Session, delivery: Delivery, courier: Courier | None, policy: DeliveryPolicy, now: datetime
 ) -> FollowUp:
@@ -80,7 +100,7 @@ def follow_up(
     delivery.updated_at = now
     names = "、".join(str(d.get("name")) for d in delivery.documents if isinstance(d, dict))
     if delivery.method == "post" and courier is not None:
-        status = courier.track(delivery.tracking_no or "", delivery.created_at, now)
+        status = _where(session, delivery, case, courier, now)
         if status is TrackingStatus.DELIVERED:
             delivery.status = "delivered"
             _event(session, case.case_id, now, "delivered", f"运单 {delivery.tracking_no} 已签收")

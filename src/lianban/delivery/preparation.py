@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from lianban.cases.schema import Case, CaseItem, Delivery
 from lianban.catalog.model import Theme
 from lianban.config import DeliveryPolicy
-from lianban.delivery.courier import Courier
+from lianban.delivery.courier import Courier, book, mobile_of
 from lianban.delivery.follow_up import first_follow_up
 
 
@@ -75,11 +75,13 @@ def prepare_delivery(
                 or values.get("employer.name")
                 or ""
             ),
-            tracking_no=courier.waybill(delivery_id) if method == "post" and courier else None,
+            tracking_no=None,
             pickup_code=f"{secrets.randbelow(10**6):06d}" if method == "pickup" else None,
             status="sent" if method == "post" else "prepared",
             created_at=at,
         )
+        if method == "post" and courier is not None:
+            delivery.tracking_no = book(courier, delivery, mobile_of(values))
         session.add(delivery)
         first_follow_up(session, delivery, at, policy or DeliveryPolicy())
         first = first or delivery
