@@ -4,12 +4,13 @@ departments' follow-ups stand (open, overdue). 好评率 is the share of ratings
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from typing import Any, TypeVarTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from lianban.cases.schema import Case
 from lianban.catalog.model import department_name
 from lianban.ratings.schema import FollowUp, RatedDepartment, Rating
 from lianban.ratings.service import RATEABLE_FOLLOW_UP, rating_json
@@ -36,31 +37,53 @@ def _grouped(rows: Iterable[Any]) -> dict[str, dict[int, int]]:
     return out
 
 
-def rating_figures(session: Session, today: date) -> dict[str, Any]:
-    """``{"by_theme": {theme_id: counts}, "by_department": [...], "totals": counts}``."""
+_Cols = TypeVarTuple("_Cols")  # the columns of a select
+Accepted = tuple[datetime | None, datetime | None]
+
+
+def _of_cases(query: Select[*_Cols], case_id: Any, accepted: Accepted) -> Select[*_Cols]:
+    """``query`` narrowed to ratings of cases accepted in ``[low, high)`` (None: no bound)."""
+    low, high = accepted
+    if low is None and high is None:
+        return query
+    query = query.join(Case, Case.case_id == case_id)
+    if low is not None:
+        query = query.where(Case.accepted_at >= low)
+    if high is not None:
+        query = query.where(Case.accepted_at < high)
+    return query
+
+
+def rating_figures(session: Session, today: date, accepted: Accepted = (None, None)) -> dict[str, Any]:
+    """``{"by_theme": {theme_id: counts}, "by_department": [...], "totals": counts}``; ``accepted``
+    narrows them to the ratings (and follow-ups) of cases accepted between two instants."""
     themes = _grouped(
         session.execute(
-            select(Rating.theme_id, Rating.level, func.count()).group_by(Rating.theme_id, Rating.level)
+            _of_cases(select(Rating.theme_id, Rating.level, func.count()), Rating.case_id, accepted).group_by(
+                Rating.theme_id, Rating.level
+            )
         )
     )
     departments = _grouped(
         session.execute(
-            select(RatedDepartment.department, RatedDepartment.level, func.count()).group_by(
-                RatedDepartment.department, RatedDepartment.level
-            )
+            _of_cases(
+                select(RatedDepartment.department, RatedDepartment.level, func.count()),
+                RatedDepartment.case_id,
+                accepted,
+            ).group_by(RatedDepartment.department, RatedDepartment.level)
         )
     )
     open_ = FollowUp.status.notin_(RATEABLE_FOLLOW_UP)
     follow_ups: dict[str, dict[str, int]] = {}
     for department, status, n in session.execute(
-        select(FollowUp.department, FollowUp.status, func.count()).group_by(
-            FollowUp.department, FollowUp.status
-        )
+        _of_cases(
+            select(FollowUp.department, FollowUp.status, func.count()), FollowUp.case_id, accepted
+        ).group_by(FollowUp.department, FollowUp.status)
     ):
         follow_ups.setdefault(department, {})[status] = n
     overdue = dict(
         session.execute(
-            select(FollowUp.department, func.count())
+            _of_cases(select(FollowUp.department, func.count()), FollowUp.case_id, accepted)
             .where(open_, FollowUp.due_date < today)
             .group_by(FollowUp.department)
         ).all()

@@ -1,11 +1,13 @@
-"""GET /api/v1/stats (监督统计) and GET /metrics (Prometheus), both read from the case store."""
+"""GET /api/v1/stats (监督统计: :mod:`lianban.supervision`) and GET /metrics (Prometheus), both read
+from the case store."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
@@ -13,68 +15,33 @@ from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from lianban.cases.figures import OPEN_ITEM, as_json, theme_figures
 from lianban.cases.schema import Case, CaseItem, OutboxJob, TimelineEvent
-from lianban.catalog.guide import guide
 from lianban.clock import Clock
 from lianban.dispatch.failures import WorkerErrors
-from lianban.ratings.figures import counts as rating_counts
-from lianban.ratings.figures import rating_figures
-from lianban.security.tokens import Identity, Role
+from lianban.security.tokens import Identity
+from lianban.supervision.figures import OPEN_ITEM, Period
+from lianban.supervision.service import stats
 from lianban.web.auth import require_identity
-from lianban.web.deps import clock_of
+from lianban.web.deps import platform_of
 from lianban.web.exposure import metrics_access
-from lianban.web.problems import Problem
 
 router = APIRouter(tags=["figures"])
 
 
 @router.get(
-    "/api/v1/stats", summary="Cases by theme and status, on-time rate, working days, overdue, 四减 figures"
+    "/api/v1/stats",
+    summary="Cases by theme, status, channel and region, on-time rates, working days, overdue and "
+    "due-soon items by department, 四减 figures, 好差评",
 )
-def get_stats(request: Request, identity: Annotated[Identity, Depends(require_identity)]) -> dict[str, Any]:
-    if identity.role not in (Role.SUPERVISOR, Role.OPERATOR, Role.WINDOW_CLERK):
-        raise Problem(
-            403,
-            "无权执行此操作",
-            "Forbidden",
-            "统计仅供监督、运维和综窗人员查看",
-            "figures are for supervisors, operators and window clerks",
-        )
-    catalogue = request.app.state.catalogue
-    with request.app.state.sessions() as session:
-        today = clock_of(request).today()
-        figures = {f.theme_id: as_json(f) for f in theme_figures(session, today)}
-        rated = rating_figures(session, today)  # 好差评
-    themes = []
-    for theme_id, theme in catalogue.themes.items():
-        outcomes = guide(theme)["outcomes"]
-        themes.append(
-            {
-                **figures.get(
-                    theme_id,
-                    {
-                        "theme_id": theme_id,
-                        "cases": 0,
-                        "by_status": {},
-                        "finished": 0,
-                        "on_time_rate": None,
-                        "median_working_days_to_completion": None,
-                        "overdue_items": 0,
-                    },
-                ),
-                "outcomes": {k: outcomes[k] for k in ("before", "after", "reduction_percent")},
-                "ratings": rated["by_theme"].get(theme_id) or rating_counts({}),
-            }
-        )
-    return {
-        "themes": themes,
-        "totals": {
-            "cases": sum(t["cases"] for t in themes),
-            "overdue_items": sum(t["overdue_items"] for t in themes),
-        },
-        "ratings": {"by_department": rated["by_department"], "totals": rated["totals"]},
-    }
+def get_stats(
+    request: Request,
+    identity: Annotated[Identity, Depends(require_identity)],
+    from_: Annotated[
+        date | None, Query(alias="from", description="cases accepted from this China day")
+    ] = None,
+    to: Annotated[date | None, Query(description="… up to and including this China day")] = None,
+) -> dict[str, Any]:
+    return stats(platform_of(request), identity, Period(from_, to))
 
 
 class CaseStoreCollector(Collector):

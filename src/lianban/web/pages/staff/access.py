@@ -30,7 +30,7 @@ DESKS: dict[Role, tuple[tuple[str, str], ...]] = {
         ("/staff/window/batch", "单位批量申报"),
     ),
     Role.DEPARTMENT_STAFF: (("/staff/worklist", "部门工作台"), ("/staff/follow-ups", "差评整改")),
-    Role.SUPERVISOR: (("/staff/dashboard", "监管看板"), ("/staff/follow-ups", "差评整改")),
+    Role.SUPERVISOR: (("/staff/supervisor", "监管看板"), ("/staff/follow-ups", "差评整改")),
     Role.OPERATOR: (("/staff/operator", "运维"),),
 }
 ROLE_NAMES = {
