@@ -11,7 +11,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from lianban_bench.results import NAMED
+
+pytestmark = pytest.mark.bench  # CI runs it; locally: pytest -m "not bench"
 
 SCENARIOS = ("floor", "submit", "dispatch", "status", "batch", "memory")
 
@@ -44,11 +48,16 @@ def test_the_quick_benchmark_writes_every_named_figure(postgres_server: str, tmp
     assert machine["cores"] >= 1 and machine["memory_mb"] > 0
     assert machine["python"] and machine["sqlite"] and machine["postgresql"]
     assert doc["quick"] is True and doc["command"].startswith("lianban bench --quick")
-    # the floor and the platform saw the same load, and nothing failed under it
+    # the floor and the platform saw the same load from wrk, whose own ceiling is reported, and
+    # nothing failed under it
     for kind in ("sqlite", "postgresql"):
-        submit = doc["submit"][kind]
-        assert submit["floor"]["requests"] == submit["platform"]["requests"] > 0
-        assert submit["platform"]["errors"] == 0
+        for scenario in ("submit", "read"):
+            measured = doc[scenario][kind]
+            assert measured["load"]["tool"] == "wrk"
+            assert measured["load"]["ceiling"]["throughput_rps"] > measured["floor"]["throughput_rps"]
+            assert measured["floor"]["concurrency"] == measured["platform"]["concurrency"]
+            assert measured["floor"]["requests"] > 0 and measured["platform"]["requests"] > 0
+            assert measured["platform"]["errors"] == 0
     rounds = doc["dispatch"]["postgresql"]["workers"]
     assert set(rounds) == {"1", "4"}  # quick: the ends of 1, 2, 4
     for figures in rounds.values():  # how busy the machine's cores were during each round

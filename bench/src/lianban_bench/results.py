@@ -30,6 +30,8 @@ TARGETS: tuple[Target, ...] = (
     Target("submit.sqlite.p99_ratio_to_floor", "<=", 2.0, "submit p99 ÷ floor p99, SQLite"),
     Target("submit.postgresql.ratio_to_floor", ">=", 0.5, "submit throughput ÷ floor, PostgreSQL"),
     Target("submit.postgresql.p99_ratio_to_floor", "<=", 2.0, "submit p99 ÷ floor p99, PostgreSQL"),
+    Target("read.sqlite.ratio_to_floor", ">=", 0.5, "read one case throughput ÷ floor, SQLite"),
+    Target("read.postgresql.ratio_to_floor", ">=", 0.5, "read one case throughput ÷ floor, PostgreSQL"),
     Target("dispatch.postgresql.speedup_4_over_1", ">=", 2.5, "dispatch 4 workers ÷ 1 worker, PostgreSQL"),
     Target("status.sqlite.p99_ratio_1m_over_10k", "<=", 1.5, "status p99 at 1M ÷ at 10k, SQLite"),
     Target("status.postgresql.p99_ratio_1m_over_10k", "<=", 1.5, "status p99 at 1M ÷ at 10k, PostgreSQL"),
@@ -41,6 +43,8 @@ TARGETS: tuple[Target, ...] = (
 NAMED: tuple[str, ...] = (
     "submit.sqlite.ratio_to_floor",
     "submit.postgresql.ratio_to_floor",
+    "read.sqlite.ratio_to_floor",
+    "read.postgresql.ratio_to_floor",
     "dispatch.postgresql.speedup_4_over_1",
     "status.sqlite.p99_ratio_1m_over_10k",
     "status.postgresql.p99_ratio_1m_over_10k",
@@ -122,14 +126,28 @@ def markdown(doc: dict[str, Any]) -> str:
         "| scenario | database | measurement | throughput (/s) | p50 ms | p99 ms |",
         "| --- | --- | --- | --- | --- | --- |",
     ]
+    labels = {
+        ("submit", "floor"): ("floor", "floor write (plain driver, same rows)"),
+        ("submit", "platform"): ("submit", "POST /api/v1/applications"),
+        ("read", "floor"): ("floor", "floor read (plain driver, one case)"),
+        ("read", "platform"): ("read", "GET /api/v1/applications/{id}"),
+    }
     for kind in ("sqlite", "postgresql"):
-        sub = lookup(doc, f"submit.{kind}")
-        if sub:
+        for scenario in ("submit", "read"):
+            sub = lookup(doc, f"{scenario}.{kind}")
+            if not sub:
+                continue
+            top = lookup(sub, "load.ceiling")
+            if scenario == "submit" and top:
+                lines.append(
+                    f"| load | {kind} | wrk ceiling: GET /trivial on the floor's server, c={top['concurrency']} "
+                    f"| {_fmt(top['throughput_rps'])} | {_fmt(top['p50_ms'])} | {_fmt(top['p99_ms'])} |"
+                )
             for what in ("floor", "platform"):
                 f = sub[what]
-                label = "floor (bare insert)" if what == "floor" else "submit (POST /api/v1/applications)"
+                name, label = labels[(scenario, what)]
                 lines.append(
-                    f"| {'floor' if what == 'floor' else 'submit'} | {kind} | {label}, {f['requests']} req, "
+                    f"| {name} | {kind} | {label}, {f['requests']} req in {_fmt(f['seconds'])} s, "
                     f"c={f['concurrency']}, {f['errors']} errors | {_fmt(f['throughput_rps'])} | "
                     f"{_fmt(f['p50_ms'])} | {_fmt(f['p99_ms'])} |"
                 )

@@ -33,8 +33,8 @@ DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 @dataclass(frozen=True)
 class Sizes:
     concurrency: int = 32
-    submit_requests: int = 2000
-    submit_warmup: int = 200
+    submit_seconds: float = 15.0  # each wrk run (ceiling, floor, platform; write and read)
+    submit_warmup: float = 3.0
     dispatch_cases: int = 200
     dispatch_workers: tuple[int, ...] = (1, 2, 4)
     latency_ms: int = 50
@@ -48,8 +48,8 @@ class Sizes:
 
 FULL = Sizes()
 QUICK = Sizes(  # every figure, small: CI runs it so the benchmark never rots (under two minutes)
-    submit_requests=64,
-    submit_warmup=8,
+    submit_seconds=2.0,
+    submit_warmup=1.0,
     dispatch_cases=6,
     dispatch_workers=(1, 4),
     status_sizes=(500, 1_000, 2_000),
@@ -122,16 +122,18 @@ def _one_kind(
     if {"submit", "status", "batch"} & set(scenarios):
         with ApiServer(stage, dbs.create_migrated("main")) as api:
             if "submit" in scenarios:
-                say(f"submit and floor on {kind}")
-                raw.setdefault("submit", {"concurrency": sizes.concurrency})[kind] = run_submit(
+                say(f"submit, read and their floor on {kind}")
+                submitted, read = run_submit(
                     dbs,
                     stage,
                     api,
-                    requests=sizes.submit_requests,
+                    seconds=sizes.submit_seconds,
                     warmup=sizes.submit_warmup,
                     concurrency=sizes.concurrency,
                     sampler=sampler,
                 )
+                raw.setdefault("submit", {"concurrency": sizes.concurrency})[kind] = submitted
+                raw.setdefault("read", {"concurrency": sizes.concurrency})[kind] = read
                 advance()
                 lap("submit")
             if "status" in scenarios:
