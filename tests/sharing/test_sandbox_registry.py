@@ -225,6 +225,26 @@ def test_an_invalid_number_is_nobody() -> None:
         assert hub.facts(number, province_code="420000") == {}
 
 
+def test_a_man_born_in_1958_under_a_district_code_created_in_1995_is_known() -> None:
+    """江夏区 got its code 420115 in 1995; a man born there in 1958 got his number when his card was
+    issued, after 1995 (GB 11643: the address code is where the number was assigned). The
+    validator accepts any GB/T 2260 code that ever existed; the registry knows him too."""
+    body = "42011519580312001"
+    number = body + ric.calc_check_digit(body + "0")
+    assert not ric.is_valid(number)  # python-stdnum wants the code to exist in the birth year
+    person = registry_on(TODAY).person(number)
+    assert person is not None
+    assert person.birth_date == date(1958, 3, 12)
+    assert person.gender == "1"
+    assert person.hukou_region == "420115"
+    assert hub_on(TODAY).prefill_person(number)["person.birth_date"] == "1958-03-12"
+
+
+def test_a_number_whose_address_code_never_existed_is_nobody() -> None:
+    body = "42019919580312001"  # 4201 99: never a division of Wuhan
+    assert registry_on(TODAY).person(body + ric.calc_check_digit(body + "0")) is None
+
+
 def test_someone_not_yet_born_is_nobody() -> None:
     body = "42011120210101001"  # born 2021-01-01
     number = body + ric.calc_check_digit(body + "0")

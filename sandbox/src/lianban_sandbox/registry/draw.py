@@ -18,6 +18,7 @@ from stdnum.cn import ric, uscc
 
 from lianban.calendar.retirement import add_months
 from lianban.catalog.codelists import region_code_list, region_name
+from lianban.forms.fieldtypes.identifiers import is_valid_id_number
 from lianban.sharing.providers import Address
 
 
@@ -34,10 +35,13 @@ def rng(identifier: str) -> random.Random:
     return random.Random(int.from_bytes(hashlib.sha256(identifier.encode("ascii")).digest(), "big"))
 
 
-@functools.lru_cache(maxsize=65536)  # python-stdnum's division lookup is slow; a person is read often
+@functools.lru_cache(maxsize=65536)  # a person is read often
 def valid_id(number: str) -> str | None:
-    compact = str(ric.compact(number))
-    return compact if ric.is_valid(compact) else None
+    """The compact number when the product's validator would accept it: any address code that ever
+    existed (GB/T 2260 with abolished codes), whatever the birth year — as a real registry knows
+    the people born before their division's code was created."""
+    compact = str(ric.compact(number)).upper()
+    return compact if is_valid_id_number(compact) else None
 
 
 def valid_uscc(code: str) -> str | None:

@@ -1,7 +1,9 @@
 """The sandbox registry (沙箱数据): every data-sharing provider at once, synthetic and deterministic.
 
-Any checksum-valid resident ID number (``stdnum.cn.ric``) is a person: gender and birth date come
-from the number, the household registration division from its first six digits, and everything
+Any resident ID number the product's validator accepts (check character, birth date, a GB/T 2260
+address code that ever existed, abolished ones included, whatever the birth year) is a person:
+gender and birth date come from the number, the household registration division from its first
+six digits, and everything
 else — name, ethnicity, addresses, schooling, social insurance, archive — is drawn from the number
 (:mod:`.lives`). Any valid unified social credit code (``stdnum.cn.uscc``) is an employer the same
 way. Named personas (:mod:`.personas`) override the synthetic values.

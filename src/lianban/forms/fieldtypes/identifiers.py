@@ -85,6 +85,24 @@ def _check_id_number(ctx: Checking, value: object) -> str | None:
     return number
 
 
+def is_valid_id_number(number: str) -> bool:
+    """Whether ``number`` (18 characters, compact) is a resident ID number the validator accepts:
+    digits and check character (ISO 7064 MOD 11-2), a real birth date, and an address code that
+    exists or ever existed (GB/T 2260 with abolished codes, :func:`is_known_region`) — whatever the
+    birth year: the code is where the number was assigned, often long after the birth (DOMAIN.md).
+    python-stdnum's ``ric.is_valid`` also wants the code to exist in the birth year, and refuses
+    many people born before the 1980s."""
+    if len(number) != 18 or not is_ascii_digits(number[:17]):
+        return False
+    if not (number[17] == "X" or is_ascii_digits(number[17])) or not is_known_region(number[:6]):
+        return False
+    try:
+        birth = ric.get_birth_date(number)
+    except Exception:
+        return False
+    return birth >= _EARLIEST_BIRTH and number[17] == str(ric.calc_check_digit(number))
+
+
 def _org_code_check(body: str) -> str:
     """GB 11714 check character of an 8-character organisation code body."""
     total = sum(int(c, 36) * w for c, w in zip(body, _ORG_WEIGHTS, strict=True))
