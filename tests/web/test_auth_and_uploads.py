@@ -6,6 +6,7 @@ import io
 import os
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from PIL import Image, ImageDraw
 from pypdf import PdfWriter
@@ -120,6 +121,21 @@ def test_an_unknown_material_is_named(client: TestClient) -> None:
     )
     assert r.status_code == 422
     assert r.json()["errors"][0]["field"] == "material_id"
+
+
+@pytest.mark.parametrize("theme_id", ["null", "../../x", "hubei.nothing"])
+def test_an_upload_for_a_theme_that_does_not_exist_is_a_404_not_a_crash(
+    client: TestClient, theme_id: str
+) -> None:
+    headers = login(client, id_number=GRADUATE_ID)
+    r = client.post(
+        "/api/v1/uploads",
+        headers=headers,
+        data={"material_id": "id_photo", "theme_id": theme_id},
+        files={"file": ("photo.jpg", id_photo(), "image/jpeg")},
+    )
+    assert r.status_code == 404, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
 
 
 def test_the_sandbox_login_does_not_exist_in_production(tmp_path: Path) -> None:

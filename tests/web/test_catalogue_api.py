@@ -97,6 +97,9 @@ def test_a_due_date_counts_working_days_after_acceptance(client: TestClient) -> 
         ("start=2026-02-13&working_days=-1", "working_days", "range"),
         ("start=2026-02-13&working_days=five", "working_days", "format"),
         ("working_days=5", "start", "required"),
+        # the calendar ends with year 9999: a count running past it is out of range, not a 500
+        ("start=9999-12-31&working_days=1", "start", "range"),
+        ("start=9999-06-01&working_days=3650", "start", "range"),
     ],
 )
 def test_a_bad_due_date_request_names_the_parameter(

@@ -61,6 +61,26 @@ def test_staff_see_only_their_department_and_applicants_no_worklist(client: Test
     )
 
 
+def test_an_item_not_yet_sent_to_the_worklist_cannot_be_decided(client: TestClient) -> None:
+    """Filed but not dispatched: the item is queued (or waiting behind another), not on anyone's
+    worklist; a staff member who guesses its id cannot approve it (409), and it stays as it was."""
+    case_id, applicant = file_hebei_case(client)
+    hrss = bearer(client, username="hrss", password="sandbox")
+    before = client.get(f"/api/v1/applications/{case_id}", headers=applicant).json()
+    item = next(i for i in before["items"] if i["code"] == "employment_registration")
+    assert item["status"] in ("queued", "waiting")
+    r = client.post(
+        f"/api/v1/worklist/{case_id}~employment_registration/decision",
+        json={"decision": "approve", "result": {"就业创业证编号": "1301000000001"}},
+        headers=hrss,
+    )
+    assert r.status_code == 409, r.text
+    after = client.get(f"/api/v1/applications/{case_id}", headers=applicant).json()
+    assert (
+        next(i for i in after["items"] if i["code"] == "employment_registration")["status"] == item["status"]
+    )
+
+
 def test_a_correction_needs_a_reason_and_sends_the_item_back(client: TestClient) -> None:
     case_id, applicant = file_and_dispatch(client)
     hrss = bearer(client, username="hrss", password="sandbox")

@@ -17,6 +17,7 @@ from lianban.calendar.retirement import (
 )
 from lianban.calendar.working_days import (
     CHINA_TZ,
+    BeyondCalendar,
     DayInfo,
     DueDate,
     HolidayDataError,
@@ -31,6 +32,7 @@ from lianban.calendar.working_days import (
 
 __all__ = [
     "CHINA_TZ",
+    "BeyondCalendar",
     "DayInfo",
     "DueDate",
     "HolidayDataError",

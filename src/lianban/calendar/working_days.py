@@ -126,6 +126,10 @@ class HolidayDataError(ValueError):
     """The holiday data file is malformed or contradicts itself."""
 
 
+class BeyondCalendar(ValueError):
+    """A time limit that would end after the last day a date can name (9999-12-31)."""
+
+
 # --------------------------------------------------------------------------------------------
 # Data file (source 2)
 # --------------------------------------------------------------------------------------------
@@ -323,7 +327,7 @@ def _plain_day(day: date, source: Source) -> DayInfo:
 
 def _days_of(year: int) -> list[date]:
     first = date(year, 1, 1)
-    return [first + timedelta(days=i) for i in range((date(year + 1, 1, 1) - first).days)]
+    return [first + timedelta(days=i) for i in range((date(year, 12, 31) - first).days + 1)]
 
 
 class WorkingCalendar:
@@ -403,6 +407,10 @@ class WorkingCalendar:
         counted = 0
         provisional = False
         while counted < working_days:
+            if day == date.max:
+                raise BeyondCalendar(
+                    f"{working_days} working days after {start.isoformat()} end after {date.max.isoformat()}"
+                )
             day += timedelta(days=1)
             info = self.day_info(day)
             provisional = provisional or info.provisional

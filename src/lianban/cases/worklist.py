@@ -89,7 +89,8 @@ def decide_item(
     """Approve, reject or send back for correction (补正) one of the department's sub-items.
 
     404 for an item of another department (or one its system handles); 422 without a reason for a
-    rejection or a correction; 409 when the item can no longer take this decision.
+    rejection or a correction; 409 when the item is not waiting for a decision (not yet sent to the
+    worklist, or decided) or can no longer take this one.
     """
     own = staff_department(identity)
     case_id, key = parse_worklist_id(worklist_item_id)
@@ -99,6 +100,11 @@ def decide_item(
         withdrawn = case is None or case.status == "withdrawn"
         if item is None or withdrawn or item.department != own or item.receipt_no is not None:
             raise not_found(f"事项 {worklist_item_id} ", f"item {worklist_item_id}")
+        if item.status not in OPEN:  # not sent to the worklist yet (queued, waiting) or done with
+            raise Conflict(
+                f"该事项当前为 {item.status}，不在待办理状态，不能作出决定",
+                f"the item is {item.status}, not waiting for a decision",
+            )
         if decision in ("reject", "correct") and not reason:
             raise Invalid(
                 "不予办理或补正须说明理由",

@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Query
 
-from lianban.calendar import due_date
+from lianban.calendar import BeyondCalendar, due_date
 from lianban.web.problems import FieldError, Problem
 
 router = APIRouter(prefix="/api/v1/calendar", tags=["calendar"])
@@ -47,7 +47,15 @@ def get_due_date(
         )
     if n > 3650:
         raise _bad("working_days", "working_days 不能超过 3650", "working_days cannot exceed 3650", "range")
-    result = due_date(start_date, n)
+    try:
+        result = due_date(start_date, n)
+    except BeyondCalendar:
+        raise _bad(
+            "start",
+            f"从 {start_date.isoformat()} 起 {n} 个工作日超出了日历的范围（最晚 9999-12-31）",
+            f"{n} working days after {start_date.isoformat()} run past the calendar's end (9999-12-31)",
+            "range",
+        ) from None
     return {
         "start": start_date.isoformat(),
         "working_days": n,

@@ -33,9 +33,9 @@ def _invalid(issues: list[FieldIssue]) -> Problem:
 
 
 def find_material(catalogue: Catalogue, material_id: str, theme_id: str | None) -> Material:
-    themes = [catalogue.themes[theme_id]] if theme_id else list(catalogue.themes.values())
     if theme_id and theme_id not in catalogue.themes:
         raise not_found(f"主题 {theme_id} ", f"theme {theme_id}")
+    themes = [catalogue.themes[theme_id]] if theme_id else list(catalogue.themes.values())
     found = [m for t in themes for m in t.materials if m.id == material_id]
     if not found:
         raise Problem(
