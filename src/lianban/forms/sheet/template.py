@@ -19,6 +19,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -157,11 +158,26 @@ class _Template:
                         part = value  # an address given as one text is its street address
                     cell = ws.cell(r, j, _cell(column, part, options))
                     cell.number_format = _number_format(column)
+                    neutralise_formula(cell)
 
     def save(self) -> bytes:
         out = io.BytesIO()
         self.book.save(out)
         return out.getvalue()
+
+
+# What Excel, WPS and LibreOffice take for the start of a formula (formula or DDE injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(cell: Cell) -> None:
+    """A text that starts like a formula (``=HYPERLINK(…)``, ``+cmd|…``, ``@SUM(…)``) stays text:
+    a string cell with Excel's quote prefix (shown as typed, never evaluated, not even after the
+    cell is edited), its value unchanged so the sheet reads back as typed. openpyxl would
+    otherwise write any string starting with ``=`` as a formula."""
+    if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
+        cell.data_type = "s"
+        cell.quotePrefix = True
 
 
 def _cell(column: Column, value: Any, options: Mapping[str, str] | None) -> Any:

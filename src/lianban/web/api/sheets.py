@@ -170,7 +170,7 @@ def post_employee_sheet(
     except SheetRefused as exc:
         error = FieldError("file", "format", exc.message_zh, exc.message_en)
         raise Problem(
-            422,
+            exc.status,
             "无法读取员工花名册",
             "The employee sheet cannot be read",
             exc.message_zh,
