@@ -31,9 +31,8 @@ class DemoApi:
         return self.token(username=username, password="sandbox")
 
     def route(self, department: str, mode: str) -> None:
-        r = self.http.put(
-            f"/api/v1/operator/departments/{department}", json={"mode": mode}, headers=self.staff("operator")
-        )
+        """The sandbox's switch: the department's new items to the worklist, or back to its simulator."""
+        r = self.http.put(f"/api/v1/sandbox/departments/{department}", json={"mode": mode})
         assert r.status_code == 200, r.text
 
     def simulate(self, department: str, **behaviour: Any) -> None:

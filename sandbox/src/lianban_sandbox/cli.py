@@ -20,11 +20,22 @@ def demo(
         ),
     ] = None,
 ) -> None:
-    """Migrate, seed the sandbox and serve with the simulated departments until SIGINT/SIGTERM."""
+    """Migrate, seed the sandbox and serve with the simulated departments until SIGINT/SIGTERM.
+
+    The first start files the demo's opening cases (:mod:`lianban_sandbox.seed`): items waiting in
+    the 医保 worklist, one overdue, and an open 差评 follow-up."""
     # imported here: the command line imports this module while it is being imported itself
     from lianban.cli.main import console, prepare_database, serve_platform, settings_or_exit
 
     settings = settings_or_exit(database_url, Mode.SANDBOX)
     added = prepare_database(settings)
     console.print(f"migrated; {added} new theme version(s) stored")
+    from lianban_sandbox.seed import seed_demo
+
+    seeded = seed_demo(settings)
+    if seeded is not None:
+        console.print(
+            f"demo data: {len(seeded.waiting)} case(s) waiting in the 医保 worklist "
+            f"({len(seeded.overdue)} overdue), one 差评 follow-up open ({seeded.rated})"
+        )
     serve_platform(settings, host, port, simulate=True)
