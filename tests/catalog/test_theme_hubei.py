@@ -517,7 +517,9 @@ def test_flexible_items_and_limits(flexible: Theme) -> None:
 
 
 def test_flexible_dependencies_give_2_to_40_days(flexible: Theme) -> None:
-    assert flexible.item("archive_receipt").waits_for == ("archive_transfer_out",)
+    # 档案接收 issues the 调档函, 档案转出 goes with it, 档案接收 completes after (issue 17, point 1)
+    assert flexible.item("archive_receipt").completes_after == ("archive_transfer_out",)
+    assert flexible.item("archive_transfer_out").waits_for_document == ("archive_transfer_letter",)
     assert set(flexible.item("si_fee_declaration").waits_for_any) == {
         "pension_enrolment",
         "medical_enrolment",
@@ -694,7 +696,12 @@ def test_flexible_archive_situations(flexible: Theme) -> None:
     assert mats == base | {"graduation_certificate"}
     codes, mats = case("both", "unit")
     assert {"archive_receipt", "archive_transfer_out"} <= codes
-    assert len(mats) == 7
+    # the 调档函 comes from this case's own 档案接收 (issue 17, point 1): not the applicant's
+    assert mats == base | {"graduation_certificate", "termination_certificate"}
+    _, mats = case("transfer_out", "unit")
+    assert mats == base | {"termination_certificate", "archive_transfer_letter"}
+    # “现在只需提交7份”: the one set of materials, each applicant supplying what her situation needs
+    assert flexible.outcomes is not None and flexible.outcomes.materials_count == "whole_set"
 
 
 def test_flexible_conditions_have_rules(flexible: Theme) -> None:

@@ -351,12 +351,13 @@ def test_flexible_time_limits_section_eight(flexible: Theme) -> None:
         "medical_enrolment": 0,
         "si_fee_declaration": 0,
     }
-    # 档案接收 waits for 档案转出: the two archive services run one after the other
+    # 档案接收 completes after 档案转出, which goes with its 调档函: one after the other
     assert compute(flexible).after.days == 10
 
 
 def test_flexible_dependencies(flexible: Theme) -> None:
-    assert flexible.item("archive_receipt").waits_for == ("archive_transfer_out",)
+    assert flexible.item("archive_receipt").completes_after == ("archive_transfer_out",)
+    assert flexible.item("archive_transfer_out").waits_for_document == ("archive_transfer_letter",)
     assert flexible.item("si_fee_declaration").waits_for_any == ("pension_enrolment", "medical_enrolment")
 
 

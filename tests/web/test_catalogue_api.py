@@ -31,7 +31,9 @@ def test_a_theme_definition_holds_items_materials_and_limits(client: TestClient)
     by_code = {it["code"]: it for it in body["items"]}
     assert by_code["social_card_application"]["time_limit"]["legal_days"] == 30
     assert by_code["social_card_application"]["time_limit"]["promised_days"] == [1, 12]
-    assert by_code["archive_receipt"]["waits_for"] == ["archive_transfer_out"]
+    # the archive order in the definition (issue 17, point 1): the 调档函 first, the receipt last
+    assert by_code["archive_receipt"]["completes_after"] == ["archive_transfer_out"]
+    assert by_code["archive_transfer_out"]["waits_for_document"] == ["archive_transfer_letter"]
     assert body["materials"]
 
 

@@ -159,12 +159,21 @@ def file_case(
     legal_due = {code: due_date(accepted_day, days).due_date for code, days in legal_finish.items()}
     promised_due = {code: due_date(accepted_day, days).due_date for code, days in promised_finish.items()}
     warn_days = {day: _day_before(day) for day in set(promised_due.values())}
+    issuers = {d.code: it.code for it in theme.items for d in it.issues if d.at == "acceptance"}
     rows: list[dict[str, Any]] = []
     for p in checked.payloads:
         it = theme.item(p.item)
         waits = targets(it.waits_for, p.employee)
         waits_any = targets(it.waits_for_any, p.employee)
-        status = ItemStatus.WAITING if (waits or waits_any) else ItemStatus.QUEUED
+        # a document issued at another item's acceptance (调档函), when that item is in the case;
+        # otherwise the applicant supplies it as a material
+        documents = [
+            [issuer, doc]
+            for doc in it.waits_for_document
+            if doc in issuers
+            for issuer in targets((issuers[doc],), p.employee)
+        ]
+        status = ItemStatus.WAITING if (waits or waits_any or documents) else ItemStatus.QUEUED
         rows.append(
             {
                 "case_id": case_id,
@@ -175,6 +184,7 @@ def file_case(
                 "status": status.value,
                 "waits_for": waits,
                 "waits_for_any": waits_any,
+                "waits_for_document": documents,
                 "payload": p.payload,
                 "legal_due_date": legal_due[p.item],
                 "promised_due_date": promised_due[p.item],

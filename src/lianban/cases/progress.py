@@ -136,8 +136,11 @@ def release_waiting(session: Session, case_id: str, at: datetime) -> None:
                 continue
             all_deps = [items[d].status for d in it.waits_for if d in items]
             any_deps = [items[d].status for d in it.waits_for_any if d in items]
-            refused = any(s == S.REJECTED.value for s in all_deps) or (
-                any_deps and all(s == S.REJECTED.value for s in any_deps)
+            issuers = [items[d] for d, _ in it.waits_for_document or () if d in items]
+            refused = (
+                any(s == S.REJECTED.value for s in all_deps)
+                or bool(any_deps and all(s == S.REJECTED.value for s in any_deps))
+                or any(i.status == S.REJECTED.value for i in issuers)
             )
             if refused:
                 it.status = S.REJECTED.value
@@ -146,8 +149,10 @@ def release_waiting(session: Session, case_id: str, at: datetime) -> None:
                 add_event(session, case_id, at, "rejected", it.item_id, it.reason)
                 changed = True
                 continue
-            ready = all(s == S.APPROVED.value for s in all_deps) and (
-                not any_deps or any(s == S.APPROVED.value for s in any_deps)
+            ready = (
+                all(s == S.APPROVED.value for s in all_deps)
+                and (not any_deps or any(s == S.APPROVED.value for s in any_deps))
+                and all(document_issued(i) for i in issuers)
             )
             if ready:
                 it.status = S.QUEUED.value
@@ -163,9 +168,24 @@ def release_waiting(session: Session, case_id: str, at: datetime) -> None:
                         attempts=0,
                     )
                 )
-                add_event(session, case_id, at, "queued", it.item_id, "前置事项已办结")
+                add_event(
+                    session,
+                    case_id,
+                    at,
+                    "queued",
+                    it.item_id,
+                    "前置事项已出具所需文书" if issuers and not all_deps else "前置事项已办结",
+                )
                 changed = True
     session.flush()
+
+
+def document_issued(item: CaseItem) -> bool:
+    """Whether the department has issued what the item issues at acceptance (调档函): it has
+    accepted the item and reported the document with its number, or approved the item."""
+    if item.status == S.APPROVED.value:
+        return True
+    return item.status == S.ACCEPTED.value and bool((item.result or {}).get("number"))
 
 
 DEPARTMENT_STATUS = {

@@ -90,6 +90,9 @@ class CaseItem(Base):
     status: Mapped[str] = mapped_column(String(30), index=True)
     waits_for: Mapped[list[Any]] = mapped_column(JSON)  # item_ids, all of them
     waits_for_any: Mapped[list[Any]] = mapped_column(JSON)
+    # [[item_id, document code], …]: documents other sub-items issue at acceptance (调档函) that
+    # this one is sent with; None or empty: none
+    waits_for_document: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
     payload: Mapped[dict[str, Any]] = mapped_column(ProtectedJSON("case_items.payload", Shape.PAYLOAD))
     receipt_no: Mapped[str | None] = mapped_column(String(100))
     reason: Mapped[str | None] = mapped_column(Text)

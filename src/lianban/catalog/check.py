@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from lianban.catalog.catalogue import Fact, load_facts, theme_paths
+from lianban.catalog.check_order import check_order
 from lianban.catalog.codelists import CodeList, load_code_lists, region_code_list
 from lianban.catalog.loader import FIELDS_FILE, ThemeFileError, line_of, load_field_dictionary, load_theme
 from lianban.catalog.model import FieldDef, FieldType, Reduction, Theme
@@ -320,24 +321,7 @@ def check_theme(
                 f"事项 {it.code} 的法定时限 {it.time_limit.legal_days} 个工作日超过文件规定的整件事时限 {stated.legal_days} 个工作日",
                 f"item {it.code}: legal limit {it.time_limit.legal_days} exceeds the theme's stated {stated.legal_days} working days",
             )
-        for dep_kind in ("waits_for", "waits_for_any"):
-            for j, dep in enumerate(getattr(it, dep_kind)):
-                if dep not in codes:
-                    c.add(
-                        ["items", i, dep_kind, j],
-                        "unknown_item",
-                        f"事项 {it.code} 等待未知事项 {dep}",
-                        f"item {it.code} waits for unknown item {dep}",
-                    )
-    cycle = _find_cycle(theme)
-    if cycle:
-        i = codes.index(cycle[0])
-        c.add(
-            ["items", i, "waits_for"],
-            "dependency_cycle",
-            f"事项依赖成环：{' → '.join(cycle)}",
-            f"dependency cycle: {' → '.join(cycle)}",
-        )
+    cycle = check_order(theme, c.add)
 
     # ---- materials
     material_ids = [m.id for m in theme.materials]
@@ -383,32 +367,3 @@ def check_theme(
                 f"outcome figure {d.figure} is stated as {d.stated} but the definition computes {d.computed}",
             )
     return c.findings
-
-
-def _find_cycle(theme: Theme) -> list[str] | None:
-    graph = {it.code: [*it.waits_for, *it.waits_for_any] for it in theme.items}
-    state: dict[str, int] = {}
-    stack: list[str] = []
-
-    def visit(node: str) -> list[str] | None:
-        state[node] = 1
-        stack.append(node)
-        for nxt in graph.get(node, []):
-            if nxt not in graph:
-                continue
-            if state.get(nxt) == 1:
-                return [*stack[stack.index(nxt) :], nxt]
-            if nxt not in state:
-                found = visit(nxt)
-                if found:
-                    return found
-        stack.pop()
-        state[node] = 2
-        return None
-
-    for node in graph:
-        if node not in state:
-            found = visit(node)
-            if found:
-                return found
-    return None

@@ -275,11 +275,18 @@ class ItemField(Strict):
 
 
 class Issued(Strict):
-    """What an item issues (办理结果): a certificate, card or letter."""
+    """What an item issues (办理结果): a certificate, card or letter.
+
+    ``at``: ``completion`` — issued when the item is decided (办结); ``acceptance`` — issued when
+    the department accepts the item, before it completes, for another item to go on with (the
+    receiving agency's 调档函: the original agency transfers the archive out against it, and the
+    receipt completes when the archive arrives).
+    """
 
     code: str
     name: str
     physical: bool = False  # delivered by pickup or post (统一送达)
+    at: Literal["completion", "acceptance"] = "completion"
 
 
 class Item(Strict):
@@ -299,6 +306,12 @@ class Item(Strict):
     applies_if: str | None = None  # CEL over situation answers: the item is in the case only if true
     waits_for: tuple[str, ...] = ()  # all of these (when in the case) must be approved first
     waits_for_any: tuple[str, ...] = ()  # at least one of these (when in the case) approved first
+    # documents (Issued codes, ``at: acceptance``) another item of the case issues before this one
+    # is sent, with their numbers in its envelope: 档案转出 goes with the 调档函 档案接收 issued
+    waits_for_document: tuple[str, ...] = ()
+    # the department completes this item only after these (when in the case) are approved: 档案接收
+    # is complete when the archive that 档案转出 sends has arrived (counted in its finish time)
+    completes_after: tuple[str, ...] = ()
     fields: tuple[ItemField, ...] = ()
     materials: tuple[str, ...] = ()
     issues: tuple[Issued, ...] = ()
@@ -382,6 +395,9 @@ class StatedOutcomes(Strict):
     before: Figures
     after: Figures
     reduction_percent: dict[str, int] = Field(default_factory=dict)
+    # what the stated materials figure counts: the most one applicant supplies in any situation
+    # (default), or the whole one set of materials (一套材料) of which each supplies some
+    materials_count: Literal["most_in_one_case", "whole_set"] = "most_in_one_case"
 
 
 class CodeMapping(Strict):

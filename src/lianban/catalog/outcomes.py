@@ -4,7 +4,8 @@ What the definition determines is computed here and compared with what the docum
 days before = the sum of the items' legal limits (a figure of the documents only when every limit
 is stated for its item — ``before_days_sourced``; otherwise it is compared but never shown); days after = the shortest and longest critical
 path through the dependency graph under the promised limits; steps before = the number of items,
-steps after = one form; materials after = the most the applicant supplies over all situations;
+steps after = one form; materials after = the most the applicant supplies over all situations
+(or, where the theme says its figure counts the whole set, every material of the one set);
 materials before = that plus the materials the document says were reduced. Trips are stated only.
 """
 
@@ -70,7 +71,9 @@ def finish_times(items: list[Item], weight: Mapping[str, int]) -> dict[str, int]
             return 0
         it = present[code]
         start = 0
-        all_deps = [d for d in it.waits_for if d in present]
+        # an item the department completes only after others (completes_after) finishes after
+        # them; one waiting for a document issued at acceptance (waits_for_document) starts at once
+        all_deps = [d for d in (*it.waits_for, *it.completes_after) if d in present]
         if all_deps:
             start = max(done(d, (*seen, code)) for d in all_deps)
         any_deps = [d for d in it.waits_for_any if d in present]
@@ -125,7 +128,11 @@ def compute(theme: Theme) -> ComputedOutcomes:
         legal_path = min(legal_path, theme.stated_time_limit.legal_days)
         longest = min(longest, theme.stated_time_limit.promised_max)
         shortest = min(shortest, longest)
-    materials_after = max(len(applicant_materials(theme, a)) for a in combos)
+    supplied = [applicant_materials(theme, a) for a in combos]
+    if theme.outcomes is not None and theme.outcomes.materials_count == "whole_set":
+        materials_after = len(set().union(*supplied))
+    else:
+        materials_after = max(len(s) for s in supplied)
     reduced = sum(1 for r in theme.reduced_materials if r.status == "reduced")
     before = Figures(
         days=sum(legal.values()),

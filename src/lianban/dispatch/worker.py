@@ -41,6 +41,7 @@ from lianban.connectors.routing import routed_to_worklist
 from lianban.delivery.courier import Courier
 from lianban.delivery.follow_up import FOLLOW_UP, follow_up
 from lianban.dispatch import health
+from lianban.dispatch.envelope import envelope_of
 from lianban.dispatch.failures import PoisonJob, WorkerErrors, job_failed, log
 from lianban.dispatch.outbox import LEASE, backoff, claim
 from lianban.notify import notify
@@ -158,13 +159,12 @@ class Dispatcher:
                         f"主题 {case.theme_id} 已不在目录中 / theme {case.theme_id} is no longer in the catalogue"
                     )
                 kind = theme.item(item.code).connector
-                envelope = {
-                    "item": item.code,
-                    "case_id": case_id,
-                    "employee": item.employee,
-                    "payload": item.payload,
-                    "callback_url": f"{self.config.callback_base_url.rstrip('/')}/api/v1/connectors/{item.department}/callback",
-                }
+                envelope = envelope_of(
+                    session,
+                    theme,
+                    item,
+                    f"{self.config.callback_base_url.rstrip('/')}/api/v1/connectors/{item.department}/callback",
+                )
                 department = item.department
                 id_number = (
                     str((case.form or {}).get("person.id_number") or "")

@@ -57,9 +57,15 @@ def _serial(receipt_no: str, digits: int) -> str:
     return f"{value:0{digits}d}"
 
 
-def issued_result(department: str, record: StoredRecord, decided: datetime) -> dict[str, Any]:
-    """What an approval issues (办结结果): a document and its number, deterministic per receipt."""
+def issued_result(
+    department: str, record: StoredRecord, decided: datetime, at: str = "completion"
+) -> dict[str, Any]:
+    """What an approval (or, ``at="acceptance"``, an acceptance: 调档函) issues: a document and its
+    number, deterministic per receipt; named as the platform says the item issues it, when it says."""
     document, label = _ISSUED.get(department, ("办结通知书", "文书编号"))
+    issue = record.issue(at)
+    if issue is not None:
+        document, label = str(issue.get("name", document)), f"{issue.get('name', document)}编号"
     id_number = find_id_number(record.payload)
     region = id_number[:6] if id_number else "420100"
     year = decided.strftime("%Y")
@@ -68,10 +74,12 @@ def issued_result(department: str, record: StoredRecord, decided: datetime) -> d
     elif department == "hrss":
         number = f"{region}{year}{_serial(record.receipt_no, 8)}"
     elif department == "archives":
-        number = f"调档〔{year}〕{_serial(record.receipt_no, 6)}号"
+        word = "转递" if "转递" in document else "调档"
+        number = f"{word}〔{year}〕{_serial(record.receipt_no, 6)}号"
     else:
         number = f"{department.upper()[:4]}{region}{_serial(record.receipt_no, 10)}"
     return {
+        **({"code": issue["code"]} if issue is not None and "code" in issue else {}),
         "document": document,
         "number_label": label,
         "number": number,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Literal
 
@@ -112,6 +112,14 @@ class RecordRequest(BaseModel):
     payload: dict[str, Any]
     callback_url: str = Field(min_length=1, max_length=2048)
     json_schema: dict[str, Any] | None = Field(default=None, alias="schema")
+    # the case's order around the item: what it issues and when, the documents it goes on with
+    # (档案转出 with the 调档函), the items it completes after (档案接收 after 档案转出)
+    issues: list[dict[str, Any]] = Field(default_factory=list)
+    documents: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    completes_after: list[str] = Field(default_factory=list)
+
+    def process(self) -> dict[str, Any]:
+        return {"issues": self.issues, "documents": self.documents, "completes_after": self.completes_after}
 
     def fingerprint(self) -> str:
         """What makes two requests "the same" for an idempotency key (not the callback or schema)."""
@@ -143,6 +151,17 @@ class StoredRecord:
     result: dict[str, Any] | None = None
     decided_at: str | None = None
     callback_state: str = "none"  # none (undecided) → pending → delivered | failed
+    process: dict[str, Any] = field(default_factory=dict)  # RecordRequest.process()
+
+    def issue(self, at: str) -> dict[str, Any] | None:
+        """The document the item issues at ``acceptance`` or ``completion``, as the platform sent it."""
+        return next((d for d in self.process.get("issues", []) if d.get("at", "completion") == at), None)
+
+    @property
+    def waits_for_arrival(self) -> bool:
+        """Issues a document at acceptance and completes only after another item of the case
+        (档案接收: the 调档函 first, done when the archive arrives)."""
+        return bool(self.process.get("completes_after")) and self.issue("acceptance") is not None
 
     def public(self) -> dict[str, Any]:
         answer: dict[str, Any] = {

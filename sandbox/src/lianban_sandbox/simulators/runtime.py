@@ -233,6 +233,15 @@ class SimulatorRuntime:
         record = self.store.get(receipt_no)
         if record is None:
             return
+        if record.decided_at is None and record.waits_for_arrival and record.planned_decision == "approve":
+            # 档案接收: the 调档函 now; the record completes when the archive arrives (see _arrived)
+            if record.result is None:
+                record = self.store.issue_interim(
+                    receipt_no, issued_result(self.department, record, china_now(), "acceptance")
+                )
+                if self.behaviour.callbacks:
+                    await self._deliver(record.callback_url, self._callback_message(record))
+            return
         if record.decided_at is None:
             decision = record.planned_decision
             decided = china_now()
@@ -241,6 +250,25 @@ class SimulatorRuntime:
             record = self.store.decide(receipt_no, DECISION_STATUS[decision], reason, result)
         if record.callback_state == "pending" and self.behaviour.callbacks:
             await self._send_decision(record)
+        if record.status == "approved":
+            await self._arrived(record)  # after its own word: the archive leaves, then arrives
+
+    async def _arrived(self, sent: StoredRecord) -> None:
+        """An item sent on with a document issued at another's acceptance is done (档案转出: the
+        archive is on its way with its 转递通知单): the record that issued it completes (档案接收:
+        the archive has arrived), keeping its document and noting the arrival."""
+        for document in sent.process.get("documents", {}).values():
+            waiting = self.store.awaiting_document(str(document.get("number", "")))
+            if waiting is None or waiting.planned_decision != "approve":
+                continue
+            result = {
+                **(waiting.result or {}),
+                "completed_at": china_now().date().isoformat(),
+                "after": {"item": sent.item, "number": (sent.result or {}).get("number")},
+            }
+            done = self.store.decide(waiting.receipt_no, "approved", None, result)
+            if self.behaviour.callbacks:
+                await self._send_decision(done)
 
     async def _send_decision(self, record: StoredRecord) -> None:
         """The decision callback (kept pending in the store until acknowledged), plus fault-mode extras."""

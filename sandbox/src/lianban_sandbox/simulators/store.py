@@ -42,7 +42,8 @@ CREATE TABLE IF NOT EXISTS records (
     reason TEXT,
     result TEXT,
     decided_at TEXT,
-    callback_state TEXT NOT NULL DEFAULT 'none'
+    callback_state TEXT NOT NULL DEFAULT 'none',
+    process TEXT
 );
 CREATE TABLE IF NOT EXISTS counters (
     name TEXT PRIMARY KEY,
@@ -63,7 +64,8 @@ CREATE TABLE IF NOT EXISTS exchanges (
 
 _RECORD_COLUMNS = (
     "receipt_no, idempotency_key, request_sha256, item, case_id, employee, payload, callback_url, "
-    "planned_decision, latency_ms, status, sequence, accepted_at, reason, result, decided_at, callback_state"
+    "planned_decision, latency_ms, status, sequence, accepted_at, reason, result, decided_at, callback_state, "
+    "process"
 )
 
 
@@ -77,6 +79,8 @@ class SimulatorStore:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA_SQL)
+        with contextlib.suppress(sqlite3.OperationalError):  # a store file from before the column
+            self._db.execute("ALTER TABLE records ADD COLUMN process TEXT")
 
     def close(self) -> None:
         self._db.close()
@@ -111,6 +115,7 @@ class SimulatorStore:
             result=json.loads(row[14]) if row[14] is not None else None,
             decided_at=row[15],
             callback_state=row[16],
+            process=json.loads(row[17]) if row[17] else {},
         )
 
     def _one(self, where: str, value: str) -> StoredRecord | None:
@@ -167,9 +172,10 @@ class SimulatorStore:
                 status="accepted",
                 sequence=SEQUENCE_ACCEPTED,
                 accepted_at=now.isoformat(timespec="milliseconds"),
+                process=request.process(),
             )
             db.execute(
-                f"INSERT INTO records ({_RECORD_COLUMNS}) VALUES ({', '.join('?' * 17)})",
+                f"INSERT INTO records ({_RECORD_COLUMNS}) VALUES ({', '.join('?' * 18)})",
                 (
                     record.receipt_no,
                     record.idempotency_key,
@@ -188,6 +194,7 @@ class SimulatorStore:
                     None,
                     None,
                     record.callback_state,
+                    json.dumps(record.process, ensure_ascii=False),
                 ),
             )
         return record
@@ -212,6 +219,28 @@ class SimulatorStore:
         if record is None:  # pragma: no cover - records are never deleted
             raise KeyError(receipt_no)
         return record
+
+    def issue_interim(self, receipt_no: str, result: dict[str, Any]) -> StoredRecord:
+        """The document issued at acceptance (调档函): on the record, the record still open."""
+        self._db.execute(
+            "UPDATE records SET result = ?, callback_state = 'interim' WHERE receipt_no = ?",
+            (json.dumps(result, ensure_ascii=False), receipt_no),
+        )
+        record = self.get(receipt_no)
+        if record is None:  # pragma: no cover - records are never deleted
+            raise KeyError(receipt_no)
+        return record
+
+    def awaiting_document(self, number: str) -> StoredRecord | None:
+        """The open record that issued the document numbered ``number`` at acceptance."""
+        rows = self._db.execute(
+            f"SELECT {_RECORD_COLUMNS} FROM records WHERE decided_at IS NULL AND result IS NOT NULL"
+        ).fetchall()
+        for row in rows:
+            record = self._row_to_record(row)
+            if (record.result or {}).get("number") == number:
+                return record
+        return None
 
     def set_callback_state(self, receipt_no: str, state: Literal["delivered", "failed"]) -> None:
         self._db.execute("UPDATE records SET callback_state = ? WHERE receipt_no = ?", (state, receipt_no))

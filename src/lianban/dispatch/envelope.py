@@ -1,0 +1,50 @@
+"""What a department system receives for one sub-item (推送报文): the payload in its own field
+names, and the case's order around it — the documents it issues and when, the documents it goes
+on with (the 调档函 档案接收 issued, for 档案转出), and the items it completes after.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lianban.cases.schema import CaseItem
+from lianban.catalog.model import Theme
+
+
+def envelope_of(session: Session, theme: Theme, item: CaseItem, callback_url: str) -> dict[str, Any]:
+    """The ``POST /records`` body for ``item`` of a case under ``theme``."""
+    definition = theme.item(item.code)
+    envelope: dict[str, Any] = {
+        "item": item.code,
+        "case_id": item.case_id,
+        "employee": item.employee,
+        "payload": item.payload,
+        "callback_url": callback_url,
+    }
+    if definition.issues:
+        envelope["issues"] = [{"code": d.code, "name": d.name, "at": d.at} for d in definition.issues]
+    if definition.completes_after:
+        present = set(
+            session.execute(
+                select(CaseItem.code).where(
+                    CaseItem.case_id == item.case_id, CaseItem.code.in_(definition.completes_after)
+                )
+            ).scalars()
+        )
+        if present:
+            envelope["completes_after"] = sorted(present)
+    documents: dict[str, Any] = {}
+    for issuer_id, code in item.waits_for_document or ():
+        issuer = session.get(CaseItem, (item.case_id, issuer_id))
+        if issuer is not None and issuer.result:
+            documents[code] = {
+                k: issuer.result[k]
+                for k in ("document", "number", "issuer", "issued_at")
+                if k in issuer.result
+            }
+    if documents:
+        envelope["documents"] = documents
+    return envelope
