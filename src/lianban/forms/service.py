@@ -5,11 +5,14 @@ printable application, filing and corrections alike."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from lianban.catalog.model import Theme
 from lianban.context import Context
 from lianban.errors import FieldError, Invalid, not_found
+from lianban.forms.contributions import HousingFundAmounts, housing_fund_amounts
+from lianban.forms.regions import region_settings
 from lianban.forms.sharing import employee_sharing, facts_for, prefill_for
 from lianban.forms.spec import UnknownItems
 from lianban.forms.submission import CheckedSubmission, check_submission
@@ -88,3 +91,25 @@ def checked_or_refused(
     if not checked.ok:
         raise refusal(checked)
     return checked
+
+
+def housing_fund_preview(
+    theme: Theme, base: object, unit_rate: object, personal_rate: object
+) -> HousingFundAmounts | None:
+    """月缴存额 as the employer types (the pages show it live): base × rate for each side under the
+    theme's region's rounding — the rule filing applies. None while a figure is missing or out of
+    range (the check beside the field says why)."""
+    try:
+        figures = [
+            Decimal(str(v).replace(",", "").rstrip("%").strip()) for v in (base, unit_rate, personal_rate)
+        ]
+    except (InvalidOperation, ValueError):
+        return None
+    try:
+        rounding = region_settings(theme.region_code).housing_fund_rounding
+    except KeyError:
+        rounding = "yuan"
+    try:
+        return housing_fund_amounts(*figures, rounding=rounding)
+    except (ValueError, ArithmeticError):
+        return None
