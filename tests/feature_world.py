@@ -50,7 +50,8 @@ def staff(client: TestClient, department: str) -> dict[str, str]:
 
 
 def run_dispatch(client: TestClient) -> None:
-    """One dispatch round of a deployment with no department system configured: all to the worklist."""
+    """One round of the worker of a deployment with no department system configured: sends all to
+    the worklist, passes the case's events on (notices, deliveries)."""
     state = client.app.state  # type: ignore[attr-defined]
     dispatcher = Dispatcher(
         state.sessions, state.catalogue, DispatchConfig(state.keyring, {}, "http://127.0.0.1:9")
@@ -83,5 +84,7 @@ def decide_all(
                 assert r.status_code == 200, r.text
         case: dict[str, Any] = client.get(f"/api/v1/applications/{case_id}", headers=applicant).json()
         if case["status"] in FINISHED:
-            return case
+            run_dispatch(client)  # the worker passes the case's events on: notices, the delivery
+            finished: dict[str, Any] = client.get(f"/api/v1/applications/{case_id}", headers=applicant).json()
+            return finished
     raise AssertionError(f"case {case_id} did not finish: {case['items']}")

@@ -11,7 +11,10 @@ from typing import Any
 
 import httpx
 import uvicorn
+from sqlalchemy import select
 
+from lianban.cases.jobs import EVENTS
+from lianban.cases.schema import OutboxJob
 from lianban.config import Mode, load_settings
 from lianban.migrate import upgrade
 from lianban.web.app import create_app
@@ -91,6 +94,19 @@ class Platform:
 FINISHED = {"completed", "partially_completed", "rejected"}
 
 
+def events_pending(platform: Platform, case_ids: list[str]) -> bool:
+    """Whether a case's events (a notice to send, a delivery to prepare) still wait for a worker."""
+    with platform.app.state.sessions() as session:
+        waiting = session.execute(
+            select(OutboxJob.job_id).where(
+                OutboxJob.case_id.in_(case_ids),
+                OutboxJob.kind.in_([k.value for k in EVENTS]),
+                OutboxJob.status == "pending",
+            )
+        ).first()
+    return waiting is not None
+
+
 def wait_until_finished(
     platform: Platform,
     case_ids: list[str],
@@ -103,7 +119,7 @@ def wait_until_finished(
     while time.monotonic() < deadline:
         step()
         cases = [platform.case(c, headers) for c in case_ids]
-        if all(c["status"] in FINISHED for c in cases):
+        if all(c["status"] in FINISHED for c in cases) and not events_pending(platform, case_ids):
             return cases
         time.sleep(0.1)
     raise AssertionError(f"cases did not finish in {seconds} s: {[c['status'] for c in cases]}")

@@ -46,6 +46,13 @@ def test_a_case_whose_theme_is_gone_is_parked_not_retried_forever(
         )
         with caplog.at_level(logging.ERROR, logger="lianban.dispatch"):
             assert dispatcher.run_once() == len(queued)
+        with platform.sessions() as session:
+            pending = OutboxJob.case_id == case_id, OutboxJob.status == "pending"
+            left = set(session.execute(select(OutboxJob.kind).where(*pending)).scalars())
+        # no send is left: what is due is telling the applicant the case moved on (the due-date
+        # warnings fall later)
+        assert "dispatch" not in left and "case_changed" in left
+        assert dispatcher.run_once() == 1
         assert dispatcher.run_once() == 0  # parked: nothing is taken again
 
         case = client.get(f"/api/v1/applications/{case_id}", headers=applicant).json()

@@ -23,6 +23,7 @@ from lianban.migrate import upgrade
 from lianban.notify.sms import HttpSmsGateway, SmsError
 from lianban.web.app import create_app
 from lianban_sandbox.notify import RecordingSender
+from feature_world import run_dispatch
 from sandbox_cases import file_graduate_case
 from support.loopback import Loopback, loopback_server
 
@@ -135,6 +136,7 @@ def test_a_withdrawn_case_texts_the_applicant_through_the_gateway(
             f"/api/v1/applications/{case_id}/withdraw", json={"reason": "已找到新工作"}, headers=graduate
         )
         assert r.status_code == 200, r.text
+        run_dispatch(client)  # the worker passes the withdrawal on to notify
         texts = [m.body for m in gateway_server.received[before:]]
         (withdrawn,) = [t for t in texts if "已撤回" in t["text"]]
         assert case_id in withdrawn["text"] and withdrawn["mobile"] == "13907150000"

@@ -46,13 +46,13 @@ from stdnum.cn import ric
 
 import lianban.cases.schema  # noqa: F401 — registers the cases room's tables on Base.metadata
 from lianban.calendar import due_date
-from lianban.cases.progress import CASE_WORDS
 from lianban.cases.states import CaseStatus, ItemStatus, case_status
 from lianban.catalog.catalogue import Catalogue, default_catalogue
 from lianban.catalog.model import ConnectorKind, Item, Theme
 from lianban.catalog.outcomes import case_finish_times, finish_times
 from lianban.db import Base, make_engine
 from lianban.forms.split import item_payload
+from lianban.notify.events import CASE_WORDS
 
 S = ItemStatus
 NO_MATERIALS: list[Any] = []  # shared, never changed: serialised once per batch

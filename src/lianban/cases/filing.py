@@ -18,6 +18,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from lianban.calendar import china_date, due_date, is_working_day
+from lianban.cases.jobs import JobKind
 from lianban.cases.schema import AuditEntry, Case, CaseItem, OutboxJob, TimelineEvent
 from lianban.cases.states import CaseStatus, ItemStatus
 from lianban.catalog.catalogue import Catalogue
@@ -70,12 +71,12 @@ class Filed:
     replay: bool  # True when an earlier request with the same key created it
 
 
-def _job(case_id: str, item_id: str | None, kind: str, due_at: datetime) -> dict[str, Any]:
+def _job(case_id: str, item_id: str | None, kind: JobKind, due_at: datetime) -> dict[str, Any]:
     return {
         "case_id": case_id,
         "job_id": uuid.uuid4().hex,
         "item_id": item_id,
-        "kind": kind,
+        "kind": kind.value,
         "status": "pending",
         "due_at": due_at,
         "attempts": 0,
@@ -217,12 +218,12 @@ def file_case(
     # every sub-item then due and still open is flagged — one job for a thousand hires' cards
     warn_on_days = {warn_days[row["promised_due_date"]] for row in rows} - {None}
     jobs: list[dict[str, Any]] = [
-        _job(case_id, None, "sla_warning", datetime.combine(warn_on, time(1, 0), tzinfo=UTC))
+        _job(case_id, None, JobKind.SLA_WARNING, datetime.combine(warn_on, time(1, 0), tzinfo=UTC))
         for warn_on in sorted(d for d in warn_on_days if d is not None and d > accepted_day)
     ]
     for row in rows:
         if row["status"] == ItemStatus.QUEUED.value:
-            jobs.append(_job(case_id, row["item_id"], "dispatch", accepted_at))
+            jobs.append(_job(case_id, row["item_id"], JobKind.DISPATCH, accepted_at))
     # many rows in one statement each (an employer's thousand hires are thousands of sub-items):
     # bulk inserts, not one ORM object per row — column types (encryption) apply all the same
     if rows:

@@ -1,22 +1,23 @@
 """How a case moves on (办理进度): department decisions applied to sub-items, waiting items
 released in dependency order, the case's status kept in step, every step on the timeline.
+
+What follows from a decision outside the case — telling the applicant, preparing the delivery of a
+finished case — is published as a domain event through the outbox (:mod:`lianban.cases.jobs`:
+``item_decided``, ``case_changed``), never called from here.
 """
 
 from __future__ import annotations
 
 import logging
-import uuid
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, defer
 
-from lianban.cases.schema import AuditEntry, Case, CaseItem, OutboxJob, TimelineEvent
+from lianban.cases.jobs import JobKind, new_job, publish
+from lianban.cases.schema import AuditEntry, Case, CaseItem, TimelineEvent
 from lianban.cases.states import PROGRESS, IllegalTransition, ItemStatus, case_status, check_transition
-from lianban.cases.wiring import wiring_of
-from lianban.delivery import prepare_delivery
-from lianban.notify import notify
 
 S = ItemStatus
 log = logging.getLogger(__name__)
@@ -62,17 +63,7 @@ def requeue(session: Session, item: CaseItem, at: datetime, event: str, detail: 
     item.status = ItemStatus.QUEUED.value
     item.reason = None
     item.updated_at = at
-    session.add(
-        OutboxJob(
-            case_id=item.case_id,
-            job_id=uuid.uuid4().hex,
-            item_id=item.item_id,
-            kind="dispatch",
-            status="pending",
-            due_at=at,
-            attempts=0,
-        )
-    )
+    session.add(new_job(item.case_id, JobKind.DISPATCH, at, item_id=item.item_id))
     add_event(session, item.case_id, at, event, item.item_id, detail)
 
 
@@ -89,37 +80,8 @@ def refresh_case(session: Session, case_id: str, at: datetime) -> str:
         case.status = new
         case.updated_at = at
         add_event(session, case_id, at, f"case_{new}", None, None)
-        notify(session, case, f"您的办件 {case_id} {CASE_WORDS.get(new, new)}。", at)
-        wiring = wiring_of(session)  # the platform's catalogue and delivery policy
-        if new in ("completed", "partially_completed") and wiring.catalogue is not None:
-            theme = wiring.catalogue.themes.get(case.theme_id)
-            if theme is not None:
-                delivery = prepare_delivery(session, case, theme, at, wiring.delivery, wiring.courier)
-                if delivery is not None:
-                    how = (
-                        f"已邮寄，运单号 {delivery.tracking_no}"
-                        if delivery.method == "post" and delivery.tracking_no
-                        else "已邮寄"
-                        if delivery.method == "post"
-                        else f"请到窗口领取，取件码 {delivery.pickup_code}"
-                    )
-                    add_event(session, case_id, at, "delivery", None, how)
-                    notify(session, case, f"您的办件 {case_id} 的证件{how}。", at)
+        publish(session, case_id, JobKind.CASE_CHANGED, at, {"status": new})
     return new
-
-
-CASE_WORDS = {
-    "in_progress": "正在办理",
-    "completed": "已全部办结",
-    "partially_completed": "已办结（部分事项未获准予）",
-    "rejected": "未获准予",
-}
-ITEM_WORDS = {
-    "accepted": "已受理",
-    "approved": "已办结",
-    "rejected": "不予办理",
-    "correction_required": "需要补正",
-}
 
 
 def release_waiting(session: Session, case_id: str, at: datetime) -> None:
@@ -157,17 +119,7 @@ def release_waiting(session: Session, case_id: str, at: datetime) -> None:
             if ready:
                 it.status = S.QUEUED.value
                 it.updated_at = at
-                session.add(
-                    OutboxJob(
-                        case_id=case_id,
-                        job_id=uuid.uuid4().hex,
-                        item_id=it.item_id,
-                        kind="dispatch",
-                        status="pending",
-                        due_at=at,
-                        attempts=0,
-                    )
-                )
+                session.add(new_job(case_id, JobKind.DISPATCH, at, item_id=it.item_id))
                 add_event(
                     session,
                     case_id,
@@ -230,15 +182,14 @@ def apply_decision(
     if result:
         item.result = result
     add_event(session, item.case_id, at, target.value, item.item_id, reason)
-    case = session.get(Case, item.case_id)
-    if case is not None and target.value in ITEM_WORDS:
-        notify(
-            session,
-            case,
-            f"办件 {case.case_id} 的事项 {item.item_id} {ITEM_WORDS[target.value]}"
-            + (f"：{reason}" if reason else "。"),
-            at,
-        )
+    publish(
+        session,
+        item.case_id,
+        JobKind.ITEM_DECIDED,
+        at,
+        {"status": target.value, "reason": reason},
+        item_id=item.item_id,
+    )
     release_waiting(session, item.case_id, at)
     refresh_case(session, item.case_id, at)
     return True

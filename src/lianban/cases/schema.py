@@ -105,7 +105,8 @@ class CaseItem(Base):
 
 
 class OutboxJob(Base):
-    """Work to do for a case (发件箱): a dispatch, a retry, a timer. Written in the case's transaction."""
+    """Work to do for a case (发件箱): a dispatch, a retry, a timer, a domain event to pass on
+    (:class:`lianban.cases.jobs.JobKind`). Written in the case's transaction."""
 
     __tablename__ = "outbox_jobs"
 
@@ -119,6 +120,9 @@ class OutboxJob(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_error: Mapped[str | None] = mapped_column(Text)
+    # what a domain event says (item decided: the status and reason at that moment; case changed:
+    # the new status); None for dispatches and timers
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class TimelineEvent(Base):

@@ -3,7 +3,8 @@ item issues, when deliveries are followed up, which senders reach applicants and
 books the waybills of posted deliveries.
 
 The platform (:mod:`lianban.bootstrap`) puts one :class:`CaseWiring` in the ``info`` of every
-session it makes, so moving a case on (:mod:`lianban.cases.progress`) uses the deployment's own
+session it makes, so what follows a case's events (:mod:`lianban.delivery.events`,
+:mod:`lianban.notify.events`, run by whichever worker takes the event) uses the deployment's own
 themes (``LIANBAN_THEMES_DIR``), delivery policy, senders and courier — never module-level
 settings. A bare session (a test, a script) gets the shipped catalogue, the default policy, no
 sender and no courier (as production without them).
@@ -18,8 +19,7 @@ from sqlalchemy.orm import Session
 
 from lianban.catalog.catalogue import Catalogue, default_catalogue
 from lianban.config import DeliveryPolicy
-from lianban.delivery.courier import Courier
-from lianban.notify.senders import Sender
+from lianban.ports import Courier, Sender
 
 KEY = "lianban.wiring"
 

@@ -21,11 +21,11 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from lianban.cases.jobs import JobKind, publish
 from lianban.cases.progress import add_audit, add_event, lock_case
 from lianban.cases.schema import CaseItem, OutboxJob
 from lianban.cases.states import CaseStatus, ItemStatus
 from lianban.errors import Forbidden, not_found, refused_by_rule
-from lianban.notify import notify
 from lianban.security.tokens import Identity, Role
 
 S = ItemStatus
@@ -97,5 +97,5 @@ def withdraw(
             "jobs_cancelled": cancelled,
         },
     )
-    notify(session, case, f"您的办件 {case_id} 已撤回。", now)
+    publish(session, case_id, JobKind.CASE_CHANGED, now, {"status": case.status})
     return {"case_id": case_id, "status": case.status, "jobs_cancelled": cancelled}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from lianban.connectors.plugins import Answered, Outcome, Sending, connector_for, register
 from lianban.sharing.providers import ArchiveService
 
 CUSTODY_ZH = {"unit": "单位存档", "personal": "个人存档", "none": "无档案存放记录"}
@@ -27,3 +28,13 @@ def archive_status(archives: ArchiveService, id_number: str) -> dict[str, Any]:
         "agency_is_public_service": record.agency_is_public_service,
         "message": f"档案存放于{record.agency or '（未载明机构）'}（{CUSTODY_ZH.get(record.custody_type, record.custody_type)}）。",
     }
+
+
+@register("query")
+class QueryConnector:
+    """Answered at once by the archive service; without one, sent as a ``rest`` item."""
+
+    def send(self, sending: Sending) -> Outcome:
+        if sending.archives is None:
+            return connector_for("rest").send(sending)
+        return Answered(archive_status(sending.archives, sending.id_number))

@@ -16,6 +16,7 @@ import hmac
 import time
 from urllib.parse import urlencode
 
+from lianban.connectors.plugins import ApplicantSent, Outcome, Sending, connector_for, register
 from lianban.security.signing import Keyring
 
 MAX_AGE_SECONDS = 3600
@@ -112,3 +113,22 @@ def redirect_url(
             **sign_return_address(keyring, return_to, case_id, item_id),
         }
     )
+
+
+@register("redirect")
+class RedirectConnector:
+    """The applicant is sent to the department's site with a signed return address; without a
+    site configured for the department, sent as a ``rest`` item."""
+
+    def send(self, sending: Sending) -> Outcome:
+        if sending.redirect_site is None:
+            return connector_for("rest").send(sending)
+        url = redirect_url(
+            sending.redirect_site,
+            sending.platform_url,
+            sending.department,
+            sending.case_id,
+            sending.item_id,
+            sending.keyring,
+        )
+        return ApplicantSent(url)

@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 import httpx
 
+from lianban.connectors.plugins import Outcome, Pushed, Sending, ToWorklist, register
 from lianban.security.signing import Keyring, sign_request
 
 
@@ -112,3 +113,23 @@ def fetch_status(
     if not isinstance(data, dict):
         raise DepartmentRefused("the status answer is not an object")
     return data
+
+
+@register("rest")
+class RestConnector:
+    """Pushed to the department system (then its callback or our status polls); without a system
+    configured for the department, its staff decide in the worklist."""
+
+    def send(self, sending: Sending) -> Outcome:
+        if sending.url is None:
+            return ToWorklist()
+        receipt = push(
+            sending.url,
+            sending.keyring,
+            idempotency_key=sending.idempotency_key,
+            envelope=sending.envelope,
+            timeout_seconds=sending.timeout_seconds,
+            client=sending.client,
+            api_key=sending.api_key,
+        )
+        return Pushed(receipt.receipt_no, receipt.status, receipt.sha256, receipt.key_id)

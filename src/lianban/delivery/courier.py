@@ -26,47 +26,19 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import quote
 
 import httpx
 
 from lianban.cases.schema import Delivery
+from lianban.ports import Courier, Shipment, TrackingStatus
 
 log = logging.getLogger(__name__)
 
 
-class TrackingStatus(StrEnum):
-    IN_TRANSIT = "in_transit"  # 运输中
-    DELIVERED = "delivered"  # 已妥投（签收）
-    RETURNED = "returned"  # 退回（无法投递）
-
-
-@dataclass(frozen=True)
-class Shipment:
-    """What a waybill is booked for: one delivery's letter to one recipient."""
-
-    reference: str  # the delivery id: booking twice gives the same waybill
-    recipient: str
-    mobile: str | None
-    address: dict[str, Any]  # {"region": GB/T 2260 code, "detail": street address}
-    contents: str  # the documents, by name
-
-
 class CourierError(Exception):
     """The courier refused a booking or a query, or could not be reached."""
-
-
-class Courier(Protocol):
-    def waybill(self, shipment: Shipment) -> str | None:
-        """Book a waybill (寄件下单) for a letter about to be posted; its number, or None.
-        Raises :class:`CourierError` when the courier cannot book it now."""
-        ...
-
-    def track(self, tracking_no: str, posted_at: datetime, now: datetime) -> TrackingStatus:
-        """Where the waybill is now (路由查询); raises :class:`CourierError` when unknown now."""
-        ...
 
 
 @dataclass

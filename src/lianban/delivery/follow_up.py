@@ -11,21 +11,22 @@ from __future__ import annotations
 
 import hmac
 import logging
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 
 from sqlalchemy.orm import Session
 
 from lianban.calendar.working_days import CHINA_TZ, china_date, due_date
-from lianban.cases.schema import Case, Delivery, OutboxJob
+from lianban.cases.jobs import JobKind, new_job
+from lianban.cases.progress import add_event
+from lianban.cases.schema import Case, Delivery
 from lianban.config import DeliveryPolicy
 from lianban.delivery.courier import Courier, CourierError, TrackingStatus, book, mobile_of
 from lianban.notify import notify
 
 log = logging.getLogger(__name__)
 
-FOLLOW_UP = "delivery_follow_up"
+FOLLOW_UP = JobKind.DELIVERY_FOLLOW_UP
 OPEN = ("sent", "prepared")
 
 
@@ -36,18 +37,8 @@ def follow_up_due(at: datetime, working_days: int) -> datetime:
 
 
 def schedule_follow_up(session: Session, delivery: Delivery, at: datetime, working_days: int) -> None:
-    session.add(
-        OutboxJob(
-            case_id=delivery.case_id,
-            job_id=uuid.uuid4().hex,
-            item_id=None,
-            delivery_id=delivery.delivery_id,
-            kind=FOLLOW_UP,
-            status="pending",
-            due_at=follow_up_due(at, working_days),
-            attempts=0,
-        )
-    )
+    due = follow_up_due(at, working_days)
+    session.add(new_job(delivery.case_id, FOLLOW_UP, due, delivery_id=delivery.delivery_id))
 
 
 def first_follow_up(session: Session, delivery: Delivery, at: datetime, policy: DeliveryPolicy) -> None:
@@ -66,8 +57,6 @@ class FollowUp:
 
 
 def _event(session: Session, case_id: str, at: datetime, event: str, detail: str) -> None:
-    from lianban.cases.progress import add_event  # the cases room records; delivery only asks
-
     add_event(session, case_id, at, event, None, detail)
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from lianban.cases.jobs import JobKind
 from lianban.cases.schema import Case, CaseItem, OutboxJob
 from lianban.cases.worklist import worklist_id
 from lianban.catalog.model import Department, department_name
@@ -21,7 +22,7 @@ from lianban.dispatch.service import require_operator
 from lianban.security.tokens import Identity
 
 UNTAKEN = timedelta(minutes=5)  # a due job no worker has taken for this long: are the workers down?
-DISPATCH_KINDS = ("dispatch",)
+DISPATCH_KINDS = (JobKind.DISPATCH.value,)
 
 
 def stuck_jobs(ctx: Context, identity: Identity, limit: int = 200) -> list[dict[str, Any]]:

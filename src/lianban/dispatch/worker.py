@@ -8,7 +8,6 @@ transaction waits on a department. The idempotency key ``case_id:item_id`` makes
 from __future__ import annotations
 
 import threading
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -18,8 +17,8 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session, defer, sessionmaker
 
-from lianban.calendar import china_date, due_date
 from lianban.cases.decisions import Decision, decide
+from lianban.cases.jobs import JobKind, new_job
 from lianban.cases.progress import (
     DEPARTMENT_STATUS,
     add_audit,
@@ -28,27 +27,27 @@ from lianban.cases.progress import (
     lock_case,
     refresh_case,
 )
-from lianban.cases.schema import Case, CaseItem, Delivery, OutboxJob
+from lianban.cases.schema import Case, CaseItem, OutboxJob
 from lianban.cases.states import ItemStatus, check_transition
 from lianban.catalog.catalogue import Catalogue
 from lianban.catalog.model import ConnectorKind
 from lianban.clock import Clock, SystemClock
 from lianban.config import DeliveryPolicy, DepartmentEndpoint, RetryPolicy
-from lianban.connectors.query import archive_status
-from lianban.connectors.redirect import redirect_url
-from lianban.connectors.rest import DepartmentRefused, DepartmentUnavailable, Receipt, fetch_status, push
+from lianban.connectors import connector_for
+from lianban.connectors.plugins import Answered, ApplicantSent, Outcome, Pushed, Sending, ToWorklist
+from lianban.connectors.rest import DepartmentRefused, DepartmentUnavailable, fetch_status
 from lianban.connectors.routing import routed_to_worklist
 from lianban.delivery.courier import Courier
-from lianban.delivery.follow_up import FOLLOW_UP, follow_up
 from lianban.dispatch import health
 from lianban.dispatch.envelope import envelope_of
 from lianban.dispatch.failures import PoisonJob, WorkerErrors, job_failed, log
 from lianban.dispatch.outbox import LEASE, backoff, claim
+from lianban.dispatch.registry import NETWORK, JobContext, handler_for
 from lianban.notify import notify
 from lianban.security.signing import Keyring
 from lianban.sharing.providers import ArchiveService
 
-STATUS_POLL = "status_poll"
+STATUS_POLL = JobKind.STATUS_POLL  # (the name older callers import)
 POLLED = (ItemStatus.DISPATCHED.value, ItemStatus.ACCEPTED.value)  # sent, not yet decided
 
 
@@ -132,18 +131,19 @@ class Dispatcher:
             if claimed_lease is not None and not _same_instant(job.lease_until, claimed_lease):
                 return  # our lease ran out while earlier jobs were sent and another worker took it
             job.lease_until = self.now() + self.config.lease  # renewed for the send itself
-            if job.kind == FOLLOW_UP:
-                self._follow_delivery(session, job)
+            handler = handler_for(job.kind)
+            if handler is not None:  # a timer or a domain event: one transaction, done
+                job.status = "done"
+                handler(session, job, JobContext(self.now(), self.config.courier, self.config.delivery))
                 return
-            if job.kind == "sla_warning":
-                self._warn(session, job)
-                return
+            if job.kind not in NETWORK:
+                raise PoisonJob(f"不认识的任务种类 {job.kind} / no handler for jobs of kind {job.kind}")
             if job.item_id is None:
                 job.status = "done"
                 return
             item = session.get(CaseItem, (case_id, job.item_id))
             case = session.get(Case, case_id, options=[defer(Case.form)])  # read only for a query item
-            if job.kind == STATUS_POLL:
+            if job.kind == JobKind.STATUS_POLL:
                 if item is None or item.receipt_no is None or item.status not in POLLED:
                     job.status = "done"  # decided already (or never sent): nothing to ask
                     return
@@ -159,64 +159,60 @@ class Dispatcher:
                         f"主题 {case.theme_id} 已不在目录中 / theme {case.theme_id} is no longer in the catalogue"
                     )
                 kind = theme.item(item.code).connector
-                envelope = envelope_of(
-                    session,
-                    theme,
-                    item,
-                    f"{self.config.callback_base_url.rstrip('/')}/api/v1/connectors/{item.department}/callback",
-                )
                 department = item.department
-                id_number = (
-                    str((case.form or {}).get("person.id_number") or "")
-                    if kind is ConnectorKind.QUERY
-                    else ""
-                )
-                revision = item.revision  # a resubmission after 补正 is a new department request
                 url = self.config.department_urls.get(department)
                 if url is not None and routed_to_worklist(session, department):
                     url = None  # an operator sent this department's new items to the worklist
+                sending = Sending(
+                    case_id=case_id,
+                    item_id=item.item_id,
+                    department=department,
+                    envelope=envelope_of(
+                        session,
+                        theme,
+                        item,
+                        f"{self.config.callback_base_url.rstrip('/')}/api/v1/connectors/{department}/callback",
+                    ),
+                    # a resubmission after 补正 is a new department request
+                    idempotency_key=f"{case_id}:{item.item_id}:{item.revision}",
+                    keyring=self.config.keyring,
+                    platform_url=self.config.callback_base_url,
+                    url=url,
+                    timeout_seconds=self.config.timeout_for(department),
+                    api_key=self.config.api_key_for(department),
+                    client=self.http,
+                    id_number=(
+                        str((case.form or {}).get("person.id_number") or "")
+                        if kind is ConnectorKind.QUERY
+                        else ""
+                    ),
+                    archives=self.config.archives,
+                    redirect_site=(self.config.redirect_sites or {}).get(department),
+                )
         if poll is not None:
             self._poll(case_id, job_id, *poll)
             return
-        if kind is ConnectorKind.QUERY and self.config.archives is not None:
-            self._answer_query(case_id, job_id, id_number)
-            return
-        site = (self.config.redirect_sites or {}).get(department)
-        if kind is ConnectorKind.REDIRECT and site is not None:
-            self._send_applicant(
-                case_id,
-                job_id,
-                redirect_url(
-                    site,
-                    self.config.callback_base_url,
-                    department,
-                    case_id,
-                    str(job.item_id),
-                    self.config.keyring,
-                ),
-            )
-            return
-        if kind is ConnectorKind.WORKLIST or url is None:
-            # no integrated system (or none configured for this deployment): staff decide in lianban
-            self._to_worklist(case_id, job_id)
-            return
         try:
-            receipt = push(
-                url,
-                self.config.keyring,
-                idempotency_key=f"{case_id}:{job.item_id}:{revision}",
-                envelope=envelope,
-                timeout_seconds=self.config.timeout_for(department),
-                client=self.http,
-                api_key=self.config.api_key_for(department),
-            )
+            outcome = connector_for(kind.value).send(sending)  # the item's connector, by its name
         except DepartmentUnavailable as exc:
             self._failed_attempt(case_id, job_id, str(exc))
             return
         except DepartmentRefused as exc:
             self._failed_attempt(case_id, job_id, str(exc), final=True)
             return
-        self._sent(case_id, job_id, receipt)
+        self._record(case_id, job_id, outcome)
+
+    def _record(self, case_id: str, job_id: str, outcome: Outcome) -> None:
+        """What the connector did with the sub-item, on the case."""
+        match outcome:
+            case Pushed():
+                self._sent(case_id, job_id, outcome)
+            case Answered(result):
+                self._answer_query(case_id, job_id, result)
+            case ApplicantSent(url):
+                self._send_applicant(case_id, job_id, url)
+            case ToWorklist():
+                self._to_worklist(case_id, job_id)
 
     # -- status polls (状态查询): for departments that cannot call back ----------------------------
 
@@ -293,32 +289,14 @@ class Dispatcher:
         seconds = self.config.poll_seconds.get(item.department)
         if seconds is None:
             return
-        session.add(
-            OutboxJob(
-                case_id=item.case_id,
-                job_id=uuid.uuid4().hex,
-                item_id=item.item_id,
-                kind=STATUS_POLL,
-                status="pending",
-                due_at=self.now() + timedelta(seconds=seconds),
-                attempts=0,
-            )
-        )
+        due = self.now() + timedelta(seconds=seconds)
+        session.add(new_job(item.case_id, JobKind.STATUS_POLL, due, item_id=item.item_id))
 
     def _close(self, case_id: str, job_id: str) -> None:
         with self.sessions() as session, session.begin():
             job = session.get(OutboxJob, (case_id, job_id))
             if job is not None:
                 job.status = "done"
-
-    # -- delivery follow-ups (送达跟踪) -------------------------------------------------------------
-
-    def _follow_delivery(self, session: Session, job: OutboxJob) -> None:
-        job.status = "done"
-        lock_case(session, job.case_id)
-        delivery = session.get(Delivery, (job.case_id, job.delivery_id)) if job.delivery_id else None
-        if delivery is not None:
-            follow_up(session, delivery, self.config.courier, self.config.delivery, self.now())
 
     def _settle(
         self, case_id: str, job_id: str, act: Callable[[Session, CaseItem], None], count_attempt: bool = False
@@ -365,10 +343,8 @@ class Dispatcher:
 
         self._settle(case_id, job_id, act)
 
-    def _answer_query(self, case_id: str, job_id: str, id_number: str) -> None:
+    def _answer_query(self, case_id: str, job_id: str, result: dict[str, Any]) -> None:
         """A status lookup is answered at once: its answer is the item's result (办结)."""
-        assert self.config.archives is not None
-        result = archive_status(self.config.archives, id_number)
 
         def act(session: Session, item: CaseItem) -> None:
             apply_decision(
@@ -377,34 +353,7 @@ class Dispatcher:
 
         self._settle(case_id, job_id, act)
 
-    def _warn(self, session: Session, job: OutboxJob) -> None:
-        """时限预警: an item still open the working day before its promised date is flagged."""
-        job.status = "done"
-        lock_case(session, job.case_id)
-        if job.item_id is not None:  # a timer of one sub-item (as filed before timers were per date)
-            items = [session.get(CaseItem, (job.case_id, job.item_id))]
-        else:  # the timer of a promised date: the sub-items due the next working day
-            due = due_date(china_date(job.due_at), 1).due_date
-            items = list(
-                session.execute(
-                    select(CaseItem)
-                    .where(CaseItem.case_id == job.case_id, CaseItem.promised_due_date == due)
-                    .order_by(CaseItem.item_id)
-                ).scalars()
-            )
-        for item in items:
-            if item is None or item.status in (ItemStatus.APPROVED.value, ItemStatus.REJECTED.value):
-                continue
-            add_event(
-                session,
-                job.case_id,
-                self.now(),
-                "due_soon",
-                item.item_id,
-                f"承诺时限 {item.promised_due_date.isoformat()} 即将届满（{item.department}）",
-            )
-
-    def _sent(self, case_id: str, job_id: str, receipt: Receipt) -> None:
+    def _sent(self, case_id: str, job_id: str, receipt: Pushed) -> None:
         def act(session: Session, item: CaseItem) -> None:
             self._mark_dispatched(session, item, f"受理编号 {receipt.receipt_no}")
             item.receipt_no = receipt.receipt_no

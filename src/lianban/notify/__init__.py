@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from lianban.cases.schema import Case
+from lianban.cases.wiring import wiring_of  # the platform's senders, as the session carries them
 from lianban.notify.senders import Sender, add_notice
 
 __all__ = ["Sender", "add_notice", "notify"]
@@ -15,8 +16,6 @@ __all__ = ["Sender", "add_notice", "notify"]
 
 def notify(session: Session, case: Case, text: str, at: datetime) -> None:
     """Tell the applicant: in the app always, and through every configured sender that has an address."""
-    from lianban.cases.wiring import wiring_of  # the platform's senders, as the session carries them
-
     add_notice(session, case.case_id, at, "in_app", case.owner, text)
     mobile = str(
         (case.form or {}).get("person.mobile") or (case.form or {}).get("employer.agent_phone") or ""

@@ -7,24 +7,14 @@ sandbox brings a sender that records each message as a notice row (``lianban-san
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from lianban.cases.schema import Notice
+from lianban.ports import Sender
 
-
-class Sender(Protocol):
-    """An SMS or e-mail gateway."""
-
-    channel: str
-
-    def send(self, session: Session, case_id: str, recipient: str, text: str, at: datetime) -> None: ...
-
-    def send_text(self, session: Session, recipient: str, text: str, at: datetime) -> None:
-        """A message that is not about a case (a booking number, 预约); the caller keeps its own record."""
-        ...
+__all__ = ["Sender", "add_notice"]
 
 
 def add_notice(session: Session, case_id: str, at: datetime, channel: str, recipient: str, text: str) -> None:
