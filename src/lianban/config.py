@@ -45,7 +45,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -126,6 +126,8 @@ class Settings(BaseSettings):
     dispatch_max_attempts: int | None = None  # these three win over the file's dispatch: section
     dispatch_base_delay_seconds: float | None = None
     dispatch_max_delay_seconds: float | None = None
+    log_format: Literal["json", "text"] = "json"  # LIANBAN_LOG_FORMAT: one JSON object a line, or text
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"  # LIANBAN_LOG_LEVEL
     # from the deployment file only
     departments: dict[str, DepartmentEndpoint] = Field(default_factory=dict)
     retry: RetryPolicy = Field(default_factory=RetryPolicy)

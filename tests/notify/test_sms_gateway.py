@@ -15,6 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from feature_world import run_dispatch
 from lianban.bootstrap import build_platform
 from lianban.cases.schema import Notice
 from lianban.config import ConfigError, Mode, Settings, load_settings
@@ -23,7 +24,6 @@ from lianban.migrate import upgrade
 from lianban.notify.sms import HttpSmsGateway, SmsError
 from lianban.web.app import create_app
 from lianban_sandbox.notify import RecordingSender
-from feature_world import run_dispatch
 from sandbox_cases import file_graduate_case
 from support.loopback import Loopback, loopback_server
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, defer
 from lianban.cases.jobs import JobKind, new_job, publish
 from lianban.cases.schema import AuditEntry, Case, CaseItem, TimelineEvent
 from lianban.cases.states import PROGRESS, IllegalTransition, ItemStatus, case_status, check_transition
+from lianban.logs import bind_case
 
 S = ItemStatus
 log = logging.getLogger(__name__)
@@ -26,6 +27,7 @@ log = logging.getLogger(__name__)
 def lock_case(session: Session, case_id: str) -> Case | None:
     """Take the case's row lock first (PostgreSQL), so work on one case is serialised and the
     timeline's sequence and the items' statuses never race; SQLite serialises writers anyway."""
+    bind_case(case_id)  # what is logged from here on is about this case
     # the applicant's form stays unread (and undecrypted) until something asks for it
     return session.get(
         Case, case_id, with_for_update=True, populate_existing=True, options=[defer(Case.form)]

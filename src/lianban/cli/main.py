@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import signal
 import sys
 from pathlib import Path
@@ -15,7 +16,10 @@ from rich.table import Table
 from lianban.cli.staff import staff_app
 from lianban.config import ConfigError, Mode, Settings, load_settings
 from lianban.extensions import installed
+from lianban.logs import configure_logging
 from lianban.security.startup import masked_url, refuse_unready_schema, require_safe_keys
+
+log = logging.getLogger("lianban.worker")
 
 app = typer.Typer(help="lianban 联办 — 一件事一次办 platform", no_args_is_help=True, add_completion=False)
 themes_app = typer.Typer(help="主题目录 — the theme catalogue", no_args_is_help=True)
@@ -78,6 +82,7 @@ def serve_platform(
     from lianban.security.tokens import TokenError
     from lianban.web.app import create_app
 
+    configure_logging(settings.log_format, settings.log_level)  # JSON lines with the ids
     try:
         require_safe_keys(settings)  # production: no short or missing key (startup)
         platform = build_platform(settings)
@@ -127,7 +132,8 @@ def serve_platform(
         for dept, url in urls.items():
             console.print(f"  {dept:<18} {url}", style="dim")
     try:
-        uvicorn.run(application, host=host, port=port, log_level="warning", access_log=False)
+        # uvicorn's own records go to the root logger, as JSON lines like every other
+        uvicorn.run(application, host=host, port=port, log_level="warning", access_log=False, log_config=None)
     finally:
         worker.stop()
         if systems is not None:
@@ -192,6 +198,7 @@ def worker(
     from lianban.security.signing import SignatureError
 
     settings = settings_or_exit(database_url)
+    configure_logging(settings.log_format, settings.log_level)
     try:
         require_safe_keys(settings, tokens=False)
         platform = build_platform(settings)
@@ -223,6 +230,7 @@ def worker(
             try:
                 taken = dispatcher.run_once()
             except Exception as exc:
+                log.exception("worker round failed, retrying")
                 err.print(f"round failed, retrying: {type(exc).__name__}: {exc}")
                 engine.dispose()
                 taken = 0

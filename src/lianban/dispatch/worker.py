@@ -43,6 +43,7 @@ from lianban.dispatch.envelope import envelope_of
 from lianban.dispatch.failures import PoisonJob, WorkerErrors, job_failed, log
 from lianban.dispatch.outbox import LEASE, backoff, claim
 from lianban.dispatch.registry import NETWORK, JobContext, handler_for
+from lianban.logs import bound
 from lianban.notify import notify
 from lianban.security.signing import Keyring
 from lianban.sharing.providers import ArchiveService
@@ -117,10 +118,13 @@ class Dispatcher:
                 for j in claim(session, self.now(), limit, self.config.lease)
             ]
         for case_id, job_id, lease in keys:
-            try:
-                self.handle(case_id, job_id, lease)
-            except Exception as exc:  # one bad job never stops the others
-                job_failed(self.sessions, case_id, job_id, exc, self.now(), self.config.retry, self.errors)
+            with bound(case_id=case_id, job_id=job_id):  # what is logged is about this job
+                try:
+                    self.handle(case_id, job_id, lease)
+                except Exception as exc:  # one bad job never stops the others
+                    job_failed(
+                        self.sessions, case_id, job_id, exc, self.now(), self.config.retry, self.errors
+                    )
         return len(keys)
 
     def handle(self, case_id: str, job_id: str, claimed_lease: datetime | None = None) -> None:

@@ -39,6 +39,7 @@ from lianban.web.api import (
 )
 from lianban.web.limits import DEFAULT_MAX_BODY_BYTES, BodySizeLimit
 from lianban.web.pages import install_pages
+from lianban.web.request_ids import RequestIds
 
 DESCRIPTION = """lianban (联办) — one form, one set of materials, many departments.
 
@@ -102,6 +103,7 @@ def create_app(
     app.state.regional = platform.regional  # 好差评, 预约, drafts: per region
     problems.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=DEFAULT_MAX_BODY_BYTES)
+    app.add_middleware(RequestIds)  # outermost: every answer carries its X-Request-ID
     app.include_router(health.router)
     app.include_router(themes.router)
     app.include_router(forms.router)

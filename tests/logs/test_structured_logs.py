@@ -1,0 +1,92 @@
+"""Structured logs (结构化日志): one JSON object a line, each carrying the request, the case and
+the job it is about — so an operator finds every line of one failed request or job."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select, update
+
+from lianban.cases.schema import Case, OutboxJob
+from lianban.config import Mode, load_settings
+from lianban.dispatch.worker import Dispatcher
+from lianban.logs import configure_logging
+from lianban.migrate import upgrade
+from lianban.web.app import create_app
+from sandbox_cases import file_hebei_case
+
+
+@pytest.fixture
+def log_lines() -> Iterator[io.StringIO]:
+    """The process's log as it would go to stderr, in JSON lines."""
+    stream = io.StringIO()
+    root = logging.getLogger()
+    level = root.level
+    handler = configure_logging("json", "INFO", stream)
+    yield stream
+    root.removeHandler(handler)
+    root.setLevel(level)
+
+
+def lines(stream: io.StringIO) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in stream.getvalue().splitlines() if line.strip()]
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> Iterator[TestClient]:
+    url = f"sqlite:///{tmp_path / 'api.sqlite3'}"
+    upgrade(url)
+    settings = load_settings({"LIANBAN_DATA_DIR": str(tmp_path / "var")}, database_url=url, mode=Mode.SANDBOX)
+    with TestClient(create_app(settings)) as c:
+        yield c
+
+
+def test_a_request_s_log_line_carries_its_request_id_and_the_answer_echoes_it(
+    client: TestClient, log_lines: io.StringIO
+) -> None:
+    r = client.get("/api/v1/themes", headers={"X-Request-ID": "hall-window-7.0001"})
+    assert r.status_code == 200 and r.headers["x-request-id"] == "hall-window-7.0001"
+    (line,) = [x for x in lines(log_lines) if x["logger"] == "lianban.http"]
+    assert line["request_id"] == "hall-window-7.0001"
+    assert (line["method"], line["path"], line["status"], line["level"]) == (
+        "GET",
+        "/api/v1/themes",
+        200,
+        "INFO",
+    )
+
+    made = client.get("/api/v1/themes").headers["x-request-id"]  # none given: one is made
+    hostile = client.get("/api/v1/themes", headers={"X-Request-ID": "a b\tc" * 30}).headers["x-request-id"]
+    assert len(made) == 32 and len(hostile) == 32 and made != hostile  # never echoed as given
+    assert [x["request_id"] for x in lines(log_lines) if x["logger"] == "lianban.http"][1:] == [made, hostile]
+
+
+def test_a_worker_s_error_carries_its_job_and_case(client: TestClient, log_lines: io.StringIO) -> None:
+    case_id, _ = file_hebei_case(client)
+    platform = client.app.state.platform  # type: ignore[attr-defined]
+    with platform.sessions() as session, session.begin():
+        # the province withdrew the theme after this case was filed: its sends cannot be made
+        session.execute(update(Case).where(Case.case_id == case_id).values(theme_id="hebei.withdrawn"))
+        sends = set(
+            session.execute(
+                select(OutboxJob.job_id).where(OutboxJob.case_id == case_id, OutboxJob.kind == "dispatch")
+            ).scalars()
+        )
+    dispatcher = Dispatcher(
+        platform.sessions, platform.catalogue, platform.dispatch_config(department_urls={})
+    )
+    try:
+        dispatcher.run_once()
+    finally:
+        dispatcher.close()
+    errors = [x for x in lines(log_lines) if x["level"] == "ERROR" and x["logger"] == "lianban.dispatch"]
+    assert errors and {x["job_id"] for x in errors} == sends
+    assert {x["case_id"] for x in errors} == {case_id}
+    assert all("hebei.withdrawn" in x["message"] and x["request_id"] is None for x in errors)
