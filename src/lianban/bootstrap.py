@@ -12,7 +12,7 @@ environment or keeps configuration in a module: what a part needs, the platform 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from functools import cached_property
 
@@ -32,7 +32,7 @@ from lianban.dispatch.worker import DispatchConfig
 from lianban.extensions import Plugins, plug
 from lianban.notify.senders import Sender
 from lianban.notify.sms import HttpSmsGateway
-from lianban.regional import RegionalSettings, load_regional
+from lianban.regional import HALLS_FILE, RegionalSettings, load_regional
 from lianban.security.fieldcrypt import DataKeyring, data_keyring, use_field_encryption
 from lianban.security.signing import Keyring, NonceCache, platform_keyring
 from lianban.security.tokens import secret_key
@@ -165,6 +165,8 @@ def build_platform(
     chosen_senders = senders if senders is not None else default_senders(settings, offered)
     chosen_courier = courier if courier is not None else default_courier(settings, offered)
     regional = load_regional(settings.deployment_file)
+    if regional.halls_file == HALLS_FILE and offered.halls is not None:  # the deployment names none
+        regional = replace(regional, halls_file=offered.halls)
     load_halls(regional.halls_file)  # an unusable halls file stops the start
     engine = make_engine(settings.database_url)
     wiring = case_wiring(settings, cat, chosen_senders, chosen_courier, offered)

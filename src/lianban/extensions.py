@@ -11,7 +11,8 @@ by entry point, and asks each for what it offers:
 
 - command-line commands (:meth:`Extension.add_commands`), always — installing an extension adds them;
 - routes on the app and providers (data-sharing hub, SMS sender, courier, login, department
-  systems, redirect sites), only in the modes the extension names (:attr:`Extension.modes`).
+  systems, redirect sites, service halls), only in the modes the extension names
+  (:attr:`Extension.modes`).
 
 Sandbox mode needs an extension for it: the app refuses to start in sandbox mode when none is
 installed (``make install`` installs ``lianban-sandbox``; a production install does not).
@@ -22,6 +23,7 @@ from __future__ import annotations
 import importlib.metadata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Protocol, TypeVar
 
 from lianban.config import ConfigError, Mode, Settings
@@ -115,6 +117,10 @@ class Extension:
     def department_systems(self, settings: Settings, keyring: Keyring) -> DepartmentSystems | None:
         return None
 
+    def halls_file(self, settings: Settings) -> Path | None:
+        """The service halls (政务服务大厅, 预约) when the deployment file names none."""
+        return None
+
 
 def installed(found: Iterable[importlib.metadata.EntryPoint] | None = None) -> tuple[Extension, ...]:
     """Every installed extension, by name (``found``: the entry points to read, default the group's)."""
@@ -153,6 +159,7 @@ class Plugins:
     sms: Sender | None
     courier: Courier | None
     login: LoginProvider | None
+    halls: Path | None = None  # the halls file an extension offers (the sandbox's, with its practice hall)
 
     def add_routes(self, app: FastAPI) -> None:
         for extension in self.extensions:
@@ -177,4 +184,5 @@ def plug(settings: Settings, clock: Clock, available: Sequence[Extension] | None
         sms=_first(e.sms_sender(settings) for e in active),
         courier=_first(e.courier(settings) for e in active),
         login=_first(e.login_provider(settings, clock) for e in active),
+        halls=_first(e.halls_file(settings) for e in active),
     )

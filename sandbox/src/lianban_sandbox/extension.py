@@ -3,12 +3,13 @@
 In sandbox mode the app takes from here: the routes (``/api/v1/auth/sandbox``,
 ``/api/v1/sandbox/*``), the synthetic registry as the data-sharing hub, the recording SMS sender,
 the sandbox courier, the sandbox login, the simulated department systems and the e-tax site for
-``redirect`` items. ``lianban demo`` is added to the command line whatever the mode. Imports are
+``redirect`` items, the service halls with a practice hall open around the clock. ``lianban demo`` is added to the command line whatever the mode. Imports are
 made when a hook is called: the command line loads this module while it is itself being imported.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lianban.config import Mode, Settings
@@ -62,6 +63,10 @@ class SandboxExtension(Extension):
 
     def redirect_sites(self, public_url: str) -> dict[str, str]:
         return {"tax": f"{public_url.rstrip('/')}/api/v1/sandbox/etax"}
+
+    def halls_file(self, settings: Settings) -> Path:
+        """The sample halls and a practice hall open around the clock (check-in at any hour)."""
+        return Path(__file__).resolve().parent / "data" / "halls.yaml"
 
     def department_systems(self, settings: Settings, keyring: Keyring) -> DepartmentSystems:
         from lianban_sandbox.simulators import SimulatorFleet

@@ -12,7 +12,16 @@ from fastapi.responses import Response
 
 from lianban.web.pages.rendering import redirect
 from lianban.web.pages.route import PageRoute
-from lianban.web.pages.staff import follow_ups, operator, supervisor, worklist
+from lianban.web.pages.staff import (
+    follow_ups,
+    operator,
+    supervisor,
+    window,
+    window_apply,
+    window_batch,
+    window_cases,
+    worklist,
+)
 from lianban.web.pages.staff.access import STAFF_ROLES, home_desk, staff_caller
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -25,6 +34,17 @@ def staff_home(request: Request) -> Response:
     return redirect(request, home_desk(identity))
 
 
-ROUTERS = (router, worklist.router, follow_ups.router, operator.router, supervisor.router)
+ROUTERS = (
+    router,
+    worklist.router,
+    follow_ups.router,
+    operator.router,
+    supervisor.router,
+    window.router,
+    window_apply.start_router,
+    window_apply.router,
+    window_cases.router,
+    window_batch.router,
+)
 
 __all__ = ["ROUTERS"]
