@@ -33,6 +33,7 @@ items:
     department: hrss
     handling_agency: 人社部门
     system: 就业服务平台
+    national: {item_code: "292923040604", implementation_code: "1142000014200100923292923040604", status: unverified, source: 占位}
     levels: [city]
     time_limit: {legal_days: 20, promised_days: 1}
     connector: rest
@@ -49,6 +50,7 @@ items:
     department: tax
     handling_agency: 税务部门
     system: 电子税务局
+    national: {item_code: "180230049132", implementation_code: "1142000094021149XB3180230049132", status: unverified, source: 占位}
     levels: [city]
     time_limit: {legal_days: 1, promised_days: 1}
     connector: redirect

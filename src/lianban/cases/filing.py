@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from lianban.calendar import china_date, due_date, is_working_day
 from lianban.cases.jobs import JobKind
+from lianban.cases.numbering import next_case_number
 from lianban.cases.schema import AuditEntry, Case, CaseItem, OutboxJob, TimelineEvent
 from lianban.cases.states import CaseStatus, ItemStatus
 from lianban.catalog.catalogue import Catalogue
@@ -196,6 +197,7 @@ def file_case(
         )
     case = Case(
         case_id=case_id,
+        case_no=next_case_number(session, theme.region_code, accepted_day),
         theme_id=theme.id,
         theme_digest=catalogue.theme_digest(theme.id),
         owner=owner,

@@ -58,6 +58,9 @@ class Case(Base):
     __tablename__ = "cases"
 
     case_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    # 办件编号 in the national pattern: region code + acceptance date + the day's sequence
+    # (lianban.cases.numbering); unique, beside the internal id
+    case_no: Mapped[str | None] = mapped_column(String(30), unique=True, index=True)
     theme_id: Mapped[str] = mapped_column(String(100), index=True)
     theme_digest: Mapped[str] = mapped_column(String(64))
     owner: Mapped[str] = mapped_column(String(100), index=True)  # the applicant (person or employer)
@@ -75,6 +78,17 @@ class Case(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (UniqueConstraint("owner", "idempotency_key", name="uq_cases_owner_idempotency_key"),)
+
+
+class CaseNumberSequence(Base):
+    """The last 办件编号 sequence given out per region and day (a small reference table: one row a
+    region a day, taken by an upsert in the filing's transaction)."""
+
+    __tablename__ = "case_number_sequences"
+
+    region_code: Mapped[str] = mapped_column(String(6), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    last: Mapped[int]
 
 
 class CaseItem(Base):

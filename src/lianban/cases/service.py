@@ -105,6 +105,7 @@ def case_summary(
     """The case as the applicant reads it; ``today`` (the China date) decides what is overdue."""
     return {
         "case_id": case.case_id,
+        **({"case_no": case.case_no} if case.case_no else {}),  # 办件编号
         "theme_id": case.theme_id,
         "status": case.status,
         "channel": case.channel,
@@ -215,7 +216,7 @@ def my_cases(ctx: Context, identity: Identity) -> list[dict[str, Any]]:
     with ctx.sessions() as session:
         # only the columns the list shows: the form (encrypted personal data) is not read or decrypted
         rows = session.execute(
-            select(Case.case_id, Case.theme_id, Case.status, Case.accepted_at, Case.due_date)
+            select(Case.case_id, Case.case_no, Case.theme_id, Case.status, Case.accepted_at, Case.due_date)
             .where(column == identity.subject)
             .order_by(Case.accepted_at.desc())
             .limit(200)
@@ -223,6 +224,7 @@ def my_cases(ctx: Context, identity: Identity) -> list[dict[str, Any]]:
         return [
             {
                 "case_id": r.case_id,
+                **({"case_no": r.case_no} if r.case_no else {}),
                 "theme_id": r.theme_id,
                 "status": r.status,
                 "accepted_at": r.accepted_at.isoformat(),

@@ -16,6 +16,7 @@ from typing import Any
 from lianban.catalog.catalogue import Fact, load_facts, theme_paths
 from lianban.catalog.check_order import check_order
 from lianban.catalog.codelists import CodeList, load_code_lists, region_code_list
+from lianban.catalog.item_codes import check_item_codes
 from lianban.catalog.loader import FIELDS_FILE, ThemeFileError, line_of, load_field_dictionary, load_theme
 from lianban.catalog.model import FieldDef, FieldType, Reduction, Theme
 from lianban.catalog.outcomes import compare, compute
@@ -322,6 +323,7 @@ def check_theme(
                 f"item {it.code}: legal limit {it.time_limit.legal_days} exceeds the theme's stated {stated.legal_days} working days",
             )
     cycle = check_order(theme, c.add)
+    check_item_codes(theme, c.add)
 
     # ---- materials
     material_ids = [m.id for m in theme.materials]

@@ -129,6 +129,11 @@ def guide(theme: Theme) -> dict[str, Any]:
                 "handling_agency": it.handling_agency,
                 "system": it.system,
                 "issues": [{"code": i.code, "name": i.name} for i in it.issues],
+                **(
+                    {"national": it.national.model_dump(mode="json")}  # 事项编码 / 实施编码
+                    if it.national is not None
+                    else {}
+                ),
             }
             for it in theme.items
         ],

@@ -289,6 +289,18 @@ class Issued(Strict):
     at: Literal["completion", "acceptance"] = "completion"
 
 
+class NationalCodes(Strict):
+    """The item in the national catalogue (GB/T 39554.1): its 事项编码 (basic code) and its
+    实施编码 (the implementing agency's code for it). ``status``: ``verified`` — taken from the
+    documents or the province's catalogue (``source`` names it); ``unverified`` — a placeholder
+    with the national structure (``source`` says so), to be replaced."""
+
+    item_code: str  # 事项编码（基本编码）
+    implementation_code: str  # 实施编码
+    status: Literal["verified", "unverified"]
+    source: str
+
+
 class Item(Strict):
     """One 事项 of a theme."""
 
@@ -300,6 +312,7 @@ class Item(Strict):
     handling_agency: str  # 办理机构 as the document names it
     system: str  # the department system as the document names it
     levels: tuple[Level, ...]
+    national: NationalCodes | None = None  # 事项编码 / 实施编码 (themes check wants them)
     time_limit: TimeLimit
     connector: ConnectorKind
     conditions: tuple[Condition, ...] = ()

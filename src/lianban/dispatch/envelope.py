@@ -1,5 +1,5 @@
 """What a department system receives for one sub-item (推送报文): the payload in its own field
-names, and the case's order around it — the documents it issues and when, the documents it goes
+names, the 办件编号 and the item's national codes (事项编码 / 实施编码), and the case's order around it — the documents it issues and when, the documents it goes
 on with (the 调档函 档案接收 issued, for 档案转出), and the items it completes after.
 """
 
@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lianban.cases.schema import CaseItem
+from lianban.cases.schema import Case, CaseItem
 from lianban.catalog.model import Theme
 
 
@@ -24,6 +24,11 @@ def envelope_of(session: Session, theme: Theme, item: CaseItem, callback_url: st
         "payload": item.payload,
         "callback_url": callback_url,
     }
+    case_no = session.execute(select(Case.case_no).where(Case.case_id == item.case_id)).scalar()
+    if case_no:
+        envelope["case_no"] = case_no  # 办件编号
+    if definition.national is not None:  # 事项编码 / 实施编码, and whether they are verified
+        envelope["item_codes"] = definition.national.model_dump(mode="json", exclude={"source"})
     if definition.issues:
         envelope["issues"] = [{"code": d.code, "name": d.name, "at": d.at} for d in definition.issues]
     if definition.completes_after:

@@ -52,6 +52,7 @@ class ItemAnswer(Answer):
 
 class CaseSummary(Answer):
     case_id: str
+    case_no: str | None = None  # 办件编号: region code + date + the day's sequence
     theme_id: str
     status: str
     channel: str
@@ -70,6 +71,7 @@ class Filed(CaseSummary):
 
 class CaseEntry(Answer):
     case_id: str
+    case_no: str | None = None
     theme_id: str
     status: str
     accepted_at: str
