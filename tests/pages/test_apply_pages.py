@@ -22,6 +22,7 @@ from lianban.web.app import create_app
 from lianban.web.pages.apply_flow import ApplyFlow
 from lianban.web.pages.apply_pages import apply_router
 from lianban.web.pages.session import page_identity
+from lianban_sandbox.registry import sandbox_hires
 from sandbox_cases import graduate_form
 
 WUHAN_GRADUATE = "420602200405120263"  # persona wuhan_graduate (陈思雨)
@@ -193,3 +194,40 @@ def test_a_window_clerk_files_the_same_form_for_a_walk_in_applicant(browser_like
     assert case_id
     log_in(c, id_number=WUHAN_GRADUATE)
     assert case_id.group(1) in c.get("/my").text
+
+
+def test_an_employer_adds_a_hire_by_id_number_and_data_sharing_fills_and_locks_the_row(
+    browser_like: TestClient,
+) -> None:
+    c = browser_like
+    log_in(c, uscc="91361100MA38TW4F3F")  # persona shangrao_employer
+    state = c.app.state  # type: ignore[attr-defined]
+    (hire,) = sandbox_hires(1, "shangrao.recruitment", catalogue=state.catalogue, hub=state.sharing)
+    verified = state.sharing.prefill_person(hire["person.id_number"])
+    page = c.get("/themes/shangrao.recruitment/apply/form")
+    assert "新招用员工（0 名）" in page.text
+    r = c.post(
+        "/themes/shangrao.recruitment/apply/form",
+        data={
+            "csrf_token": token(page.text),
+            "action": "add",
+            "new_employee": hire["person.id_number"],
+            "employees.count": "0",
+        },
+    )
+    assert r.status_code == 200 and "新招用员工（1 名）" in r.text
+    row = r.text.split('id="employee-0"', 1)[1]
+    assert f"员工 1：{verified['person.name']}" in row
+    assert 'id="f-employees-0-person-name"' in row and 'name="employees.0.person.name"' not in row  # locked
+    assert f'name="employees.0.person.id_number" value="{hire["person.id_number"]}"' in row
+    assert 'name="employees.0.person.mobile"' in row  # what data sharing does not know is typed
+    removed = c.post(
+        "/themes/shangrao.recruitment/apply/form",
+        data={
+            "csrf_token": token(r.text),
+            "action": "remove:0",
+            "employees.count": "1",
+            "employees.0.person.id_number": hire["person.id_number"],
+        },
+    )
+    assert "新招用员工（0 名）" in removed.text

@@ -95,6 +95,8 @@ def form_page(
     ctx = platform_of(request)
     checked = checked or check_state(ctx, flow, state)
     issues = checked.errors if status != 200 or request.query_params.get("check") else []
+    if sheet_problems is not None:  # after a sheet: its rows' problems (the header comes at 下一步)
+        issues = [i for i in issues if i.field.startswith("employees")]
     errors = fields.error_map(issues)
     verified = prefill(ctx, flow)
     context: dict[str, Any] = {
