@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from pypdf import PdfReader
+from pypdf import PdfReader, PdfWriter
 
 from feature_world import beijing, feature_client
 from lianban.clock import SettableClock
@@ -39,6 +39,17 @@ def file_at_the_window(client: TestClient) -> tuple[dict[str, Any], dict[str, An
     form["social_card.id_valid_until"] = "2036-09-20"
     form["person.id_number"] = person["id_number"]
     clerk = bearer(client, username="window", password="sandbox")
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    scan = io.BytesIO()
+    writer.write(scan)
+    scanned = client.post(  # scanned at the desk: the clerk uploads it
+        "/api/v1/uploads",
+        headers=clerk,
+        data={"material_id": "graduation_certificate", "theme_id": "hubei.graduate-employment"},
+        files={"file": ("scan.pdf", scan.getvalue(), "application/pdf")},
+    )
+    assert scanned.status_code == 201, scanned.text
     r = client.post(
         "/api/v1/applications",
         json={
@@ -47,8 +58,8 @@ def file_at_the_window(client: TestClient) -> tuple[dict[str, Any], dict[str, An
             "form": form,
             "channel": "window",
             "materials": [
-                {"material_id": "graduation_certificate", "upload_id": "scan-1"}
-            ],  # scanned at the desk
+                {"material_id": "graduation_certificate", "upload_id": scanned.json()["upload_id"]}
+            ],
         },
         headers=clerk,
     )

@@ -3,12 +3,14 @@ at the window — on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from pypdf import PdfWriter
 
 from lianban.config import Mode, load_settings
 from lianban.migrate import upgrade
@@ -42,11 +44,18 @@ def login(api: TestClient, **body: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {r.json()['access_token']}"}
 
 
-def file_hebei(api: TestClient, headers: dict[str, str], key: str | None = None, **extra: Any) -> Any:
+def file_hebei(
+    api: TestClient,
+    headers: dict[str, str],
+    key: str | None = None,
+    materials: list[dict[str, str]] | None = None,
+    **extra: Any,
+) -> Any:
     body = {
         "theme_id": "hebei.flexible-employment",
-        "form": {**hebei_form(api.app.state.catalogue.code_lists), **extra},
-    }  # type: ignore[attr-defined]
+        "form": {**hebei_form(api.app.state.catalogue.code_lists), **extra},  # type: ignore[attr-defined]
+        "materials": materials or [],
+    }
     h = {**headers, **({"Idempotency-Key": key} if key else {})}
     return api.post("/api/v1/applications", json=body, headers=h)
 
@@ -102,6 +111,53 @@ def test_a_window_clerk_files_for_a_walk_in_applicant(api: TestClient) -> None:
     assert r.json()["channel"] == "window"
     mine = api.get("/api/v1/applications", headers=login(api, id_number=worker["id_number"])).json()
     assert [c["case_id"] for c in mine] == [r.json()["case_id"]]
+
+
+def a_pdf() -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def uploaded(api: TestClient, headers: dict[str, str], material_id: str) -> str:
+    r = api.post(
+        "/api/v1/uploads",
+        headers=headers,
+        data={"material_id": material_id, "theme_id": "hebei.flexible-employment"},
+        files={"file": ("scan.pdf", a_pdf(), "application/pdf")},
+    )
+    assert r.status_code == 201, r.text
+    return str(r.json()["upload_id"])
+
+
+def test_a_material_must_be_the_applicants_own_upload_of_that_material(api: TestClient) -> None:
+    """She may name only files she uploaded herself, each for the material it was uploaded as: the
+    graduate's scan, or her own archive letter offered as her hukou book, is refused (422 on
+    ``materials[i].upload_id``, the same words for another's file and for none, so nothing tells
+    that the other file exists) and nothing is filed; her own scan files."""
+    worker = login(api, id_number=persona(api, "hebei_flexible_public_archive")["id_number"])
+    graduate = login(api, id_number=persona(api, "wuhan_graduate")["id_number"])
+    hers = uploaded(api, worker, "hukou_book_or_contract")
+    letter = uploaded(api, worker, "archive_transfer_letter")
+    not_hers = uploaded(api, graduate, "hukou_book_or_contract")
+    for upload_id in (not_hers, letter, "00000000-0000-0000-0000-000000000000"):
+        r = file_hebei(
+            api, worker, materials=[{"material_id": "hukou_book_or_contract", "upload_id": upload_id}]
+        )
+        assert r.status_code == 422, r.text
+        assert r.json()["errors"][0]["field"] == "materials[0].upload_id"
+    nobody = "00000000-0000-0000-0000-000000000000"
+    stranger, none = (
+        file_hebei(api, worker, materials=[{"material_id": "hukou_book_or_contract", "upload_id": u}]).json()
+        for u in (not_hers, nobody)
+    )
+    assert stranger["errors"][0]["code"] == none["errors"][0]["code"] == "not_found"
+    assert stranger["errors"][0]["message"].replace(not_hers, nobody) == none["errors"][0]["message"]
+    assert api.get("/api/v1/applications", headers=worker).json() == []
+    r = file_hebei(api, worker, materials=[{"material_id": "hukou_book_or_contract", "upload_id": hers}])
+    assert r.status_code == 201, r.text
 
 
 def test_an_invalid_form_files_nothing(api: TestClient) -> None:

@@ -8,13 +8,14 @@ from typing import Any
 
 from sqlalchemy import select
 
+from lianban.cases.materials import check_references
 from lianban.cases.progress import add_audit, lock_case, refresh_case, requeue
 from lianban.cases.schema import Case, CaseItem
 from lianban.cases.service import visible
 from lianban.cases.states import ItemStatus
 from lianban.context import Context
 from lianban.errors import Conflict, not_found
-from lianban.forms.service import FilledForm, checked_or_refused
+from lianban.forms.service import FilledForm, checked_or_refused, theme_of
 from lianban.security.tokens import Identity
 
 
@@ -44,6 +45,7 @@ def correct(
         )
     merged = {**old_form, **form}
     checked = checked_or_refused(ctx, identity, theme_id, FilledForm(situation=situation, form=merged))
+    check_references(ctx, identity, theme_of(ctx, theme_id), materials)
     payloads = {(p.item, p.employee): p.payload for p in checked.payloads}
     now = ctx.clock.now()
     with ctx.sessions() as session, session.begin():

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from lianban.cases.filing import FiledItem, IdempotencyConflict, file_case, find_by_key
+from lianban.cases.materials import check_references
 from lianban.cases.schema import Case, CaseItem, Delivery, Notice, TimelineEvent
 from lianban.catalog.model import Theme
 from lianban.context import Context
@@ -163,6 +164,7 @@ def file_application(
         if repeated is not None:
             return repeated
     checked = checked_or_refused(ctx, identity, application.theme_id, application.filled)
+    check_references(ctx, identity, theme, application.materials)
     if not checked.payloads:
         raise Invalid(
             "按所填情形，没有事项适用", "no item applies", title=("没有可办理的事项", "No item to handle")
