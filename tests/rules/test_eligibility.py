@@ -24,6 +24,7 @@ def graduate(
     return {
         "person.birth_date": birth,
         "person.gender": gender,
+        "person.nationality": "CHN",
         "education.level": level,
         "education.graduation_date": graduated,
     }
@@ -111,7 +112,13 @@ def test_an_employer_without_a_housing_fund_account_cannot_open_personal_account
     assert any(r.item == "housing_fund_account" for r in e.blocking)
 
 
-def test_a_condition_that_needs_a_missing_value_is_undecided_not_failed() -> None:
+def test_a_condition_whose_facts_are_missing_is_not_met_and_says_which() -> None:
+    """No birth date, no gender: working age cannot be shown, so it is not met (it used to pass as
+    undecided), and the explanation names what is missing."""
     e = assess(GRADUATE, GRADUATE.items, {}, {}, {}, TODAY)
-    assert result(e, "employment_registration", "working_age").met is None
-    assert "未填写" in result(e, "employment_registration", "working_age").explanation_zh
+    working_age = result(e, "employment_registration", "working_age")
+    assert working_age.met is False
+    assert "缺少" in working_age.explanation_zh and "出生日期" in working_age.explanation_zh
+    assert "missing" in working_age.explanation_en
+    known = assess(GRADUATE, GRADUATE.items, graduate("2004-03-15"), {}, {}, TODAY)
+    assert result(known, "employment_registration", "working_age").met is True

@@ -17,6 +17,7 @@ from typing import Any
 from lianban.catalog.catalogue import Catalogue
 from lianban.catalog.model import FieldType, Theme
 from lianban.forms.contributions import housing_fund_amounts, pension_base_issue
+from lianban.forms.fieldtypes.identifiers import id_number_facts
 from lianban.forms.issues import FieldIssue, Findings
 from lianban.forms.regions import region_settings
 from lianban.forms.spec import MAX_LISTED_OPTIONS, FormField, FormSpec, build_form
@@ -39,6 +40,21 @@ class CheckedSubmission(Findings):
     # items that do not apply to the applicant (a card already held)
     refused: set[str] = field(default_factory=set)
     payloads: list[ItemPayload] = field(default_factory=list)
+
+
+# Why a value is locked, where it is not only data sharing's word (forms.sharing.prefill_for).
+_LOCKED_BECAUSE = {
+    "person.id_number": (
+        "是登录身份（或数据共享核验）的号码",
+        "is the number you logged in with (or verified) and",
+    ),
+    "employer.uscc": (
+        "是登录单位（或数据共享核验）的代码",
+        "is the code you logged in with (or verified) and",
+    ),
+    "person.birth_date": ("由公民身份号码确定", "is given by the ID number and"),
+    "person.gender": ("由公民身份号码确定", "is given by the ID number and"),
+}
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -80,12 +96,15 @@ def _check_values(
         raw = given.get(f.key)
         if f.key in prefill and prefill[f.key] not in _EMPTY:
             if raw not in _EMPTY and not _same_value(catalogue, f, raw, prefill[f.key], today):
+                why_zh, why_en = _LOCKED_BECAUSE.get(
+                    f.key, ("来自数据共享的核验信息", "is a verified value from data sharing and")
+                )
                 issues.append(
                     FieldIssue(
                         f"{prefix}{f.key}",
                         "locked",
-                        f"{label_zh}来自数据共享的核验信息，不能修改",
-                        f"{label_en} is a verified value from data sharing and cannot be changed",
+                        f"{label_zh}{why_zh}，不能修改",
+                        f"{label_en} {why_en} cannot be changed",
                     )
                 )
             raw = prefill[f.key]
@@ -146,6 +165,12 @@ def _compute_housing_fund(
                 )
         values[key] = f"{amount:.2f}"
     return issues
+
+
+def _with_id_facts(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The values the rules read: the birth date and gender the ID number says, where the form
+    has no such field (a Shangrao employee row: 由公民身份号码推出)."""
+    return {**id_number_facts(values.get("person.id_number")), **values}
 
 
 def _labels(catalogue: Catalogue, spec: FormSpec) -> dict[str, dict[str, str]]:
@@ -225,7 +250,7 @@ def check_submission(
     eligibility = assess(
         theme,
         [it for it in spec.items if not (employer and it.per_employee)],
-        values,
+        _with_id_facts(values),
         answers,
         base_facts,
         today,
@@ -239,7 +264,7 @@ def check_submission(
         row_facts = {**base_facts, **(employee_facts[i] if i < len(employee_facts) else {})}
         per_employee_items = [it for it in spec.items if it.per_employee]
         row_eligibility = assess(
-            theme, per_employee_items, {**values, **row}, answers, row_facts, today, labels
+            theme, per_employee_items, _with_id_facts({**values, **row}), answers, row_facts, today, labels
         )
         for r in row_eligibility.results:
             if r.met is not False:

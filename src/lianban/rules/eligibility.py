@@ -37,6 +37,16 @@ def _plain_value(expr: str, act: Mapping[str, Any]) -> Any:
     return node if isinstance(node, _PLAIN) else None
 
 
+def _known(fact: str, act: Mapping[str, Any]) -> bool:
+    """Whether the dotted ``fact`` (``person.birth_date``, ``facts.holds_social_card``) has a value."""
+    node: Any = act
+    for part in fact.split("."):
+        if not isinstance(node, Mapping) or node.get(part) in (None, ""):
+            return False
+        node = node[part]
+    return True
+
+
 @dataclass(frozen=True)
 class ConditionResult:
     item: str | None  # None for a theme-level condition
@@ -120,15 +130,23 @@ def evaluate_condition(
     labels: Mapping[str, Mapping[str, str]],
 ) -> ConditionResult:
     met: bool | None
+    missing: list[str] = []
     if cond.rule is None:
         met = None  # checked by staff at review; the explanation says so
     else:
         try:
             met = bool(evaluate(cond.rule, act))
         except RuleError:
-            met = None
+            # a rule that cannot be evaluated for want of the applicant's own facts is not met (a
+            # missing birth date never passes working age); a data-sharing fact (facts.*) no
+            # register answered leaves it undecided, for the staff to check at review
+            missing = [f for f in cond.facts if not f.startswith("facts.") and not _known(f, act)]
+            met = False if missing else None
     zh = _fill(cond.explain or cond.text, act, labels)
     en = _fill(cond.explain_en or cond.explain or cond.text, act, labels)
+    if missing:
+        zh = f"缺少 {'、'.join(missing)}，无法判断是否符合，按不符合处理：{zh}"
+        en = f"{', '.join(missing)} missing: the condition cannot be shown to hold, so it is not met. {en}"
     if cond.rule:
         note_zh, note_en = _retirement_note(cond.rule, act)
         zh, en = zh + note_zh, en + note_en

@@ -103,6 +103,18 @@ def is_valid_id_number(number: str) -> bool:
     return birth >= _EARLIEST_BIRTH and number[17] == str(ric.calc_check_digit(number))
 
 
+def id_number_facts(number: object) -> dict[str, str]:
+    """What a resident ID number itself says (GB 11643): ``person.birth_date`` and, by the
+    sequence's parity, ``person.gender`` (odd: 1 男, even: 2 女); nothing for an invalid number."""
+    text = str(number or "").strip().upper()
+    if not is_valid_id_number(text):
+        return {}
+    return {
+        "person.birth_date": ric.get_birth_date(text).isoformat(),
+        "person.gender": "1" if int(text[16]) % 2 else "2",
+    }
+
+
 def _org_code_check(body: str) -> str:
     """GB 11714 check character of an 8-character organisation code body."""
     total = sum(int(c, 36) * w for c, w in zip(body, _ORG_WEIGHTS, strict=True))
