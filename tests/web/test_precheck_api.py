@@ -1,4 +1,5 @@
-"""A flexible worker in Hebei checks her one form before filing (预审) and prints it."""
+"""A flexible worker in Hebei, logged in, checks her one form before filing (预审) and prints it;
+what data sharing knows of her is filled in, so she types only the rest."""
 
 from __future__ import annotations
 
@@ -29,18 +30,27 @@ def codes_of(client: TestClient, name: str) -> list[str]:
     return [c.code for c in client.app.state.catalogue.code_lists[name].codes]  # type: ignore[attr-defined]
 
 
-def worker(client: TestClient) -> dict[str, Any]:
+def worker(client: TestClient, id_number: str = HEBEI_WORKER["person.id_number"]) -> dict[str, Any]:
+    """What she types: the table without what data sharing verifies for her number."""
     form = dict(HEBEI_WORKER)
     form["employment.registration_type"] = codes_of(client, "hebei.registration_type")[0]
     form["employment.type"] = codes_of(client, "hebei.employment_type")[2]
     form["employment.special_group"] = codes_of(client, "hebei.special_group_category")[-1]
-    return form
+    shared = client.app.state.sharing.prefill_person(id_number)  # type: ignore[attr-defined]
+    return {k: v for k, v in form.items() if k not in shared and not k.startswith("person.")}
+
+
+def her(client: TestClient, id_number: str = HEBEI_WORKER["person.id_number"]) -> dict[str, str]:
+    r = client.post("/api/v1/auth/sandbox", json={"id_number": id_number})
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
 
 
 def test_a_complete_form_passes_and_shows_each_departments_payload(client: TestClient) -> None:
     r = client.post(
         "/api/v1/themes/hebei.flexible-employment/check",
         json={"form": worker(client), "facts": {"archive_in_public_service_in_province": True}},
+        headers=her(client),
     )
     assert r.status_code == 200, r.text
     body = r.json()
@@ -55,6 +65,7 @@ def test_an_archive_outside_the_province_blocks_the_application_naming_the_condi
     r = client.post(
         "/api/v1/themes/hebei.flexible-employment/check",
         json={"form": worker(client), "facts": {"archive_in_public_service_in_province": False}},
+        headers=her(client),
     )
     assert r.status_code == 422
     errors = r.json()["errors"]
@@ -62,10 +73,11 @@ def test_an_archive_outside_the_province_blocks_the_application_naming_the_condi
 
 
 def test_a_fifteen_year_old_is_ineligible(client: TestClient) -> None:
-    form = worker(client) | {"person.birth_date": "2011-06-01", "person.id_number": "13010220110601002X"}
+    fifteen = "13010220110601002X"
     r = client.post(
         "/api/v1/themes/hebei.flexible-employment/check",
-        json={"form": form, "facts": {"archive_in_public_service_in_province": True}},
+        json={"form": worker(client, fifteen), "facts": {"archive_in_public_service_in_province": True}},
+        headers=her(client, fifteen),
     )
     assert r.status_code == 422
     fields = {e["field"]: e for e in r.json()["errors"]}
@@ -75,23 +87,27 @@ def test_a_fifteen_year_old_is_ineligible(client: TestClient) -> None:
 
 def test_every_wrong_field_is_reported_at_once(client: TestClient) -> None:
     form = worker(client) | {"person.mobile": "12345", "employment.start_date": "2026-13-01"}
-    del form["person.name"]
+    del form["employment.work_region"]
     r = client.post(
         "/api/v1/themes/hebei.flexible-employment/check",
         json={"form": form, "facts": {"archive_in_public_service_in_province": True}},
-        headers={"Accept-Language": "en"},
+        headers={"Accept-Language": "en", **her(client)},
     )
     fields = {e["field"]: e["code"] for e in r.json()["errors"]}
     assert fields == {
         **fields,
-        "person.name": "required",
+        "employment.work_region": "required",
         "person.mobile": "format",
         "employment.start_date": "format",
     }
 
 
 def test_the_application_prints_as_a_pdf(client: TestClient) -> None:
-    r = client.post("/api/v1/themes/hebei.flexible-employment/application.pdf", json={"form": worker(client)})
+    r = client.post(
+        "/api/v1/themes/hebei.flexible-employment/application.pdf",
+        json={"form": worker(client)},
+        headers=her(client),
+    )
     assert r.status_code == 200
     assert r.headers["content-type"] == "application/pdf"
     assert r.content.startswith(b"%PDF")

@@ -205,6 +205,26 @@ def file_application(
     return Filing(answer, created=not filed.replay)
 
 
+def hires_filed(ctx: Context, identity: Identity, theme: Theme, filled: FilledForm) -> set[str]:
+    """The ID numbers of the employees filed under the employer's account (its cases' rows): those
+    whose shared values the employer may see, masked, in its pre-check. At the window, the
+    employer's the form names."""
+    if identity.role is Role.WINDOW_CLERK:
+        uscc = str(filled.form.get("employer.uscc") or "").strip().upper()
+        owner = f"employer:{uscc}" if uscc else None
+    else:
+        owner = identity.subject if identity.role is Role.EMPLOYER else None
+    if owner is None:
+        return set()
+    numbers: set[str] = set()
+    with ctx.sessions() as session:
+        for form in session.execute(select(Case.form).where(Case.owner == owner).limit(1000)).scalars():
+            for row in form.get("employees") or []:
+                if isinstance(row, dict) and row.get("person.id_number"):
+                    numbers.add(str(row["person.id_number"]).strip().upper())
+    return numbers
+
+
 def visible(identity: Identity, case: Case) -> bool:
     """The owner sees the case; a window clerk sees those the clerk filed."""
     return case.owner == identity.subject or (
@@ -270,4 +290,12 @@ def case_view(ctx: Context, identity: Identity, case_id: str) -> dict[str, Any]:
         return answer
 
 
-__all__ = ["Application", "Filing", "case_summary", "case_view", "file_application", "my_cases"]
+__all__ = [
+    "Application",
+    "Filing",
+    "case_summary",
+    "case_view",
+    "file_application",
+    "hires_filed",
+    "my_cases",
+]

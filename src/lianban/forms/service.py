@@ -1,22 +1,31 @@
 """The one form as a service (一张表单): a filled form checked as a submission would be (预审),
 with data sharing's verified values and facts for the caller — used by the pre-check, the
-printable application, filing and corrections alike."""
+printable application, filing and corrections alike.
+
+The pre-check and the printed application (:func:`precheck`) answer only a logged-in applicant
+for a theme of her kind (a person's, an employer's; a window clerk for either) and show only what
+that caller may see: an employer's hires are checked with what data sharing holds on them, but
+their shared values (name, hukou, address …) are left out of the answer until the employer has
+filed them (the ID numbers ``filed`` names), and even then shown masked (张*).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from lianban.catalog.model import Theme
 from lianban.context import Context
-from lianban.errors import FieldError, Invalid, not_found
+from lianban.errors import FieldError, Forbidden, Invalid, Unauthenticated, not_found
 from lianban.forms.contributions import HousingFundAmounts, housing_fund_amounts
 from lianban.forms.regions import region_settings
 from lianban.forms.sharing import employee_sharing, facts_for, prefill_for
 from lianban.forms.spec import UnknownItems
+from lianban.forms.split import ItemPayload, system_name
 from lianban.forms.submission import CheckedSubmission, check_submission
-from lianban.security.tokens import Identity
+from lianban.security.tokens import Identity, Role
 
 
 @dataclass(frozen=True)
@@ -48,7 +57,13 @@ def unknown_items(exc: UnknownItems) -> Invalid:
 def check(ctx: Context, identity: Identity | None, theme_id: str, filled: FilledForm) -> CheckedSubmission:
     """Check ``filled`` for ``theme_id`` as filing would; 404 for an unknown theme, 422 for an
     unknown item (the result's own ``ok`` says whether the values pass)."""
-    theme = theme_of(ctx, theme_id)
+    return _check(ctx, identity, theme_of(ctx, theme_id), filled)[0]
+
+
+def _check(
+    ctx: Context, identity: Identity | None, theme: Theme, filled: FilledForm
+) -> tuple[CheckedSubmission, list[dict[str, Any]]]:
+    """The check, and each employee row's values from data sharing."""
     facts = facts_for(ctx.sharing, theme, identity, filled.form)
     if filled.facts is not None and ctx.settings.sandbox:
         facts.update(filled.facts)  # the sandbox lets a tester assume facts
@@ -57,7 +72,7 @@ def check(ctx: Context, identity: Identity | None, theme_id: str, filled: Filled
         ctx.sharing, theme, rows if isinstance(rows, list) else []
     )
     try:
-        return check_submission(
+        checked = check_submission(
             ctx.catalogue,
             theme,
             items=filled.items,
@@ -71,6 +86,95 @@ def check(ctx: Context, identity: Identity | None, theme_id: str, filled: Filled
         )
     except UnknownItems as exc:
         raise unknown_items(exc) from None
+    return checked, employee_prefill
+
+
+def may_precheck(identity: Identity | None, theme: Theme) -> Identity:
+    """401 without a login; 403 unless the caller applies for this theme's kind (a window clerk
+    for anyone)."""
+    if identity is None:
+        raise Unauthenticated("请先登录后再预审或打印申请表", "log in to pre-check or print an application")
+    wanted = Role.EMPLOYER if theme.applicant_type == "employer" else Role.APPLICANT
+    if identity.role not in (wanted, Role.WINDOW_CLERK):
+        raise Forbidden("该角色不能预审或打印此主题的申请表", "this role cannot pre-check this theme")
+    return identity
+
+
+def masked(value: Any) -> Any:
+    """A shared value shown masked (PIPL: minimum necessary): the first character kept (张**)."""
+    if isinstance(value, dict):
+        return {k: masked(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [masked(v) for v in value]
+    if isinstance(value, bool) or value is None:
+        return value
+    text = str(value)
+    return text[:1] + "*" * (len(text) - 1)
+
+
+def _shared_only(row: dict[str, Any], typed: Any, shared: dict[str, Any]) -> set[str]:
+    """The keys of an employee row whose value the employer did not type: data sharing's."""
+    given = typed if isinstance(typed, dict) else {}
+    return {k for k in row if k in shared and given.get(k) in (None, "", [], {}) and k != "person.id_number"}
+
+
+def _visible(
+    checked: CheckedSubmission,
+    theme: Theme,
+    filled: FilledForm,
+    employee_prefill: list[dict[str, Any]],
+    filed: set[str],
+) -> CheckedSubmission:
+    """``checked`` with each employee row's shared values dropped, or masked for hires filed."""
+    given = filled.form.get("employees")
+    rows: list[Any] = given if isinstance(given, list) else []
+    hidden: dict[int, tuple[set[str], bool]] = {}
+    employees: list[dict[str, Any]] = []
+    for i, row in enumerate(checked.employees):
+        typed = rows[i] if i < len(rows) else {}
+        keys = _shared_only(row, typed, employee_prefill[i] if i < len(employee_prefill) else {})
+        shown = str(row.get("person.id_number") or "") in filed
+        hidden[i] = (keys, shown)
+        employees.append(
+            {
+                k: (masked(v) if shown else None) if k in keys else v
+                for k, v in row.items()
+                if shown or k not in keys
+            }
+        )
+    payloads: list[ItemPayload] = []
+    for p in checked.payloads:
+        if p.employee is None or p.employee not in hidden:
+            payloads.append(p)
+            continue
+        keys, shown = hidden[p.employee]
+        names = {system_name(ref): ref.key for ref in theme.item(p.item).fields}
+        payload = {
+            name: (masked(v) if names.get(name) in keys else v)
+            for name, v in p.payload.items()
+            if shown or names.get(name) not in keys
+        }
+        payloads.append(ItemPayload(p.item, p.department, p.system, p.employee, payload))
+    checked.employees, checked.payloads = employees, payloads
+    return checked
+
+
+def precheck(
+    ctx: Context,
+    identity: Identity | None,
+    theme_id: str,
+    filled: FilledForm,
+    filed: Callable[[Context, Identity, Theme, FilledForm], set[str]],
+) -> CheckedSubmission:
+    """预审 and 套打: the check, for a logged-in applicant of the theme's kind, with only what she may
+    see. ``filed(ctx, identity, theme, filled)``: the ID numbers of the hires filed under the employer's
+    account (the cases room knows them)."""
+    theme = theme_of(ctx, theme_id)
+    caller = may_precheck(identity, theme)
+    checked, employee_prefill = _check(ctx, caller, theme, filled)
+    if theme.applicant_type != "employer" or not checked.employees:
+        return checked
+    return _visible(checked, theme, filled, employee_prefill, filed(ctx, caller, theme, filled))
 
 
 def refusal(checked: CheckedSubmission) -> Invalid:

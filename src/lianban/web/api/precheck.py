@@ -3,7 +3,8 @@
 ``POST /api/v1/themes/{theme_id}/check`` answers what ``POST /api/v1/applications`` would refuse
 (422 with every field error) or accept (the items that stay, those dropped with the reason, the
 warnings and each department's payload). ``POST /api/v1/themes/{theme_id}/application.pdf`` prints
-the merged application.
+the merged application. Both only for a logged-in applicant, with what she may see
+(:func:`lianban.forms.service.precheck`).
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from lianban.cases.service import hires_filed
 from lianban.forms.printing import application_pdf
-from lianban.forms.service import FilledForm, check, checked_or_refused
+from lianban.forms.service import FilledForm, precheck, refusal
 from lianban.web.api.answers import Answer, FieldMessage, NotApplicable
 from lianban.web.auth import optional_identity
 from lianban.web.deps import platform_of
@@ -68,7 +70,9 @@ class Checked(Answer):
     response_model_exclude_unset=True,
 )
 def post_check(request: Request, theme_id: str, body: FormBody) -> dict[str, Any]:
-    checked = checked_or_refused(platform_of(request), optional_identity(request), theme_id, filled(body))
+    checked = precheck(platform_of(request), optional_identity(request), theme_id, filled(body), hires_filed)
+    if not checked.ok:
+        raise refusal(checked)
     en = wants_english(request)
     return {
         "ok": True,
@@ -100,7 +104,7 @@ def post_check(request: Request, theme_id: str, body: FormBody) -> dict[str, Any
     responses={200: {"content": {"application/pdf": {}}}},
 )
 def post_pdf(request: Request, theme_id: str, body: FormBody) -> Response:
-    checked = check(platform_of(request), optional_identity(request), theme_id, filled(body))
+    checked = precheck(platform_of(request), optional_identity(request), theme_id, filled(body), hires_filed)
     data = application_pdf(
         platform_of(request).catalogue, checked.spec, {**body.form, **checked.values}, checked.employees
     )
