@@ -66,6 +66,21 @@ class DemoApi:
         found: dict[str, Any] = next(i for i in self.case(case_id, headers)["items"] if i["code"] == code)
         return found
 
+    def book_today(self, id_number: str, theme_id: str) -> dict[str, Any]:
+        """She booked today's half-day at the sandbox's practice hall (open around the clock)."""
+        r = self.http.post(
+            "/api/v1/sandbox/appointments", json={"id_number": id_number, "theme_id": theme_id}
+        )
+        assert r.status_code == 201, r.text
+        booked: dict[str, Any] = r.json()
+        return booked
+
+    def stats(self) -> dict[str, Any]:
+        r = self.http.get("/api/v1/stats", headers=self.staff("supervisor"))
+        assert r.status_code == 200, r.text
+        found: dict[str, Any] = r.json()
+        return found
+
     def wait_for(self, what: str, condition: Callable[[], bool], seconds: float = 60) -> None:
         deadline = time.monotonic() + seconds
         while not condition():
@@ -82,3 +97,67 @@ def log_in_as_staff(page: Page, username: str, then: str) -> None:
     page.get_by_role("button", name="登录", exact=True).click()
     page.wait_for_url(f"**{then}")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
+
+
+# What the Wuhan graduate tells the clerk for Hubei's flexible employment theme (she works
+# freelance in 洪山区); her name, birth date, hukou and the rest come from data sharing.
+HUBEI_FLEXIBLE_FORM: dict[str, Any] = {
+    "person.mobile": "13907150000",
+    "employment.flexible_form": "flexible",
+    "employment.has_uscc": "false",
+    "employment.unit_name": "自由职业（软件开发外包）",
+    "employment.work_region": "420111",
+    "employment.handling_office": "洪山区人力资源和社会保障局",
+    "employment.start_date": "2026-08-01",
+    "employment.industry_code": "65",
+    "employment.industry_sector": "tertiary",
+    "employment.occupation": "软件开发人员",
+    "insurance.medical.types": ["employee_basic_medical", "large_amount_medical"],
+    "insurance.medical.start_date": "2026-09-01",
+    "insurance.medical.region": "420111",
+    "insurance.medical.grade": "一档",
+    "insurance.medical.bank_name": "中国建设银行武汉洪山支行",
+    "insurance.medical.bank_code": "105521000123",
+    "insurance.medical.bank_account_name": "陈思雨",
+    "insurance.medical.bank_account": "6217002870012345678",
+    "insurance.pension.agency": "武汉市社会保险中心",
+    "insurance.pension.first_work_date": "2026-08-01",
+    "insurance.pension.first_insured_month": "2026-09",
+    "insurance.pension.types": ["urban_employee_basic_pension"],
+    "insurance.pension.base": "5000",
+    "social_card.service_bank": "中国建设银行",
+    "social_card.region": "420100",
+    "social_card.person_category": "urban_resident",
+    "social_card.collection_method": "post",
+    "delivery.address.region": "420111",
+    "delivery.address.detail": "珞喻路1037号",
+    "delivery.recipient": "陈思雨",
+    "delivery.recipient_mobile": "13907150000",
+}
+
+
+def pick_region(page: Page, name: str, code: str) -> None:
+    """省 → 市 → 县 in the region picker: each choice brings the next level's options (htmx)."""
+    levels = [code[:2] + "0000", code[:4] + "00"] + ([code] if not code.endswith("00") else [])
+    for depth, chosen in enumerate(levels, start=1):
+        option = page.locator(f'select[name="{name}.l{depth}"] option[value="{chosen}"]')
+        option.wait_for(state="attached")
+        page.locator(f'select[name="{name}.l{depth}"]').select_option(chosen)
+
+
+def fill_form(page: Page, values: dict[str, Any]) -> None:
+    """Type, choose and tick as a clerk would, field by field (found by their names)."""
+    for name, value in values.items():
+        if name.endswith("region") or name.endswith("address.region"):
+            pick_region(page, name, str(value))
+            continue
+        fields = page.locator(f'[name="{name}"]')
+        first = fields.first
+        kind = first.evaluate("e => e.tagName === 'SELECT' ? 'select' : (e.type || 'text')")
+        if kind == "select":
+            first.select_option(str(value))
+        elif kind in ("checkbox", "radio"):
+            for v in value if isinstance(value, list) else [value]:
+                page.locator(f'[name="{name}"][value="{v}"]').check()
+        else:
+            first.fill(str(value))

@@ -8,8 +8,8 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from browser_support import axe, screenshot
-from playwright.sync_api import Page, expect
+from browser_support import DESKTOP, axe, screenshot
+from playwright.sync_api import Browser, Page, expect
 from staff_world import DemoApi, log_in_as_staff
 
 pytestmark = pytest.mark.browser
@@ -25,7 +25,7 @@ def api(live_server: str) -> Iterator[DemoApi]:
 
 
 def test_a_medical_insurance_reviewer_sees_only_her_items_and_approves_one_with_a_result(
-    desktop: Page, api: DemoApi
+    desktop: Page, api: DemoApi, browser: Browser, live_server: str
 ) -> None:
     for department in ("medical_insurance", "hrss"):  # both without their systems for a while
         api.route(department, "worklist")
@@ -47,7 +47,10 @@ def test_a_medical_insurance_reviewer_sees_only_her_items_and_approves_one_with_
     desktop.get_by_label("时限").select_option("overdue")  # filters without leaving the page
     expect(desktop.get_by_role("row").filter(has_text=case_id)).to_have_count(0)
     desktop.get_by_label("时限").select_option("all")
-    desktop.get_by_role("link", name="基本医疗保险参保和变更登记").first.click()
+    # the demo's own waiting items come first (one is overdue): hers is opened from her row
+    desktop.get_by_role("row").filter(has_text=case_id).get_by_role(
+        "link", name="基本医疗保险参保和变更登记"
+    ).click()
 
     expect(desktop.get_by_role("heading", level=1)).to_have_text("基本医疗保险参保和变更登记")
     payload = desktop.get_by_role("table", name=re.compile("本部门业务系统"))
@@ -64,6 +67,14 @@ def test_a_medical_insurance_reviewer_sees_only_her_items_and_approves_one_with_
 
     item = api.item(case_id, applicant, "medical_enrolment")  # what the applicant's case shows
     assert item["status"] == "approved" and item["result"]["number"] == "YB1301002026000123"
+    her = browser.new_context(base_url=live_server, viewport=DESKTOP, locale="zh-CN")
+    mine = her.new_page()
+    mine.goto("/login?next=/my")
+    mine.get_by_role("radio", name=re.compile("^马志强")).check()
+    mine.get_by_role("button", name="以所选人员登录").click()
+    expect(mine.get_by_role("heading", level=1)).to_have_text("我的办件")
+    expect(mine.get_by_text(case_id)).to_be_visible()  # her case, on her page
+    her.close()
 
     desktop.goto(f"/staff/worklist/items/{case_id}~employment_registration")  # 人社's, by its address
     expect(desktop.get_by_role("heading", level=1)).to_have_text("未找到")
