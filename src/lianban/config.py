@@ -21,6 +21,7 @@ One :class:`Settings` (pydantic-settings, prefix ``LIANBAN_``); a value that can
 | ``LIANBAN_DISPATCH_MAX_DELAY_SECONDS`` | ``600`` (``dispatch.max_delay_seconds``) | the longest wait between two sends |
 | ``LIANBAN_SMS_URL``, ``LIANBAN_SMS_KEY`` | none: no SMS | the province's SMS gateway (:mod:`lianban.notify.sms`); the key is required with the URL |
 | ``LIANBAN_COURIER_URL``, ``LIANBAN_COURIER_KEY`` | none: posted letters are not booked or tracked | the postal partner (EMS/顺丰-style, :mod:`lianban.delivery.courier`); the key is required with the URL |
+| ``LIANBAN_CERTIFICATE_KEY``, ``LIANBAN_CERTIFICATE_CERT`` | a self-signed pair made per sandbox; required in production | the PEM key and certificate (chain) that sign e-certificates (电子证照, :mod:`lianban.security.pdfsign`) |
 | ``LIANBAN_LOGIN_LOCKOUT_…``, ``LIANBAN_RATE_…``, ``LIANBAN_REDIS_URL`` | see :mod:`lianban.security.policy` | lock-outs, rate limits and what production shows |
 
 The deployment file (YAML)::
@@ -123,6 +124,8 @@ class Settings(BaseSettings):
     sms_key: str | None = None  # LIANBAN_SMS_KEY: its bearer key
     courier_url: str | None = None  # LIANBAN_COURIER_URL: the postal partner (寄递); none: not booked
     courier_key: str | None = None  # LIANBAN_COURIER_KEY: its bearer key
+    certificate_key: Path | None = None  # LIANBAN_CERTIFICATE_KEY: PEM key signing 电子证照
+    certificate_cert: Path | None = None  # LIANBAN_CERTIFICATE_CERT: its PEM certificate (and chain)
     dispatch_max_attempts: int | None = None  # these three win over the file's dispatch: section
     dispatch_base_delay_seconds: float | None = None
     dispatch_max_delay_seconds: float | None = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import lianban.appointments.schema
 import lianban.cases.schema
+import lianban.certificates.schema
 import lianban.connectors.schema
 import lianban.drafts.schema
 import lianban.ratings.schema

@@ -17,11 +17,13 @@ from lianban.web.app import create_app
 from lianban_bench.extension import BenchExtension
 from lianban_sandbox.courier import SandboxCourier
 from lianban_sandbox.notify import RecordingSender
+from support.certificates import CERTIFICATE_ENV
 
 PRODUCTION_KEYS = {
     "LIANBAN_SECRET_KEY": "k" * 40,
     "LIANBAN_SIGNING_KEYS": "p1:" + "ab" * 32,
     "LIANBAN_DATA_KEYS": "d1:ZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGQ=",  # 32 bytes: AES-256
+    **CERTIFICATE_ENV,  # 电子证照 signing pair (production needs it)
 }
 
 

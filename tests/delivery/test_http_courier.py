@@ -25,6 +25,7 @@ from lianban.dispatch.worker import DispatchConfig, Dispatcher
 from lianban.migrate import upgrade
 from lianban.web.app import create_app
 from sandbox_cases import file_hebei_case
+from support.certificates import CERTIFICATE_ENV
 from support.loopback import Loopback, loopback_server
 
 KEY = "courier-key-for-tests"
@@ -193,6 +194,7 @@ def test_production_without_a_carrier_books_nothing(tmp_path: Path) -> None:
             "LIANBAN_SECRET_KEY": "k" * 40,
             "LIANBAN_SIGNING_KEYS": "p1:" + "ab" * 32,
             "LIANBAN_DATA_KEYS": "d1:ZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGQ=",
+            **CERTIFICATE_ENV,  # 电子证照 signing pair (production needs it)
         },
         database_url=url,
         mode=Mode.PRODUCTION,

@@ -64,7 +64,7 @@ def _one_page_pdf() -> bytes:
     return out.getvalue()
 
 
-def _file_zibo_archive_case(platform: Platform) -> tuple[str, dict[str, str]]:
+def file_zibo_archive_case(platform: Platform) -> tuple[str, dict[str, str]]:
     """A Zibo flexible worker whose archive is kept for her former employer moves it between two
     public talent services: archive transfer-out and receipt, with her employment registration."""
     people = httpx.get(
@@ -107,7 +107,7 @@ def test_a_case_with_both_archive_items_completes_with_the_simulated_departments
     world: tuple[Platform, SimulatorFleet, Dispatcher],
 ) -> None:
     platform, fleet, dispatcher = world
-    case_id, headers = _file_zibo_archive_case(platform)
+    case_id, headers = file_zibo_archive_case(platform)
     filed = {i["code"]: i["status"] for i in platform.case(case_id, headers)["items"]}
     assert filed["archive_receipt"] == "queued"  # sent at once: it issues the letter
     assert filed["archive_transfer_out"] == "waiting"  # for the letter, not for the receipt to end

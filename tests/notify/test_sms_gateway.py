@@ -25,6 +25,7 @@ from lianban.notify.sms import HttpSmsGateway, SmsError
 from lianban.web.app import create_app
 from lianban_sandbox.notify import RecordingSender
 from sandbox_cases import file_graduate_case
+from support.certificates import CERTIFICATE_ENV
 from support.loopback import Loopback, loopback_server
 
 KEY = "sms-gateway-key-for-tests"
@@ -48,6 +49,7 @@ def settings_with(tmp_path: Path, mode: Mode, **env: str) -> Settings:
         "LIANBAN_SECRET_KEY": "k" * 40,
         "LIANBAN_SIGNING_KEYS": "p1:" + "ab" * 32,
         "LIANBAN_DATA_KEYS": "d1:ZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGQ=",
+        **CERTIFICATE_ENV,  # 电子证照 signing pair (production needs it)
     }
     return load_settings(
         {"LIANBAN_DATA_DIR": str(tmp_path / "var"), **keys, **env}, database_url=url, mode=mode

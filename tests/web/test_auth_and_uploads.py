@@ -13,6 +13,7 @@ from pypdf import PdfWriter
 
 from lianban.config import Mode, load_settings
 from lianban.web.app import create_app
+from support.certificates import CERTIFICATE_ENV
 
 GRADUATE_ID = "42011120040315002X"
 
@@ -145,6 +146,7 @@ def test_the_sandbox_login_does_not_exist_in_production(tmp_path: Path) -> None:
             "LIANBAN_SECRET_KEY": "k" * 40,
             "LIANBAN_SIGNING_KEYS": "p1:" + "ab" * 32,
             "LIANBAN_DATA_KEYS": "d1:ZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGQ=",  # 32 bytes: AES-256
+            **CERTIFICATE_ENV,  # 电子证照 signing pair (production needs it)
         },
         database_url=f"sqlite:///{tmp_path / 'p.sqlite3'}",
         mode=Mode.PRODUCTION,

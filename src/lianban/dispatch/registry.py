@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 # the subscribers register themselves when imported
+import lianban.certificates.events
 import lianban.delivery.events
 import lianban.notify.events  # noqa: F401
 from lianban.calendar import china_date, due_date

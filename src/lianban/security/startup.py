@@ -6,6 +6,8 @@ Before a production process serves or dispatches anything it checks:
 - ``LIANBAN_SIGNING_KEYS`` (department exchanges) is set, and every key in it is at least 32 bytes;
 - ``LIANBAN_DATA_KEYS`` (personal data at rest) is set and every key is its cipher's full size
   (AES-256-GCM: 32 bytes; SM4-GCM: 16, the size GB/T 32907 fixes);
+- ``LIANBAN_CERTIFICATE_KEY`` and ``LIANBAN_CERTIFICATE_CERT`` (e-certificates) are set, readable
+  and belong together (the API process only: it signs them);
 - the database schema is at the newest migration (``lianban migrate``, or ``serve --migrate``).
 
 Every finding names its variable and says what is wrong — never the value. Database URLs are
@@ -74,6 +76,16 @@ def _data_key_problems(settings: Settings) -> list[str]:
     return []
 
 
+def _certificate_problems(settings: Settings) -> list[str]:
+    from lianban.security.pdfsign import platform_signer
+
+    try:
+        platform_signer(settings.data_dir, False, settings.certificate_key, settings.certificate_cert)
+    except ConfigError as exc:
+        return [str(exc)]
+    return []
+
+
 def key_problems(settings: Settings, tokens: bool = True) -> list[str]:
     """What is unsafe about the keys of a production deployment (empty in sandbox mode).
 
@@ -84,6 +96,7 @@ def key_problems(settings: Settings, tokens: bool = True) -> list[str]:
         *(_secret_problems(settings.secret_key) if tokens else []),
         *_signing_problems(settings.signing_keys),
         *_data_key_problems(settings),
+        *(_certificate_problems(settings) if tokens else []),  # the API signs 电子证照
     ]
 
 

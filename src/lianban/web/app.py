@@ -19,6 +19,7 @@ from lianban.web.api import (
     applications,
     appointments,
     calendar,
+    certificates,
     connectors,
     deliveries,
     department_routes,
@@ -124,6 +125,7 @@ def create_app(
     app.include_router(drafts.router)
     app.include_router(withdrawals.router)
     app.include_router(receipts.router)
+    app.include_router(certificates.router)
     app.include_router(department_routes.router)
     platform.plugins.add_routes(app)  # the sandbox's login and /api/v1/sandbox/* in sandbox mode
     install_pages(app)
