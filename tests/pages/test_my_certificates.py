@@ -46,7 +46,11 @@ def test_my_cases_links_the_signed_certificate_of_an_approved_item(browser_like:
         case = session.get(Case, case_id)
         item = session.get(CaseItem, (case_id, "employment_registration"))
         item.status = "approved"
-        item.result = {"document": "就业登记信息", "number": "130104202600000017", "issuer": "石家庄市桥西区人社局"}
+        item.result = {
+            "document": "就业登记信息",
+            "number": "130104202600000017",
+            "issuer": "石家庄市桥西区人社局",
+        }
         issue_for_item(session, case, item, catalogue.theme(case.theme_id), item.updated_at)
         case.status = "in_progress"
 
@@ -54,7 +58,12 @@ def test_my_cases_links_the_signed_certificate_of_an_approved_item(browser_like:
     page = client.get("/login")
     client.post(
         "/login",
-        data={"csrf_token": _token(page.text), "kind": "person", "via": "type", "id_number": hebei_worker_id(client)},
+        data={
+            "csrf_token": _token(page.text),
+            "kind": "person",
+            "via": "type",
+            "id_number": hebei_worker_id(client),
+        },
     )
     mine = client.get("/my")
     assert mine.status_code == 200
