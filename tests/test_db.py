@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, text
 
-from lianban.db import WriterTurns, make_engine
+from lianban.db import WriterTurns, make_engine, session_factory, writing
 
 
 def _table(engine: Engine) -> None:
@@ -103,3 +103,43 @@ def test_two_engines_on_one_file_share_its_turn(tmp_path: Path) -> None:
         assert conn.execute(text("SELECT count(*) FROM filings")).scalar_one() == 2
     api.dispose()
     worker.dispose()
+
+
+def test_a_writer_takes_its_turn_and_the_write_lock_at_begin(tmp_path: Path) -> None:
+    """A filing (a writer: BEGIN IMMEDIATE) reads its idempotency key, then writes; twelve clerks
+    at once, and none meets a snapshot another overtook."""
+    path = tmp_path / "lianban.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    _table(engine)
+    sessions = session_factory(engine)
+    with sessions() as session, session.begin():
+        writing(session)
+        assert _turn(path).locked()  # before any write statement
+        session.execute(text("SELECT count(*) FROM filings")).scalar_one()
+    assert not _turn(path).locked()
+
+    failures: list[BaseException] = []
+    start = threading.Barrier(12)
+
+    def clerk(i: int) -> None:
+        try:
+            start.wait()
+            for k in range(20):
+                with sessions() as session, session.begin():
+                    writing(session)
+                    session.execute(text("SELECT count(*) FROM filings")).scalar_one()
+                    session.execute(
+                        text("INSERT INTO filings (n, clerk) VALUES (:n, :c)"), {"n": i * 100 + k, "c": i}
+                    )
+        except BaseException as exc:  # collected and asserted below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=clerk, args=(i,)) for i in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM filings")).scalar_one() == 12 * 20
+    engine.dispose()

@@ -119,6 +119,10 @@ class Settings(BaseSettings):
     data_keys: str | None = None  # LIANBAN_DATA_KEYS: kid:base64key,… encrypt personal data at rest
     data_cipher: str | None = None  # LIANBAN_DATA_CIPHER: aes (default) or sm4
     public_url: str | None = None  # LIANBAN_PUBLIC_URL: where departments call back
+    # LIANBAN_THREADS: requests one API process works on at once (its thread pool; the rest wait on
+    # the event loop). More threads than cores only trade the GIL between them, and a SQLite writer
+    # holding its turn waits for the GIL behind each of them
+    threads: int = 8
     sheet_max_rows: int = 5000  # LIANBAN_SHEET_MAX_ROWS: employees one uploaded sheet may hold
     sms_url: str | None = None  # LIANBAN_SMS_URL: the SMS gateway (短信网关); none: no SMS
     sms_key: str | None = None  # LIANBAN_SMS_KEY: its bearer key

@@ -1,7 +1,13 @@
 """Database engine and sessions: SQLite by default, PostgreSQL for scale, the same code.
 
 SQLite gets WAL, foreign keys and a busy timeout so an API process and its in-process worker
-share one file safely.
+share one file safely — set once per connection, when the pool opens it (连接池). The pool keeps
+as many connections as the server has threads, so a request never waits for one nor opens one.
+
+A writer's transaction (:func:`writing`) begins with ``BEGIN IMMEDIATE`` on SQLite: it takes the
+process's writer turn and SQLite's write lock at its start, never upgrading a read snapshot that
+another writer may have overtaken ("database is locked" however long it waits). Others keep the
+driver's own begin: at their first write, their reads before it outside the transaction.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import Engine, MetaData, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import DeclarativeBase, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -31,6 +37,11 @@ class Base(DeclarativeBase):
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
+
+
+POOL_SIZE = 32  # at least the requests one process serves at once (its thread pool: 40, mostly idle)
+POOL_OVERFLOW = 16
+WRITE = {"lianban_write": True}  # execution option of a writer's connection (BEGIN IMMEDIATE)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -80,7 +91,14 @@ class WriterTurns:
         if info.pop("turn", False):
             self.lock.release()
 
+    def begin(self, conn: Any) -> None:
+        """A writer (:data:`WRITE`) takes its turn, then SQLite's write lock, at its start."""
+        if conn.get_execution_options().get("lianban_write"):
+            conn.info["turn"] = self.lock.acquire(timeout=BUSY_SECONDS)
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
     def install(self, engine: Engine) -> None:
+        event.listen(engine, "begin", self.begin)
         event.listen(engine, "before_cursor_execute", self.take)
         event.listen(engine, "commit", self.give_back)
         event.listen(engine, "rollback", self.give_back)
@@ -93,13 +111,24 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         database = make_url(url).database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
+            kwargs.setdefault("pool_size", POOL_SIZE)
+            kwargs.setdefault("max_overflow", POOL_OVERFLOW)
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         if database and database != ":memory:":
             WriterTurns(str(Path(database).resolve())).install(engine)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
+    kwargs.setdefault("pool_size", POOL_SIZE)
+    kwargs.setdefault("max_overflow", POOL_OVERFLOW)
     return create_engine(url, **kwargs)
+
+
+def writing(session: Session) -> Session:
+    """Begin ``session``'s transaction as a writer's: on SQLite ``BEGIN IMMEDIATE`` with the
+    process's writer turn (elsewhere nothing changes). Call it first in the transaction."""
+    session.connection(execution_options=WRITE)
+    return session
 
 
 def session_factory(engine: Engine, info: dict[str, Any] | None = None) -> sessionmaker[Any]:

@@ -1,6 +1,10 @@
 """Filing an application (受理): the case, its sub-items, the first outbox jobs, timeline and audit
 entry, written in ONE transaction by the caller — nothing leaves before that commit.
 
+Everything that can be computed is computed first (:func:`prepare_case`: the split, waits, due
+dates, timers, sealing of personal values); the transaction is then a handful of multi-row INSERTs
+(:func:`write_case`), so a SQLite writer holds its turn for as short as it can.
+
 A repeated ``Idempotency-Key`` from the same owner returns the case it created; the same key with
 another body is refused (:class:`IdempotencyConflict`).
 """
@@ -14,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import JSON, Column, MetaData, Table, insert, select
 from sqlalchemy.orm import Session
 
 from lianban.calendar import china_date, due_date, is_working_day
@@ -26,6 +30,7 @@ from lianban.catalog.catalogue import Catalogue
 from lianban.catalog.model import Theme
 from lianban.catalog.outcomes import case_finish_times
 from lianban.forms.submission import CheckedSubmission
+from lianban.security.fieldcrypt.column import ProtectedJSON, field_encryption
 
 
 class IdempotencyConflict(Exception):
@@ -100,13 +105,52 @@ def new_case_id(accepted_at: datetime) -> str:
 
 
 def find_by_key(session: Session, owner: str, key: str) -> Case | None:
-    return session.execute(
-        select(Case).where(Case.owner == owner, Case.idempotency_key == key)
-    ).scalar_one_or_none()
+    """The case an (owner, Idempotency-Key) filed, by the unique index on the two: its id first
+    (a new key, the usual answer, reads nothing more), then the case."""
+    cases = Case.__table__
+    found = (
+        session.connection()
+        .execute(select(cases.c.case_id).where(cases.c.owner == owner, cases.c.idempotency_key == key))
+        .scalar()
+    )
+    return None if found is None else session.get(Case, found)
 
 
-def file_case(
-    session: Session,
+@dataclass(frozen=True)
+class Prepared:
+    """A filing computed before its transaction (受理前置): every row as it is stored (personal
+    values sealed), the case as the answer shows it, the sub-items as filed."""
+
+    case: Case  # not in any session: what the answer reads (its case_no once written)
+    region_code: str
+    accepted_day: date
+    items: list[FiledItem]
+    rows: dict[str, list[dict[str, Any]]]  # table → rows, in insertion order
+
+
+# the tables a filing writes, in the order they refer to each other
+_TABLES = (Case, CaseItem, OutboxJob, TimelineEvent, AuditEntry)
+_stored: dict[str, tuple[Table, dict[str, ProtectedJSON]]] = {}
+
+
+def _stored_table(model: type[Any]) -> tuple[Table, dict[str, ProtectedJSON]]:
+    """The table as stored: protected columns as their plain JSON (their values come sealed),
+    and which columns those are."""
+    name = model.__tablename__
+    found = _stored.get(name)
+    if found is None:
+        source: Table = model.__table__
+        protected = {c.name: c.type for c in source.columns if isinstance(c.type, ProtectedJSON)}
+        table = Table(
+            name,
+            MetaData(),
+            *(Column(c.name, JSON() if c.name in protected else c.type) for c in source.columns),
+        )
+        found = _stored[name] = (table, protected)
+    return found
+
+
+def prepare_case(
     catalogue: Catalogue,
     theme: Theme,
     checked: CheckedSubmission,
@@ -120,23 +164,10 @@ def file_case(
     idempotency_key: str | None,
     request_hash: str,
     accepted_at: datetime,
-    key_checked: bool = False,
-) -> Filed:
-    """Add the case and everything that goes with it to ``session`` (the caller commits).
-
-    ``key_checked``: the caller has just looked the idempotency key up and found nothing, so it is
-    not read again; an identical request racing this one then ends in the unique constraint on
-    (owner, idempotency_key) — an IntegrityError the caller answers with the other's case."""
-    if idempotency_key and not key_checked:
-        existing = find_by_key(session, owner, idempotency_key)
-        if existing is not None:
-            if existing.request_hash != request_hash:
-                raise IdempotencyConflict(idempotency_key)
-            items = list(
-                session.execute(select(CaseItem).where(CaseItem.case_id == existing.case_id)).scalars()
-            )
-            return Filed(existing, items, replay=True)
-
+) -> Prepared:
+    """Everything a filing writes, computed before any transaction: the split (拆分) into
+    sub-items, their waits, due dates in working days, the timers, the timeline, the audit entry,
+    and every personal value sealed."""
     # working days count by the calendar in China: 00:30 on a Monday there is still Sunday in UTC
     accepted_day = china_date(accepted_at)
     chosen = checked.spec.items
@@ -162,7 +193,7 @@ def file_case(
     promised_due = {code: due_date(accepted_day, days).due_date for code, days in promised_finish.items()}
     warn_days = {day: _day_before(day) for day in set(promised_due.values())}
     issuers = {d.code: it.code for it in theme.items for d in it.issues if d.at == "acceptance"}
-    rows: list[dict[str, Any]] = []
+    items: list[dict[str, Any]] = []
     for p in checked.payloads:
         it = theme.item(p.item)
         waits = targets(it.waits_for, p.employee)
@@ -176,7 +207,7 @@ def file_case(
             for issuer in targets((issuers[doc],), p.employee)
         ]
         status = ItemStatus.WAITING if (waits or waits_any or documents) else ItemStatus.QUEUED
-        rows.append(
+        items.append(
             {
                 "case_id": case_id,
                 "item_id": item_id(p.item, p.employee),
@@ -195,81 +226,144 @@ def file_case(
                 "updated_at": accepted_at,
             }
         )
-    case = Case(
-        case_id=case_id,
-        case_no=next_case_number(session, theme.region_code, accepted_day),
-        theme_id=theme.id,
-        theme_digest=catalogue.theme_digest(theme.id),
-        owner=owner,
-        actor=actor,
-        channel=channel,
-        status=CaseStatus.SUBMITTED.value,
-        situation=situation,
-        form=form,
-        materials=materials,
-        accepted_at=accepted_at,
-        due_date=due_date(accepted_day, max(legal_finish.values(), default=0)).due_date,
-        promised_due_date=due_date(accepted_day, max(promised_finish.values(), default=0)).due_date,
-        idempotency_key=idempotency_key,
-        request_hash=request_hash,
-        updated_at=accepted_at,
-    )
-    session.add(case)
-    session.flush()  # the case row first: the others refer to it
+    case = {
+        "case_id": case_id,
+        "case_no": None,  # the region's number of the day, taken in the write (write_case)
+        "theme_id": theme.id,
+        "theme_digest": catalogue.theme_digest(theme.id),
+        "owner": owner,
+        "actor": actor,
+        "channel": channel,
+        "status": CaseStatus.SUBMITTED.value,
+        "situation": situation,
+        "form": form,
+        "materials": materials,
+        "accepted_at": accepted_at,
+        "due_date": due_date(accepted_day, max(legal_finish.values(), default=0)).due_date,
+        "promised_due_date": due_date(accepted_day, max(promised_finish.values(), default=0)).due_date,
+        "idempotency_key": idempotency_key,
+        "request_hash": request_hash,
+        "updated_at": accepted_at,
+    }
     # a timer (时限预警) for each promised date: on the working day before it (if still ahead),
     # every sub-item then due and still open is flagged — one job for a thousand hires' cards
-    warn_on_days = {warn_days[row["promised_due_date"]] for row in rows} - {None}
+    warn_on_days = {warn_days[row["promised_due_date"]] for row in items} - {None}
     jobs: list[dict[str, Any]] = [
         _job(case_id, None, JobKind.SLA_WARNING, datetime.combine(warn_on, time(1, 0), tzinfo=UTC))
         for warn_on in sorted(d for d in warn_on_days if d is not None and d > accepted_day)
     ]
-    for row in rows:
+    for row in items:
         if row["status"] == ItemStatus.QUEUED.value:
             jobs.append(_job(case_id, row["item_id"], JobKind.DISPATCH, accepted_at))
-    # many rows in one statement each (an employer's thousand hires are thousands of sub-items):
-    # bulk inserts, not one ORM object per row — column types (encryption) apply all the same
-    if rows:
-        session.execute(insert(CaseItem), rows)
-    if jobs:
-        session.execute(insert(OutboxJob), jobs)
-    events = [
-        TimelineEvent(
-            case_id=case_id,
-            seq=1,
-            at=accepted_at,
-            event="submitted",
-            item_id=None,
-            detail=f"{theme.name}：受理 {len(rows)} 个子件",
-        )
+    events: list[dict[str, Any]] = [
+        {
+            "case_id": case_id,
+            "seq": 1,
+            "at": accepted_at,
+            "event": "submitted",
+            "item_id": None,
+            "detail": f"{theme.name}：受理 {len(items)} 个子件",
+        }
     ]
     for code, reason in checked.dropped.items():
         events.append(
-            TimelineEvent(
-                case_id=case_id,
-                seq=len(events) + 1,
-                at=accepted_at,
+            {
+                "case_id": case_id,
+                "seq": len(events) + 1,
+                "at": accepted_at,
                 # 不予受理: an acceptance condition is unmet; otherwise the item does not apply
-                event="item_refused" if code in checked.refused else "item_not_applicable",
-                item_id=code,
-                detail=reason,
-            )
+                "event": "item_refused" if code in checked.refused else "item_not_applicable",
+                "item_id": code,
+                "detail": reason,
+            }
         )
-    session.add_all(events)
-    session.add(
-        AuditEntry(
-            case_id=case_id,
-            seq=1,
-            at=accepted_at,
-            actor=actor,
-            action="submit",
-            detail={
-                "channel": channel,
-                "owner": owner,
-                "items": len(rows),
-                "request_hash": request_hash,
-                "theme_digest": case.theme_digest,
-            },
-        )
+    audit = {
+        "case_id": case_id,
+        "seq": 1,
+        "at": accepted_at,
+        "actor": actor,
+        "action": "submit",
+        "detail": {
+            "channel": channel,
+            "owner": owner,
+            "items": len(items),
+            "request_hash": request_hash,
+            "theme_digest": case["theme_digest"],
+        },
+    }
+    plain = {"cases": [case], "case_items": items, "outbox_jobs": jobs}
+    plain |= {"timeline_events": events, "audit_entries": [audit]}
+    crypt = field_encryption()
+    rows: dict[str, list[dict[str, Any]]] = {}
+    for model in _TABLES:
+        _, protected = _stored_table(model)
+        rows[model.__tablename__] = [
+            {k: protected[k].seal(v, crypt) if k in protected else v for k, v in row.items()}
+            for row in plain[model.__tablename__]
+        ]
+    return Prepared(
+        Case(**case),
+        region_code=theme.region_code,
+        accepted_day=accepted_day,
+        items=[FiledItem.of(row) for row in items],
+        rows=rows,
     )
-    session.flush()
-    return Filed(case, [FiledItem.of(row) for row in rows], replay=False)
+
+
+def write_case(session: Session, prepared: Prepared) -> None:
+    """The filing's one short write, in the caller's transaction: the case's 办件编号 (one upsert),
+    then one INSERT statement per table, its rows bound at once (executemany; compiled once per
+    process)."""
+    number = next_case_number(session, prepared.region_code, prepared.accepted_day)
+    prepared.case.case_no = number
+    prepared.rows["cases"][0]["case_no"] = number
+    for model in _TABLES:
+        table, _ = _stored_table(model)
+        rows = prepared.rows[table.name]
+        if rows:
+            session.connection().execute(insert(table), rows)
+
+
+def file_case(
+    session: Session,
+    catalogue: Catalogue,
+    theme: Theme,
+    checked: CheckedSubmission,
+    *,
+    owner: str,
+    actor: str,
+    channel: str,
+    situation: dict[str, str],
+    form: dict[str, Any],
+    materials: list[dict[str, Any]],
+    idempotency_key: str | None,
+    request_hash: str,
+    accepted_at: datetime,
+) -> Filed:
+    """Prepare and write a case in ``session`` (the caller commits); a repeated Idempotency-Key
+    answers the case it filed (another request under it: :class:`IdempotencyConflict`)."""
+    if idempotency_key:
+        existing = find_by_key(session, owner, idempotency_key)
+        if existing is not None:
+            if existing.request_hash != request_hash:
+                raise IdempotencyConflict(idempotency_key)
+            items = list(
+                session.execute(select(CaseItem).where(CaseItem.case_id == existing.case_id)).scalars()
+            )
+            return Filed(existing, items, replay=True)
+    prepared = prepare_case(
+        catalogue,
+        theme,
+        checked,
+        owner=owner,
+        actor=actor,
+        channel=channel,
+        situation=situation,
+        form=form,
+        materials=materials,
+        idempotency_key=idempotency_key,
+        request_hash=request_hash,
+        accepted_at=accepted_at,
+    )
+    write_case(session, prepared)
+    return Filed(prepared.case, prepared.items, replay=False)

@@ -20,11 +20,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from lianban.cases.filing import FiledItem, IdempotencyConflict, file_case, find_by_key
+from lianban.cases.filing import FiledItem, find_by_key, prepare_case, write_case
 from lianban.cases.materials import check_references
 from lianban.cases.schema import Case, CaseItem, Delivery, Notice, TimelineEvent
 from lianban.catalog.model import Theme
 from lianban.context import Context
+from lianban.db import writing
 from lianban.delivery.preparation import delivery_json
 from lianban.drafts.service import discard_on_filing
 from lianban.errors import Conflict, Forbidden, Invalid, not_found
@@ -169,40 +170,39 @@ def file_application(
         raise Invalid(
             "按所填情形，没有事项适用", "no item applies", title=("没有可办理的事项", "No item to handle")
         )
+    # everything computed before the write (prefill and checks above; split, due dates, sealing here)
+    prepared = prepare_case(
+        ctx.catalogue,
+        theme,
+        checked,
+        owner=owner,
+        actor=identity.subject,
+        channel="window" if identity.role is Role.WINDOW_CLERK else application.channel,
+        situation=checked.spec.situation,
+        form={**application.filled.form, **checked.values},
+        materials=application.materials,
+        idempotency_key=idempotency_key,
+        request_hash=digest,
+        accepted_at=ctx.clock.now(),
+    )
     try:
+        # one short transaction: a SQLite writer from BEGIN IMMEDIATE to its commit
         with ctx.sessions() as session, session.begin():
-            filed = file_case(
-                session,
-                ctx.catalogue,
-                theme,
-                checked,
-                owner=owner,
-                actor=identity.subject,
-                channel="window" if identity.role is Role.WINDOW_CLERK else application.channel,
-                situation=checked.spec.situation,
-                form={**application.filled.form, **checked.values},
-                materials=application.materials,
-                idempotency_key=idempotency_key,
-                request_hash=digest,
-                accepted_at=ctx.clock.now(),
-                key_checked=bool(idempotency_key),
-            )
-            answer = case_summary(filed.case, filed.items, item_names(theme), ctx.clock.today())
+            write_case(writing(session), prepared)
             discard_on_filing(session, theme.id, owner, identity.subject)  # the draft is filed (草稿)
-    except IdempotencyConflict:
-        raise _idempotency_conflict() from None
     except IntegrityError:  # two identical requests raced: the other one created it
         repeated = _replay(ctx, owner, idempotency_key or "", digest, theme)
         if repeated is None:
             raise _idempotency_conflict() from None
         return repeated
+    answer = case_summary(prepared.case, prepared.items, item_names(theme), ctx.clock.today())
     answer["warnings"] = [
         {"field": i.field, "code": i.code, "message": i.message_zh} for i in checked.warnings
     ]
     answer["not_applicable"] = [
         {"code": c, "reason": r, "refused": c in checked.refused} for c, r in checked.dropped.items()
     ]
-    return Filing(answer, created=not filed.replay)
+    return Filing(answer, created=True)
 
 
 def hires_filed(ctx: Context, identity: Identity, theme: Theme, filled: FilledForm) -> set[str]:

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import JSON, delete, select, type_coerce, update
+from sqlalchemy import JSON, Table, delete, select, type_coerce, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from lianban.catalog.catalogue import Catalogue
@@ -106,8 +106,12 @@ def discard_draft(session: Session, identity: Identity, theme_id: str) -> None:
 
 
 def discard_on_filing(session: Session, theme_id: str, *owners: str) -> None:
-    """The application is filed: the drafts it came from are done with (in the filing transaction)."""
-    session.execute(delete(Draft).where(Draft.theme_id == theme_id, Draft.owner.in_(set(owners))))
+    """The application is filed: the drafts it came from are done with (in the filing transaction).
+    A plain DELETE (no ORM bookkeeping: no draft object is in the filing's session)."""
+    drafts = cast(Table, Draft.__table__)
+    session.connection().execute(
+        delete(drafts).where(drafts.c.theme_id == theme_id, drafts.c.owner.in_(set(owners)))
+    )
 
 
 def purge_expired(session: Session, now: datetime) -> int:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio.to_thread
 from fastapi import FastAPI
 
 from lianban import __version__
@@ -70,6 +74,13 @@ def create_app(
         platform = build_platform(settings, clock=clock, catalogue=catalogue, sharing=sharing)
     settings = platform.settings
     docs = settings.sandbox or settings.security.api_docs
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # the thread pool of the blocking handlers: as many as LIANBAN_THREADS (not anyio's 40)
+        anyio.to_thread.current_default_thread_limiter().total_tokens = max(1, settings.threads)
+        yield
+
     app = FastAPI(
         title="lianban 联办",
         version=__version__,
@@ -79,6 +90,7 @@ def create_app(
         openapi_url="/api/v1/openapi.json",
         docs_url="/api/v1/docs" if docs else None,
         redoc_url=None,
+        lifespan=lifespan,
     )
     app.state.platform = platform
     # views of the platform's parts, for handlers and tests that read them directly

@@ -1,0 +1,73 @@
+"""What filing and reading a case cost the database (语句数): a Hebei flexible worker files once and
+reads her case. Filing's transaction is a handful of multi-row statements, begun as a writer
+(SQLite: BEGIN IMMEDIATE) after every check; reading one case is at most two queries."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import event
+
+from lianban.config import Mode, load_settings
+from lianban.migrate import upgrade
+from lianban.web.app import create_app
+from web.test_applications_api import file_hebei, login, persona
+
+
+@pytest.fixture
+def api(database_url: str, tmp_path: Path) -> Iterator[TestClient]:
+    upgrade(database_url)
+    settings = load_settings(
+        {"LIANBAN_DATA_DIR": str(tmp_path / "var")}, database_url=database_url, mode=Mode.SANDBOX
+    )
+    app = create_app(settings)
+    with TestClient(app) as c:
+        yield c
+    app.state.engine.dispose()
+
+
+class Statements:
+    """Every statement the platform's engine sends, from the request-handling threads."""
+
+    def __init__(self, api: TestClient) -> None:
+        self.seen: list[str] = []
+        self.main = threading.get_ident()
+        engine = api.app.state.engine  # type: ignore[attr-defined]
+        event.listen(engine, "before_cursor_execute", self.record)
+        event.listen(engine, "commit", lambda _conn: self.seen.append("COMMIT"))
+
+    def record(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        self.seen.append(" ".join(statement.split()))
+
+    def clear(self) -> None:
+        self.seen.clear()
+
+
+def test_filing_writes_in_one_short_transaction_of_bulk_inserts(api: TestClient, database_url: str) -> None:
+    worker = persona(api, "hebei_flexible_public_archive")
+    headers = login(api, id_number=worker["id_number"])
+    statements = Statements(api)
+    r = file_hebei(api, headers, key="first-filing")
+    assert r.status_code == 201, r.text
+    seen = statements.seen
+    tables = ("cases", "case_items", "outbox_jobs", "timeline_events", "audit_entries")
+    inserts = [s for s in seen if s.startswith("INSERT") and s.split()[2] in tables]
+    # one statement per table, however many sub-items (six here) and jobs: case, items, jobs,
+    # timeline, audit
+    assert [s.split()[2] for s in inserts] == list(tables)
+    if database_url.startswith("sqlite"):
+        begin = seen.index("BEGIN IMMEDIATE")
+        end = seen.index("COMMIT", begin)
+        # the writer's transaction holds only the writes (and the filed draft's removal)
+        assert seen[begin + 1 : end] == [
+            *inserts,
+            next(s for s in seen if s.startswith("DELETE FROM drafts")),
+        ]
+    # the idempotency key was looked up by the (owner, key) index, before the transaction
+    lookup = [s for s in seen if "idempotency_key" in s and s.startswith("SELECT")]
+    assert len(lookup) == 1 and "WHERE cases.owner =" in lookup[0]
