@@ -76,12 +76,12 @@ def _file_graduate_case(base: str) -> str:
         timeout=30,
     )
     assert r.status_code in (200, 201), r.text
-    case_id: str = r.json()["case_id"]
-    return case_id
+    case_no: str = r.json()["case_no"]  # 办件编号: what 我的办件 shows her
+    return case_no
 
 
 def test_the_wuhan_graduate_logs_in_on_her_phone_and_sees_her_case(phone: Page, live_server: str) -> None:
-    case_id = _file_graduate_case(live_server)
+    case_no = _file_graduate_case(live_server)
     phone.goto("/my")
     expect(phone).to_have_url(re.compile(r"/login\?next=/my$"))
     phone.get_by_role("radio", name=re.compile("^陈思雨")).check()
@@ -90,7 +90,7 @@ def test_the_wuhan_graduate_logs_in_on_her_phone_and_sees_her_case(phone: Page, 
     expect(phone).to_have_url(re.compile("/my$"))
     expect(phone.get_by_role("heading", level=1)).to_have_text("我的办件")
     expect(phone.get_by_text("已登录：个人 4206")).to_be_visible()
-    case = phone.get_by_role("listitem").filter(has_text=case_id)
+    case = phone.get_by_role("listitem").filter(has_text=case_no)
     expect(case).to_contain_text("“高校毕业生就业”一件事")
     expect(case.locator(".status")).to_have_text(re.compile("已提交|办理中|已办结|部分办结"))
     axe(phone)

@@ -31,6 +31,7 @@ from lianban.errors import Forbidden, invalid_field, not_found, refused_by_rule
 from lianban.notify.senders import Sender
 from lianban.regional import BookingRules, ByRegion
 from lianban.security.tokens import Identity, Role
+from lianban.sharing.providers import SharingHub
 
 BOOKERS = (Role.APPLICANT, Role.EMPLOYER)
 ATTEMPTS = 5  # a place taken by a racing booking is looked for again this many times
@@ -43,6 +44,16 @@ class BookingRequest:
     period: str
     theme_id: str | None = None
     mobile: str | None = None  # where the SMS goes; else the number data sharing knows
+
+
+def sms_number(sharing: SharingHub | None, identity: Identity, given: str | None) -> str | None:
+    """The number the booking's SMS goes to: the one given, else the one the population registry knows."""
+    if given:
+        return given
+    if sharing is None or not identity.id_number:
+        return None
+    person = sharing.population.person(identity.id_number)
+    return str(person.mobile) if person is not None and person.mobile else None
 
 
 def hall_of(halls: dict[str, Hall], hall_id: str) -> Hall:

@@ -52,6 +52,25 @@ def _blocking(item: CaseItem) -> tuple[str, str, str] | None:
     )
 
 
+def withdrawal_blocker(items: list[CaseItem]) -> tuple[str, str, str] | None:
+    """The first item that stops a withdrawal (rule, zh, en), or None when the case may be withdrawn
+    — what the pages ask before offering the button (撤回), by the same rule as :func:`withdraw`."""
+    for item in sorted(items, key=lambda i: i.item_id):
+        blocked = _blocking(item)
+        if blocked is not None:
+            return blocked
+    return None
+
+
+def may_withdraw(session: Session, case_id: str, status: str) -> tuple[str, str, str] | None:
+    """Why the case cannot be withdrawn now (rule, zh, en), or None: the page's question before it
+    offers the button; :func:`withdraw` decides again under the case's lock."""
+    if status == CaseStatus.WITHDRAWN.value:
+        return ("withdrawn", "该办件已撤回", "the case has already been withdrawn")
+    items = list(session.execute(select(CaseItem).where(CaseItem.case_id == case_id)).scalars())
+    return withdrawal_blocker(items)
+
+
 def withdraw(
     session: Session, identity: Identity, case_id: str, reason: str | None, now: datetime
 ) -> dict[str, Any]:
@@ -69,11 +88,10 @@ def withdraw(
     if case.status == CaseStatus.WITHDRAWN.value:
         raise refused_by_rule("case_id", "withdrawn", "该办件已撤回", "the case has already been withdrawn")
     items = list(session.execute(select(CaseItem).where(CaseItem.case_id == case_id)).scalars())
-    for item in sorted(items, key=lambda i: i.item_id):
-        blocked = _blocking(item)
-        if blocked is not None:
-            rule, zh, en = blocked
-            raise refused_by_rule("case_id", rule, zh, en)
+    blocked = withdrawal_blocker(items)
+    if blocked is not None:
+        rule, zh, en = blocked
+        raise refused_by_rule("case_id", rule, zh, en)
     pending = OutboxJob.case_id == case_id, OutboxJob.status == "pending"
     cancelled = session.execute(select(func.count()).select_from(OutboxJob).where(*pending)).scalar_one()
     session.execute(

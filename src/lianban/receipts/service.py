@@ -52,7 +52,8 @@ def _day(at: datetime) -> str:
     return f"{local.year}年{local.month}月{local.day}日"
 
 
-def _case(session: Session, identity: Identity, case_id: str) -> Case:
+def visible_case(session: Session, identity: Identity, case_id: str) -> Case:
+    """The case, if the caller is its applicant or the clerk who filed it; else not found."""
     case = session.get(Case, case_id)
     if case is None or not (
         case.owner == identity.subject
@@ -100,7 +101,7 @@ def acceptance_receipt(
     session: Session, catalogue: Catalogue, identity: Identity, case_id: str, now: datetime
 ) -> bytes:
     """受理回执 of the case as PDF bytes (the caller commits: the print is audited)."""
-    case = _case(session, identity, case_id)
+    case = visible_case(session, identity, case_id)
     theme = catalogue.themes.get(case.theme_id)
     names = {it.code: it.name for it in theme.items} if theme else {}
     materials = {m.id: m.name for m in theme.materials} if theme else {}
@@ -145,7 +146,7 @@ def refusal_notice(
     session: Session, catalogue: Catalogue, identity: Identity, case_id: str, now: datetime
 ) -> bytes:
     """不予受理通知书 of the items refused at intake; not found when none was."""
-    case = _case(session, identity, case_id)
+    case = visible_case(session, identity, case_id)
     refused = _refused(session, catalogue, case)
     if not refused:
         raise not_found(f"办件 {case_id} 的不予受理通知书", f"a notice of non-acceptance for case {case_id}")

@@ -45,13 +45,7 @@ def _senders(request: Request) -> tuple[Sender, ...]:
 
 def _mobile(request: Request, identity: Identity, given: str | None) -> str | None:
     """The number to text: the one given, else the one the population registry knows."""
-    if given:
-        return given
-    sharing = getattr(request.app.state, "sharing", None)
-    if sharing is None or not identity.id_number:
-        return None
-    person = sharing.population.person(identity.id_number)
-    return str(person.mobile) if person is not None and person.mobile else None
+    return service.sms_number(getattr(request.app.state, "sharing", None), identity, given)
 
 
 @router.get("/halls", summary="Service halls (政务服务大厅) with their windows and hours")

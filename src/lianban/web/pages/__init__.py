@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from lianban.web.pages import apply, login, my_cases, portal, prefs, staff, verify
+from lianban.web.pages import apply, appointments, correction, login, my_cases, portal, prefs, ratings, staff, verify
 from lianban.web.pages.rendering import error_page
 from lianban.web.pages.route import http_problem
 
@@ -28,7 +28,7 @@ def wants_page(request: Request) -> bool:
 
 def install_pages(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (portal, apply, login, my_cases, prefs, verify):
+    for module in (portal, apply, login, my_cases, correction, ratings, appointments, prefs, verify):
         app.include_router(module.router)
     for router in staff.ROUTERS:
         app.include_router(router)
