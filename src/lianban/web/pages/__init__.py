@@ -13,7 +13,18 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from lianban.web.pages import apply, appointments, correction, login, my_cases, portal, prefs, ratings, staff, verify
+from lianban.web.pages import (
+    apply,
+    appointments,
+    correction,
+    login,
+    my_cases,
+    portal,
+    prefs,
+    ratings,
+    staff,
+    verify,
+)
 from lianban.web.pages.rendering import error_page
 from lianban.web.pages.route import http_problem
 

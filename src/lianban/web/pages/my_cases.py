@@ -17,8 +17,8 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from lianban.cases import service
-from lianban.certificates.service import case_certificates
 from lianban.cases.withdrawal import may_withdraw, withdraw
+from lianban.certificates.service import case_certificates
 from lianban.ratings.service import FINISHED_CASE, ratings_of_case
 from lianban.receipts.application import filed_application
 from lianban.receipts.service import acceptance_receipt
