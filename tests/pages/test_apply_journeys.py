@@ -279,6 +279,13 @@ def test_a_form_error_is_shown_beside_its_field_and_the_other_values_stay(phone:
     expect(phone.get_by_label(named("手机号码"))).to_have_value("1390715")
     axe(phone)
     screenshot(phone, "apply-form-error")
+    # a closed tab loses nothing: the draft on the server brings it all back in a new one
+    again = phone.context.new_page()
+    again.goto(f"{HEBEI_THEME}/apply")
+    expect(again).to_have_url(re.compile(r"/apply/form$"))
+    expect(again.get_by_label(named("手机号码"))).to_have_value("1390715")
+    expect(again.get_by_label(named("转入机构编号"))).to_have_value(form["archives.receiving_agency_code"])
+    again.close()
     phone.get_by_label(named("手机号码")).fill("13931100000")
     phone.get_by_role("button", name="下一步", exact=True).click()
     expect(phone.get_by_role("heading", level=1)).to_have_text("上传材料")
@@ -384,39 +391,57 @@ def test_a_shangrao_employer_uploads_five_hires_fixes_the_bad_row_and_files(
     axe(phone)
 
 
+def sandbox_token(base: str, persona: str, region_filter: str) -> tuple[str, str]:
+    """A sandbox persona's ID number and signed identity (what the page cookie carries)."""
+    people = httpx.get(
+        f"{base}/api/v1/sandbox/people", params={"filter": region_filter, "limit": 50}, timeout=10
+    )
+    person = next(p for p in people.json() if p.get("persona") == persona)
+    r = httpx.post(f"{base}/api/v1/auth/sandbox", json={"id_number": person["id_number"]}, timeout=10)
+    return person["id_number"], str(r.json()["access_token"])
+
+
 @pytest.mark.parametrize("device", ["phone", "desktop"])
 def test_the_apply_pages_in_both_modes(device: str, browser: Browser, live_server: str) -> None:
-    """Each step of the apply pages on a phone and a desktop, normal and 长辈版: axe, no sideways
-    scrolling, a screenshot."""
-    people = httpx.get(
-        f"{live_server}/api/v1/sandbox/people", params={"filter": "yichang", "limit": 20}, timeout=10
+    """Each apply page on a phone and a desktop, normal and 长辈版: axe, no sideways scrolling, a
+    screenshot — the steps (a Yichang graduate), the refusal (the 15-year-old), a receipt (a Hebei
+    worker's case filed over the API)."""
+    _, graduate = sandbox_token(live_server, "yichang_graduate_married", "yichang")
+    _, minor = sandbox_token(live_server, "minor_15", "")
+    _, worker = sandbox_token(live_server, "hebei_flexible_public_archive", "hebei")
+    filed = httpx.post(
+        f"{live_server}/api/v1/applications",
+        json={"theme_id": "hebei.flexible-employment", "form": hebei_form(CATALOGUE.code_lists)},
+        headers={"Authorization": f"Bearer {worker}"},
+        timeout=30,
     )
-    person = next(p for p in people.json() if p.get("persona") == "yichang_graduate_married")
-    token = httpx.post(
-        f"{live_server}/api/v1/auth/sandbox", json={"id_number": person["id_number"]}, timeout=10
-    )
+    assert filed.status_code in (200, 201), filed.text
+    receipt = f"{HEBEI_THEME}/apply/receipt/{filed.json()['case_id']}"
+    pages = [
+        (graduate, f"{GRADUATE_THEME}/apply/situation", "先回答几个问题", "apply-situation"),
+        (graduate, f"{GRADUATE_THEME}/apply/form", "填写申请表", "apply-form"),
+        (graduate, f"{GRADUATE_THEME}/apply/materials", "上传材料", "apply-materials"),
+        (minor, f"{HEBEI_THEME}/apply/situation", "您暂不能申请", "apply-blocked"),
+        (worker, receipt, "申请已受理", "apply-receipt"),
+    ]
     for elder in (False, True):
-        context = browser.new_context(
-            base_url=live_server,
-            viewport=PHONE if device == "phone" else DESKTOP,  # type: ignore[arg-type]
-            locale="zh-CN",
-            is_mobile=device == "phone",
-            has_touch=device == "phone",
-        )
-        cookies = [{"name": "lianban_session", "value": token.json()["access_token"], "url": live_server}]
-        if elder:
-            cookies.append({"name": "lianban_elder", "value": "1", "url": live_server})
-        context.add_cookies(cookies)  # type: ignore[arg-type]
-        page = context.new_page()
-        page.device = device  # type: ignore[attr-defined]
-        for step, heading in (
-            ("situation", "先回答几个问题"),
-            ("form", "填写申请表"),
-            ("materials", "上传材料"),
-        ):
-            page.goto(f"{GRADUATE_THEME}/apply/{step}")
-            expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+        for token, path, heading, name in pages:
+            context = browser.new_context(
+                base_url=live_server,
+                viewport=PHONE if device == "phone" else DESKTOP,  # type: ignore[arg-type]
+                locale="zh-CN",
+                is_mobile=device == "phone",
+                has_touch=device == "phone",
+            )
+            cookies = [{"name": "lianban_session", "value": token, "url": live_server}]
+            if elder:
+                cookies.append({"name": "lianban_elder", "value": "1", "url": live_server})
+            context.add_cookies(cookies)  # type: ignore[arg-type]
+            page = context.new_page()
+            page.device = device  # type: ignore[attr-defined]
+            page.goto(path)
+            expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
             no_horizontal_scroll(page)
             axe(page)
-            screenshot(page, f"apply-{step}")
-        context.close()
+            screenshot(page, name)
+            context.close()
