@@ -196,7 +196,7 @@ def test_a_window_clerk_files_the_same_form_for_a_walk_in_applicant(browser_like
     assert case_id.group(1) in c.get("/my").text
 
 
-def test_an_employer_adds_a_hire_by_id_number_and_data_sharing_fills_and_locks_the_row(
+def test_an_employer_adds_a_hire_by_id_number_and_data_sharing_checks_and_locks_the_row_unseen(
     browser_like: TestClient,
 ) -> None:
     c = browser_like
@@ -217,7 +217,10 @@ def test_an_employer_adds_a_hire_by_id_number_and_data_sharing_fills_and_locks_t
     )
     assert r.status_code == 200 and "新招用员工（1 名）" in r.text
     row = r.text.split('id="employee-0"', 1)[1]
-    assert f"员工 1：{verified['person.name']}" in row
+    # checked and locked by data sharing, but none of his shared values shown before he is filed
+    # under the employer's account (issue 14, point 1)
+    assert verified["person.name"] not in row and "提交后脱敏可见" in row
+    assert verified["person.hukou_address"]["detail"] not in r.text
     assert 'id="f-employees-0-person-name"' in row and 'name="employees.0.person.name"' not in row  # locked
     assert f'name="employees.0.person.id_number" value="{hire["person.id_number"]}"' in row
     assert 'name="employees.0.person.mobile"' in row  # what data sharing does not know is typed

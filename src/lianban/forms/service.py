@@ -112,6 +112,30 @@ def masked(value: Any) -> Any:
     return text[:1] + "*" * (len(text) - 1)
 
 
+# What the apply pages show for a hire's shared value before the employer has filed the hire.
+HIDDEN = "已核验（提交后脱敏可见）"
+
+
+def hires_as_seen(
+    shared: list[dict[str, Any]], rows: list[dict[str, Any]], filed: set[str]
+) -> list[dict[str, Any]]:
+    """Each hire's data-sharing values as the employer may see them (the pages lock the same
+    keys): masked for a hire filed under the employer's account, not at all (:data:`HIDDEN`)
+    otherwise; the ID number, the employer's own, as typed."""
+    out: list[dict[str, Any]] = []
+    for i, values in enumerate(shared):
+        row = rows[i] if i < len(rows) and isinstance(rows[i], dict) else {}
+        number = str(row.get("person.id_number") or "").strip().upper()
+        shown = number in filed
+        out.append(
+            {
+                k: number if k == "person.id_number" else masked(v) if shown else HIDDEN
+                for k, v in values.items()
+            }
+        )
+    return out
+
+
 def _shared_only(row: dict[str, Any], typed: Any, shared: dict[str, Any]) -> set[str]:
     """The keys of an employee row whose value the employer did not type: data sharing's."""
     given = typed if isinstance(typed, dict) else {}

@@ -35,12 +35,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lianban.bootstrap import Platform
-from lianban.cases.service import Application, Filing, file_application
+from lianban.cases.service import Application, Filing, file_application, hires_filed
 from lianban.catalog.model import Theme
 from lianban.drafts import service as drafts
 from lianban.errors import NotFound
 from lianban.forms import sharing
-from lianban.forms.service import FilledForm, check, theme_of
+from lianban.forms.service import FilledForm, check, hires_as_seen, precheck, theme_of
 from lianban.forms.submission import CheckedSubmission
 from lianban.security.tokens import Identity, Role
 
@@ -167,8 +167,9 @@ def filled(flow: ApplyFlow, state: State) -> FilledForm:
 
 
 def check_state(ctx: Platform, flow: ApplyFlow, state: State) -> CheckedSubmission:
-    """The form checked exactly as filing will check it (预审), with data sharing for the applicant."""
-    return check(ctx, flow.filer, flow.theme_id, filled(flow, state))
+    """The form checked exactly as filing will check it (预审), with data sharing for the applicant,
+    showing only what the filer may see (an employer's unfiled hires: none of their shared values)."""
+    return precheck(ctx, flow.filer, flow.theme_id, filled(flow, state), hires_filed)
 
 
 def blockers(ctx: Platform, flow: ApplyFlow, situation: Mapping[str, str]) -> list[str]:
@@ -184,9 +185,11 @@ def prefill(ctx: Platform, flow: ApplyFlow) -> dict[str, Any]:
 
 
 def employee_prefill(ctx: Platform, flow: ApplyFlow, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each new employee's verified values, by the ID number on the row."""
+    """Each new employee's verified values, by the ID number on the row, as the employer may see
+    them (forms.service.hires_as_seen: hidden until the hire is filed, then masked)."""
     found, _facts = sharing.employee_sharing(ctx.sharing, theme(ctx, flow), rows)
-    return found
+    filed = hires_filed(ctx, flow.filer, theme(ctx, flow), FilledForm(form=flow.applicant.form_keys()))
+    return hires_as_seen(found, rows, filed)
 
 
 def file_state(ctx: Platform, flow: ApplyFlow, state: State, idempotency_key: str | None) -> Filing:
