@@ -73,7 +73,8 @@ def test_a_medical_insurance_reviewer_sees_only_her_items_and_approves_one_with_
     mine.get_by_role("radio", name=re.compile("^马志强")).check()
     mine.get_by_role("button", name="以所选人员登录").click()
     expect(mine.get_by_role("heading", level=1)).to_have_text("我的办件")
-    expect(mine.get_by_text(case_id)).to_be_visible()  # her case, on her page
+    case_no = api.case(case_id, applicant)["case_no"]  # 办件编号, as her receipt says
+    expect(mine.get_by_text(case_no)).to_be_visible()  # her case, on her page
     her.close()
 
     desktop.goto(f"/staff/worklist/items/{case_id}~employment_registration")  # 人社's, by its address

@@ -79,7 +79,7 @@ def test_the_clerk_prints_the_receipt_and_the_notice_for_the_refused_hukou_trans
     assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
     text = pdf_text(r.content)
     name, number = person["name"], person["id_number"]
-    assert "受理回执" in text and case["case_id"] in text
+    assert "受理回执" in text and case["case_no"] in text  # 办件编号, as she was given it
     assert f"{name[0]}*{name[-1]}" in text and name not in text  # masked: 刘*军
     assert f"{number[:4]}**********{number[-4:]}" in text and number not in text
     assert "窗口受理" in text and "2026-11-0209:40" in text
@@ -94,7 +94,7 @@ def test_the_clerk_prints_the_receipt_and_the_notice_for_the_refused_hukou_trans
     notice = client.get(f"/api/v1/applications/{case['case_id']}/refusal-notice.pdf", headers=clerk)
     assert notice.status_code == 200
     words = pdf_text(notice.content)
-    assert "不予受理通知书" in words and f"{case['case_id']}-BYSL" in words
+    assert "不予受理通知书" in words and f"{case['case_no']}-BYSL" in words
     assert "户口迁移审批" in words and "公安机关" in words and "不满45周岁" in words
     assert "《中华人民共和国行政许可法》第三十二条" in words and "六十日内依法申请行政复议" in words
     assert "社会保障卡" not in words  # an item that does not apply is not a refusal

@@ -1,6 +1,7 @@
 """``lianban demo`` opens with something on every desk: three Hebei workers' 医保 items wait in the
-医保 worklist — the one filed a month ago past its promised date — and a 差评 of a finished case
-waits for 医保's answer. A second start leaves the data as it is."""
+医保 worklist — the one filed a month ago past its promised date — two walk-ins are booked for today
+at the practice hall, and a 差评 of a finished case waits for 医保's answer. A second start leaves
+the data as it is."""
 
 from __future__ import annotations
 
@@ -42,6 +43,9 @@ def test_the_demo_opens_with_waiting_items_one_overdue_and_an_open_follow_up(tmp
         assert [(f["case_id"], f["department"], f["status"]) for f in follow_ups] == [
             (seeded.rated, "medical_insurance", "open")
         ]
+        clerk = bearer(client, username="window", password="sandbox")
+        booked = client.get("/api/v1/appointments/halls/sandbox-practice-hall/day", headers=clerk).json()
+        assert len(booked) == 2 and all(b["status"] == "booked" for b in booked)  # to check in today
         stats = client.get("/api/v1/stats", headers=supervisor).json()
         hebei = next(t for t in stats["themes"] if t["theme_id"] == "hebei.flexible-employment")
         assert hebei["cases"] == 4 and hebei["finished"] == 1 and hebei["ratings"]["bad"] == 1

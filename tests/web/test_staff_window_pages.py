@@ -71,18 +71,18 @@ def test_a_clerk_checks_a_booked_worker_in_files_for_her_and_prints_the_receipt(
         "/api/v1/applications", json={"theme_id": "hebei.flexible-employment", "form": form}, headers=clerk
     )
     assert filed.status_code == 201, filed.text
-    case_id = filed.json()["case_id"]
+    case_id, case_no = filed.json()["case_id"], filed.json()["case_no"]  # internal id, 办件编号
     assert filed.json()["channel"] == "window"
 
     status, html = page(client, "/staff/window/cases")
     items = len(filed.json()["items"])
-    assert status == 200 and case_id in html and f"0/{items}" in html
+    assert status == 200 and case_no in html and f"0/{items}" in html
     status, html = page(client, f"/staff/window/cases/{case_id}")
     assert status == 200 and "窗口受理" in html and "打印受理回执" in html
     r = client.get(f"/staff/window/cases/{case_id}/receipt.pdf", headers={"accept": "text/html"})
     assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(r.content)).pages)
-    assert case_id in text and "窗口受理" in text
+    assert case_no in text and "窗口受理" in text
     assert page(client, f"/staff/window/cases/{case_id}/refusal-notice.pdf")[0] == 404  # none refused
 
     with client.app.state.sessions() as session, session.begin():  # type: ignore[attr-defined]
@@ -98,7 +98,7 @@ def test_a_clerk_checks_a_booked_worker_in_files_for_her_and_prints_the_receipt(
                 created_at=datetime.now(UTC),
             )
         )
-    status, html = page(client, f"/staff/window/handover?case={case_id}")
+    status, html = page(client, f"/staff/window/handover?case={case_no}")  # the number she holds
     assert status == 200 and "就业创业证" in html and "待领取" in html
     delivery_id = html.split(f"/staff/window/handover/{case_id}/")[1].split('"')[0]
     target = f"/staff/window/handover/{case_id}/{delivery_id}"

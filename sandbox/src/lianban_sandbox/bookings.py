@@ -21,6 +21,8 @@ from lianban.appointments.records import add_event
 from lianban.appointments.schema import Appointment
 from lianban.calendar import china_date
 
+PRACTICE_HALL = "sandbox-practice-hall"  # the sandbox's hall open around the clock (data/halls.yaml)
+
 
 class NoSlotToday(Exception):
     """Every half-day of the hall is over today (or the person is booked today already)."""

@@ -6,6 +6,7 @@ demo serves, this files, as Hebei flexible workers would have done online on ear
 - three cases whose 医保 item already waits in the 医保 reviewers' worklist (部门工作台) — one
   filed a month ago, so it is past its promised date (超期), one two working days ago, one this
   morning; their other items go to the simulated departments as usual once the demo starts;
+- two bookings for today at the practice hall (沙箱演示大厅), for the window clerk to check in;
 - one case decided by every department a fortnight ago and rated 非常不满意 by its applicant for
   its 医保 item's wait, so a 差评 follow-up (差评整改) is open for 医保 to answer and the
   supervisor to watch.
@@ -17,12 +18,14 @@ would be. Seeded once: a database that has the demo's cases is left as it is.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
+from lianban.appointments.halls import load_halls
 from lianban.bootstrap import Platform, build_platform
 from lianban.calendar import CHINA_TZ, is_working_day
 from lianban.cases.schema import Case, CaseItem, OutboxJob
@@ -35,6 +38,7 @@ from lianban.errors import DomainError
 from lianban.forms.service import FilledForm
 from lianban.ratings.service import RatingRequest, rate
 from lianban.security.tokens import Identity, Role
+from lianban_sandbox.bookings import PRACTICE_HALL, NoSlotToday, book_today
 from lianban_sandbox.registry import sandbox_people
 
 THEME = "hebei.flexible-employment"
@@ -203,9 +207,23 @@ def seed_demo(settings: Settings) -> Seeded | None:
                 clock.now(),
                 platform.regional.ratings,
             )
+        _book_today(platform, people)
         return Seeded(waiting, overdue, rated)
     finally:
         platform.engine.dispose()
+
+
+def _book_today(platform: Platform, people: Iterator[str]) -> None:
+    """Two walk-ins booked for today at the practice hall (the clock of the demo's start)."""
+    hall = load_halls(platform.regional.halls_file).get(PRACTICE_HALL)
+    if hall is None:  # a deployment's own halls file: no practice hall to book
+        return
+    with platform.sessions() as session, session.begin():
+        for _ in range(2):
+            try:
+                book_today(session, hall, f"person:{next(people)}", THEME, datetime.now(UTC))
+            except NoSlotToday:  # the last seconds of the day
+                return
 
 
 def _applicant(platform: Platform, case_id: str) -> Identity:

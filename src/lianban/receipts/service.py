@@ -114,7 +114,7 @@ def acceptance_receipt(
     local = aware(case.accepted_at).astimezone(CHINA_TZ)
     receipt = AcceptanceReceipt(
         theme_name=theme.name if theme else case.theme_id,
-        case_id=case_id,
+        case_id=case.case_no or case_id,  # 办件编号 as the applicant was given it
         applicant=applicant,
         identifier=identifier,
         accepted_at=f"{local:%Y-%m-%d %H:%M}",
@@ -154,7 +154,7 @@ def refusal_notice(
     applicant, _ = _applicant(case)
     notice = RefusalNotice(
         theme_name=theme.name if theme else case.theme_id,
-        case_id=case_id,
+        case_id=case.case_no or case_id,  # 办件编号 as the applicant was given it
         applicant=applicant,
         applied_on=_day(case.accepted_at),
         items=refused,

@@ -107,7 +107,15 @@ def _cases(session: Any, where: Any, limit: int = 200) -> list[dict[str, Any]]:
     """Cases with their progress: sub-items decided of all, overdue ones, newest first."""
     cases = list(
         session.execute(
-            select(Case.case_id, Case.theme_id, Case.status, Case.channel, Case.accepted_at, Case.owner)
+            select(
+                Case.case_id,
+                Case.case_no,
+                Case.theme_id,
+                Case.status,
+                Case.channel,
+                Case.accepted_at,
+                Case.owner,
+            )
             .where(where)
             .order_by(Case.accepted_at.desc())
             .limit(limit)
@@ -126,6 +134,7 @@ def _cases(session: Any, where: Any, limit: int = 200) -> list[dict[str, Any]]:
     return [
         {
             "case_id": c.case_id,
+            "case_no": c.case_no or c.case_id,  # 办件编号, as the applicant was given it
             "theme_id": c.theme_id,
             "status": c.status,
             "channel": c.channel,
@@ -147,12 +156,14 @@ def window_cases(ctx: Context, identity: Identity) -> list[dict[str, Any]]:
 
 
 def pickups(ctx: Context, identity: Identity, case_id: str) -> dict[str, Any]:
-    """The case's documents for pickup at the window (窗口领取), whoever filed it; 404 if none."""
+    """The case's documents for pickup at the window (窗口领取), whoever filed it, by its 办件编号
+    (or internal id); 404 if none."""
     require_clerk(identity)
     with ctx.sessions() as session:
+        number = case_id.strip()
         case = session.execute(
-            select(Case.case_id, Case.theme_id, Case.owner, Case.status).where(
-                Case.case_id == case_id.strip()
+            select(Case.case_id, Case.case_no, Case.theme_id, Case.owner, Case.status).where(
+                (Case.case_no == number) | (Case.case_id == number)
             )
         ).first()
         deliveries = (
@@ -170,6 +181,7 @@ def pickups(ctx: Context, identity: Identity, case_id: str) -> dict[str, Any]:
             raise not_found(f"办件 {case_id} 的窗口领取记录", f"documents for pickup of case {case_id}")
         return {
             "case_id": case.case_id,
+            "case_no": case.case_no or case.case_id,
             "theme_id": case.theme_id,
             "applicant": masked(case.owner),
             "deliveries": [

@@ -13,10 +13,9 @@ from lianban.appointments.service import appointment_json, hall_of
 from lianban.web.deps import sessions_of
 from lianban.web.feature_deps import halls_of, now_of
 from lianban.web.problems import Problem
-from lianban_sandbox.bookings import NoSlotToday, book_today
+from lianban_sandbox.bookings import PRACTICE_HALL, NoSlotToday, book_today
 
 router = APIRouter(prefix="/api/v1/sandbox", tags=["sandbox"])
-PRACTICE_HALL = "sandbox-practice-hall"
 
 
 class TodayBooking(BaseModel):
