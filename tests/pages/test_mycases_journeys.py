@@ -9,6 +9,7 @@ Every page is checked by axe in the normal mode and in 长辈版, on the phone a
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
 from datetime import datetime
@@ -19,6 +20,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from browser_support import axe, elder_on, no_horizontal_scroll, screenshot
 from playwright.sync_api import Page, expect
+from reportlab.pdfgen import canvas
 from staff_world import DemoApi
 
 from lianban.catalog.catalogue import default_catalogue
@@ -97,6 +99,15 @@ def on_desktop_too(desktop: Page, id_number: str, path: str, name: str) -> None:
     both_modes(desktop, name)
 
 
+def contract_pdf() -> bytes:
+    """Her labour contract, scanned to a one-page PDF."""
+    out = io.BytesIO()
+    page = canvas.Canvas(out)
+    page.drawString(72, 720, "Labour contract (scan)")
+    page.save()
+    return out.getvalue()
+
+
 def china_today() -> str:
     return datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
 
@@ -133,14 +144,24 @@ def test_a_hebei_worker_answers_a_correction_request_on_her_phone(
     both_modes(phone, "correction")
 
     phone.evaluate("window.stayed = true")
+    contract = phone.get_by_label(re.compile("^户口簿或有效期内劳动合同"))
+    contract.set_input_files({"name": "合同.txt", "mimeType": "text/plain", "buffer": "劳动合同".encode()})
+    phone.get_by_role("button", name="重新提交").click()
+    expect(contract).to_have_attribute("aria-invalid", "true")  # a text file is not the PDF asked for
+    expect(phone.locator("#m-hukou_book_or_contract .error")).to_contain_text("PDF")
+    assert phone.evaluate("window.stayed === true"), "the answer replaced the page instead of the form"
+
     region = phone.get_by_label("就业地所在县市（区）")
     region.fill("139999")
     phone.get_by_label("工作描述/单位名称").fill("网约配送员（某外卖平台）")
+    contract.set_input_files(
+        {"name": "劳动合同.pdf", "mimeType": "application/pdf", "buffer": contract_pdf()}
+    )
     phone.get_by_role("button", name="重新提交").click()
     expect(region).to_have_attribute("aria-invalid", "true")
     expect(phone.locator(".field.invalid .error")).to_contain_text("139999")
     expect(phone.get_by_label("工作描述/单位名称")).to_have_value("网约配送员（某外卖平台）")  # kept
-    assert phone.evaluate("window.stayed === true"), "the answer replaced the page instead of the form"
+    expect(phone.locator("#m-hukou_book_or_contract")).to_contain_text("已上传“劳动合同.pdf”")  # kept too
     axe(phone)
 
     region.fill("130102")

@@ -1,23 +1,29 @@
 """补正 on the page: a department sent items back; the applicant sees each reason and changes only
-the fields of those items, then resubmits them.
+the fields of those items, adds the materials they need, then resubmits them.
 
 What is asked is :func:`lianban.cases.corrections.correction_request`'s, the resubmission
 :func:`lianban.cases.corrections.correct`'s (the whole form checked again, each returned item a
-new request to its department). An error comes back beside its field, every one at once, with
-what was typed kept.
+new request to its department), a file's checks :func:`lianban.cases.uploads.accept_upload`'s. An
+error comes back beside its field or material, every one at once, with what was typed kept and the
+files already accepted held (their upload ids ride along in the form).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from starlette.datastructures import FormData
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData, UploadFile
 
 from lianban.cases.corrections import CorrectionRequest, correct, correction_request
+from lianban.cases.uploads import accept_upload
+from lianban.context import Context
 from lianban.errors import Invalid
+from lianban.security.tokens import Identity
 from lianban.web.deps import platform_of
 from lianban.web.pages.my_cases import applicant, theme_name
 from lianban.web.pages.portal import department_names
@@ -66,6 +72,7 @@ def _page(
     typed: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None,
     others: list[str] | None = None,
+    uploaded: dict[str, dict[str, str]] | None = None,
     status: int = 200,
 ) -> HTMLResponse:
     return render(
@@ -78,6 +85,7 @@ def _page(
             "departments": department_names(request),
             "errors": errors or {},
             "others": others or [],
+            "uploaded": uploaded or {},
             "input_types": INPUT_TYPES,
             "numeric": NUMERIC,
         },
@@ -91,23 +99,78 @@ def correction_page(request: Request, case_id: str) -> Response:
     return _page(request, correction_request(platform_of(request), identity, case_id))
 
 
+def kept_uploads(asked: CorrectionRequest, form: FormData) -> dict[str, dict[str, str]]:
+    """Files accepted on an earlier try of this page (material → upload id and file name)."""
+    out: dict[str, dict[str, str]] = {}
+    for m in asked.materials:
+        upload_id = str(form.get(f"upload:{m['id']}") or "")
+        if upload_id:
+            out[m["id"]] = {"upload_id": upload_id, "filename": str(form.get(f"uploadname:{m['id']}") or "")}
+    return out
+
+
+def _take_files(
+    ctx: Context,
+    identity: Identity,
+    asked: CorrectionRequest,
+    form: FormData,
+    uploaded: dict[str, dict[str, str]],
+) -> dict[str, str]:
+    """Check and keep each chosen file (into ``uploaded``); the refusals by material."""
+    errors: dict[str, str] = {}
+    for m in asked.materials:
+        file = form.get(f"file:{m['id']}")
+        if not isinstance(file, UploadFile) or not file.filename:
+            continue
+        try:
+            found = accept_upload(ctx, identity, m["id"], asked.theme_id, file.filename, file.file)
+        except Invalid as refused:
+            errors[m["id"]] = "；".join(e.message_zh for e in refused.errors) or (refused.detail_zh or "")
+            continue
+        uploaded[m["id"]] = {"upload_id": found["upload_id"], "filename": file.filename[:255]}
+    return errors
+
+
+def _field_errors(
+    asked: CorrectionRequest, refused: Invalid, materials: list[dict[str, str]]
+) -> tuple[dict[str, str], list[str]]:
+    """The refusal's errors beside the asked fields and materials; the rest (rare) said above."""
+    keys = sorted((f["key"] for f in asked.fields), key=len, reverse=True)
+    errors: dict[str, str] = {}
+    others: list[str] = []
+    for e in refused.errors:
+        sent = re.fullmatch(r"materials\[(\d+)\].*", e.field)
+        if sent and int(sent[1]) < len(materials):  # a file reference, by its place in the list sent
+            key: str | None = f"material:{materials[int(sent[1])]['material_id']}"
+        else:
+            key = next((k for k in keys if e.field.startswith(k)), None)
+        if key is not None:
+            errors.setdefault(key, e.message_zh)
+        else:
+            others.append(e.message_zh)
+    return errors, others
+
+
 @router.post("/my/{case_id}/correct", response_class=HTMLResponse)
 async def resubmit(request: Request, case_id: str) -> Response:
     identity = applicant(request)
+    form = await request.form()
+    return await run_in_threadpool(_resubmit, request, identity, case_id, form)
+
+
+def _resubmit(request: Request, identity: Identity, case_id: str, form: FormData) -> Response:
     ctx = platform_of(request)
     asked = correction_request(ctx, identity, case_id)  # 409 when nothing (any more) was sent back
-    typed = typed_values(asked, await request.form())
+    typed = typed_values(asked, form)
+    uploaded = kept_uploads(asked, form)
+    file_errors = _take_files(ctx, identity, asked, form, uploaded)
+    if file_errors:
+        errors = {f"material:{k}": v for k, v in file_errors.items()}
+        return _page(request, asked, typed, errors, uploaded=uploaded, status=422)
+    materials = [{"material_id": k, "upload_id": v["upload_id"]} for k, v in uploaded.items()]
     try:
-        correct(ctx, identity, case_id, typed, [])
+        correct(ctx, identity, case_id, typed, materials)
     except Invalid as refused:
-        asked_keys = {f["key"] for f in asked.fields}
-        errors: dict[str, str] = {}
-        others: list[str] = []
-        for e in refused.errors:
-            key = next((k for k in sorted(asked_keys, key=len, reverse=True) if e.field.startswith(k)), None)
-            if key is not None:
-                errors.setdefault(key, e.message_zh)
-            else:  # a field of the form outside the returned items (rare): said above the form
-                others.append(e.message_zh)
-        return _page(request, asked, typed, errors, others, status=422)
+        errors, others = _field_errors(asked, refused, materials)
+        return _page(request, asked, typed, errors, others, uploaded, status=422)
     return redirect(request, f"/my/{quote(case_id)}?done=corrected")
