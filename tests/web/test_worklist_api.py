@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, timedelta
 
 from fastapi.testclient import TestClient
+from pypdf import PdfWriter
 
 from lianban.clock import SettableClock
 from lianban.dispatch.worker import DispatchConfig, Dispatcher
@@ -138,6 +140,43 @@ def test_a_correction_round_resubmits_only_the_item_sent_back(client: TestClient
         client.post(f"/api/v1/applications/{case_id}/corrections", json={}, headers=applicant).status_code
         == 409
     )
+
+
+def test_a_correction_cannot_name_another_applicants_upload(client: TestClient) -> None:
+    """补正 with a material: only her own upload of that material; the graduate's scan is refused
+    and the item stays sent back."""
+    case_id, applicant = file_and_dispatch(client)
+    hrss = bearer(client, username="hrss", password="sandbox")
+    client.post(
+        f"/api/v1/worklist/{case_id}~employment_registration/decision",
+        json={"decision": "correct", "reason": "请补充户口簿"},
+        headers=hrss,
+    )
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    scan = io.BytesIO()
+    writer.write(scan)
+    graduate = bearer(client, id_number="42011120040315002X")
+    upload = client.post(
+        "/api/v1/uploads",
+        headers=graduate,
+        data={"material_id": "hukou_book_or_contract", "theme_id": "hebei.flexible-employment"},
+        files={"file": ("hukou.pdf", scan.getvalue(), "application/pdf")},
+    )
+    assert upload.status_code == 201, upload.text
+    r = client.post(
+        f"/api/v1/applications/{case_id}/corrections",
+        json={
+            "form": {},
+            "materials": [{"material_id": "hukou_book_or_contract", "upload_id": upload.json()["upload_id"]}],
+        },
+        headers=applicant,
+    )
+    assert r.status_code == 422, r.text
+    assert r.json()["errors"][0]["field"] == "materials[0].upload_id"
+    case = client.get(f"/api/v1/applications/{case_id}", headers=applicant).json()
+    item = next(i for i in case["items"] if i["code"] == "employment_registration")
+    assert item["status"] == "correction_required"
 
 
 def test_an_item_still_open_the_working_day_before_its_promised_date_is_flagged(client: TestClient) -> None:
