@@ -24,7 +24,8 @@ from sqlalchemy.orm import Session
 from lianban.calendar import china_date, due_date, is_working_day
 from lianban.cases.jobs import JobKind
 from lianban.cases.numbering import next_case_number
-from lianban.cases.schema import AuditEntry, Case, CaseItem, OutboxJob, TimelineEvent
+from lianban.cases.obligations import obligation_rows
+from lianban.cases.schema import AuditEntry, Case, CaseItem, CaseObligation, OutboxJob, TimelineEvent
 from lianban.cases.states import CaseStatus, ItemStatus
 from lianban.catalog.catalogue import Catalogue
 from lianban.catalog.model import Theme
@@ -86,6 +87,7 @@ def _job(case_id: str, item_id: str | None, kind: JobKind, due_at: datetime) -> 
         "status": "pending",
         "due_at": due_at,
         "attempts": 0,
+        "payload": None,
     }
 
 
@@ -129,7 +131,7 @@ class Prepared:
 
 
 # the tables a filing writes, in the order they refer to each other
-_TABLES = (Case, CaseItem, OutboxJob, TimelineEvent, AuditEntry)
+_TABLES = (Case, CaseItem, OutboxJob, TimelineEvent, AuditEntry, CaseObligation)
 _stored: dict[str, tuple[Table, dict[str, ProtectedJSON]]] = {}
 
 
@@ -277,6 +279,12 @@ def prepare_case(
                 "detail": reason,
             }
         )
+    # papers the documents ask after the application, not with it (后补材料: 缓缴/降缴 within a month)
+    owed, owed_events, reminders = obligation_rows(
+        theme, case_id, list(chosen), situation, accepted_at, len(events) + 1
+    )
+    events += owed_events
+    jobs += reminders
     audit = {
         "case_id": case_id,
         "seq": 1,
@@ -292,7 +300,7 @@ def prepare_case(
         },
     }
     plain = {"cases": [case], "case_items": items, "outbox_jobs": jobs}
-    plain |= {"timeline_events": events, "audit_entries": [audit]}
+    plain |= {"timeline_events": events, "audit_entries": [audit], "case_obligations": owed}
     crypt = field_encryption()
     rows: dict[str, list[dict[str, Any]]] = {}
     for model in _TABLES:

@@ -32,6 +32,7 @@ class JobKind(StrEnum):
     STATUS_POLL = "status_poll"  # ask a department that does not call back (状态查询)
     SLA_WARNING = "sla_warning"  # the working day before a promised date (时限预警)
     DELIVERY_FOLLOW_UP = "delivery_follow_up"  # ask the courier, remind a pickup (送达跟踪)
+    OBLIGATION_REMINDER = "obligation_reminder"  # remind papers due after the application (后补材料)
     ITEM_DECIDED = "item_decided"  # event: a department decided a sub-item
     CASE_CHANGED = "case_changed"  # event: the case's status moved (办结 among them)
 

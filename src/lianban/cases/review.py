@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import select
 
 from lianban.calendar import working_days_between
+from lianban.cases.obligations import obligations_of
 from lianban.cases.progress import add_audit, lock_case
 from lianban.cases.schema import Case, CaseItem, TimelineEvent
 from lianban.cases.worklist import OPEN, decide_item, parse_worklist_id, staff_department, worklist_id
@@ -211,6 +212,7 @@ def open_item(ctx: Context, identity: Identity, worklist_item_id: str) -> dict[s
                 if isinstance(m, dict)
             ],
             "history": _history(session, case_id, key),
+            "obligations": obligations_of(session, case_id, ctx.clock.today(), own),  # 后补材料
             "issues": [i.name for i in theme.item(item.code).issues] if theme else [],
         }
         add_audit(session, case_id, now, identity.subject, "view:worklist_item", {"item": key})

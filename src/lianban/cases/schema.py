@@ -195,3 +195,22 @@ class Notice(Base):
     channel: Mapped[str] = mapped_column(String(20))  # in_app | sms | email
     recipient: Mapped[str] = mapped_column(String(100))
     text: Mapped[str] = mapped_column(Text)
+
+
+class CaseObligation(Base):
+    """A follow-up obligation of the applicant (后补材料): papers handed in after the application, by
+    a due date — Shangrao's 缓缴/降缴 papers to the 公积金分中心 within one month (seed 003, 填表说明第7条)."""
+
+    __tablename__ = "case_obligations"
+
+    case_id: Mapped[str] = mapped_column(String(40), ForeignKey("cases.case_id"), primary_key=True)
+    obligation_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    department: Mapped[str] = mapped_column(String(30), index=True)
+    to: Mapped[str] = mapped_column(String(200))  # where the papers go (公积金分中心)
+    materials: Mapped[list[Any]] = mapped_column(JSON)  # [{"id", "name"}]
+    basis: Mapped[str] = mapped_column(Text)
+    due_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20))  # open | fulfilled
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    fulfilled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    fulfilled_by: Mapped[str | None] = mapped_column(String(100))

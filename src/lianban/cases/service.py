@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lianban.cases.filing import FiledItem, find_by_key, prepare_case, write_case
 from lianban.cases.materials import check_references
+from lianban.cases.obligations import obligations_of
 from lianban.cases.schema import Case, CaseItem, Delivery, Notice, TimelineEvent
 from lianban.catalog.model import Theme
 from lianban.context import Context
@@ -278,6 +279,9 @@ def case_view(ctx: Context, identity: Identity, case_id: str) -> dict[str, Any]:
             select(Notice).where(Notice.case_id == case_id, Notice.channel == "in_app").order_by(Notice.seq)
         ).scalars()
         answer["notices"] = [{"at": n.at.isoformat(), "text": n.text} for n in notices]
+        owed = obligations_of(session, case_id, ctx.clock.today())  # 后补材料 and their due dates
+        if owed:
+            answer["obligations"] = owed
         answer["timeline"] = [
             {
                 "at": e.at.isoformat(),

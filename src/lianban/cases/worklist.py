@@ -12,8 +12,9 @@ from typing import Any
 from sqlalchemy import select
 
 from lianban.cases.decisions import Decision, decide
+from lianban.cases.obligations import answer as obligation_answer
 from lianban.cases.progress import lock_case
-from lianban.cases.schema import Case, CaseItem
+from lianban.cases.schema import Case, CaseItem, CaseObligation
 from lianban.context import Context
 from lianban.errors import Conflict, Forbidden, Invalid, not_found
 from lianban.security.tokens import Identity, Role
@@ -61,10 +62,22 @@ def worklist(
             .order_by(CaseItem.promised_due_date, Case.accepted_at)
             .limit(500)
         ).all()
+        # 后补材料 the applicant still owes this department (缓缴/降缴 papers), beside each item
+        owed: dict[str, list[dict[str, Any]]] = {}
+        case_ids = {item.case_id for item, _, _ in rows}
+        if case_ids:
+            today = ctx.clock.today()
+            for obligation in session.execute(
+                select(CaseObligation).where(
+                    CaseObligation.case_id.in_(case_ids), CaseObligation.department == own
+                )
+            ).scalars():
+                owed.setdefault(obligation.case_id, []).append(obligation_answer(obligation, today))
         return [
             {
                 "item_id": worklist_id(item),
                 "case_id": item.case_id,
+                **({"obligations": owed[item.case_id]} if item.case_id in owed else {}),
                 "code": item.code,
                 "employee": item.employee,
                 "theme_id": theme_id,

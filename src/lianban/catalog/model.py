@@ -335,6 +335,18 @@ class Item(Strict):
     note: str | None = None
 
 
+class SubmitAfter(Strict):
+    """A material handed in after the application, not with it (后补材料): within ``within_months``
+    of the application, to ``to`` (an office of ``department``) — Shangrao's 缓缴/降缴 papers go to
+    the 公积金分中心 “在提交申请后一个月内”. Filing opens a follow-up obligation with that due date,
+    on the case's timeline, reminded, and shown to the department's reviewer."""
+
+    within_months: int = Field(ge=1, le=12)
+    to: str
+    department: Department
+    basis: str  # the sentence the obligation follows
+
+
 class Material(Strict):
     """One material (材料) of the theme's one set of materials (一套材料)."""
 
@@ -355,6 +367,7 @@ class Material(Strict):
     accept: tuple[str, ...] = ("pdf", "jpeg", "png")
     max_bytes: int = 10 * 1024 * 1024
     photo: PhotoSpec | None = None
+    submit_after: SubmitAfter | None = None  # handed in after the application (后补), not with it
     note: str | None = None
 
 

@@ -24,11 +24,13 @@ import lianban.delivery.events
 import lianban.notify.events  # noqa: F401
 from lianban.calendar import china_date, due_date
 from lianban.cases.jobs import EVENTS, JobKind, event_time, subscribers
+from lianban.cases.obligations import reminder_text
 from lianban.cases.progress import add_event, lock_case
-from lianban.cases.schema import CaseItem, Delivery, OutboxJob
+from lianban.cases.schema import Case, CaseItem, CaseObligation, Delivery, OutboxJob
 from lianban.cases.states import ItemStatus
 from lianban.config import DeliveryPolicy
 from lianban.delivery.follow_up import follow_up
+from lianban.notify import notify
 from lianban.ports import Courier
 
 NETWORK = frozenset({JobKind.DISPATCH, JobKind.STATUS_POLL})  # the dispatcher's own
@@ -91,6 +93,19 @@ def follow_delivery(session: Session, job: OutboxJob, context: JobContext) -> No
     delivery = session.get(Delivery, (job.case_id, job.delivery_id)) if job.delivery_id else None
     if delivery is not None:
         follow_up(session, delivery, context.courier, context.delivery, context.now)
+
+
+@handles(JobKind.OBLIGATION_REMINDER)
+def remind_obligation(session: Session, job: OutboxJob, context: JobContext) -> None:
+    """后补材料催办: an obligation still open five days before its due date, and on it."""
+    lock_case(session, job.case_id)
+    obligation = session.get(CaseObligation, (job.case_id, str((job.payload or {}).get("obligation_id"))))
+    case = session.get(Case, job.case_id)
+    if obligation is None or case is None or obligation.status != "open" or case.status == "withdrawn":
+        return
+    event, text = reminder_text(obligation, china_date(context.now))
+    add_event(session, job.case_id, context.now, event, None, text)
+    notify(session, case, f"办件 {case.case_no or case.case_id}：{text}。", context.now)
 
 
 @handles(JobKind.SLA_WARNING)

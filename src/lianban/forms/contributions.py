@@ -12,7 +12,16 @@ from typing import Literal
 from lianban.forms.fieldtypes.checking import plain
 from lianban.forms.issues import FieldIssue
 
-__all__ = ["QUANTUM", "HousingFundAmounts", "Rounding", "housing_fund_amounts", "pension_base_issue"]
+__all__ = [
+    "QUANTUM",
+    "REDUCED_MIN_RATE",
+    "USUAL_MIN_RATE",
+    "HousingFundAmounts",
+    "Rounding",
+    "housing_fund_amounts",
+    "pension_base_issue",
+    "rate_minimum_issues",
+]
 
 Rounding = Literal["yuan", "jiao", "fen"]
 
@@ -27,6 +36,38 @@ class HousingFundAmounts:
 
 
 QUANTUM: dict[str, Decimal] = {"yuan": Decimal("1"), "jiao": Decimal("0.1"), "fen": Decimal("0.01")}
+USUAL_MIN_RATE = Decimal(5)  # 5–12 % (DOMAIN.md)
+# the lowest reduced rate (降缴) the platform takes: no source document states one, so only
+# the dictionary's floor; a region's own floor would be a regional setting
+REDUCED_MIN_RATE = Decimal(1)
+REDUCTION = "reduction"  # 降缴 in housing_fund.relief (shangrao.housing_fund_relief)
+
+
+def rate_minimum_issues(values: dict[str, object], prefix: str, reduced: bool) -> list[FieldIssue]:
+    """Rates below the usual 5 % are allowed only with 降缴 (a reduced rate applied for)."""
+    if reduced:
+        return []
+    issues = []
+    for key, side_zh, side_en in (
+        ("housing_fund.unit_rate", "单位", "unit"),
+        ("housing_fund.personal_rate", "个人", "personal"),
+    ):
+        if key not in values:
+            continue
+        try:
+            rate = Decimal(str(values[key]))
+        except ArithmeticError:
+            continue
+        if rate < USUAL_MIN_RATE:
+            issues.append(
+                FieldIssue(
+                    f"{prefix}{key}",
+                    "range",
+                    f"{side_zh}缴存比例 {plain(rate)}% 低于 5%：低于5%的缴存比例仅在申请降缴（降低缴存比例）时允许",
+                    f"the {side_en} rate {rate}% is below 5 %: a lower rate needs a reduction (降缴) applied for",
+                )
+            )
+    return issues
 
 
 def housing_fund_amounts(

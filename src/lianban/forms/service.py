@@ -19,7 +19,7 @@ from typing import Any
 from lianban.catalog.model import Theme
 from lianban.context import Context
 from lianban.errors import FieldError, Forbidden, Invalid, Unauthenticated, not_found
-from lianban.forms.contributions import HousingFundAmounts, housing_fund_amounts
+from lianban.forms.contributions import REDUCED_MIN_RATE, HousingFundAmounts, housing_fund_amounts
 from lianban.forms.regions import region_settings
 from lianban.forms.sharing import employee_sharing, facts_for, prefill_for
 from lianban.forms.spec import UnknownItems
@@ -238,6 +238,6 @@ def housing_fund_preview(
     except KeyError:
         rounding = "yuan"
     try:
-        return housing_fund_amounts(*figures, rounding=rounding)
+        return housing_fund_amounts(*figures, rounding=rounding, min_rate=REDUCED_MIN_RATE)
     except (ValueError, ArithmeticError):
         return None

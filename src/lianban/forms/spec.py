@@ -73,6 +73,8 @@ class FormMaterial:
     provided_by: str
     items: list[str]
     fallback: str | None = None  # e_licence: fetched from the library when none is uploaded
+    # handed in after the application (后补): {within_months, to}; not required when filing
+    submit_after: dict[str, object] | None = None
 
 
 @dataclass
@@ -201,10 +203,13 @@ def build_form(
         FormMaterial(
             m.id,
             m.name,
-            m.required,
+            m.required and m.submit_after is None,
             m.provided_by.value,
             needed[m.id],
             m.fallback.value if m.fallback else None,
+            {"within_months": m.submit_after.within_months, "to": m.submit_after.to}
+            if m.submit_after
+            else None,
         )
         for m in theme.materials
         if m.id in needed and shown(m.applies_if, activation)
@@ -312,6 +317,7 @@ def form_answer(
                 "provided_by": m.provided_by,
                 "items": m.items,
                 **({"fallback": m.fallback} if m.fallback else {}),
+                **({"submit_after": m.submit_after} if m.submit_after else {}),
             }
             for m in spec.materials
         ],

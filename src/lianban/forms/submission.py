@@ -16,7 +16,13 @@ from typing import Any
 
 from lianban.catalog.catalogue import Catalogue
 from lianban.catalog.model import FieldType, Theme
-from lianban.forms.contributions import housing_fund_amounts, pension_base_issue
+from lianban.forms.contributions import (
+    REDUCED_MIN_RATE,
+    REDUCTION,
+    housing_fund_amounts,
+    pension_base_issue,
+    rate_minimum_issues,
+)
 from lianban.forms.fieldtypes.identifiers import id_number_facts
 from lianban.forms.issues import FieldIssue, Findings
 from lianban.forms.regions import region_settings
@@ -127,22 +133,25 @@ def _check_values(
 
 
 def _compute_housing_fund(
-    values: dict[str, Any], given: Mapping[str, Any], prefix: str, rounding: str
+    values: dict[str, Any], given: Mapping[str, Any], prefix: str, rounding: str, reduced: bool = False
 ) -> list[FieldIssue]:
-    """月缴存额 = 基数 × 比例 for each side, total = both; a supplied amount that differs is a conflict."""
+    """月缴存额 = 基数 × 比例 for each side, total = both; a supplied amount that differs is a
+    conflict; a rate under 5 % only with 降缴 (``reduced``, or the values' own housing_fund.relief)."""
+    reduced = reduced or REDUCTION in (values.get("housing_fund.relief") or ())
+    issues: list[FieldIssue] = rate_minimum_issues(values, prefix, reduced)
     keys = ("housing_fund.base", "housing_fund.unit_rate", "housing_fund.personal_rate")
-    if not all(k in values for k in keys):
-        return []
+    if issues or not all(k in values for k in keys):
+        return issues
     try:
         amounts = housing_fund_amounts(
             Decimal(str(values[keys[0]])),
             Decimal(str(values[keys[1]])),
             Decimal(str(values[keys[2]])),
             rounding=rounding,  # type: ignore[arg-type]
+            min_rate=REDUCED_MIN_RATE,
         )
     except (ValueError, ArithmeticError):
         return []  # the rates' own range errors are already reported
-    issues: list[FieldIssue] = []
     for key, amount in (
         ("housing_fund.unit_amount", amounts.unit),
         ("housing_fund.personal_amount", amounts.personal),
@@ -239,7 +248,13 @@ def check_submission(
             row_values, row_issues = _check_values(
                 catalogue, employee_fields, row, pre, f"employees[{i}].", today
             )
-            row_issues += _compute_housing_fund(row_values, row, f"employees[{i}].", rounding)
+            row_issues += _compute_housing_fund(
+                row_values,
+                row,
+                f"employees[{i}].",
+                rounding,
+                REDUCTION in (values.get("housing_fund.relief") or ()),
+            )
             employees.append(row_values)
             issues += row_issues
 

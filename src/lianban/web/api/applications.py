@@ -97,6 +97,7 @@ class CaseView(CaseSummary):
     deliveries: list[DeliveryAnswer] | None = None
     notices: list[NoticeAnswer]
     timeline: list[TimelineEntry]
+    obligations: list[dict[str, Any]] | None = None  # 后补材料: papers due after the application
 
 
 class Corrected(Answer):

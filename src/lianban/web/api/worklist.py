@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from lianban.cases import worklist as service
+from lianban.cases.obligations import fulfil
 from lianban.security.tokens import Identity
 from lianban.web.api.answers import Answer
 from lianban.web.auth import require_identity
@@ -38,6 +39,7 @@ class WorklistItem(Answer):
     accepted_at: str
     promised_due_date: str
     legal_due_date: str
+    obligations: list[dict[str, Any]] | None = None  # 后补材料 owed to this department
 
 
 class DecisionAnswer(Answer):
@@ -72,3 +74,17 @@ def post_decision(
     return service.decide_item(
         platform_of(request), identity, item_id, body.decision, body.reason, body.result
     )
+
+
+@router.post(
+    "/{item_id}/obligations/{obligation_id}",
+    summary="Record the papers owed after the application as received (后补材料收讫)",
+)
+def post_obligation_received(
+    request: Request,
+    item_id: str,
+    obligation_id: str,
+    identity: Annotated[Identity, Depends(require_identity)],
+) -> dict[str, Any]:
+    case_id, _ = service.parse_worklist_id(item_id)
+    return fulfil(platform_of(request), identity, service.staff_department(identity), case_id, obligation_id)

@@ -14,7 +14,9 @@ from fastapi.responses import HTMLResponse, Response
 
 from lianban.cases import review
 from lianban.cases.materials import material_file
-from lianban.cases.worklist import parse_worklist_id
+from lianban.cases.obligations import fulfil
+from lianban.cases.worklist import parse_worklist_id, staff_department
+from lianban.certificates.service import department_certificates, revoke
 from lianban.errors import Invalid
 from lianban.security.tokens import Role
 from lianban.web.deps import platform_of
@@ -27,6 +29,8 @@ from lianban.web.problems import wants_english
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 DONE = {
+    "received": "已登记后补材料收讫",
+    "revoked": "已撤销电子证照",
     "approve": "已办结",
     "reject": "已作出不予办理决定",
     "correct": "已退回申请人补正",
@@ -106,9 +110,34 @@ def _item_page(
             "channels": CHANNELS,
             "event_word": event_word,
             "when": when,
+            # 电子证照 this department issued in the case, to revoke
+            "certificates": department_certificates(
+                platform_of(request),
+                identity,  # type: ignore[arg-type]
+                str(item["case_id"]),
+            ),
         },
         status=status,
     )
+
+
+@router.post("/staff/worklist/items/{item_id}/obligations/{obligation_id}")
+def obligation_received(request: Request, item_id: str, obligation_id: str) -> Response:
+    """后补材料收讫: the papers owed after the application arrived."""
+    identity = staff_caller(request, Role.DEPARTMENT_STAFF)
+    case_id, _ = parse_worklist_id(item_id)
+    fulfil(platform_of(request), identity, staff_department(identity), case_id, obligation_id)
+    return redirect(request, f"/staff/worklist/items/{item_id}?{urlencode({'done': 'received'})}")
+
+
+@router.post("/staff/worklist/items/{item_id}/certificates/{code}/revoke")
+def revoke_certificate(
+    request: Request, item_id: str, code: str, reason: Annotated[str, Form(max_length=500)] = ""
+) -> Response:
+    """撤销电子证照: the issuing department revokes a certificate of the case."""
+    identity = staff_caller(request, Role.DEPARTMENT_STAFF)
+    revoke(platform_of(request), identity, code, reason)
+    return redirect(request, f"/staff/worklist/items/{item_id}?{urlencode({'done': 'revoked'})}")
 
 
 @router.post("/staff/worklist/items/{item_id}/decision", response_class=HTMLResponse)
