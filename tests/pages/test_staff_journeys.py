@@ -74,7 +74,10 @@ def test_a_medical_insurance_reviewer_sees_only_her_items_and_approves_one_with_
     mine.get_by_role("button", name="以所选人员登录").click()
     expect(mine.get_by_role("heading", level=1)).to_have_text("我的办件")
     case_no = api.case(case_id, applicant)["case_no"]  # 办件编号, as her receipt says
-    expect(mine.get_by_text(case_no)).to_be_visible()  # her case, on her page
+    expect(mine.get_by_text(case_no, exact=True)).to_be_visible()  # her case, on her page
+    mine.get_by_role("link", name=re.compile(f"查看进度.*{case_no}")).click()
+    expect(mine).to_have_url(re.compile(f"/my/{case_id}$"))
+    expect(mine.get_by_text("YB1301002026000123")).to_be_visible()  # the 医保 decision's result
     her.close()
 
     desktop.goto(f"/staff/worklist/items/{case_id}~employment_registration")  # 人社's, by its address
