@@ -209,25 +209,31 @@ def test_a_wuhan_graduate_applies_from_home_to_receipt_and_sees_every_item_done(
     assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     axe(phone)
     screenshot(phone, "apply-receipt")
-    receipt = phone.url
 
-    # the simulated departments work the case; 社保费申报 asks her to the e-tax site once
+    # 我的办件: the simulated departments work the case while she watches its page; 社保费申报
+    # asks her to the e-tax site once its turn comes
+    phone.get_by_role("main").get_by_role("link", name="我的办件").click()
+    mine = phone.get_by_role("listitem").filter(has_text=case_id)
+    axe(phone)
+    mine.get_by_role("link", name=re.compile("^查看进度")).click()
+    expect(phone.get_by_role("heading", level=1)).to_have_text("“高校毕业生就业”一件事")
+    axe(phone)
+    progress = phone.url
     deadline = time.monotonic() + 150
-    while True:
-        done = phone.locator("tbody tr .status.approved").count()
-        if done == 8:
-            break
-        assert time.monotonic() < deadline, f"only {done} of 8 items approved on {receipt}"
+    while (done := phone.locator(".item .status.approved").count()) < 8:
+        assert time.monotonic() < deadline, f"only {done} of 8 items approved on {progress}"
         link = phone.get_by_role("link", name=re.compile("^前往部门网站办理"))
         if link.count():
             link.first.click()
             phone.wait_for_load_state("load")
         time.sleep(2)
-        phone.goto(receipt)
-    expect(phone.locator(".receipt .status")).to_have_text("已办结")
-    phone.get_by_role("main").get_by_role("link", name="我的办件").click()
-    expect(phone.get_by_role("listitem").filter(has_text=case_id).locator(".status")).to_have_text("已办结")
+        phone.goto(progress)
+    expect(phone.locator(".item .status.approved")).to_have_count(8)
+    expect(phone.locator(".tags .status")).to_have_text("已办结")
     axe(phone)
+    screenshot(phone, "apply-graduate-done")
+    phone.goto("/my")
+    expect(phone.get_by_role("listitem").filter(has_text=case_id).locator(".status")).to_have_text("已办结")
 
 
 def test_a_15_year_old_is_told_why_she_cannot_apply_before_any_form(phone: Page) -> None:
@@ -376,6 +382,21 @@ def test_a_shangrao_employer_uploads_five_hires_fixes_the_bad_row_and_files(
     first.get_by_label(named("月缴存基数（元）")).fill("5000")
     expect(first.locator(".amounts")).to_contain_text("1200.00 元")
 
+    # a sixth hire typed by ID number: what data sharing knows fills the row and is locked at once
+    phone.evaluate("window.stayed = true")
+    phone.get_by_label("按公民身份号码添加员工").fill("130104199202140513")  # persona 马志强
+    phone.get_by_role("button", name="添加员工").click()
+    expect(phone.get_by_role("heading", name=re.compile(r"新招用员工（6 名）"))).to_be_visible()
+    sixth = phone.locator("#employee-5")
+    expect(sixth.locator("#f-employees-5-person-name")).to_contain_text("马志强")
+    expect(sixth.locator("#f-employees-5-person-name")).to_contain_text("已核验")
+    expect(sixth.get_by_label(named("姓名"))).to_have_count(0)
+    assert phone.evaluate("window.stayed === true"), "htmx did not swap the form in: the page reloaded"
+    axe(phone)
+    sixth.get_by_role("button", name=re.compile("^删除员工 6")).click()  # hired after all in the next batch
+    expect(phone.get_by_role("heading", name=re.compile(r"新招用员工（5 名）"))).to_be_visible()
+    mobile = phone.locator("#employee-2").get_by_label(named("手机号码"))
+    expect(mobile).to_have_value("1380000")
     mobile.fill("13807930123")
     phone.get_by_role("button", name="下一步", exact=True).click()
     expect(phone.get_by_role("heading", level=1)).to_have_text("确认并提交")

@@ -80,21 +80,31 @@ def note(action: str) -> str:
 
 
 def row_views(
-    ctx: Platform, flow: ApplyFlow, spec: FormSpec, state: State, errors: dict[str, str]
+    ctx: Platform,
+    flow: ApplyFlow,
+    spec: FormSpec,
+    state: State,
+    errors: dict[str, str],
+    pending: dict[str, str],
+    open_row: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Each employee as a card: the verified values locked, the rest as inputs, its errors beside."""
+    """Each employee as a card: the verified values locked, the rest as inputs, its errors beside.
+    A row with something still to fix (``pending``), a new one, or one without a name stays open."""
     rows = _rows(state)
     verified = employee_prefill(ctx, flow, rows)
     views = []
     for i, row in enumerate(rows):
-        mine = {n: m for n, m in errors.items() if n.startswith(f"employees.{i}.")}
+        mine = [n for n in errors if n.startswith(f"employees.{i}.")]
+        name = str(verified[i].get(NAME_KEY) or row.get(NAME_KEY) or "")
+        todo = any(n.startswith(f"employees.{i}.") for n in pending)
         views.append(
             {
                 "index": i,
                 "id_number": str(row.get(ID_KEY) or ""),
-                "name": str(verified[i].get(NAME_KEY) or row.get(NAME_KEY) or ""),
+                "name": name,
                 "sections": fields.sections(ctx.catalogue, spec, row, verified[i], errors, row=i),
                 "errors": len(mine),
+                "open": bool(mine) or todo or not name or i == open_row,
             }
         )
     return views

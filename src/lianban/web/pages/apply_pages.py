@@ -89,6 +89,7 @@ def form_page(
     status: int = 200,
     note: str | None = None,
     sheet_problems: list[str] | None = None,
+    open_row: int | None = None,
 ) -> HTMLResponse:
     """The one form: the applicant's sections (and, for an employer, the employees' rows), with
     every error of ``checked`` beside its field and in a summary at the top."""
@@ -108,9 +109,12 @@ def form_page(
         "state": state,
         "note": note,
         "sheet_problems": sheet_problems or [],
+        "open_row": open_row,
     }
     if theme(ctx, flow).applicant_type == "employer":
-        context["rows"] = employees.row_views(ctx, flow, checked.spec, state, errors)
+        context["rows"] = employees.row_views(
+            ctx, flow, checked.spec, state, errors, fields.error_map(checked.errors), open_row
+        )
     return _render(request, flow, "form", context, status)
 
 
@@ -332,7 +336,8 @@ def _post_form(request: Request, flow: ApplyFlow, posted: FormData) -> Response:
     action = str(posted.get("action") or "next")
     if employees.act(state, action, posted):  # added or removed an employee: the form again
         save_state(ctx, flow, state)
-        return form_page(request, flow, state, note=employees.note(action))
+        added = len(state.form.get("employees") or []) - 1 if action == "add" else None
+        return form_page(request, flow, state, note=employees.note(action), open_row=added)
     if action == "save":
         save_state(ctx, flow, state)
         return form_page(request, flow, state, note="已保存草稿，下次打开本页即可继续填写。")
