@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 CODE := src tests sandbox/src bench/src
 
-.PHONY: demo test install lint typecheck architecture bench clean vendor screenshots
+.PHONY: demo test test-fast install lint typecheck architecture bench clean vendor screenshots
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,13 @@ test: install
 	$(BIN)/lint-imports --no-logo
 	$(BIN)/lianban themes check
 	$(BIN)/pytest -q $(PYTEST_ARGS)
+
+# the quick loop while working: the same checks, without the slow, browser and bench tests
+test-fast: install
+	$(BIN)/ruff check $(CODE)
+	$(BIN)/mypy
+	$(BIN)/lint-imports --no-logo
+	$(BIN)/pytest -q -m "not slow and not browser and not bench" $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/lianban bench

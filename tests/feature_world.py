@@ -4,8 +4,8 @@ systems are not integrated, so their staff decide every item in lianban's workli
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -15,11 +15,11 @@ from fastapi.testclient import TestClient
 from lianban.calendar import CHINA_TZ
 from lianban.catalog.model import Department
 from lianban.clock import SettableClock
-from lianban.config import Mode, load_settings
-from lianban.dispatch.worker import DispatchConfig, Dispatcher
-from lianban.migrate import upgrade
-from lianban.web.app import create_app
-from sandbox_cases import bearer
+from support.apps import sandbox_client
+from support.login import staff
+from support.worker import run_worker
+
+__all__ = ["beijing", "decide_all", "feature_client", "run_dispatch", "staff"]
 
 FINISHED = {"completed", "partially_completed", "rejected"}
 
@@ -29,37 +29,15 @@ def beijing(day: date, hour: int = 10, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=CHINA_TZ).astimezone(UTC)
 
 
-@contextmanager
 def feature_client(
     database_url: str, tmp_path: Path, clock: SettableClock, env: Mapping[str, str] | None = None
-) -> Iterator[TestClient]:
-    upgrade(database_url)
-    settings = load_settings(
-        {"LIANBAN_DATA_DIR": str(tmp_path / "var"), **(env or {})},
-        database_url=database_url,
-        mode=Mode.SANDBOX,
-    )
-    app = create_app(settings, clock=clock)
-    with TestClient(app) as client:
-        yield client
-    app.state.engine.dispose()
-
-
-def staff(client: TestClient, department: str) -> dict[str, str]:
-    return bearer(client, username=department, password="sandbox")
+) -> AbstractContextManager[TestClient]:
+    return sandbox_client(database_url, tmp_path, clock, env)
 
 
 def run_dispatch(client: TestClient) -> None:
-    """One round of the worker of a deployment with no department system configured: sends all to
-    the worklist, passes the case's events on (notices, deliveries)."""
-    state = client.app.state  # type: ignore[attr-defined]
-    dispatcher = Dispatcher(
-        state.sessions, state.catalogue, DispatchConfig(state.keyring, {}, "http://127.0.0.1:9")
-    )
-    try:
-        dispatcher.run_once(limit=100)
-    finally:
-        dispatcher.close()
+    """One round of the worker (:func:`support.worker.run_worker`)."""
+    run_worker(client)
 
 
 def decide_all(

@@ -7,6 +7,8 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from support.login import login, persona
+
 HEBEI_WORKER = "hebei_flexible_public_archive"
 WUHAN_GRADUATE = "wuhan_graduate"
 
@@ -62,15 +64,11 @@ def hebei_form(code_lists: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def bearer(client: TestClient, **login: str) -> dict[str, str]:
-    token = client.post("/api/v1/auth/sandbox", json=login).json()["access_token"]
-    return {"Authorization": f"Bearer {token}"}
+bearer = login  # (the name the older tests use)
 
 
 def hebei_worker_id(client: TestClient) -> str:
-    people = client.get("/api/v1/sandbox/people", params={"filter": "hebei", "limit": 50}).json()
-    worker = next(p for p in people if HEBEI_WORKER in (p.get("persona"), p.get("key")))
-    return str(worker["id_number"])
+    return str(persona(client, HEBEI_WORKER, "hebei")["id_number"])
 
 
 def file_hebei_case(client: TestClient) -> tuple[str, dict[str, str]]:
@@ -111,11 +109,9 @@ def graduate_form(code_lists: Mapping[str, Any], name: str) -> dict[str, Any]:
     return form
 
 
-def sandbox_person(client: TestClient, persona: str, region_filter: str) -> dict[str, Any]:
+def sandbox_person(client: TestClient, key: str, region_filter: str) -> dict[str, Any]:
     """A sandbox persona (``wuhan_graduate``, ``hebei_flexible_public_archive`` …) as the registry lists it."""
-    people = client.get("/api/v1/sandbox/people", params={"filter": region_filter, "limit": 50}).json()
-    person: dict[str, Any] = next(p for p in people if persona in (p.get("persona"), p.get("key")))
-    return person
+    return persona(client, key, region_filter)
 
 
 def file_graduate_case(client: TestClient) -> tuple[str, dict[str, str]]:
@@ -130,3 +126,23 @@ def file_graduate_case(client: TestClient) -> tuple[str, dict[str, str]]:
     )
     assert r.status_code == 201, r.text
     return str(r.json()["case_id"]), headers
+
+
+def zibo_hire(id_number: str) -> dict[str, Any]:
+    """What a Zibo employer (淄博) types for a new hire; the rest comes verified from data sharing."""
+    return {
+        "person.id_number": id_number,
+        "person.mobile": "13800000000",
+        "employment.start_date": "2026-11-16",
+        "insurance.pension.start_month": "2026-11",
+        "insurance.medical.start_date": "2026-11-16",
+        "employment.monthly_wage": "5200",
+        "social_card.service_bank": "中国工商银行淄博分行",
+        "delivery.recipient": "王芳",
+        "delivery.recipient_mobile": "13800000001",
+        "delivery.address": {"region": "370303", "detail": "张店区人民西路2号"},
+        "archives.receiving_agency": "淄博市公共就业和人才服务中心",
+        "housing_fund.base": "5200",
+        "housing_fund.unit_rate": "12",
+        "housing_fund.personal_rate": "12",
+    }

@@ -3,7 +3,6 @@ region's rules, and may cancel up to two hours before; every refusal names its r
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -30,9 +29,8 @@ def clock() -> SettableClock:
 
 
 @pytest.fixture
-def client(database_url: str, tmp_path: Path, clock: SettableClock) -> Iterator[TestClient]:
-    with feature_client(database_url, tmp_path, clock) as c:
-        yield c
+def app_database(database_url: str) -> str:
+    return database_url  # on SQLite and PostgreSQL both
 
 
 def rule_of(answer: object) -> str:

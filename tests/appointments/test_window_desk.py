@@ -3,15 +3,13 @@ no-shows after the slot, and a person with two no-shows in a month barred for th
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from test_booking import resident
 
-from feature_world import beijing, feature_client
+from feature_world import beijing
 from lianban.clock import SettableClock
 from lianban.security.staff import Caller, add_staff
 from sandbox_cases import bearer
@@ -25,9 +23,8 @@ def clock() -> SettableClock:
 
 
 @pytest.fixture
-def client(database_url: str, tmp_path: Path, clock: SettableClock) -> Iterator[TestClient]:
-    with feature_client(database_url, tmp_path, clock) as c:
-        yield c
+def app_database(database_url: str) -> str:
+    return database_url  # on SQLite and PostgreSQL both
 
 
 def clerk_of(client: TestClient, username: str, hall: str) -> dict[str, str]:

@@ -19,6 +19,7 @@ from lianban.db import make_engine, session_factory
 from lianban.migrate import upgrade
 from lianban.web.app import create_app
 from lianban_bench.bulk import BulkInfo, bulk_generate
+from support.login import login
 
 GRADUATE = "hubei.graduate-employment"
 
@@ -61,12 +62,6 @@ def stored_cases(url: str) -> tuple[set[str], int]:
     return ids, int(items)
 
 
-def login(client: TestClient, id_number: str) -> dict[str, str]:
-    r = client.post("/api/v1/auth/sandbox", json={"id_number": id_number})
-    assert r.status_code == 200, r.text
-    return {"Authorization": f"Bearer {r.json()['access_token']}"}
-
-
 def test_a_graduate_sees_her_generated_cases_through_the_api(
     generated: tuple[str, BulkInfo, list[tuple[int, int]]], platform: TestClient
 ) -> None:
@@ -79,7 +74,7 @@ def test_a_graduate_sees_her_generated_cases_through_the_api(
 
     case_id = info.case_ids[0]
     owner = info.owner_of[case_id]
-    headers = login(client, owner)  # any checksum-valid ID number logs in to the sandbox
+    headers = login(client, id_number=owner)  # any checksum-valid ID number logs in to the sandbox
     listed = client.get("/api/v1/applications", headers=headers).json()
     assert case_id in {c["case_id"] for c in listed}
     assert len(listed) == 3  # cases_per_owner
@@ -155,6 +150,7 @@ def test_a_higher_target_adds_only_the_difference(
     assert set(first.case_ids) <= ids and set(more.case_ids) <= ids
 
 
+@pytest.mark.slow  # two generating processes
 def test_two_processes_generate_the_same_cases_one_would(
     database_url: str, platform: TestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -163,7 +159,7 @@ def test_two_processes_generate_the_same_cases_one_would(
     opens what the other processes sealed (they read the same data keys from the environment)."""
     from datetime import UTC, datetime
 
-    from lianban_bench import bulk
+    from lianban_bench import bulk, bulk_cases
 
     monkeypatch.setenv("LIANBAN_MODE", "sandbox")
     monkeypatch.setenv("LIANBAN_DATA_DIR", str(tmp_path / "var"))  # the platform fixture's keys
@@ -172,12 +168,12 @@ def test_two_processes_generate_the_same_cases_one_would(
     assert info.cases == 300
 
     today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-    expected = {bulk._head(0, n, today, 3).case_id for n in range(300)}
+    expected = {bulk_cases._head(0, n, today, 3).case_id for n in range(300)}
     ids, items = stored_cases(database_url)
     assert ids == expected and items == 300 * 8
 
     last = info.case_ids[-1]  # from the last batch
-    headers = login(platform, info.owner_of[last])
+    headers = login(platform, id_number=info.owner_of[last])
     detail = platform.get(f"/api/v1/applications/{last}", headers=headers)
     assert detail.status_code == 200, detail.text
     assert len(detail.json()["items"]) == 8

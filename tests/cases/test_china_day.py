@@ -4,32 +4,18 @@ view of the case, in the supervisor's figures and in the Prometheus metrics alik
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from lianban.clock import SettableClock, SystemClock
-from lianban.config import Mode, load_settings
-from lianban.migrate import upgrade
-from lianban.web.app import create_app
 from sandbox_cases import bearer, file_hebei_case
 
 
 @pytest.fixture
 def clock() -> SettableClock:
     return SettableClock(datetime.now(UTC))
-
-
-@pytest.fixture
-def client(tmp_path: Path, clock: SettableClock) -> Iterator[TestClient]:
-    url = f"sqlite:///{tmp_path / 'api.sqlite3'}"
-    upgrade(url)
-    settings = load_settings({"LIANBAN_DATA_DIR": str(tmp_path / "var")}, database_url=url, mode=Mode.SANDBOX)
-    with TestClient(create_app(settings, clock=clock)) as c:
-        yield c
 
 
 def overdue_seen(

@@ -4,15 +4,13 @@ finished case — is an event a worker passes on to its subscribers (notify, del
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from feature_world import beijing, feature_client, run_dispatch, staff
+from feature_world import beijing, run_dispatch, staff
 from lianban.cases.jobs import EVENTS, JobKind, subscribers
 from lianban.cases.schema import OutboxJob
 from lianban.catalog.model import ConnectorKind
@@ -23,9 +21,8 @@ from sandbox_cases import file_hebei_case
 
 
 @pytest.fixture
-def client(sqlite_url: str, tmp_path: Path) -> Iterator[TestClient]:
-    with feature_client(sqlite_url, tmp_path, SettableClock(beijing(date(2026, 11, 2), 9))) as c:
-        yield c
+def clock() -> SettableClock:
+    return SettableClock(beijing(date(2026, 11, 2), 9))
 
 
 def pending_events(client: TestClient, case_id: str) -> list[tuple[str, dict[str, object] | None]]:

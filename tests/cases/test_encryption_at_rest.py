@@ -6,7 +6,6 @@ on PostgreSQL."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +16,7 @@ from typer.testing import CliRunner
 
 from lianban.cases.schema import Case
 from lianban.cli.main import app as cli
-from lianban.config import Mode, load_settings
-from lianban.migrate import upgrade
 from lianban.security.fieldcrypt import DataKey, DataKeyring, FieldCryptError, use_field_encryption
-from lianban.web.app import create_app
 from sandbox_cases import HEBEI_WORKER, bearer, file_hebei_case
 
 KEY_2025 = DataKey("2025", bytes(range(32)))
@@ -29,18 +25,18 @@ SEALED = re.compile(r"enc:v1:(\w+):([\w.-]+):")
 
 
 @pytest.fixture
-def api(database_url: str, tmp_path: Path) -> Iterator[TestClient]:
-    """The sandbox platform, its personal data encrypted under key 2025."""
-    upgrade(database_url)
-    settings = load_settings(
-        {"LIANBAN_DATA_DIR": str(tmp_path / "var"), "LIANBAN_DATA_KEYS": KEY_2025.spec},
-        database_url=database_url,
-        mode=Mode.SANDBOX,
-    )
-    application = create_app(settings)
-    with TestClient(application) as client:
-        yield client
-    application.state.engine.dispose()
+def app_database(database_url: str) -> str:
+    return database_url  # on SQLite and PostgreSQL both
+
+
+@pytest.fixture
+def app_env() -> dict[str, str]:
+    return {"LIANBAN_DATA_KEYS": KEY_2025.spec}  # the platform's personal data encrypted under key 2025
+
+
+@pytest.fixture
+def api(client: TestClient) -> TestClient:
+    return client
 
 
 def hebei_worker(client: TestClient) -> dict[str, Any]:

@@ -13,6 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+pytestmark = pytest.mark.slow  # starts `lianban demo` in its own process
+
 
 def free_port() -> int:
     with socket.socket() as s:

@@ -3,9 +3,6 @@ and the same over the API."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -13,20 +10,13 @@ from typer.testing import CliRunner
 
 from lianban.cases.schema import CaseItem, OutboxJob
 from lianban.cli.main import app
-from lianban.config import Mode, load_settings
-from lianban.migrate import upgrade
-from lianban.web.app import create_app
 from sandbox_cases import bearer, file_hebei_case
 
 
 @pytest.fixture
-def ops(tmp_path: Path) -> Iterator[tuple[TestClient, str]]:
+def ops(client: TestClient, app_database: str) -> tuple[TestClient, str]:
     """A sandbox app on its own SQLite file, and that file's URL for the CLI."""
-    url = f"sqlite:///{tmp_path / 'ops.sqlite3'}"
-    upgrade(url)
-    settings = load_settings({"LIANBAN_DATA_DIR": str(tmp_path)}, database_url=url, mode=Mode.SANDBOX)
-    with TestClient(create_app(settings)) as client:
-        yield client, url
+    return client, app_database
 
 
 def give_up_on_registration(client: TestClient, case_id: str, error: str) -> None:

@@ -3,7 +3,6 @@ and gives them back; items already with the system stay there; every switch is i
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from feature_world import beijing, feature_client, staff
+from feature_world import beijing, staff
 from lianban.clock import SettableClock
 from lianban.dispatch.worker import DispatchConfig, Dispatcher
 from lianban.security.schema import SecurityEvent
@@ -20,9 +19,13 @@ from sandbox_cases import bearer, file_hebei_case
 
 
 @pytest.fixture
-def client(database_url: str, tmp_path: Path) -> Iterator[TestClient]:
-    with feature_client(database_url, tmp_path, SettableClock(beijing(date(2026, 11, 2), 9))) as c:
-        yield c
+def app_database(database_url: str) -> str:
+    return database_url  # on SQLite and PostgreSQL both
+
+
+@pytest.fixture
+def clock() -> SettableClock:
+    return SettableClock(beijing(date(2026, 11, 2), 9))
 
 
 def hrss_item(client: TestClient, case_id: str, headers: dict[str, str]) -> dict[str, object]:

@@ -4,13 +4,11 @@ open redirect, a phishing page) is refused by the site; the site signs the resul
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
 
-from lianban.config import Mode, load_settings
 from lianban.connectors.redirect import (
     ReturnRefused,
     redirect_url,
@@ -18,9 +16,7 @@ from lianban.connectors.redirect import (
     verify_return,
     verify_return_address,
 )
-from lianban.migrate import upgrade
 from lianban.security.signing import Keyring, SigningKey
-from lianban.web.app import create_app
 
 RING = Keyring(SigningKey("k2026", b"\x01" * 32))
 PLATFORM = "https://lianban.hubei.gov.cn"
@@ -62,14 +58,6 @@ def test_an_old_link_is_refused() -> None:
     verify_return_address(RING, params, now=1_000_000 + 3600)
     with pytest.raises(ReturnRefused, match="expired"):
         verify_return_address(RING, params, now=1_000_000 + 8 * 24 * 3600)
-
-
-@pytest.fixture
-def client(tmp_path: Path) -> TestClient:
-    url = f"sqlite:///{tmp_path / 'api.sqlite3'}"
-    upgrade(url)
-    settings = load_settings({"LIANBAN_DATA_DIR": str(tmp_path / "var")}, database_url=url, mode=Mode.SANDBOX)
-    return TestClient(create_app(settings))
 
 
 def test_the_sandbox_e_tax_site_sends_no_one_to_an_address_the_platform_did_not_sign(

@@ -482,6 +482,7 @@ def test_fleet_starts_all_eight_departments(tmp_path: Path, keyring: Keyring) ->
         _ = fleet["hrss"].url
 
 
+@pytest.mark.slow  # a simulator process
 def test_runs_as_a_separate_process(tmp_path: Path, keyring: Keyring, receiver: CallbackReceiver) -> None:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(

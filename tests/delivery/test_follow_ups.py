@@ -6,9 +6,7 @@ real dispatcher, on SQLite and PostgreSQL, with the clock moved forward."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -16,12 +14,10 @@ from sqlalchemy import select
 
 from lianban.cases.schema import Delivery, OutboxJob
 from lianban.clock import SettableClock
-from lianban.config import DeliveryPolicy, Mode, load_settings
+from lianban.config import DeliveryPolicy
 from lianban.delivery.follow_up import FOLLOW_UP, first_follow_up, follow_up_due
 from lianban.dispatch.worker import DispatchConfig, Dispatcher
-from lianban.migrate import upgrade
 from lianban.security.tokens import verify
-from lianban.web.app import create_app
 from lianban_sandbox.courier import SandboxCourier
 from sandbox_cases import bearer, file_hebei_case
 
@@ -30,13 +26,8 @@ POSTED = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def client(database_url: str, tmp_path: Path) -> Iterator[TestClient]:
-    upgrade(database_url)
-    settings = load_settings(
-        {"LIANBAN_DATA_DIR": str(tmp_path / "var")}, database_url=database_url, mode=Mode.SANDBOX
-    )
-    with TestClient(create_app(settings)) as c:
-        yield c
+def app_database(database_url: str) -> str:
+    return database_url  # on SQLite and PostgreSQL both
 
 
 def a_delivery(client: TestClient, method: str, policy: DeliveryPolicy) -> tuple[str, str]:

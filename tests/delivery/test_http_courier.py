@@ -22,8 +22,6 @@ from lianban.config import DeliveryPolicy, Mode, load_settings
 from lianban.delivery.courier import CourierError, HttpCourier, Shipment, TrackingStatus
 from lianban.delivery.follow_up import FOLLOW_UP, first_follow_up
 from lianban.dispatch.worker import DispatchConfig, Dispatcher
-from lianban.migrate import upgrade
-from lianban.web.app import create_app
 from sandbox_cases import file_hebei_case
 from support.certificates import CERTIFICATE_ENV
 from support.loopback import Loopback, loopback_server
@@ -110,19 +108,13 @@ def test_a_carrier_that_cannot_be_reached_is_a_courier_error() -> None:
 
 
 @pytest.fixture
-def client(database_url: str, tmp_path: Path, carrier: tuple[Carrier, Loopback]) -> Iterator[TestClient]:
-    upgrade(database_url)
-    settings = load_settings(
-        {
-            "LIANBAN_DATA_DIR": str(tmp_path / "var"),
-            "LIANBAN_COURIER_URL": carrier[1].url,
-            "LIANBAN_COURIER_KEY": KEY,
-        },
-        database_url=database_url,
-        mode=Mode.SANDBOX,
-    )
-    with TestClient(create_app(settings)) as c:
-        yield c
+def app_database(database_url: str) -> str:
+    return database_url  # on SQLite and PostgreSQL both
+
+
+@pytest.fixture
+def app_env(carrier: tuple[Carrier, Loopback]) -> dict[str, str]:
+    return {"LIANBAN_COURIER_URL": carrier[1].url, "LIANBAN_COURIER_KEY": KEY}
 
 
 def posted_without_waybill(client: TestClient) -> tuple[str, str]:

@@ -9,6 +9,7 @@ from dispatch_helpers import Platform, wait_until_finished
 
 from lianban.dispatch.worker import Dispatcher
 from lianban_sandbox.simulators import SimulatorFleet
+from sandbox_cases import zibo_hire
 
 
 def test_a_hebei_flexible_worker_files_once_and_every_department_approves(
@@ -80,25 +81,7 @@ def test_a_zibo_employer_hiring_three_people_gets_all_eighteen_sub_items_done(
             hires.append(number)
         if len(hires) == 3:
             break
-    rows = [
-        {
-            "person.id_number": n,
-            "person.mobile": "13800000000",
-            "employment.start_date": "2026-11-16",
-            "insurance.pension.start_month": "2026-11",
-            "insurance.medical.start_date": "2026-11-16",
-            "employment.monthly_wage": "5200",
-            "social_card.service_bank": "中国工商银行淄博分行",
-            "delivery.recipient": "王芳",
-            "delivery.recipient_mobile": "13800000001",
-            "delivery.address": {"region": "370303", "detail": "张店区人民西路2号"},
-            "archives.receiving_agency": "淄博市公共就业和人才服务中心",
-            "housing_fund.base": "5200",
-            "housing_fund.unit_rate": "12",
-            "housing_fund.personal_rate": "12",
-        }
-        for n in hires
-    ]
+    rows = [zibo_hire(n) for n in hires]
     agent = "37030319850101122"
     form = {
         "employer.agent_name": "王芳",

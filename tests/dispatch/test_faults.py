@@ -20,7 +20,7 @@ from sqlalchemy import create_engine, text
 from lianban.dispatch.worker import Dispatcher
 from lianban_sandbox.simulators import SimulatorFleet
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]  # worker processes killed and restarted
 
 CASES = 8
 ITEMS_PER_CASE = 6  # 河北灵活就业: six sub-items each

@@ -4,7 +4,6 @@ rest like a case's form, it is gone once the application is filed, and it expire
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -31,10 +30,13 @@ def clock() -> SettableClock:
 
 
 @pytest.fixture
-def client(database_url: str, tmp_path: Path, clock: SettableClock) -> Iterator[TestClient]:
-    env = {"LIANBAN_DATA_KEYS": KEY_A.spec}
-    with feature_client(database_url, tmp_path, clock, env) as c:
-        yield c
+def app_database(database_url: str) -> str:
+    return database_url  # on SQLite and PostgreSQL both
+
+
+@pytest.fixture
+def app_env() -> dict[str, str]:
+    return {"LIANBAN_DATA_KEYS": KEY_A.spec}
 
 
 def raw_forms(database_url: str) -> str:

@@ -7,7 +7,6 @@ import io
 import json
 import logging
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,11 +14,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
 from lianban.cases.schema import Case, OutboxJob
-from lianban.config import Mode, load_settings
 from lianban.dispatch.worker import Dispatcher
 from lianban.logs import configure_logging
-from lianban.migrate import upgrade
-from lianban.web.app import create_app
 from sandbox_cases import file_hebei_case
 
 
@@ -37,15 +33,6 @@ def log_lines() -> Iterator[io.StringIO]:
 
 def lines(stream: io.StringIO) -> list[dict[str, Any]]:
     return [json.loads(line) for line in stream.getvalue().splitlines() if line.strip()]
-
-
-@pytest.fixture
-def client(tmp_path: Path) -> Iterator[TestClient]:
-    url = f"sqlite:///{tmp_path / 'api.sqlite3'}"
-    upgrade(url)
-    settings = load_settings({"LIANBAN_DATA_DIR": str(tmp_path / "var")}, database_url=url, mode=Mode.SANDBOX)
-    with TestClient(create_app(settings)) as c:
-        yield c
 
 
 def test_a_request_s_log_line_carries_its_request_id_and_the_answer_echoes_it(

@@ -3,7 +3,6 @@ follow-up (整改) for the departments concerned, due in working days under the 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -21,9 +20,8 @@ def clock() -> SettableClock:
 
 
 @pytest.fixture
-def client(database_url: str, tmp_path: Path, clock: SettableClock) -> Iterator[TestClient]:
-    with feature_client(database_url, tmp_path, clock) as c:
-        yield c
+def app_database(database_url: str) -> str:
+    return database_url  # on SQLite and PostgreSQL both
 
 
 def test_a_wuhan_graduate_rates_very_dissatisfied_and_a_follow_up_opens_after_national_day(

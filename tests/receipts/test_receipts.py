@@ -6,16 +6,14 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from pypdf import PdfReader, PdfWriter
 
-from feature_world import beijing, feature_client
+from feature_world import beijing
 from lianban.clock import SettableClock
 from sandbox_cases import bearer, file_hebei_case, graduate_form, sandbox_person
 
@@ -23,9 +21,13 @@ COLLEGE_47 = "wuhan_junior_college_47"
 
 
 @pytest.fixture
-def client(database_url: str, tmp_path: Path) -> Iterator[TestClient]:
-    with feature_client(database_url, tmp_path, SettableClock(beijing(date(2026, 11, 2), 9, 40))) as c:
-        yield c
+def app_database(database_url: str) -> str:
+    return database_url  # on SQLite and PostgreSQL both
+
+
+@pytest.fixture
+def clock() -> SettableClock:
+    return SettableClock(beijing(date(2026, 11, 2), 9, 40))
 
 
 def pdf_text(body: bytes) -> str:

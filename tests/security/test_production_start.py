@@ -70,6 +70,7 @@ def refused(proc: subprocess.Popen[str]) -> str:
     return out
 
 
+@pytest.mark.slow  # starts `lianban serve` in its own process
 def test_short_and_missing_keys_are_refused_by_name_and_never_printed(
     sqlite_url: str, tmp_path: Path
 ) -> None:
@@ -105,6 +106,7 @@ def a_database_with_a_password(postgres_url: str) -> str:
 
 
 @pytest.mark.postgres
+@pytest.mark.slow  # starts `lianban serve` in its own process
 def test_an_unmigrated_database_is_refused_and_serve_migrate_starts_it(
     postgres_url: str, tmp_path: Path
 ) -> None:

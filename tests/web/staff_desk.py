@@ -8,8 +8,8 @@ import re
 from fastapi.testclient import TestClient
 from stdnum.cn import ric
 
-from lianban.dispatch.worker import DispatchConfig, Dispatcher
-from sandbox_cases import bearer
+from sandbox_cases import bearer, zibo_hire
+from support.worker import run_worker
 
 
 def token_on(html: str) -> str:
@@ -51,15 +51,8 @@ def post_form(client: TestClient, path: str, data: dict[str, object], token_from
 
 
 def dispatch_to_worklist(client: TestClient) -> None:
-    """One dispatch round of a deployment with no department system configured: all to the worklist."""
-    state = client.app.state  # type: ignore[attr-defined]
-    dispatcher = Dispatcher(
-        state.sessions, state.catalogue, DispatchConfig(state.keyring, {}, "http://127.0.0.1:9")
-    )
-    try:
-        dispatcher.run_once(limit=100)
-    finally:
-        dispatcher.close()
+    """One round of the worker: with no department system configured, all to the worklist."""
+    run_worker(client)
 
 
 def _id_number(body: str) -> str:
@@ -84,25 +77,7 @@ def file_zibo_batch(client: TestClient, hires: int = 3) -> str:
             numbers.append(number)
         if len(numbers) == hires:
             break
-    rows = [
-        {
-            "person.id_number": n,
-            "person.mobile": "13800000000",
-            "employment.start_date": "2026-11-16",
-            "insurance.pension.start_month": "2026-11",
-            "insurance.medical.start_date": "2026-11-16",
-            "employment.monthly_wage": "5200",
-            "social_card.service_bank": "中国工商银行淄博分行",
-            "delivery.recipient": "王芳",
-            "delivery.recipient_mobile": "13800000001",
-            "delivery.address": {"region": "370303", "detail": "张店区人民西路2号"},
-            "archives.receiving_agency": "淄博市公共就业和人才服务中心",
-            "housing_fund.base": "5200",
-            "housing_fund.unit_rate": "12",
-            "housing_fund.personal_rate": "12",
-        }
-        for n in numbers
-    ]
+    rows = [zibo_hire(n) for n in numbers]
     form = {
         "employer.agent_name": "王芳",
         "employer.agent_id_number": _id_number("37030319850101122"),

@@ -4,30 +4,24 @@ at the window — on SQLite and on PostgreSQL."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from pypdf import PdfWriter
 
-from lianban.config import Mode, load_settings
-from lianban.migrate import upgrade
-from lianban.web.app import create_app
-from sandbox_cases import hebei_form
+from sandbox_cases import hebei_form, zibo_hire
+from support.login import login
 
 
 @pytest.fixture
-def api(database_url: str, tmp_path: Path) -> Iterator[TestClient]:
-    upgrade(database_url)
-    settings = load_settings(
-        {"LIANBAN_DATA_DIR": str(tmp_path / "var")}, database_url=database_url, mode=Mode.SANDBOX
-    )
-    app = create_app(settings)
-    with TestClient(app) as c:
-        yield c
-    app.state.engine.dispose()
+def app_database(database_url: str) -> str:
+    return database_url  # on SQLite and PostgreSQL both
+
+
+@pytest.fixture
+def api(client: TestClient) -> TestClient:
+    return client
 
 
 def persona(api: TestClient, key: str) -> dict[str, Any]:
@@ -36,12 +30,6 @@ def persona(api: TestClient, key: str) -> dict[str, Any]:
         api.get("/api/v1/sandbox/employers").json() if key.endswith("employer") or "employer" in key else []
     )
     return next(p for p in people if key in (p.get("persona"), p.get("key")))
-
-
-def login(api: TestClient, **body: str) -> dict[str, str]:
-    r = api.post("/api/v1/auth/sandbox", json=body)
-    assert r.status_code == 200, r.text
-    return {"Authorization": f"Bearer {r.json()['access_token']}"}
 
 
 def file_hebei(
@@ -181,26 +169,6 @@ def test_bad_bodies_are_problems_not_crashes(api: TestClient) -> None:
     assert raw.status_code == 422
 
 
-def zibo_row(id_number: str) -> dict[str, Any]:
-    """What the employer types for a new hire; the rest comes verified from data sharing."""
-    return {
-        "person.id_number": id_number,
-        "person.mobile": "13800000000",
-        "employment.start_date": "2026-11-16",
-        "insurance.pension.start_month": "2026-11",
-        "insurance.medical.start_date": "2026-11-16",
-        "employment.monthly_wage": "5200",
-        "social_card.service_bank": "中国工商银行淄博分行",
-        "delivery.recipient": "王芳",
-        "delivery.recipient_mobile": "13800000001",
-        "delivery.address": {"region": "370303", "detail": "张店区人民西路2号"},
-        "archives.receiving_agency": "淄博市公共就业和人才服务中心",
-        "housing_fund.base": "5200",
-        "housing_fund.unit_rate": "12",
-        "housing_fund.personal_rate": "12",
-    }
-
-
 def id_number(body: str) -> str:
     from stdnum.cn import ric
 
@@ -225,7 +193,7 @@ def test_a_zibo_employer_hiring_three_people_files_eighteen_sub_items(api: TestC
         "employer.agent_name": "王芳",
         "employer.agent_id_number": id_number("37030319850101122"),
         "employer.agent_phone": "0533-2181234",
-        "employees": [zibo_row(n) for n in hires],
+        "employees": [zibo_hire(n) for n in hires],
     }
     r = api.post(
         "/api/v1/applications", json={"theme_id": "zibo.unit-employment", "form": form}, headers=headers
@@ -251,7 +219,7 @@ def test_a_shandong_card_holder_among_the_hires_needs_no_new_card(api: TestClien
         "employer.agent_name": "王芳",
         "employer.agent_id_number": id_number("37030319850101122"),
         "employer.agent_phone": "0533-2181234",
-        "employees": [zibo_row(holder["id_number"])],
+        "employees": [zibo_hire(holder["id_number"])],
     }
     r = api.post(
         "/api/v1/applications",

@@ -14,14 +14,9 @@ from pypdf import PdfWriter
 from lianban.config import Mode, load_settings
 from lianban.web.app import create_app
 from support.certificates import CERTIFICATE_ENV
+from support.login import login
 
 GRADUATE_ID = "42011120040315002X"
-
-
-def login(client: TestClient, **body: str) -> dict[str, str]:
-    r = client.post("/api/v1/auth/sandbox", json=body)
-    assert r.status_code == 200, r.text
-    return {"Authorization": f"Bearer {r.json()['access_token']}"}
 
 
 def id_photo(background: str = "white") -> bytes:

@@ -7,9 +7,8 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
-from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
@@ -18,31 +17,21 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from stdnum.cn import ric
 
-from lianban.config import Mode, load_settings
-from lianban.migrate import upgrade
-from lianban.web.app import create_app
 from lianban_sandbox.registry import sandbox_hires
+from support.login import login
 
 SHEET = "/api/v1/themes/shangrao.recruitment/employee-sheet"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @pytest.fixture
-def api(database_url: str, tmp_path: Path) -> Iterator[TestClient]:
-    upgrade(database_url)
-    settings = load_settings(
-        {"LIANBAN_DATA_DIR": str(tmp_path / "var")}, database_url=database_url, mode=Mode.SANDBOX
-    )
-    app = create_app(settings)
-    with TestClient(app) as c:
-        yield c
-    app.state.engine.dispose()
+def app_database(database_url: str) -> str:
+    return database_url  # on SQLite and PostgreSQL both
 
 
-def login(api: TestClient, **body: str) -> dict[str, str]:
-    r = api.post("/api/v1/auth/sandbox", json=body)
-    assert r.status_code == 200, r.text
-    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+@pytest.fixture
+def api(client: TestClient) -> TestClient:
+    return client
 
 
 def shangrao_employer(api: TestClient) -> dict[str, Any]:

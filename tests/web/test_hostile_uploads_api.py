@@ -12,14 +12,14 @@ from PIL import Image
 from pypdf import PdfWriter
 from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 
+from support.login import login
+
 GRADUATE_ID = "42011120040315002X"
 THEME = "hubei.graduate-employment"
 
 
-def login(client: TestClient) -> dict[str, str]:
-    r = client.post("/api/v1/auth/sandbox", json={"id_number": GRADUATE_ID})
-    assert r.status_code == 200, r.text
-    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+def graduate(client: TestClient) -> dict[str, str]:
+    return login(client, id_number=GRADUATE_ID)
 
 
 def scanned_certificate_with_a_zip() -> bytes:
@@ -44,7 +44,7 @@ def certificate_pdf_running_a_script() -> bytes:
 def upload(client: TestClient, name: str, data: bytes, **headers: str) -> tuple[int, dict[str, object]]:
     r = client.post(
         "/api/v1/uploads",
-        headers={**login(client), **headers},
+        headers={**graduate(client), **headers},
         data={"material_id": "graduation_certificate", "theme_id": THEME},
         files={"file": (name, data, "application/octet-stream")},
     )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from support.login import login
+
 
 def persona(client: TestClient, key: str) -> dict[str, str]:
     people = client.get("/api/v1/sandbox/people", params={"filter": key, "limit": 5}).json()
@@ -11,8 +13,7 @@ def persona(client: TestClient, key: str) -> dict[str, str]:
 
 
 def bearer(client: TestClient, id_number: str) -> dict[str, str]:
-    token = client.post("/api/v1/auth/sandbox", json={"id_number": id_number}).json()["access_token"]
-    return {"Authorization": f"Bearer {token}"}
+    return login(client, id_number=id_number)
 
 
 def test_the_sandbox_lists_its_personas(client: TestClient) -> None:

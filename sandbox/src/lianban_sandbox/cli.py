@@ -25,7 +25,8 @@ def demo(
     The first start files the demo's opening cases (:mod:`lianban_sandbox.seed`): items waiting in
     the 医保 worklist, one overdue, and an open 差评 follow-up."""
     # imported here: the command line imports this module while it is being imported itself
-    from lianban.cli.main import console, prepare_database, serve_platform, settings_or_exit
+    from lianban.cli.common import console, settings_or_exit
+    from lianban.cli.main import prepare_database, serve_platform
 
     settings = settings_or_exit(database_url, Mode.SANDBOX)
     added = prepare_database(settings)

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from lianban.cases.deliveries import delivery_json
 from lianban.cases.filing import FiledItem, find_by_key, prepare_case, write_case
 from lianban.cases.materials import check_references
 from lianban.cases.obligations import obligations_of
@@ -27,7 +28,6 @@ from lianban.cases.schema import Case, CaseItem, Delivery, Notice, TimelineEvent
 from lianban.catalog.model import Theme
 from lianban.context import Context
 from lianban.db import writing
-from lianban.delivery.preparation import delivery_json
 from lianban.drafts.service import discard_on_filing
 from lianban.errors import Conflict, Forbidden, Invalid, not_found
 from lianban.forms.service import FilledForm, checked_or_refused, theme_of

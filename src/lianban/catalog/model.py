@@ -10,138 +10,10 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator
 
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Department(StrEnum):
-    """The eight department codes of the public contract (API.md)."""
-
-    HRSS = "hrss"  # 人社
-    SOCIAL_INSURANCE = "social_insurance"  # 社保经办
-    MEDICAL_INSURANCE = "medical_insurance"  # 医保
-    TAX = "tax"  # 税务
-    PUBLIC_SECURITY = "public_security"  # 公安
-    HOUSING_FUND = "housing_fund"  # 公积金
-    ARCHIVES = "archives"  # 人才/档案
-    SOCIAL_CARD = "social_card"  # 社保卡
-
-
-DEPARTMENT_NAMES: dict[Department, tuple[str, str]] = {
-    Department.HRSS: ("人力资源社会保障部门", "Human resources and social security"),
-    Department.SOCIAL_INSURANCE: ("社会保险经办机构", "Social insurance agency"),
-    Department.MEDICAL_INSURANCE: ("医疗保障部门", "Medical insurance"),
-    Department.TAX: ("税务部门", "Tax"),
-    Department.PUBLIC_SECURITY: ("公安机关", "Public security"),
-    Department.HOUSING_FUND: ("住房公积金管理中心", "Housing provident fund"),
-    Department.ARCHIVES: ("人才服务/档案管理机构", "Personnel archives"),
-    Department.SOCIAL_CARD: ("社会保障卡管理机构", "Social security card"),
-}
-
-
-def department_name(code: str) -> str:
-    """The department's Chinese name; the code itself for a finer system not in the list."""
-    try:
-        return DEPARTMENT_NAMES[Department(code)][0]
-    except ValueError:
-        return code
-
-
-class Label(Strict):
-    zh: str
-    en: str
-
-
-# ---------------------------------------------------------------- canonical field dictionary
-
-
-class FieldType(StrEnum):
-    """Value types of canonical fields; validation per type lives in the forms room."""
-
-    STRING = "string"
-    TEXT = "text"
-    DATE = "date"  # YYYY-MM-DD
-    MONTH = "month"  # YYYY-MM
-    DATE_RANGE = "date_range"  # {start, end}
-    MONTH_RANGE = "month_range"
-    INTEGER = "integer"
-    DECIMAL = "decimal"
-    MONEY = "money"  # yuan, two decimals
-    PERCENT = "percent"
-    BOOLEAN = "boolean"
-    CODE = "code"  # one code of `code_list`
-    CODES = "codes"  # several codes of `code_list`
-    ID_NUMBER = "id_number"  # 公民身份号码, GB 11643
-    USCC = "uscc"  # 统一社会信用代码, GB 32100
-    MOBILE = "mobile"
-    PHONE = "phone"
-    EMAIL = "email"
-    REGION = "region"  # GB/T 2260 code
-    ADDRESS = "address"  # {region, detail}
-    BANK_ACCOUNT = "bank_account"
-    NAME = "name"  # a person's name, may contain ·
-
-
-class Sensitivity(StrEnum):
-    """PIPL art. 28 sensitive personal information (敏感个人信息) or not."""
-
-    NORMAL = "normal"
-    SENSITIVE = "sensitive"
-
-
-class PrefillSource(StrEnum):
-    """Where a verified value can come from (数据共享) instead of the applicant."""
-
-    NONE = "none"
-    POPULATION = "population"  # 人口库
-    E_LICENCE = "e_licence"  # 电子证照库
-    EDUCATION = "education"  # 学历信息
-    BUSINESS = "business"  # 市场主体登记
-    SOCIAL_INSURANCE = "social_insurance"  # 社保参保信息
-    ARCHIVES = "archives"  # 档案存放信息
-    ACCOUNT = "account"  # the logged-in account (mobile, e-mail)
-    COMPUTED = "computed"  # computed from other fields (e.g. 月缴存额)
-
-
-class Validator(Strict):
-    """A declarative check; evaluated by the forms room."""
-
-    min_length: int | None = None
-    max_length: int | None = None
-    pattern: str | None = None
-    min: float | None = None
-    max: float | None = None
-    not_future: bool | None = None
-    message: Label | None = None
-
-
-class FieldDef(Strict):
-    """One canonical field (规范字段) shared by all themes."""
-
-    key: str
-    type: FieldType
-    label: Label
-    code_list: str | None = None
-    sensitivity: Sensitivity = Sensitivity.NORMAL
-    # directly identifies a natural person (直接识别个人身份): name, phone, e-mail, address, account;
-    # like a sensitive field it is stored encrypted (lianban.security.fieldcrypt)
-    identifying: bool = False
-    prefill: PrefillSource = PrefillSource.NONE
-    validators: tuple[Validator, ...] = ()
-    help: Label | None = None
-    compute: str | None = None  # CEL expression for computed fields
-
-    @model_validator(mode="after")
-    def _code_types_need_a_list(self) -> FieldDef:
-        if self.type in (FieldType.CODE, FieldType.CODES) and not self.code_list:
-            raise ValueError(f"field {self.key}: type {self.type} needs code_list")
-        if self.type not in (FieldType.CODE, FieldType.CODES) and self.code_list:
-            raise ValueError(f"field {self.key}: code_list only applies to code fields")
-        return self
-
+from lianban.catalog.basics import Department, Label, Strict, department_name
+from lianban.catalog.dictionary import FieldDef, FieldType, PrefillSource, Sensitivity, Validator
 
 # ---------------------------------------------------------------- theme definitions
 
@@ -272,6 +144,11 @@ class ItemField(Strict):
     code_map: str | None = None  # id of a theme code map from canonical codes to the system's codes
     visible_if: str | None = None  # CEL over situation answers and fields
     per_employee: bool | None = None  # employer themes: override the item's default
+
+
+def system_name(ref: ItemField) -> str:
+    """The field's name in the department system's payload (拆分还原): its own, else the key."""
+    return ref.system_field or ref.key.replace(".", "_")
 
 
 class Issued(Strict):
@@ -508,3 +385,41 @@ class Theme(Strict):
             if m.id == material_id:
                 return m
         raise KeyError(material_id)
+
+
+__all__ = [
+    "BatchColumn",
+    "BatchTable",
+    "Channel",
+    "CodeMapping",
+    "Condition",
+    "ConnectorKind",
+    "Department",
+    "Fees",
+    "FieldDef",
+    "FieldType",
+    "Figures",
+    "Issued",
+    "Item",
+    "ItemField",
+    "Label",
+    "Level",
+    "Material",
+    "PhotoSpec",
+    "PrefillSource",
+    "ProvidedBy",
+    "ReducedField",
+    "ReducedMaterial",
+    "Reduction",
+    "Sensitivity",
+    "Situation",
+    "SituationOption",
+    "Source",
+    "StatedOutcomes",
+    "Strict",
+    "Theme",
+    "TimeLimit",
+    "Validator",
+    "department_name",
+    "system_name",
+]

@@ -1,4 +1,5 @@
-"""``lianban`` — the command line (Typer + Rich)."""
+"""``lianban`` — the command line (Typer + Rich): serving, the worker, migrations and the theme
+catalogue here; the operators' ``jobs`` and ``data`` in :mod:`.operations`, ``staff`` in :mod:`.staff`."""
 
 from __future__ import annotations
 
@@ -10,11 +11,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from lianban.cli.common import DbOpt, HostOpt, PortOpt, console, err, settings_or_exit
+from lianban.cli.operations import data_app, jobs_app
 from lianban.cli.staff import staff_app
-from lianban.config import ConfigError, Mode, Settings, load_settings
+from lianban.config import ConfigError, Settings
 from lianban.extensions import installed
 from lianban.logs import configure_logging
 from lianban.security.startup import masked_url, refuse_unready_schema, require_safe_keys
@@ -24,32 +26,9 @@ log = logging.getLogger("lianban.worker")
 app = typer.Typer(help="lianban 联办 — 一件事一次办 platform", no_args_is_help=True, add_completion=False)
 themes_app = typer.Typer(help="主题目录 — the theme catalogue", no_args_is_help=True)
 app.add_typer(themes_app, name="themes")
-jobs_app = typer.Typer(help="推送任务 — dispatch jobs an operator looks after", no_args_is_help=True)
 app.add_typer(jobs_app, name="jobs")
-data_app = typer.Typer(help="个人信息加密 — personal data encrypted at rest", no_args_is_help=True)
 app.add_typer(data_app, name="data")
 app.add_typer(staff_app, name="staff")
-
-console = Console()
-err = Console(stderr=True)
-
-HostOpt = Annotated[str, typer.Option(help="address to listen on")]
-PortOpt = Annotated[int, typer.Option(help="port to listen on")]
-DbOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--database-url", help="SQLAlchemy URL (default: LIANBAN_DATABASE_URL or a SQLite file under ./var)"
-    ),
-]
-
-
-def settings_or_exit(database_url: str | None, mode: Mode | None = None) -> Settings:
-    """The settings, or exit 2 naming what is wrong with them."""
-    try:
-        return load_settings(database_url=database_url, mode=mode)
-    except ConfigError as exc:
-        err.print(f"[red]配置错误 / configuration error:[/] {exc}")
-        raise typer.Exit(2) from exc
 
 
 def prepare_database(settings: Settings) -> int:
@@ -242,95 +221,6 @@ def worker(
     finally:
         dispatcher.close()
         engine.dispose()
-
-
-@jobs_app.command("failed")
-def jobs_failed(database_url: DbOpt = None) -> None:
-    """List the sub-items whose dispatch was given up, with the last error."""
-    from lianban.db import make_engine, session_factory
-    from lianban.dispatch.retry import failed_items
-
-    engine = make_engine(settings_or_exit(database_url).database_url)
-    with session_factory(engine)() as session:
-        # one plain line per item, so scripts can read it: case, item, department, last error
-        for item in failed_items(session):
-            print(f"{item.case_id}\t{item.item_id}\t{item.department}\t{(item.reason or '')[:200]}")
-    engine.dispose()
-
-
-@jobs_app.command("retry")
-def jobs_retry(
-    case_id: str,
-    item_id: Annotated[
-        str | None, typer.Argument(help="one item; all failed items of the case when omitted")
-    ] = None,
-    database_url: DbOpt = None,
-) -> None:
-    """Queue failed sub-items again (the worker sends them with the same idempotency key)."""
-    from lianban.bootstrap import case_wiring
-    from lianban.cases.schema import CaseItem
-    from lianban.clock import SystemClock
-    from lianban.db import make_engine, session_factory
-    from lianban.dispatch.retry import retry_item
-
-    settings = settings_or_exit(database_url)
-    engine = make_engine(settings.database_url)
-    retried = 0
-    # the case moves on as in the platform: the deployment's themes, delivery policy and senders
-    with session_factory(engine, case_wiring(settings).info())() as session, session.begin():
-        ids = (
-            [item_id]
-            if item_id
-            else [
-                i.item_id
-                for i in session.query(CaseItem).filter(
-                    CaseItem.case_id == case_id, CaseItem.status == "failed"
-                )
-            ]
-        )
-        for one in ids:
-            retried += retry_item(session, case_id, one, "operator:cli", SystemClock().now())
-    engine.dispose()
-    console.print(f"{retried} item(s) queued again")
-    if not retried:
-        raise typer.Exit(1)
-
-
-@data_app.command("rekey")
-def data_rekey(
-    database_url: DbOpt = None,
-    batch_size: Annotated[int, typer.Option(min=1, help="cases per transaction")] = 200,
-) -> None:
-    """Re-encrypt personal data under the first key of LIANBAN_DATA_KEYS; rows already under it are left alone."""
-    from rich.progress import Progress
-
-    from lianban.cases.rekey import rekey
-    from lianban.catalog.catalogue import default_catalogue
-    from lianban.db import make_engine, session_factory
-    from lianban.drafts.service import rekey_drafts
-    from lianban.security.fieldcrypt import FieldCryptError, data_keyring, use_field_encryption
-
-    settings = settings_or_exit(database_url)
-    try:
-        ring = data_keyring(settings.data_dir, settings.sandbox, settings.data_keys, settings.data_cipher)
-    except ConfigError as exc:
-        err.print(f"[red]配置错误 / configuration error:[/] {exc}")
-        raise typer.Exit(2) from exc
-    use_field_encryption(ring, default_catalogue(settings.themes_dir))
-    engine = make_engine(settings.database_url)
-    try:
-        with Progress(console=console) as bar:
-            task = bar.add_task("重新加密 / re-encrypting", total=None)
-            done = rekey(
-                session_factory(engine), batch_size, lambda n, of: bar.update(task, completed=n, total=of)
-            )
-            done += rekey_drafts(session_factory(engine), batch_size)  # drafts (草稿) hold personal data too
-    except FieldCryptError as exc:
-        err.print(f"[red]无法解密 / cannot decrypt:[/] {exc}")
-        raise typer.Exit(1) from exc
-    finally:
-        engine.dispose()
-    console.print(f"{done} row(s) re-encrypted; all personal data is under key {ring.current.key_id}")
 
 
 @themes_app.command("list")

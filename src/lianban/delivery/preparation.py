@@ -87,16 +87,3 @@ def prepare_delivery(
         first = first or delivery
     session.flush()
     return first
-
-
-def delivery_json(delivery: Delivery) -> dict[str, Any]:
-    return {
-        "delivery_id": delivery.delivery_id,
-        "method": delivery.method,
-        "status": delivery.status,
-        "documents": delivery.documents,
-        **({"address": delivery.address} if delivery.address else {}),
-        **({"recipient": delivery.recipient} if delivery.recipient else {}),
-        **({"tracking_no": delivery.tracking_no} if delivery.tracking_no else {}),
-        **({"pickup_code": delivery.pickup_code} if delivery.pickup_code else {}),
-    }

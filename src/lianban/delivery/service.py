@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from lianban.cases.deliveries import delivery_json
 from lianban.cases.progress import add_audit, lock_case
 from lianban.cases.schema import Delivery
 from lianban.context import Context
 from lianban.delivery.follow_up import HandOverRefused, hand_over
-from lianban.delivery.preparation import delivery_json
 from lianban.errors import Conflict, FieldError, Forbidden, Invalid, not_found
 from lianban.security.tokens import Identity, Role
 

@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lianban.catalog.catalogue import Catalogue
-from lianban.catalog.model import Item, Theme
-from lianban.forms.split import system_name
+from lianban.catalog.model import Item, Theme, system_name
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ import fastjsonschema
 from jsonschema import Draft202012Validator
 
 from lianban.catalog.catalogue import Catalogue
-from lianban.catalog.model import FieldType, Item, ItemField, Theme
+from lianban.catalog.model import FieldType, Item, ItemField, Theme, system_name
 from lianban.forms.spec import shown
 from lianban.rules.cel import nest
 
@@ -75,10 +75,6 @@ class PayloadInvalid(ValueError):
         where = f"{item}" + (f" (employee {employee})" if employee is not None else "")
         super().__init__(f"{where}: " + "; ".join(errors))
         self.item, self.employee, self.errors = item, employee, errors
-
-
-def system_name(ref: ItemField) -> str:
-    return ref.system_field or ref.key.replace(".", "_")
 
 
 def _compiled(schema: dict[str, Any]) -> Callable[[Any], Any]:

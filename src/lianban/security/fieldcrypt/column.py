@@ -26,9 +26,8 @@ from sqlalchemy import JSON, Dialect
 from sqlalchemy.types import TypeDecorator
 
 from lianban.catalog.catalogue import Catalogue, default_catalogue
-from lianban.catalog.model import Sensitivity
+from lianban.catalog.model import Sensitivity, system_name
 from lianban.config import load_settings
-from lianban.forms.split import system_name
 from lianban.security.fieldcrypt.cipher import DataKeyring, is_sealed
 from lianban.security.fieldcrypt.keys import data_keyring
 
