@@ -22,6 +22,7 @@ from lianban.migrate import upgrade
 from lianban.sharing.providers import EmployerRecord, PersonRecord, SharingHub
 from lianban.web.app import create_app
 from lianban_sandbox.registry import SandboxRegistry, sandbox_hub
+from support.login import login
 
 HER_ID = "130102199205060022"  # 长安区, 1992-05-06, sequence 002 (even: a woman)
 SOMEONE_ELSE = "130102196501010034"  # a man born in 1965
@@ -57,12 +58,6 @@ def silent(tmp_path: Path) -> Iterator[TestClient]:
     with TestClient(app) as client:
         yield client
     app.state.engine.dispose()
-
-
-def login(client: TestClient, **body: str) -> dict[str, str]:
-    r = client.post("/api/v1/auth/sandbox", json=body)
-    assert r.status_code == 200, r.text
-    return {"Authorization": f"Bearer {r.json()['access_token']}"}
 
 
 def her_form(client: TestClient) -> dict[str, Any]:

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,29 +18,15 @@ from fastapi.testclient import TestClient
 from pypdf import PdfReader
 from stdnum.cn import ric
 
-from lianban.config import Mode, load_settings
-from lianban.migrate import upgrade
-from lianban.web.app import create_app
+from support.login import login
 
 CHECK = "/api/v1/themes/zibo.unit-employment/check"
 PDF = "/api/v1/themes/zibo.unit-employment/application.pdf"
 
 
 @pytest.fixture
-def api(tmp_path: Path) -> Iterator[TestClient]:
-    url = f"sqlite:///{tmp_path / 'api.sqlite3'}"
-    upgrade(url)
-    settings = load_settings({"LIANBAN_DATA_DIR": str(tmp_path / "var")}, database_url=url, mode=Mode.SANDBOX)
-    app = create_app(settings)
-    with TestClient(app) as client:
-        yield client
-    app.state.engine.dispose()
-
-
-def login(api: TestClient, **body: str) -> dict[str, str]:
-    r = api.post("/api/v1/auth/sandbox", json=body)
-    assert r.status_code == 200, r.text
-    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+def api(client: TestClient) -> TestClient:
+    return client
 
 
 def id_number(body: str) -> str:

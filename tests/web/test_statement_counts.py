@@ -5,30 +5,24 @@ reads her case. Filing's transaction is a handful of multi-row statements, begun
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event
 
-from lianban.config import Mode, load_settings
-from lianban.migrate import upgrade
-from lianban.web.app import create_app
-from web.test_applications_api import file_hebei, login, persona
+from support.login import login
+from web.test_applications_api import file_hebei, persona
 
 
 @pytest.fixture
-def api(database_url: str, tmp_path: Path) -> Iterator[TestClient]:
-    upgrade(database_url)
-    settings = load_settings(
-        {"LIANBAN_DATA_DIR": str(tmp_path / "var")}, database_url=database_url, mode=Mode.SANDBOX
-    )
-    app = create_app(settings)
-    with TestClient(app) as c:
-        yield c
-    app.state.engine.dispose()
+def app_database(database_url: str) -> str:
+    return database_url  # on SQLite and PostgreSQL both
+
+
+@pytest.fixture
+def api(client: TestClient) -> TestClient:
+    return client
 
 
 class Statements:

@@ -16,14 +16,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from lianban.catalog.model import Theme
+from lianban.catalog.model import Theme, system_name
 from lianban.context import Context
 from lianban.errors import FieldError, Forbidden, Invalid, Unauthenticated, not_found
 from lianban.forms.contributions import REDUCED_MIN_RATE, HousingFundAmounts, housing_fund_amounts
 from lianban.forms.regions import region_settings
 from lianban.forms.sharing import employee_sharing, facts_for, prefill_for
 from lianban.forms.spec import UnknownItems
-from lianban.forms.split import ItemPayload, system_name
+from lianban.forms.split import ItemPayload
 from lianban.forms.submission import CheckedSubmission, check_submission
 from lianban.security.tokens import Identity, Role
 
