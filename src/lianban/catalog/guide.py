@@ -43,6 +43,12 @@ def guide(theme: Theme) -> dict[str, Any]:
             "required": m.required,
             "provided_by": m.provided_by.value,
             **({"fallback": m.fallback.value} if m.fallback else {}),
+            # handed in after the application (后补材料): when and where
+            **(
+                {"submit_after": {"within_months": m.submit_after.within_months, "to": m.submit_after.to}}
+                if m.submit_after
+                else {}
+            ),
             "form": m.form,
             "source_channel": m.source_channel,
             "paper_copies": m.paper_copies,
