@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 from browser_support import axe, screenshot
+from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 from reportlab.pdfgen import canvas
@@ -106,7 +107,43 @@ def test_a_clerk_checks_in_a_booked_applicant_files_for_her_and_prints_the_recei
     axe(desktop)
     desktop.goto("/staff/window/batch")
     axe(desktop)
+    employer = next(
+        e
+        for e in api.http.get("/api/v1/sandbox/employers", params={"limit": 50}).json()
+        if e.get("persona") == "zibo_employer_with_fund"
+    )
+    desktop.get_by_label("主题").select_option("zibo.unit-employment")
+    desktop.get_by_label("单位统一社会信用代码").fill(employer["uscc"])
+    desktop.get_by_label("员工花名册（.xlsx）").set_input_files(
+        files=[{"name": "花名册.xlsx", "mimeType": XLSX, "buffer": sheet_with_bad_rows(api)}]
+    )
+    desktop.get_by_role("button", name="核对").click()
+    expect(desktop.get_by_role("alert")).to_contain_text("2 行有问题")
+    bad = desktop.get_by_role("table", name="有问题的行")
+    expect(bad.locator("tbody tr")).to_have_count(2)  # each bad row, by its sheet row
+    axe(desktop)
     screenshot(desktop, "staff/window-batch")
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def sheet_with_bad_rows(api: DemoApi) -> bytes:
+    """Zibo's employee sheet as an employer filled it in: two rows whose ID numbers are wrong."""
+    book = load_workbook(
+        io.BytesIO(api.http.get("/api/v1/themes/zibo.unit-employment/employee-sheet").content)
+    )
+    sheet = book.worksheets[0]
+    header = next(r for r in range(1, 8) if any("身份" in str(c.value or "") for c in sheet[r]))
+    column = next(c.column for c in sheet[header] if "身份" in str(c.value or ""))
+    row = header + 1
+    while sheet.cell(row=row, column=column).value not in (None, ""):
+        row += 1
+    sheet.cell(row=row, column=column, value="370303199804121231")  # a wrong check digit
+    sheet.cell(row=row + 1, column=column, value="12345")  # not an ID number at all
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
 
 
 def scanned_paper() -> bytes:
