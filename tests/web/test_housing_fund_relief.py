@@ -9,9 +9,7 @@ A rate below the usual 5 % (DOMAIN.md: unit and personal rates each 5–12 %) on
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,26 +19,16 @@ from sqlalchemy import select
 from stdnum.cn import ric
 
 from lianban.cases.schema import CaseItem, OutboxJob
-from lianban.config import Mode, load_settings
 from lianban.dispatch.registry import JobContext, handler_for
-from lianban.migrate import upgrade
-from lianban.web.app import create_app
 from lianban_sandbox.registry import sandbox_hires
+from support.login import login
 
 RELIEF_PAPERS = {"hf_relief_application", "hf_hardship_proof", "hf_workers_congress_resolution"}
 
 
 @pytest.fixture
-def api(tmp_path: Path) -> Iterator[TestClient]:
-    url = f"sqlite:///{tmp_path / 'relief.sqlite3'}"
-    upgrade(url)
-    settings = load_settings({"LIANBAN_DATA_DIR": str(tmp_path / "var")}, database_url=url, mode=Mode.SANDBOX)
-    with TestClient(create_app(settings)) as c:
-        yield c
-
-
-def login(api: TestClient, **body: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {api.post('/api/v1/auth/sandbox', json=body).json()['access_token']}"}
+def api(client: TestClient) -> TestClient:
+    return client
 
 
 def file_with_relief(api: TestClient, relief: list[str] | None, rate: str) -> Any:

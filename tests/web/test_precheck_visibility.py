@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 from pypdf import PdfReader
 from stdnum.cn import ric
 
+from sandbox_cases import zibo_hire as hire_row
 from support.login import login
 
 CHECK = "/api/v1/themes/zibo.unit-employment/check"
@@ -49,24 +50,7 @@ def hiring(number: str) -> dict[str, Any]:
         "employer.agent_name": "王芳",
         "employer.agent_id_number": id_number("37030319850101122"),
         "employer.agent_phone": "0533-2181234",
-        "employees": [
-            {
-                "person.id_number": number,
-                "person.mobile": "13800000000",
-                "employment.start_date": "2026-11-16",
-                "insurance.pension.start_month": "2026-11",
-                "insurance.medical.start_date": "2026-11-16",
-                "employment.monthly_wage": "5200",
-                "social_card.service_bank": "中国工商银行淄博分行",
-                "delivery.recipient": "王芳",
-                "delivery.recipient_mobile": "13800000001",
-                "delivery.address": {"region": "370303", "detail": "张店区人民西路2号"},
-                "archives.receiving_agency": "淄博市公共就业和人才服务中心",
-                "housing_fund.base": "5200",
-                "housing_fund.unit_rate": "12",
-                "housing_fund.personal_rate": "12",
-            }
-        ],
+        "employees": [hire_row(number)],  # what the employer types for him
     }
 
 
