@@ -142,6 +142,7 @@ def test_a_hebei_worker_answers_a_correction_request_on_her_phone(
     # only the returned item's fields: the social insurance item's own fields are not asked again
     expect(phone.get_by_label(re.compile("参保险种"))).to_have_count(0)
     both_modes(phone, "correction")
+    on_desktop_too(desktop, worker, f"/my/{case_id}/correct", "correction")
 
     phone.evaluate("window.stayed = true")
     contract = phone.get_by_label(re.compile("^户口簿或有效期内劳动合同"))
@@ -163,6 +164,7 @@ def test_a_hebei_worker_answers_a_correction_request_on_her_phone(
     expect(phone.get_by_label("工作描述/单位名称")).to_have_value("网约配送员（某外卖平台）")  # kept
     expect(phone.locator("#m-hukou_book_or_contract")).to_contain_text("已上传“劳动合同.pdf”")  # kept too
     axe(phone)
+    screenshot(phone, "correction-error")
 
     region.fill("130102")
     phone.get_by_role("button", name="重新提交").click()
@@ -191,6 +193,7 @@ def test_a_very_dissatisfied_rating_opens_a_follow_up_whose_answer_she_rates(
     phone.get_by_role("link", name="评价与整改反馈").click()
     expect(phone.get_by_role("heading", level=1)).to_have_text("好差评")
     both_modes(phone, "rating")
+    on_desktop_too(desktop, worker, f"/my/{case_id}/rating", "rating")
     phone.get_by_label("评价对象").select_option(label="整个办件")
     phone.get_by_label("非常不满意").check()
     phone.get_by_label("多次跑腿").check()
@@ -236,7 +239,8 @@ def test_a_very_dissatisfied_rating_opens_a_follow_up_whose_answer_she_rates(
             "article", name=re.compile("人力资源社会保障")
         )
     ).to_contain_text("您对整改的评价：满意")
-    on_desktop_too(desktop, worker, f"/my/{case_id}/rating", "rating-follow-up")
+    desktop.goto(f"/my/{case_id}/rating")  # logged in above
+    both_modes(desktop, "rating-follow-up")
 
 
 def test_she_books_a_half_day_at_the_hall_and_cancels_it(phone: Page, desktop: Page, api: DemoApi) -> None:
@@ -253,6 +257,9 @@ def test_she_books_a_half_day_at_the_hall_and_cancels_it(phone: Page, desktop: P
     days = phone.locator(".slot-date").all_text_contents()
     assert len(days) == 5 and not any("星期六" in d or "星期日" in d for d in days), days  # working days
     both_modes(phone, "appointment-new")
+    on_desktop_too(desktop, worker, "/appointments/new", "appointment-new-hall")
+    desktop.goto("/appointments/new?hall=shijiazhuang-citizen-center")
+    both_modes(desktop, "appointment-new")
     chosen = slots.first.get_attribute("value") or ""
     slots.first.check()
     phone.get_by_label("办理的事（选填）").select_option(label="灵活就业“一件事一次办”")
@@ -264,7 +271,10 @@ def test_she_books_a_half_day_at_the_hall_and_cancels_it(phone: Page, desktop: P
     assert re.fullmatch(r"YY\d{6}[AP][0-9A-F]{6}", booking_no), booking_no
     expect(phone.get_by_role("region", name="短信和消息")).to_contain_text(f"预约号 {booking_no}")
     both_modes(phone, "appointment")
-    on_desktop_too(desktop, worker, phone.url.split("?")[0].removeprefix(api.base), "appointment")
+    desktop.goto(phone.url.split("?")[0])
+    both_modes(desktop, "appointment")
+    desktop.goto("/appointments")
+    both_modes(desktop, "appointments")
 
     phone.get_by_role("link", name="我的预约").first.click()
     phone.get_by_role("link", name=re.compile(f"查看或取消.*{booking_no}")).click()

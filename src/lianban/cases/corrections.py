@@ -20,6 +20,7 @@ from lianban.cases.service import visible
 from lianban.cases.states import ItemStatus
 from lianban.context import Context
 from lianban.errors import Conflict, not_found
+from lianban.forms.printing import display
 from lianban.forms.service import FilledForm, checked_or_refused, theme_of
 from lianban.forms.sharing import prefill_for
 from lianban.forms.spec import build_form, form_answer
@@ -29,8 +30,8 @@ from lianban.security.tokens import Identity
 @dataclass(frozen=True)
 class CorrectionRequest:
     """What a 补正 asks for: the items sent back with the departments' reasons, the fields of those
-    items only (the case's values in ``value``, verified ones ``locked``) and the materials the
-    applicant provides for them."""
+    items only (the case's values in ``value``, as a person reads them in ``shown``, verified ones
+    ``locked``) and the materials the applicant provides for them."""
 
     case_id: str
     theme_id: str
@@ -67,7 +68,13 @@ def correction_request(ctx: Context, identity: Identity, case_id: str) -> Correc
     verified = prefill_for(ctx.sharing, identity, form)
     answer = form_answer(ctx.catalogue, spec, verified)
     fields = [
-        {**f, "value": f.get("value", form.get(f["key"]))}
+        {
+            **f,
+            "value": f.get("value", form.get(f["key"])),
+            "shown": display(
+                ctx.catalogue, ctx.catalogue.fields[f["key"]], f.get("value", form.get(f["key"]))
+            ),
+        }
         for section in answer["sections"]
         for f in section["fields"]
         if not f.get("per_employee") and set(f["items"]) & set(codes)

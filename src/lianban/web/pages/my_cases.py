@@ -26,6 +26,7 @@ from lianban.security.tokens import Identity, Role
 from lianban.web.api.certificates import certificate_pdf
 from lianban.web.deps import platform_of, sessions_of
 from lianban.web.feature_deps import now_of
+from lianban.web.pages import labels
 from lianban.web.pages.portal import department_names
 from lianban.web.pages.rendering import GoElsewhere, redirect, render
 from lianban.web.pages.route import PageRoute
@@ -49,6 +50,18 @@ DELIVERY_STATUS = {
     "returned": "已退回",
     "collected": "已领取",
 }
+
+
+# what the applicant reads for the case's own events (the staff words cover the items')
+CASE_EVENTS = {
+    **{f"case_{status}": f"办件{word}" for status, word in labels.CASE_STATUS.items()},
+    "certificate_issued": "电子证照已签发",
+    "certificate_revoked": "电子证照已撤销",
+}
+
+
+def event_words(event: str) -> str:
+    return CASE_EVENTS.get(event) or event_word(event)
 
 
 def applicant(request: Request) -> Identity:
@@ -94,7 +107,7 @@ def by_department(view: dict[str, Any], names: dict[str, str]) -> list[dict[str,
     events: dict[str, list[dict[str, Any]]] = {}
     for e in view["timeline"]:
         if e.get("item"):
-            events.setdefault(e["item"], []).append({**e, "word": event_word(e["event"])})
+            events.setdefault(e["item"], []).append({**e, "word": event_words(e["event"])})
     groups: dict[str, dict[str, Any]] = {}
     for item in view["items"]:
         code = item["department"]
@@ -138,7 +151,7 @@ def case_page(request: Request, case_id: str, done: str = Query("", max_length=2
             "theme_name": theme_name(request, view["theme_id"]),
             "departments": by_department(view, department_names(request)),
             "case_events": [
-                {**e, "word": event_word(e["event"])} for e in view["timeline"] if not e.get("item")
+                {**e, "word": event_words(e["event"])} for e in view["timeline"] if not e.get("item")
             ],
             "deliveries": deliveries_of(view),
             "returned": [it for it in view["items"] if it["status"] == "correction_required"],
