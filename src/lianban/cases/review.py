@@ -214,6 +214,10 @@ def open_item(ctx: Context, identity: Identity, worklist_item_id: str) -> dict[s
             "history": _history(session, case_id, key),
             "obligations": obligations_of(session, case_id, ctx.clock.today(), own),  # 后补材料
             "issues": [i.name for i in theme.item(item.code).issues] if theme else [],
+            # 受理并出具: what accepting this item issues (档案接收: 调档函), while it is not yet accepted
+            "issues_at_acceptance": [i.name for i in theme.item(item.code).issues if i.at == "acceptance"]
+            if theme and item.status == "dispatched"
+            else [],
         }
         add_audit(session, case_id, now, identity.subject, "view:worklist_item", {"item": key})
         return answer
@@ -243,11 +247,15 @@ def reason_text(reason_code: str | None, note: str | None) -> str:
 
 
 def approval_result(
-    theme: Theme | None, code: str, department: str, number: str, today: date
+    theme: Theme | None, code: str, department: str, number: str, today: date, at_acceptance: bool = False
 ) -> dict[str, Any]:
-    """What an approval issues (办结结果), shaped as a department system reports it."""
+    """What an approval issues (办结结果) — or, ``at_acceptance``, what accepting issues (调档函) —
+    shaped as a department system reports it."""
     issued = theme.item(code).issues if theme is not None else ()
+    if at_acceptance:
+        issued = tuple(d for d in issued if d.at == "acceptance")
     return {
+        **({"code": issued[0].code} if issued else {}),
         "document": issued[0].name if issued else "办结通知书",
         "number_label": "编号",
         "number": number.strip(),
@@ -267,13 +275,13 @@ def decide(
     number: str | None = None,
 ) -> dict[str, Any]:
     """Approve (with the result's number, when it issues one), reject or ask for 补正 with a reason."""
-    if decision not in ("approve", "reject", "correct"):
+    if decision not in ("approve", "reject", "correct", "accept"):
         raise Invalid(
             "未知的决定",
             "unknown decision",
             errors=[FieldError("decision", "code_list", "未知的决定", "unknown")],
         )
-    if decision != "approve":
+    if decision in ("reject", "correct"):
         return decide_item(ctx, identity, worklist_item_id, decision, reason_text(reason_code, note))
     own = staff_department(identity)
     case_id, key = parse_worklist_id(worklist_item_id)
@@ -285,8 +293,8 @@ def decide(
     theme = ctx.catalogue.themes.get(theme_id) if theme_id else None
     result = None
     if number and number.strip() and code is not None:
-        result = approval_result(theme, code, own, number, ctx.clock.today())
-    return decide_item(ctx, identity, worklist_item_id, "approve", None, result)
+        result = approval_result(theme, code, own, number, ctx.clock.today(), decision == "accept")
+    return decide_item(ctx, identity, worklist_item_id, decision, None, result)
 
 
 def bulk_approve(ctx: Context, identity: Identity, worklist_item_ids: list[str]) -> dict[str, Any]:

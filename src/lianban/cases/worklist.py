@@ -10,16 +10,24 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from lianban.cases.decisions import Decision, decide
 from lianban.cases.obligations import answer as obligation_answer
 from lianban.cases.progress import lock_case
 from lianban.cases.schema import Case, CaseItem, CaseObligation
 from lianban.context import Context
-from lianban.errors import Conflict, Forbidden, Invalid, not_found
+from lianban.errors import Conflict, FieldError, Forbidden, Invalid, not_found
 from lianban.security.tokens import Identity, Role
 
-DECISIONS = {"approve": "approved", "reject": "rejected", "correct": "correction_required"}
+DECISIONS = {
+    "approve": "approved",
+    "reject": "rejected",
+    "correct": "correction_required",
+    # 受理并出具: an item that issues a document at acceptance (档案接收: the 调档函) records it and
+    # stays open for its completion
+    "accept": "accepted",
+}
 OPEN = ["dispatched", "accepted"]
 
 
@@ -124,6 +132,7 @@ def decide_item(
                 "a rejection or a correction needs a reason",
                 title=("请填写理由", "A reason is required"),
             )
+        _check_order(ctx, session, case, item, decision, result)
         changed = decide(
             session,
             item,
@@ -139,3 +148,44 @@ def decide_item(
                 f"the item is {item.status} and cannot take this decision",
             )
         return {"item_id": worklist_item_id, "status": item.status}
+
+
+def _check_order(
+    ctx: Context,
+    session: Session,
+    case: Case | None,
+    item: CaseItem,
+    decision: str,
+    result: dict[str, Any] | None,
+) -> None:
+    """The documents' order on the worklist: 受理并出具 only for an item that issues a document at
+    acceptance, with its number; an item that completes after others (档案接收 after 档案转出: the
+    archive must have arrived) is not approved before they are."""
+    theme = ctx.catalogue.themes.get(case.theme_id) if case is not None else None
+    if theme is None:
+        return
+    definition = theme.item(item.code)
+    if decision == "accept":
+        if not any(d.at == "acceptance" for d in definition.issues) or item.status != "dispatched":
+            raise Conflict(
+                "本事项受理时不出具文书，或已受理", "this item issues nothing at acceptance, or is accepted"
+            )
+        if not (result or {}).get("number"):
+            raise Invalid(
+                "受理并出具文书须填写文书编号",
+                "accepting with a document needs its number",
+                title=("请填写编号", "A number is required"),
+                errors=[FieldError("number", "required", "请填写文书编号", "give the document's number")],
+            )
+    if decision == "approve" and definition.completes_after:
+        before = session.execute(
+            select(CaseItem.status).where(
+                CaseItem.case_id == item.case_id, CaseItem.code.in_(definition.completes_after)
+            )
+        ).scalars()
+        if any(status != "approved" for status in before):
+            names = "、".join(theme.item(c).name for c in definition.completes_after)
+            raise Conflict(
+                f"须待{names}办结（档案到达）后才能办结本事项",
+                f"this item completes only after {', '.join(definition.completes_after)} is approved",
+            )

@@ -23,7 +23,7 @@ router = APIRouter(prefix="/api/v1/worklist", tags=["department side"])
 class Decision(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    decision: Literal["approve", "reject", "correct"]
+    decision: Literal["approve", "reject", "correct", "accept"]  # accept: 受理并出具 (调档函)
     reason: str | None = Field(default=None, max_length=2000)
     result: dict[str, Any] | None = None
 
@@ -64,7 +64,7 @@ def get_worklist(
 
 @router.post(
     "/{item_id}/decision",
-    summary="Decide a sub-item: approve, reject or send back for correction (补正)",
+    summary="Decide a sub-item: approve, reject, send back for correction (补正), or accept with the document it issues at acceptance (调档函)",
     response_model=DecisionAnswer,
     response_model_exclude_unset=True,
 )

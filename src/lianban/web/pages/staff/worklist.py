@@ -30,6 +30,7 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 DONE = {
     "received": "已登记后补材料收讫",
+    "accept": "已受理并出具文书",
     "revoked": "已撤销电子证照",
     "approve": "已办结",
     "reject": "已作出不予办理决定",
