@@ -17,6 +17,7 @@ from starlette.datastructures import FormData, UploadFile
 from lianban.bootstrap import Platform
 from lianban.forms import sharing
 from lianban.forms.issues import FieldIssue
+from lianban.forms.service import HIDDEN
 from lianban.forms.sheet import DEFAULT_MAX_ROWS, SheetRefused, read_employee_sheet
 from lianban.forms.spec import FormSpec
 from lianban.forms.submission import CheckedSubmission
@@ -95,7 +96,9 @@ def row_views(
     views = []
     for i, row in enumerate(rows):
         mine = [n for n in errors if n.startswith(f"employees.{i}.")]
-        name = str(verified[i].get(NAME_KEY) or row.get(NAME_KEY) or "")
+        shared = verified[i].get(NAME_KEY)
+        name = str(row.get(NAME_KEY) or (shared if shared not in (None, HIDDEN) else "") or "")
+        known = bool(name or shared)  # a name data sharing holds, even if not shown before filing
         todo = any(n.startswith(f"employees.{i}.") for n in pending)
         views.append(
             {
@@ -104,7 +107,7 @@ def row_views(
                 "name": name,
                 "sections": fields.sections(ctx.catalogue, spec, row, verified[i], errors, row=i),
                 "errors": len(mine),
-                "open": bool(mine) or todo or not name or i == open_row,
+                "open": bool(mine) or todo or not known or i == open_row,
             }
         )
     return views
