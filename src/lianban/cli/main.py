@@ -55,7 +55,8 @@ def serve_platform(
     import uvicorn
 
     from lianban.bootstrap import build_platform
-    from lianban.dispatch.worker import Dispatcher, InProcessWorker
+    from lianban.dispatch.in_process import InProcessWorker
+    from lianban.dispatch.worker import Dispatcher
     from lianban.extensions import DepartmentSystems
     from lianban.security.signing import SignatureError
     from lianban.security.tokens import TokenError

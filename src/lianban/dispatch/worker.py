@@ -7,14 +7,11 @@ transaction waits on a department. The idempotency key ``case_id:item_id`` makes
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import select
 from sqlalchemy.orm import Session, defer, sessionmaker
 
 from lianban.cases.decisions import Decision, decide
@@ -32,21 +29,18 @@ from lianban.cases.states import ItemStatus, check_transition
 from lianban.catalog.catalogue import Catalogue
 from lianban.catalog.model import ConnectorKind
 from lianban.clock import Clock, SystemClock
-from lianban.config import DeliveryPolicy, DepartmentEndpoint, RetryPolicy
 from lianban.connectors import connector_for
 from lianban.connectors.plugins import Answered, ApplicantSent, Outcome, Pushed, Sending, ToWorklist
 from lianban.connectors.rest import DepartmentRefused, DepartmentUnavailable, fetch_status
 from lianban.connectors.routing import routed_to_worklist
-from lianban.delivery.courier import Courier
 from lianban.dispatch import health
+from lianban.dispatch.config import DispatchConfig
 from lianban.dispatch.envelope import envelope_of
-from lianban.dispatch.failures import PoisonJob, WorkerErrors, job_failed, log
-from lianban.dispatch.outbox import LEASE, backoff, claim
+from lianban.dispatch.failures import PoisonJob, WorkerErrors, job_failed
+from lianban.dispatch.outbox import backoff, claim
 from lianban.dispatch.registry import NETWORK, JobContext, handler_for
 from lianban.logs import bound
 from lianban.notify import notify
-from lianban.security.signing import Keyring
-from lianban.sharing.providers import ArchiveService
 
 STATUS_POLL = JobKind.STATUS_POLL  # (the name older callers import)
 POLLED = (ItemStatus.DISPATCHED.value, ItemStatus.ACCEPTED.value)  # sent, not yet decided
@@ -59,32 +53,6 @@ def _same_instant(a: datetime | None, b: datetime | None) -> bool:
     a = a if a.tzinfo else a.replace(tzinfo=UTC)
     b = b if b.tzinfo else b.replace(tzinfo=UTC)
     return a == b
-
-
-@dataclass
-class DispatchConfig:
-    keyring: Keyring
-    department_urls: dict[str, str]
-    callback_base_url: str
-    timeout_seconds: float = 10.0
-    lease: timedelta = LEASE  # a job whose worker died is taken again after this
-    archives: ArchiveService | None = None  # for ``query`` items (档案的整理和保管)
-    redirect_sites: dict[str, str] | None = None  # department → its site for ``redirect`` items (e-tax)
-    retry: RetryPolicy = field(default_factory=RetryPolicy)  # attempts and backoff cap (deployment)
-    # departments that cannot call back: department → seconds between status polls (状态查询)
-    poll_seconds: dict[str, float] = field(default_factory=dict)
-    delivery: DeliveryPolicy = field(default_factory=DeliveryPolicy)
-    courier: Courier | None = None  # tracks posted deliveries; None: follow-ups of post stop at once
-    # the deployment's departments: each one's api key and timeout (the URL is in department_urls)
-    endpoints: dict[str, DepartmentEndpoint] = field(default_factory=dict)
-
-    def timeout_for(self, department: str) -> float:
-        endpoint = self.endpoints.get(department)
-        return endpoint.timeout_seconds if endpoint is not None else self.timeout_seconds
-
-    def api_key_for(self, department: str) -> str | None:
-        endpoint = self.endpoints.get(department)
-        return endpoint.api_key if endpoint is not None else None
 
 
 class Dispatcher:
@@ -403,41 +371,4 @@ class Dispatcher:
                 job.due_at = self.now() + backoff(job.attempts, self.config.retry)
 
 
-class InProcessWorker:
-    """The one worker inside ``lianban demo``/``serve`` on SQLite: a thread polling the outbox."""
-
-    def __init__(self, dispatcher: Dispatcher, interval_seconds: float = 0.2) -> None:
-        self.dispatcher = dispatcher
-        self.interval = interval_seconds
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="lianban-dispatch", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                taken = self.dispatcher.run_once()
-            except Exception:  # a round that could not claim (the database away): logged, counted, retried
-                self.dispatcher.errors.count("round")
-                log.exception("dispatch round failed")
-                taken = 0
-            if not taken:
-                self._stop.wait(self.interval)
-
-    def alive(self) -> bool:
-        """Whether the polling thread still runs (``/readyz``)."""
-        return self._thread is not None and self._thread.is_alive() and not self._stop.is_set()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-            if not self._thread.is_alive():
-                self.dispatcher.close()
-
-
-def pending_jobs(session: Session) -> list[Any]:
-    return list(session.execute(select(OutboxJob).where(OutboxJob.status == "pending")).scalars())
+__all__ = ["POLLED", "STATUS_POLL", "DispatchConfig", "Dispatcher"]

@@ -1,0 +1,40 @@
+"""What the dispatcher is configured with (推送配置): the department systems' addresses, keys and
+timeouts, where departments call back, the retry and delivery policies — built by the platform
+(:meth:`lianban.bootstrap.Platform.dispatch_config`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from lianban.config import DeliveryPolicy, DepartmentEndpoint, RetryPolicy
+from lianban.delivery.courier import Courier
+from lianban.dispatch.outbox import LEASE
+from lianban.security.signing import Keyring
+from lianban.sharing.providers import ArchiveService
+
+
+@dataclass
+class DispatchConfig:
+    keyring: Keyring
+    department_urls: dict[str, str]
+    callback_base_url: str
+    timeout_seconds: float = 10.0
+    lease: timedelta = LEASE  # a job whose worker died is taken again after this
+    archives: ArchiveService | None = None  # for ``query`` items (档案的整理和保管)
+    redirect_sites: dict[str, str] | None = None  # department → its site for ``redirect`` items (e-tax)
+    retry: RetryPolicy = field(default_factory=RetryPolicy)  # attempts and backoff cap (deployment)
+    # departments that cannot call back: department → seconds between status polls (状态查询)
+    poll_seconds: dict[str, float] = field(default_factory=dict)
+    delivery: DeliveryPolicy = field(default_factory=DeliveryPolicy)
+    courier: Courier | None = None  # tracks posted deliveries; None: follow-ups of post stop at once
+    # the deployment's departments: each one's api key and timeout (the URL is in department_urls)
+    endpoints: dict[str, DepartmentEndpoint] = field(default_factory=dict)
+
+    def timeout_for(self, department: str) -> float:
+        endpoint = self.endpoints.get(department)
+        return endpoint.timeout_seconds if endpoint is not None else self.timeout_seconds
+
+    def api_key_for(self, department: str) -> str | None:
+        endpoint = self.endpoints.get(department)
+        return endpoint.api_key if endpoint is not None else None
