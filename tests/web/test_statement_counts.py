@@ -65,3 +65,38 @@ def test_filing_writes_in_one_short_transaction_of_bulk_inserts(api: TestClient,
     # the idempotency key was looked up by the (owner, key) index, before the transaction
     lookup = [s for s in seen if "idempotency_key" in s and s.startswith("SELECT")]
     assert len(lookup) == 1 and "WHERE cases.owner =" in lookup[0]
+
+
+def test_reading_her_case_is_two_queries_and_her_list_comes_a_page_at_a_time(api: TestClient) -> None:
+    worker = persona(api, "hebei_flexible_public_archive")
+    headers = login(api, id_number=worker["id_number"])
+    filed = [file_hebei(api, headers, key=f"filing-{i}").json()["case_id"] for i in range(5)]
+
+    statements = Statements(api)
+    case = api.get(f"/api/v1/applications/{filed[0]}", headers=headers)
+    assert case.status_code == 200
+    reads = [s for s in statements.seen if s.startswith(("SELECT", "WITH"))]
+    reads = [s for s in reads if "rate_limit" not in s and "revoked" not in s]
+    assert len(reads) <= 2, reads
+    assert len(case.json()["items"]) == 6 and case.json()["timeline"][0]["event"] == "submitted"
+
+    # 我的办件, two at a time, newest first: three pages, each from the cursor the last one gave
+    seen: list[str] = []
+    cursor: str | None = None
+    pages = 0
+    while True:
+        params: dict[str, Any] = {"limit": 2, **({"cursor": cursor} if cursor else {})}
+        page = api.get("/api/v1/applications", headers=headers, params=params)
+        assert page.status_code == 200
+        seen += [c["case_id"] for c in page.json()]
+        pages += 1
+        cursor = page.headers.get("X-Next-Cursor")
+        if cursor is None:
+            assert "Link" not in page.headers
+            break
+        assert page.headers["Link"].endswith('rel="next"') and "cursor=" in page.headers["Link"]
+    assert pages == 3
+    assert seen == filed[::-1]
+    # without a limit, the first page is what the list always answered
+    assert [c["case_id"] for c in api.get("/api/v1/applications", headers=headers).json()] == seen
+    assert api.get("/api/v1/applications", headers=headers, params={"cursor": "nonsense"}).status_code == 422

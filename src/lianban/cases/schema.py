@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, String, Text, UniqueConstraint, func
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lianban.db import Base
@@ -77,7 +77,12 @@ class Case(Base):
     request_hash: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
-    __table_args__ = (UniqueConstraint("owner", "idempotency_key", name="uq_cases_owner_idempotency_key"),)
+    __table_args__ = (
+        UniqueConstraint("owner", "idempotency_key", name="uq_cases_owner_idempotency_key"),
+        # 我的办件 by keyset: an applicant's (a window clerk's) cases newest first, page after page
+        Index("ix_cases_owner_accepted", "owner", "accepted_at", "case_id"),
+        Index("ix_cases_actor_accepted", "actor", "accepted_at", "case_id"),
+    )
 
 
 class CaseNumberSequence(Base):

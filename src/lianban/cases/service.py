@@ -12,24 +12,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from lianban.cases.deliveries import delivery_json
-from lianban.cases.filing import FiledItem, find_by_key, prepare_case, write_case
+from lianban.cases.filing import find_by_key, prepare_case, write_case
 from lianban.cases.materials import check_references
-from lianban.cases.obligations import obligations_of
-from lianban.cases.schema import Case, CaseItem, Delivery, Notice, TimelineEvent
+from lianban.cases.reading import case_summary, case_view, item_names, my_cases, my_cases_page, visible
+from lianban.cases.schema import Case, CaseItem
 from lianban.catalog.model import Theme
 from lianban.context import Context
 from lianban.db import writing
 from lianban.drafts.service import discard_on_filing
-from lianban.errors import Conflict, Forbidden, Invalid, not_found
+from lianban.errors import Conflict, Forbidden, Invalid
 from lianban.forms.service import FilledForm, checked_or_refused, theme_of
 from lianban.security.tokens import Identity, Role
 
@@ -92,48 +89,6 @@ def _idempotency_conflict() -> Conflict:
         "the Idempotency-Key was used for a different request",
         title=("幂等键冲突", "Idempotency conflict"),
     )
-
-
-def item_names(theme: Theme | None) -> dict[str, str]:
-    return {it.code: it.name for it in theme.items} if theme is not None else {}
-
-
-def _iso(at: Any) -> str:
-    return str((at if at.tzinfo else at.replace(tzinfo=UTC)).isoformat())
-
-
-def case_summary(
-    case: Case, items: Sequence[CaseItem | FiledItem], names: dict[str, str], today: date
-) -> dict[str, Any]:
-    """The case as the applicant reads it; ``today`` (the China date) decides what is overdue."""
-    return {
-        "case_id": case.case_id,
-        **({"case_no": case.case_no} if case.case_no else {}),  # 办件编号
-        "theme_id": case.theme_id,
-        "status": case.status,
-        "channel": case.channel,
-        "accepted_at": _iso(case.accepted_at),
-        "due_date": case.due_date.isoformat(),
-        "promised_due_date": case.promised_due_date.isoformat(),
-        "items": [
-            {
-                "item_id": it.item_id,
-                "code": it.code,
-                "name": names.get(it.code, it.code),
-                "department": it.department,
-                "status": it.status,
-                **({"employee": it.employee} if it.employee is not None else {}),
-                **({"receipt_no": it.receipt_no} if it.receipt_no else {}),
-                **({"reason": it.reason} if it.reason else {}),
-                **({"result": it.result} if it.result else {}),
-                "legal_due_date": it.legal_due_date.isoformat(),
-                "overdue": it.status not in ("approved", "rejected") and it.promised_due_date < today,
-                "promised_due_date": it.promised_due_date.isoformat(),
-                "updated_at": _iso(it.updated_at),
-            }
-            for it in sorted(items, key=lambda i: i.item_id)
-        ],
-    }
 
 
 def _replay(ctx: Context, owner: str, key: str, request_hash: str, theme: Theme) -> Filing | None:
@@ -226,74 +181,6 @@ def hires_filed(ctx: Context, identity: Identity, theme: Theme, filled: FilledFo
     return numbers
 
 
-def visible(identity: Identity, case: Case) -> bool:
-    """The owner sees the case; a window clerk sees those the clerk filed."""
-    return case.owner == identity.subject or (
-        identity.role is Role.WINDOW_CLERK and case.actor == identity.subject
-    )
-
-
-def my_cases(ctx: Context, identity: Identity) -> list[dict[str, Any]]:
-    """我的办件: the caller's own cases (a clerk's: those filed at the window), newest first."""
-    column = Case.actor if identity.role is Role.WINDOW_CLERK else Case.owner
-    with ctx.sessions() as session:
-        # only the columns the list shows: the form (encrypted personal data) is not read or decrypted
-        rows = session.execute(
-            select(Case.case_id, Case.case_no, Case.theme_id, Case.status, Case.accepted_at, Case.due_date)
-            .where(column == identity.subject)
-            .order_by(Case.accepted_at.desc())
-            .limit(200)
-        ).all()
-        return [
-            {
-                "case_id": r.case_id,
-                **({"case_no": r.case_no} if r.case_no else {}),
-                "theme_id": r.theme_id,
-                "status": r.status,
-                "accepted_at": r.accepted_at.isoformat(),
-                "due_date": r.due_date.isoformat(),
-            }
-            for r in rows
-        ]
-
-
-def case_view(ctx: Context, identity: Identity, case_id: str) -> dict[str, Any]:
-    """One case: its sub-items, deliveries, in-app notices and timeline (一体反馈); 404 if not the caller's."""
-    with ctx.sessions() as session:
-        case = session.get(Case, case_id)
-        if case is None or not visible(identity, case):
-            raise not_found(f"办件 {case_id} ", f"case {case_id}")
-        items = list(session.execute(select(CaseItem).where(CaseItem.case_id == case_id)).scalars())
-        events = session.execute(
-            select(TimelineEvent).where(TimelineEvent.case_id == case_id).order_by(TimelineEvent.seq)
-        ).scalars()
-        answer = case_summary(
-            case, items, item_names(ctx.catalogue.themes.get(case.theme_id)), ctx.clock.today()
-        )
-        deliveries = list(session.execute(select(Delivery).where(Delivery.case_id == case_id)).scalars())
-        if deliveries:
-            answer["delivery"] = delivery_json(deliveries[0])
-            if len(deliveries) > 1:  # employer themes: one per employee
-                answer["deliveries"] = [delivery_json(d) for d in deliveries]
-        notices = session.execute(
-            select(Notice).where(Notice.case_id == case_id, Notice.channel == "in_app").order_by(Notice.seq)
-        ).scalars()
-        answer["notices"] = [{"at": n.at.isoformat(), "text": n.text} for n in notices]
-        owed = obligations_of(session, case_id, ctx.clock.today())  # 后补材料 and their due dates
-        if owed:
-            answer["obligations"] = owed
-        answer["timeline"] = [
-            {
-                "at": e.at.isoformat(),
-                "event": e.event,
-                **({"item": e.item_id} if e.item_id else {}),
-                **({"detail": e.detail} if e.detail else {}),
-            }
-            for e in events
-        ]
-        return answer
-
-
 __all__ = [
     "Application",
     "Filing",
@@ -302,4 +189,6 @@ __all__ = [
     "file_application",
     "hires_filed",
     "my_cases",
+    "my_cases_page",
+    "visible",
 ]

@@ -136,6 +136,14 @@ def serve(
     migrate_first: Annotated[
         bool, typer.Option("--migrate", help="bring the database to the newest schema before serving")
     ] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="serving processes (PostgreSQL only; above 1 no in-process worker: run `lianban worker`)",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the platform (production mode unless LIANBAN_MODE says otherwise).
 
@@ -151,6 +159,16 @@ def serve(
             raise typer.Exit(2) from exc
         added = prepare_database(settings)
         console.print(f"migrated; {added} new theme version(s) stored")
+    if workers > 1:
+        from lianban.cli.processes import serve_processes
+
+        console.print(f"[bold]lianban[/] {settings.mode.value} · {workers} processes on http://{host}:{port}")
+        try:
+            serve_processes(settings, host, port, workers)
+        except (ValueError, ConfigError) as exc:
+            err.print(f"[red]配置错误 / configuration error:[/] {exc}")
+            raise typer.Exit(2) from exc
+        return
     serve_platform(settings, host, port, in_process_worker=in_process_worker)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Request, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from lianban.cases import service
@@ -137,14 +137,27 @@ def post_application(
 
 @router.get(
     "",
-    summary="The caller's own cases, newest first",
+    summary="The caller's own cases, newest first, a page at a time (keyset: ?cursor=)",
     response_model=list[CaseEntry],
     response_model_exclude_unset=True,
 )
 def list_applications(
-    request: Request, identity: Annotated[Identity, Depends(require_identity)]
+    request: Request,
+    identity: Annotated[Identity, Depends(require_identity)],
+    response: Response = None,  # type: ignore[assignment]  # FastAPI fills it; pages call without
+    cursor: Annotated[
+        str | None, Query(max_length=200, description="the X-Next-Cursor of the page before")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 200,
 ) -> list[dict[str, Any]]:
-    return service.my_cases(platform_of(request), identity)
+    """Newest first. More than ``limit`` cases: the answer carries ``X-Next-Cursor`` and a
+    ``Link: <…?cursor=…>; rel="next"`` header; ask again with that cursor for the next page."""
+    page, after = service.my_cases_page(platform_of(request), identity, cursor, limit)
+    if after is not None and response is not None:
+        response.headers["X-Next-Cursor"] = after
+        nxt = request.url.include_query_params(cursor=after, limit=limit)
+        response.headers["Link"] = f'<{nxt.path}?{nxt.query}>; rel="next"'
+    return page
 
 
 @router.get(

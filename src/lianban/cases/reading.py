@@ -1,0 +1,290 @@
+"""Reading cases as their applicant does (办件查询): one case in two queries, 我的办件 by keyset.
+
+One case (:func:`case_view`): the case with its sub-items in one query (a join; the form and the
+departments' payloads — encrypted personal data — are neither read nor decrypted), then its
+timeline, in-app notices and deliveries in a second (one ``UNION ALL``). Another's case is not
+found, never forbidden.
+
+我的办件 (:func:`my_cases`): newest first, a page at a time by keyset — the cursor is the last
+case's (acceptance time, case id), so page 500 costs what page 1 does (no OFFSET), on the index
+(owner, accepted_at, case_id).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from typing import Any, NamedTuple
+
+from sqlalchemy import Integer, Text, and_, cast, literal, null, or_, select, union_all
+
+from lianban.cases.filing import FiledItem
+from lianban.cases.obligations import obligations_of
+from lianban.cases.schema import Case, CaseItem, Delivery, Notice, TimelineEvent
+from lianban.catalog.model import Theme
+from lianban.context import Context
+from lianban.errors import Invalid, not_found
+from lianban.security.fieldcrypt.column import ProtectedJSON
+from lianban.security.tokens import Identity, Role
+
+PAGE = 200  # cases per page of 我的办件 (the list's length before it was paged)
+MAX_PAGE = 500
+
+_CASE = (
+    Case.case_id,
+    Case.case_no,
+    Case.theme_id,
+    Case.status,
+    Case.channel,
+    Case.accepted_at,
+    Case.due_date,
+    Case.promised_due_date,
+    Case.owner,
+    Case.actor,
+)
+_ITEM = (
+    CaseItem.item_id,
+    CaseItem.code,
+    CaseItem.employee,
+    CaseItem.department,
+    CaseItem.status,
+    CaseItem.receipt_no,
+    CaseItem.reason,
+    CaseItem.result,
+    CaseItem.legal_due_date,
+    CaseItem.promised_due_date,
+    CaseItem.updated_at,
+)
+
+
+class _Item(NamedTuple):
+    item_id: str
+    code: str
+    employee: int | None
+    department: str
+    status: str
+    receipt_no: str | None
+    reason: str | None
+    result: dict[str, Any] | None
+    legal_due_date: Any
+    promised_due_date: Any
+    updated_at: Any
+
+
+def item_names(theme: Theme | None) -> dict[str, str]:
+    return {it.code: it.name for it in theme.items} if theme is not None else {}
+
+
+def _iso(at: Any) -> str:
+    return str((at if at.tzinfo else at.replace(tzinfo=UTC)).isoformat())
+
+
+def case_summary(
+    case: Case, items: Sequence[CaseItem | FiledItem], names: dict[str, str], today: date
+) -> dict[str, Any]:
+    """The case as the applicant reads it; ``today`` (the China date) decides what is overdue."""
+    return {
+        "case_id": case.case_id,
+        **({"case_no": case.case_no} if case.case_no else {}),  # 办件编号
+        "theme_id": case.theme_id,
+        "status": case.status,
+        "channel": case.channel,
+        "accepted_at": _iso(case.accepted_at),
+        "due_date": case.due_date.isoformat(),
+        "promised_due_date": case.promised_due_date.isoformat(),
+        "items": [
+            {
+                "item_id": it.item_id,
+                "code": it.code,
+                "name": names.get(it.code, it.code),
+                "department": it.department,
+                "status": it.status,
+                **({"employee": it.employee} if it.employee is not None else {}),
+                **({"receipt_no": it.receipt_no} if it.receipt_no else {}),
+                **({"reason": it.reason} if it.reason else {}),
+                **({"result": it.result} if it.result else {}),
+                "legal_due_date": it.legal_due_date.isoformat(),
+                "overdue": it.status not in ("approved", "rejected") and it.promised_due_date < today,
+                "promised_due_date": it.promised_due_date.isoformat(),
+                "updated_at": _iso(it.updated_at),
+            }
+            for it in sorted(items, key=lambda i: i.item_id)
+        ],
+    }
+
+
+def visible(identity: Identity, case: Case) -> bool:
+    """The owner sees the case; a window clerk sees those the clerk filed."""
+    return case.owner == identity.subject or (
+        identity.role is Role.WINDOW_CLERK and case.actor == identity.subject
+    )
+
+
+def _feedback(case_id: str) -> Any:
+    """The case's timeline, in-app notices and deliveries as one query: (kind, seq, at, then six
+    text columns, then the delivery's documents and sealed address as stored JSON text)."""
+    timeline = select(
+        literal("t").label("kind"),
+        TimelineEvent.seq,
+        TimelineEvent.at,
+        TimelineEvent.event.label("a"),
+        TimelineEvent.item_id.label("b"),
+        TimelineEvent.detail.label("c"),
+        cast(null(), Text).label("d"),
+        cast(null(), Text).label("e"),
+        cast(null(), Text).label("f"),
+        cast(null(), Text).label("g"),
+        cast(null(), Text).label("h"),
+    ).where(TimelineEvent.case_id == case_id)
+    notices = select(
+        literal("n"),
+        Notice.seq,
+        Notice.at,
+        Notice.text,
+        cast(null(), Text),
+        cast(null(), Text),
+        cast(null(), Text),
+        cast(null(), Text),
+        cast(null(), Text),
+        cast(null(), Text),
+        cast(null(), Text),
+    ).where(Notice.case_id == case_id, Notice.channel == "in_app")
+    deliveries = select(
+        literal("d"),
+        cast(literal(0), Integer),
+        Delivery.created_at,
+        Delivery.delivery_id,
+        Delivery.method,
+        Delivery.status,
+        Delivery.recipient,
+        Delivery.tracking_no,
+        Delivery.pickup_code,
+        cast(Delivery.documents, Text),
+        cast(Delivery.__table__.c.address, Text),
+    ).where(Delivery.case_id == case_id)
+    both = union_all(timeline, notices, deliveries).subquery()
+    return select(both).order_by(both.c.kind, both.c.seq, both.c.a)
+
+
+def cast_type(found: Any) -> ProtectedJSON:
+    assert isinstance(found, ProtectedJSON)
+    return found
+
+
+def _delivery(row: Any, address_type: ProtectedJSON, dialect: Any) -> dict[str, Any]:
+    address = address_type.process_result_value(json.loads(row.h), dialect) if row.h else None
+    return {
+        "delivery_id": row.a,
+        "method": row.b,
+        "status": row.c,
+        "documents": json.loads(row.g) if row.g else [],
+        **({"address": address} if address else {}),
+        **({"recipient": row.d} if row.d else {}),
+        **({"tracking_no": row.e} if row.e else {}),
+        **({"pickup_code": row.f} if row.f else {}),
+    }
+
+
+def case_view(ctx: Context, identity: Identity, case_id: str) -> dict[str, Any]:
+    """One case: its sub-items, deliveries, in-app notices and timeline (一体反馈); 404 if not the
+    caller's. Two queries."""
+    with ctx.sessions() as session:
+        rows = session.execute(
+            select(*_CASE, *_ITEM)
+            .outerjoin(CaseItem, CaseItem.case_id == Case.case_id)
+            .where(Case.case_id == case_id)
+        ).all()
+        if not rows or not visible(identity, rows[0]):  # type: ignore[arg-type]
+            raise not_found(f"办件 {case_id} ", f"case {case_id}")
+        case = rows[0]
+        width = len(_CASE)
+        items = [_Item(*r[width:]) for r in rows if r.item_id is not None]  # type: ignore[arg-type]
+        answer = case_summary(
+            case,  # type: ignore[arg-type]
+            items,  # type: ignore[arg-type]
+            item_names(ctx.catalogue.themes.get(case.theme_id)),
+            ctx.clock.today(),
+        )
+        address_type = cast_type(Delivery.__table__.c.address.type)
+        dialect = session.get_bind().dialect
+        timeline, notices, deliveries = [], [], []
+        for r in session.execute(_feedback(case_id)):
+            if r.kind == "t":
+                timeline.append(
+                    {
+                        "at": r.at.isoformat(),
+                        "event": r.a,
+                        **({"item": r.b} if r.b else {}),
+                        **({"detail": r.c} if r.c else {}),
+                    }
+                )
+            elif r.kind == "n":
+                notices.append({"at": r.at.isoformat(), "text": r.a})
+            else:
+                deliveries.append(_delivery(r, address_type, dialect))
+    if deliveries:
+        answer["delivery"] = deliveries[0]
+        if len(deliveries) > 1:  # employer themes: one per employee
+            answer["deliveries"] = deliveries
+    answer["notices"] = notices
+    theme = ctx.catalogue.themes.get(case.theme_id)
+    if theme is not None and any(m.submit_after is not None for m in theme.materials):
+        with ctx.sessions() as session:  # only themes with 后补材料 (Shangrao's) have any to read
+            owed = obligations_of(session, case_id, ctx.clock.today())
+        if owed:
+            answer["obligations"] = owed
+    answer["timeline"] = timeline
+    return answer
+
+
+def _cursor(accepted_at: datetime, case_id: str) -> str:
+    raw = json.dumps([accepted_at.isoformat(), case_id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _after(cursor: str) -> tuple[datetime, str]:
+    try:
+        at, case_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        return datetime.fromisoformat(at), str(case_id)
+    except (ValueError, TypeError) as exc:
+        raise Invalid("分页游标无效", "the cursor is not valid", title=("参数错误", "Bad parameter")) from exc
+
+
+def my_cases_page(
+    ctx: Context, identity: Identity, cursor: str | None = None, limit: int = PAGE
+) -> tuple[list[dict[str, Any]], str | None]:
+    """我的办件: a page of the caller's own cases (a clerk's: those filed at the window), newest
+    first, after ``cursor``; and the cursor of the next page (None: this was the last)."""
+    column = Case.actor if identity.role is Role.WINDOW_CLERK else Case.owner
+    limit = max(1, min(limit, MAX_PAGE))
+    query = select(
+        Case.case_id, Case.case_no, Case.theme_id, Case.status, Case.accepted_at, Case.due_date
+    ).where(column == identity.subject)
+    if cursor:
+        at, last = _after(cursor)
+        query = query.where(or_(Case.accepted_at < at, and_(Case.accepted_at == at, Case.case_id < last)))
+    with ctx.sessions() as session:
+        # only the columns the list shows: the form (encrypted personal data) is not read or decrypted
+        rows = session.execute(
+            query.order_by(Case.accepted_at.desc(), Case.case_id.desc()).limit(limit + 1)
+        ).all()
+    page = [
+        {
+            "case_id": r.case_id,
+            **({"case_no": r.case_no} if r.case_no else {}),
+            "theme_id": r.theme_id,
+            "status": r.status,
+            "accepted_at": r.accepted_at.isoformat(),
+            "due_date": r.due_date.isoformat(),
+        }
+        for r in rows[:limit]
+    ]
+    more = len(rows) > limit
+    return page, _cursor(rows[limit - 1].accepted_at, rows[limit - 1].case_id) if more else None
+
+
+def my_cases(ctx: Context, identity: Identity) -> list[dict[str, Any]]:
+    """我的办件's first page (the newest :data:`PAGE` cases)."""
+    return my_cases_page(ctx, identity)[0]
