@@ -55,6 +55,20 @@ def test_a_request_s_log_line_carries_its_request_id_and_the_answer_echoes_it(
     assert [x["request_id"] for x in lines(log_lines) if x["logger"] == "lianban.http"][1:] == [made, hostile]
 
 
+def test_an_error_no_handler_answered_is_logged_with_the_request_id(
+    client: TestClient, log_lines: io.StringIO
+) -> None:
+    def broken() -> None:
+        raise RuntimeError("the registry of deeds is on fire")
+
+    client.app.add_api_route("/api/v1/broken", broken)  # type: ignore[attr-defined]
+    with pytest.raises(RuntimeError):
+        client.get("/api/v1/broken", headers={"X-Request-ID": "window-3.0042"})
+    (error,) = [x for x in lines(log_lines) if x["level"] == "ERROR"]
+    assert error["request_id"] == "window-3.0042" and "/api/v1/broken" in error["message"]
+    assert "the registry of deeds is on fire" in error["error"]  # the traceback, in the same line
+
+
 def test_a_worker_s_error_carries_its_job_and_case(client: TestClient, log_lines: io.StringIO) -> None:
     case_id, _ = file_hebei_case(client)
     platform = client.app.state.platform  # type: ignore[attr-defined]

@@ -48,6 +48,9 @@ class RequestIds:
         with bound(request_id=rid):
             try:
                 await self.app(scope, receive, send_with_id)
+            except Exception:  # what no handler answered: logged here, with the request's id
+                log.exception("unhandled error answering %s %s", scope.get("method"), scope.get("path"))
+                raise
             finally:
                 log.info(
                     "%s %s %s",
