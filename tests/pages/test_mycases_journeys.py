@@ -290,9 +290,9 @@ def test_she_withdraws_a_case_no_department_has_taken_yet(phone: Page, desktop: 
     route_all(api, "worklist")  # the items wait on the platform's own worklist, undecided
     try:
         case_id, applicant = api.file_hebei_case()
-        api.wait_for(
+        api.wait_for(  # every item sent (to the worklist) or waiting for one, before the systems are back
             "the items on the worklist",
-            lambda: api.item(case_id, applicant, "employment_registration")["status"] == "dispatched",
+            lambda: {i["status"] for i in api.case(case_id, applicant)["items"]} <= {"dispatched", "waiting"},
         )
     finally:
         route_all(api, "system")
