@@ -261,6 +261,8 @@ def test_she_books_a_half_day_at_the_hall_and_cancels_it(phone: Page, desktop: P
     desktop.goto("/appointments/new?hall=shijiazhuang-citizen-center")
     both_modes(desktop, "appointment-new")
     chosen = slots.first.get_attribute("value") or ""
+    places = phone.locator(f'.slots li:has(input[value="{chosen}"]) .free')
+    free_before = int(re.sub(r"\D", "", places.inner_text()))
     slots.first.check()
     phone.get_by_label("办理的事（选填）").select_option(label="灵活就业“一件事一次办”")
     phone.get_by_role("button", name="确认预约").click()
@@ -269,21 +271,31 @@ def test_she_books_a_half_day_at_the_hall_and_cancels_it(phone: Page, desktop: P
     expect(phone.get_by_role("status")).to_contain_text("预约成功")
     booking_no = phone.locator(".booking-no strong").inner_text()
     assert re.fullmatch(r"YY\d{6}[AP][0-9A-F]{6}", booking_no), booking_no
-    expect(phone.get_by_role("region", name="短信和消息")).to_contain_text(f"预约号 {booking_no}")
+    sms = phone.get_by_role("region", name="短信和消息").get_by_role("listitem").filter(has_text="短信")
+    expect(sms).to_contain_text(f"预约号 {booking_no}")  # the SMS, as the sandbox's gateway recorded it
     both_modes(phone, "appointment")
     desktop.goto(phone.url.split("?")[0])
     both_modes(desktop, "appointment")
     desktop.goto("/appointments")
     both_modes(desktop, "appointments")
 
+    # one booking per person per day: the other half of the same day is refused, the choice kept
+    phone.goto("/appointments/new?hall=shijiazhuang-citizen-center")
+    expect(places).to_have_text(f"余 {free_before - 1} 个")
+    same_day = phone.locator(f'.slots input[value^="{chosen.split("|")[0]}"]:not([value="{chosen}"])')
+    same_day.check()
+    phone.get_by_role("button", name="确认预约").click()
+    expect(phone.locator("#slot-error")).to_contain_text("每人每天只能预约 1 次")
+    expect(same_day).to_be_checked()
+    axe(phone)
+
     phone.get_by_role("link", name="我的预约").first.click()
     phone.get_by_role("link", name=re.compile(f"查看或取消.*{booking_no}")).click()
     phone.get_by_role("button", name="取消预约").click()
     expect(phone.get_by_role("status")).to_contain_text("预约已取消")
     expect(phone.get_by_role("row", name=re.compile(booking_no))).to_contain_text("已取消")
-    # the place is free again: the same slot can be booked once more
     phone.goto("/appointments/new?hall=shijiazhuang-citizen-center")
-    expect(phone.locator(f'.slots input[value="{chosen}"]')).to_be_enabled()
+    expect(places).to_have_text(f"余 {free_before} 个")  # her place is free again
 
 
 def test_she_withdraws_a_case_no_department_has_taken_yet(phone: Page, desktop: Page, api: DemoApi) -> None:
@@ -308,6 +320,7 @@ def test_she_withdraws_a_case_no_department_has_taken_yet(phone: Page, desktop: 
     expect(phone.get_by_role("status")).to_contain_text("您的申请已撤回")
     expect(phone.locator(".tag.status").first).to_have_text("已撤回")
     expect(phone.get_by_role("link", name="撤回申请")).to_have_count(0)
+    expect(phone.get_by_role("article", name=re.compile("^人社"))).to_contain_text("申请已撤回")
     assert api.case(case_id, applicant)["status"] == "withdrawn"
 
 
