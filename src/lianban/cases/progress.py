@@ -12,7 +12,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, defer
 
 from lianban.cases.jobs import JobKind, new_job, publish
@@ -51,12 +51,22 @@ def add_event(
 def add_audit(
     session: Session, case_id: str, at: datetime, actor: str, action: str, detail: dict[str, Any]
 ) -> None:
-    """Append to the case's audit log (审计日志): who did what, in order."""
-    last = session.execute(select(func.max(AuditEntry.seq)).where(AuditEntry.case_id == case_id)).scalar()
-    session.add(
-        AuditEntry(case_id=case_id, seq=(last or 0) + 1, at=at, actor=actor, action=action, detail=detail)
-    )
+    """Append to the case's audit log (审计日志): who did what, in order.
+
+    The next number is taken inside the INSERT itself, so an entry written without the case's lock
+    (printing a receipt, opening a material) never takes the number a worker's entry took between a
+    read and the write (on SQLite the read ran before the writer's turn: a UNIQUE failure, a 500)."""
     session.flush()
+    following = (
+        select(func.coalesce(func.max(AuditEntry.seq), 0) + 1)
+        .where(AuditEntry.case_id == case_id)
+        .scalar_subquery()
+    )
+    session.execute(
+        insert(AuditEntry).values(
+            case_id=case_id, seq=following, at=at, actor=actor, action=action, detail=detail
+        )
+    )
 
 
 def requeue(session: Session, item: CaseItem, at: datetime, event: str, detail: str) -> None:
