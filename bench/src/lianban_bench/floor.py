@@ -10,6 +10,8 @@ nothing of the platform in it (it imports no ``lianban`` module): the database d
   (:func:`filing_template`, read with the driver too), so the floor writes the same bytes (sealed
   personal values included) with a new case id, job ids and times. SQLite writers take the
   process's turn (a plain lock) and ``BEGIN IMMEDIATE``; PostgreSQL's do neither.
+  The case's 办件编号 is taken as a filing takes it: one upsert on ``case_number_sequences``
+  (region and China day of the template's case) in the same transaction.
 - ``GET /api/v1/applications/{case_id}`` reads one case: its row, its sub-items and its timeline,
   answered as JSON.
 - ``GET /trivial`` answers a constant without the database: the load generator's ceiling.
@@ -127,6 +129,17 @@ class Floor:
             values = [mark if self.kind == "sqlite" else f"%s::{t}" for t in types.values()]
             self.inserts[table] = f"INSERT INTO {table} ({', '.join(types)}) VALUES ({', '.join(values)})"
         self.mark = mark
+        names = list(template["cases"]["types"])
+        self.at_case_no = names.index("case_no") if "case_no" in names else None
+        first = template["cases"]["rows"][0] if template["cases"]["rows"] else None
+        number = first[self.at_case_no] if first is not None and self.at_case_no is not None else None
+        # 办件编号 = region (6) + China day (8) + sequence (6): the template's region and day
+        self.region_day = (number[:6], number[6:14]) if number else None
+        self.next_number = (
+            f"INSERT INTO case_number_sequences (region_code, day, last) VALUES ({mark}, {mark}, 1) "
+            "ON CONFLICT (region_code, day) DO UPDATE SET last = case_number_sequences.last + 1 "
+            "RETURNING last"
+        )
 
     def conn(self) -> Any:
         found = getattr(self.local, "conn", None)
@@ -158,6 +171,15 @@ class Floor:
             out.append(new)
         return out
 
+    def _number(self, execute: Callable[..., Any], rows: dict[str, list[list[Any]]]) -> None:
+        """The case's 办件编号 by the filing's upsert, written into the case row."""
+        if self.region_day is None or self.at_case_no is None:
+            return
+        region, day = self.region_day
+        stored_day = f"{day[:4]}-{day[4:6]}-{day[6:]}"
+        (last,) = execute(self.next_number, (region, stored_day)).fetchone()
+        rows["cases"][0][self.at_case_no] = f"{region}{day}{int(last):06d}"
+
     def insert(self, key: str | None) -> str:
         """One filing's rows in one transaction; the new case id."""
         now = datetime.now(UTC)
@@ -168,6 +190,7 @@ class Floor:
             with self.turn:
                 conn.execute("BEGIN IMMEDIATE")
                 try:
+                    self._number(conn.execute, rows)
                     for table in TABLES:
                         if rows[table]:
                             conn.executemany(self.inserts[table], rows[table])
@@ -177,6 +200,7 @@ class Floor:
                     raise
         else:
             with conn.transaction(), conn.cursor() as cur:
+                self._number(cur.execute, rows)
                 for table in TABLES:
                     if rows[table]:
                         cur.executemany(self.inserts[table], rows[table])
