@@ -333,5 +333,7 @@ def test_the_elder_mode_stays_on_after_a_reload_of_my_cases(phone: Page, desktop
     assert elder_on(phone), "长辈版 was forgotten after a reload"
     phone.goto("/appointments")
     assert elder_on(phone), "长辈版 is not on the next page"
+    phone.goto("/my/cases")  # an address people guess (and the province's login may bring them back to)
+    expect(phone).to_have_url(re.compile(r"/my$"))
     assert small_targets(phone, 60) == []
     on_desktop_too(desktop, worker, "/my", "my-cases-list")

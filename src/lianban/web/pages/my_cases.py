@@ -96,6 +96,12 @@ def my_cases(request: Request) -> Response:
     return render(request, "my_cases.html", {"cases": cases})
 
 
+@router.get("/my/cases", include_in_schema=False)
+def my_cases_elsewhere(request: Request) -> Response:
+    """``/my/cases`` (where the certificates live, and an address people guess) is the list."""
+    return redirect(request, "/my")
+
+
 @router.get("/my/cases/{case_id}/certificates/{code}.pdf")
 def my_certificate(request: Request, case_id: str, code: str) -> Response:
     """One e-certificate of the person's case, signed (电子证照下载)."""
