@@ -95,6 +95,25 @@ def bound(**ids: str | None) -> Iterator[None]:
             var.reset(token)
 
 
+@contextmanager
+def anew(**ids: str | None) -> Iterator[None]:
+    """One request or one job of its own (一次请求、一个任务): the case and the job it is about
+    cleared at its start and again at its end, then ``ids`` bound — so a case bound by an earlier
+    request on this event loop's task, or an earlier job on this worker thread (:func:`bind_case`
+    sets and nothing resets), is never carried onto this one's lines, nor this one's onto the next."""
+    _clear_case_and_job()
+    try:
+        with bound(**ids):
+            yield
+    finally:
+        _clear_case_and_job()
+
+
+def _clear_case_and_job() -> None:
+    case_id.set(None)
+    job_id.set(None)
+
+
 def bind_case(case: str) -> None:
     """The rest of this context's records are about ``case`` (a request, a job)."""
     case_id.set(case)

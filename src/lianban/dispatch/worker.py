@@ -39,7 +39,7 @@ from lianban.dispatch.envelope import envelope_of
 from lianban.dispatch.failures import PoisonJob, WorkerErrors, job_failed
 from lianban.dispatch.outbox import backoff, claim
 from lianban.dispatch.registry import NETWORK, JobContext, handler_for
-from lianban.logs import bound
+from lianban.logs import anew
 from lianban.notify import notify
 
 STATUS_POLL = JobKind.STATUS_POLL  # (the name older callers import)
@@ -86,7 +86,7 @@ class Dispatcher:
                 for j in claim(session, self.now(), limit, self.config.lease)
             ]
         for case_id, job_id, lease in keys:
-            with bound(case_id=case_id, job_id=job_id):  # what is logged is about this job
+            with anew(case_id=case_id, job_id=job_id):  # about this job, and no earlier one
                 try:
                     self.handle(case_id, job_id, lease)
                 except Exception as exc:  # one bad job never stops the others

@@ -12,7 +12,7 @@ import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from lianban.logs import bound
+from lianban.logs import anew
 
 HEADER = "x-request-id"
 _SENSIBLE = re.compile(r"[A-Za-z0-9._:-]{1,64}")
@@ -45,7 +45,7 @@ class RequestIds:
                 message["headers"] = [*message.get("headers", []), (HEADER.encode(), rid.encode())]
             await send(message)
 
-        with bound(request_id=rid):
+        with anew(request_id=rid):  # no case or job of an earlier request on this task
             try:
                 await self.app(scope, receive, send_with_id)
             except Exception:  # what no handler answered: logged here, with the request's id
