@@ -13,6 +13,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select
+from sqlalchemy import insert as sql_insert
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session, defer
 
 from lianban.cases.jobs import JobKind, new_job, publish
@@ -37,15 +39,30 @@ def lock_case(session: Session, case_id: str) -> Case | None:
 def add_event(
     session: Session, case_id: str, at: datetime, event: str, item_id: str | None, detail: str | None
 ) -> None:
-    last = session.execute(
-        select(func.max(TimelineEvent.seq)).where(TimelineEvent.case_id == case_id)
-    ).scalar()
-    session.add(
-        TimelineEvent(
-            case_id=case_id, seq=(last or 0) + 1, at=at, event=event, item_id=item_id, detail=detail
-        )
-    )
+    """Append a step to the case's timeline (办理进度), numbered 1, 2, 3 … without gaps.
+
+    The next number is taken inside the INSERT itself, so a step written without the case's lock
+    never takes a number another writer took between a read and the write. On PostgreSQL two such
+    INSERTs can still see the same last number (each statement sees what was committed when it
+    began): the later one waits for the earlier's row, then inserts nothing (``ON CONFLICT DO
+    NOTHING``) and is run again, now seeing it — no UNIQUE failure, no gap."""
     session.flush()
+    following = (
+        select(func.coalesce(func.max(TimelineEvent.seq), 0) + 1)
+        .where(TimelineEvent.case_id == case_id)
+        .scalar_subquery()
+    )
+    row = {"case_id": case_id, "seq": following, "at": at, "event": event}
+    row |= {"item_id": item_id, "detail": detail}
+    if session.get_bind().dialect.name != "postgresql":  # SQLite: one writer at a time
+        session.execute(sql_insert(TimelineEvent).values(row))
+        return
+    statement = pg_insert(TimelineEvent).values(row).on_conflict_do_nothing()
+    for _ in range(1000):  # as many as there are writers at once, at most
+        if session.execute(statement.returning(TimelineEvent.seq)).scalar() is not None:
+            return
+        # a writer committed this number meanwhile: the next run reads it
+    raise RuntimeError(f"timeline of {case_id}: no free number after 1000 tries")
 
 
 def add_audit(
