@@ -33,8 +33,8 @@ from lianban.extensions import Plugins, plug
 from lianban.notify.senders import Sender
 from lianban.notify.sms import HttpSmsGateway
 from lianban.regional import HALLS_FILE, RegionalSettings, load_regional
+from lianban.security.department_keys import DepartmentKeys, department_keys
 from lianban.security.fieldcrypt import DataKeyring, data_keyring, use_field_encryption
-from lianban.security.signing import Keyring, NonceCache, platform_keyring
 from lianban.security.tokens import secret_key
 from lianban.sharing.providers import SharingHub
 
@@ -48,13 +48,12 @@ class Platform:
     catalogue: Catalogue
     engine: Engine
     sessions: sessionmaker[Session]  # each session carries the platform's CaseWiring
-    keyring: Keyring  # signs department exchanges (签名交换)
+    department_keys: DepartmentKeys  # each department's own keys for signed exchanges (签名交换)
     data_keys: DataKeyring  # encrypt personal data at rest (个人信息加密存储)
     sharing: SharingHub | None  # data sharing (数据共享); the sandbox registry in sandbox mode
     senders: tuple[Sender, ...]  # SMS / e-mail gateways beyond the in-app notice
     courier: Courier | None  # books and tracks posted deliveries (寄递)
     plugins: Plugins  # what the extensions active in this mode provide (the sandbox's, in sandbox mode)
-    nonces: NonceCache = field(default_factory=NonceCache)  # callbacks seen (replays refused)
     worker_errors: WorkerErrors = field(default_factory=WorkerErrors)  # this process's, for /metrics
     regional: RegionalSettings = field(default_factory=RegionalSettings)  # 好差评, 预约, drafts per region
 
@@ -86,7 +85,7 @@ class Platform:
             else {d: e.base_url for d, e in s.departments.items()}
         )
         return DispatchConfig(
-            keyring=self.keyring,
+            keys=self.department_keys,
             department_urls=urls,
             callback_base_url=public,
             lease=lease,
@@ -153,13 +152,13 @@ def build_platform(
     deployment configures them, production prefills nothing, notifies in the app only and does not
     follow posted deliveries. The sandbox extension brings its registry, recording sender and
     courier (``plugins``: what the installed extensions offer for the mode, found here by default).
-    Raises ``ConfigError`` / ``TokenError`` / ``SignatureError`` for keys that cannot be used, and
+    Raises ``ConfigError`` / ``TokenError`` for keys that cannot be used, and
     ``ConfigError`` for sandbox mode without ``lianban-sandbox`` installed.
     """
     chosen_clock = clock or SystemClock()
     offered = plugins if plugins is not None else plug(settings, chosen_clock)
     cat = catalogue or default_catalogue(settings.themes_dir)
-    keyring = platform_keyring(settings.data_dir, settings.sandbox, settings.signing_keys)
+    keys = department_keys(settings)
     data_keys = data_keyring(settings.data_dir, settings.sandbox, settings.data_keys, settings.data_cipher)
     use_field_encryption(data_keys, cat)  # the column types of this process seal with these keys
     chosen_senders = senders if senders is not None else default_senders(settings, offered)
@@ -176,7 +175,7 @@ def build_platform(
         catalogue=cat,
         engine=engine,
         sessions=session_factory(engine, wiring.info()),
-        keyring=keyring,
+        department_keys=keys,
         data_keys=data_keys,
         sharing=sharing if sharing is not None else offered.sharing,
         senders=chosen_senders,

@@ -12,7 +12,8 @@ One :class:`Settings` (pydantic-settings, prefix ``LIANBAN_``); a value that can
 | ``LIANBAN_DATA_DIR`` | ``./var`` | uploads and local state |
 | ``LIANBAN_SECRET_KEY`` | generated per sandbox | the key that signs bearer tokens; required in production |
 | ``LIANBAN_PUBLIC_URL`` | ``http://HOST:PORT`` of ``lianban serve`` (``http://127.0.0.1:8000`` for ``lianban worker``) | the platform's address as departments reach it (callbacks, return addresses) |
-| ``LIANBAN_SIGNING_KEYS`` | generated per sandbox | ``kid:hex,…`` keys that sign department exchanges; first signs, others verify |
+| ``LIANBAN_DEPARTMENT_KEYS`` | derived per sandbox; required in production for each configured department | ``dept=kid:hex,…;dept=…`` each department's own keys (:mod:`lianban.security.department_keys`); first signs, others verify |
+| ``LIANBAN_SIGNING_KEYS`` | generated per sandbox | sandbox only: ``kid:hex`` the simulated departments' keys are derived from; refused in production |
 | ``LIANBAN_DATA_KEYS`` | generated per sandbox; required in production | ``kid:base64key,…`` keys that encrypt personal data at rest; first encrypts, all decrypt (``lianban data rekey``) |
 | ``LIANBAN_DATA_CIPHER`` | ``aes`` | ``aes`` (AES-256-GCM, 32-byte keys) or ``sm4`` (SM4-GCM, GB/T 32907, 16-byte keys; needs OpenSSL with SM4) |
 | ``LIANBAN_SHEET_MAX_ROWS`` | ``5000`` | employees one uploaded employee sheet (员工花名册) may hold |
@@ -29,11 +30,12 @@ The deployment file (YAML)::
     dispatch: {max_attempts: 8, base_delay_seconds: 2, max_delay_seconds: 600}
     delivery: {follow_up_working_days: 2, pickup_reminder_working_days: 5, max_follow_ups: 5}
     departments:
-      hrss: {base_url: https://…, api_key: …, timeout_seconds: 10}
+      hrss: {base_url: https://…, api_key: …, timeout_seconds: 10, signing_keys: "kid:hex,…"}
       tax: {base_url: https://…, status: poll, poll_interval_seconds: 60}   # no callbacks: poll
 
-A department's ``api_key`` is sent with every request to it (``X-Api-Key``), and its
-``timeout_seconds`` bounds each of them.
+A department's ``api_key`` is sent with every request to it (``X-Api-Key``), its
+``timeout_seconds`` bounds each of them, and its ``signing_keys`` sign what lianban sends it and
+verify what it sends back (``LIANBAN_DEPARTMENT_KEYS`` wins for a department it names).
 
 ``status: poll`` is for a department system that cannot call back: the platform asks
 ``GET {base_url}/records/{receipt_no}`` every ``poll_interval_seconds`` until it has decided.
@@ -74,6 +76,7 @@ class DepartmentEndpoint:
     timeout_seconds: float = 10.0
     status: str = "callback"  # callback | poll: how the platform learns of the department's decision
     poll_interval_seconds: float = 60.0
+    signing_keys: str | None = None  # kid:hex,…: the key ring shared with this department (部门密钥)
 
 
 @dataclass(frozen=True)
@@ -115,7 +118,8 @@ class Settings(BaseSettings):
     themes_dir: Path | None = None
     deployment_file: Path | None = None  # default: ./deployment.yaml if present
     secret_key: str | None = None  # LIANBAN_SECRET_KEY: signs tokens; required in production
-    signing_keys: str | None = None  # LIANBAN_SIGNING_KEYS: kid:hex,… signs department exchanges
+    signing_keys: str | None = None  # LIANBAN_SIGNING_KEYS: sandbox only, the key department keys derive from
+    department_keys: str | None = None  # LIANBAN_DEPARTMENT_KEYS: dept=kid:hex,…;… each department's own
     data_keys: str | None = None  # LIANBAN_DATA_KEYS: kid:base64key,… encrypt personal data at rest
     data_cipher: str | None = None  # LIANBAN_DATA_CIPHER: aes (default) or sm4
     public_url: str | None = None  # LIANBAN_PUBLIC_URL: where departments call back
@@ -277,6 +281,9 @@ def load_deployment(path: Path) -> dict[str, DepartmentEndpoint]:
         if not isinstance(body, dict) or "base_url" not in body:
             raise ConfigError(f"{path}: departments.{dept} needs base_url")
         api_key = body.get("api_key")
+        keys = body.get("signing_keys")
+        if isinstance(keys, list):
+            keys = ",".join(str(k) for k in keys)
         out[str(dept)] = DepartmentEndpoint(
             department=str(dept),
             base_url=str(body["base_url"]),
@@ -290,6 +297,7 @@ def load_deployment(path: Path) -> dict[str, DepartmentEndpoint]:
                 body.get("poll_interval_seconds", 60.0),
                 1,
             ),
+            signing_keys=str(keys) if keys not in (None, "") else None,
         )
     return out
 

@@ -35,7 +35,7 @@ if TYPE_CHECKING:  # only for the hooks' signatures: this module imports no room
     from lianban.clock import Clock
     from lianban.delivery.courier import Courier
     from lianban.notify import Sender
-    from lianban.security.signing import Keyring
+    from lianban.security.department_keys import DepartmentKeys
     from lianban.security.tokens import Identity
     from lianban.sharing.providers import SharingHub
 
@@ -114,7 +114,8 @@ class Extension:
         """Department → the site ``redirect`` items send the applicant to (the sandbox's e-tax)."""
         return {}
 
-    def department_systems(self, settings: Settings, keyring: Keyring) -> DepartmentSystems | None:
+    def department_systems(self, settings: Settings, keys: DepartmentKeys) -> DepartmentSystems | None:
+        """Department systems run beside the platform, each signing with its department's key."""
         return None
 
     def halls_file(self, settings: Settings) -> Path | None:
@@ -171,8 +172,8 @@ class Plugins:
             sites.update(extension.redirect_sites(public_url))
         return sites
 
-    def department_systems(self, settings: Settings, keyring: Keyring) -> DepartmentSystems | None:
-        return _first(e.department_systems(settings, keyring) for e in self.extensions)
+    def department_systems(self, settings: Settings, keys: DepartmentKeys) -> DepartmentSystems | None:
+        return _first(e.department_systems(settings, keys) for e in self.extensions)
 
 
 def plug(settings: Settings, clock: Clock, available: Sequence[Extension] | None = None) -> Plugins:

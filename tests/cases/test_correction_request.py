@@ -30,7 +30,7 @@ def dispatch(client: TestClient) -> None:
     """One round of the worker with no department system configured: every item to the worklist."""
     state = client.app.state  # type: ignore[attr-defined]
     Dispatcher(
-        state.sessions, state.catalogue, DispatchConfig(state.keyring, {}, "http://127.0.0.1:9")
+        state.sessions, state.catalogue, DispatchConfig(state.department_keys, {}, "http://127.0.0.1:9")
     ).run_once()
 
 

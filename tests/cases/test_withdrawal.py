@@ -106,10 +106,12 @@ def test_once_a_department_has_decided_an_item_the_case_stays(client: TestClient
 def test_an_item_a_department_system_holds_refuses_the_withdrawal(client: TestClient, tmp_path: Path) -> None:
     case_id, worker = file_hebei_case(client)
     state = client.app.state  # type: ignore[attr-defined]
-    with SimulatorFleet(["hrss"], data_dir=tmp_path / "departments", keyring=state.keyring) as fleet:
+    with SimulatorFleet(["hrss"], data_dir=tmp_path / "departments", keys=state.department_keys) as fleet:
         fleet.control("hrss", latency_ms=3_600_000)  # it takes the item and decides in an hour
         dispatcher = Dispatcher(
-            state.sessions, state.catalogue, DispatchConfig(state.keyring, fleet.urls(), "http://127.0.0.1:9")
+            state.sessions,
+            state.catalogue,
+            DispatchConfig(state.department_keys, fleet.urls(), "http://127.0.0.1:9"),
         )
         dispatcher.run_once()
         dispatcher.close()
@@ -133,7 +135,7 @@ def test_a_failed_item_of_a_withdrawn_case_is_not_retried(client: TestClient) ->
     dispatcher = Dispatcher(
         state.sessions,
         state.catalogue,
-        DispatchConfig(state.keyring, down, "http://127.0.0.1:9", retry=RetryPolicy(max_attempts=1)),
+        DispatchConfig(state.department_keys, down, "http://127.0.0.1:9", retry=RetryPolicy(max_attempts=1)),
     )
     dispatcher.run_once()
     dispatcher.close()

@@ -36,14 +36,14 @@ def hrss_item(client: TestClient, case_id: str, headers: dict[str, str]) -> dict
 def test_an_operator_sends_hrss_items_to_the_worklist_and_back(client: TestClient, tmp_path: Path) -> None:
     state = client.app.state  # type: ignore[attr-defined]
     operator = bearer(client, username="operator", password="sandbox")
-    with SimulatorFleet(["hrss"], data_dir=tmp_path / "departments", keyring=state.keyring) as fleet:
+    with SimulatorFleet(["hrss"], data_dir=tmp_path / "departments", keys=state.department_keys) as fleet:
         fleet.control("hrss", latency_ms=3_600_000)
 
         def dispatch() -> None:
             dispatcher = Dispatcher(
                 state.sessions,
                 state.catalogue,
-                DispatchConfig(state.keyring, fleet.urls(), "http://127.0.0.1:9"),
+                DispatchConfig(state.department_keys, fleet.urls(), "http://127.0.0.1:9"),
             )
             dispatcher.run_once(limit=100)
             dispatcher.close()

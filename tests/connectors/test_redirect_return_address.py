@@ -63,7 +63,7 @@ def test_an_old_link_is_refused() -> None:
 def test_the_sandbox_e_tax_site_sends_no_one_to_an_address_the_platform_did_not_sign(
     client: TestClient,
 ) -> None:
-    keyring = client.app.state.keyring  # type: ignore[attr-defined]
+    keyring = client.app.state.department_keys.for_department("tax")  # type: ignore[attr-defined]
     good = redirect_url(
         "http://testserver/api/v1/sandbox/etax", "http://testserver", "tax", "C1", "si", keyring
     )

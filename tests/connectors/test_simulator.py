@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
+from lianban.security.department_keys import DepartmentKeys
 from lianban.security.signing import (
     HEADER_NONCE,
     Keyring,
@@ -469,7 +470,7 @@ def test_control_is_validated(hrss: DepartmentSimulator) -> None:
 
 
 def test_fleet_starts_all_eight_departments(tmp_path: Path, keyring: Keyring) -> None:
-    with SimulatorFleet(list(DEPARTMENTS), tmp_path, keyring) as fleet:
+    with SimulatorFleet(list(DEPARTMENTS), tmp_path, DepartmentKeys.single(keyring, DEPARTMENTS)) as fleet:
         urls = fleet.urls()
         assert set(urls) == set(DEPARTMENTS)
         assert len(set(urls.values())) == 8

@@ -61,7 +61,7 @@ def dispatcher(
 ) -> Dispatcher:
     state = client.app.state  # type: ignore[attr-defined]
     config = DispatchConfig(
-        keyring=state.keyring,
+        keys=state.department_keys,
         department_urls={},
         callback_base_url="http://127.0.0.1:9",
         delivery=policy,

@@ -156,7 +156,7 @@ def test_a_posted_card_is_booked_late_and_followed_until_signed_for(
         state.sessions,
         state.catalogue,
         DispatchConfig(
-            keyring=state.keyring,
+            keys=state.department_keys,
             department_urls={},
             callback_base_url="http://127.0.0.1:9",
             courier=state.platform.courier,
@@ -184,7 +184,6 @@ def test_production_without_a_carrier_books_nothing(tmp_path: Path) -> None:
         {
             "LIANBAN_DATA_DIR": str(tmp_path / "var"),
             "LIANBAN_SECRET_KEY": "k" * 40,
-            "LIANBAN_SIGNING_KEYS": "p1:" + "ab" * 32,
             "LIANBAN_DATA_KEYS": "d1:ZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGQ=",
             **CERTIFICATE_ENV,  # 电子证照 signing pair (production needs it)
         },

@@ -16,7 +16,7 @@ from lianban_sandbox.simulators import SimulatorFleet
 @contextmanager
 def running_world(database_url: str, tmp_path: Path) -> Iterator[tuple[Platform, SimulatorFleet, Dispatcher]]:
     with Platform(database_url, tmp_path / "var") as platform:
-        fleet = SimulatorFleet(data_dir=tmp_path / "departments", keyring=platform.app.state.keyring)
+        fleet = SimulatorFleet(data_dir=tmp_path / "departments", keys=platform.app.state.department_keys)
         urls = fleet.start()
         try:
             for dept in urls:
@@ -25,7 +25,7 @@ def running_world(database_url: str, tmp_path: Path) -> Iterator[tuple[Platform,
                 platform.app.state.sessions,
                 platform.app.state.catalogue,
                 DispatchConfig(
-                    keyring=platform.app.state.keyring,
+                    keys=platform.app.state.department_keys,
                     department_urls=urls,
                     callback_base_url=platform.url,
                     archives=platform.app.state.sharing.archives,

@@ -47,7 +47,6 @@ def settings_with(tmp_path: Path, mode: Mode, **env: str) -> Settings:
     upgrade(url)
     keys = {
         "LIANBAN_SECRET_KEY": "k" * 40,
-        "LIANBAN_SIGNING_KEYS": "p1:" + "ab" * 32,
         "LIANBAN_DATA_KEYS": "d1:ZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGQ=",
         **CERTIFICATE_ENV,  # 电子证照 signing pair (production needs it)
     }

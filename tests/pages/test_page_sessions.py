@@ -23,7 +23,6 @@ from support.certificates import CERTIFICATE_ENV
 WUHAN_GRADUATE = "420602200405120263"  # persona wuhan_graduate (陈思雨)
 PRODUCTION_KEYS = {
     "LIANBAN_SECRET_KEY": "k" * 40,
-    "LIANBAN_SIGNING_KEYS": "p1:" + "ab" * 32,
     "LIANBAN_DATA_KEYS": "d1:ZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGQ=",
     **CERTIFICATE_ENV,  # 电子证照 signing pair (production needs it)
 }

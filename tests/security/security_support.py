@@ -10,7 +10,6 @@ from support.certificates import CERTIFICATE_ENV
 
 PRODUCTION_KEYS = {
     "LIANBAN_SECRET_KEY": "s3cret-" + "k" * 40,
-    "LIANBAN_SIGNING_KEYS": "p1:" + "ab" * 32,
     "LIANBAN_DATA_KEYS": "d1:ZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGQ=",  # 32 bytes: AES-256
     **CERTIFICATE_ENV,  # 电子证照 signing pair (production needs it)
 }

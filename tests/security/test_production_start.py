@@ -23,7 +23,7 @@ from lianban.config import Mode, load_settings
 from lianban.web.app import create_app
 
 SHORT_SECRET = "too-short-secret-x"  # 18 bytes
-SHORT_SIGNING = "p1:" + "cd" * 16  # 16 bytes
+SHORT_DEPARTMENT_KEY = "hrss=p1:" + "cd" * 16  # 16 bytes
 DB_PASSWORD = "Pg-Pa55word-never-shown"
 
 
@@ -74,10 +74,12 @@ def refused(proc: subprocess.Popen[str]) -> str:
 def test_short_and_missing_keys_are_refused_by_name_and_never_printed(
     sqlite_url: str, tmp_path: Path
 ) -> None:
-    proc, _ = serve(tmp_path, sqlite_url, LIANBAN_SECRET_KEY=SHORT_SECRET, LIANBAN_SIGNING_KEYS=SHORT_SIGNING)
+    proc, _ = serve(
+        tmp_path, sqlite_url, LIANBAN_SECRET_KEY=SHORT_SECRET, LIANBAN_DEPARTMENT_KEYS=SHORT_DEPARTMENT_KEY
+    )
     out = refused(proc)
     assert "LIANBAN_SECRET_KEY is 18 bytes long" in out
-    assert "LIANBAN_SIGNING_KEYS: key 1 (p1) is 16 bytes long" in out
+    assert "LIANBAN_DEPARTMENT_KEYS: hrss: key p1 is 16 bytes long" in out
     assert "LIANBAN_DATA_KEYS must be set" in out
     assert SHORT_SECRET not in out and "cd" * 16 not in out
 
@@ -94,10 +96,10 @@ def test_each_key_is_checked_in_the_app_too(tmp_path: Path) -> None:
         return str(refusal.value)
 
     assert "LIANBAN_SECRET_KEY is not set" in problems(LIANBAN_SECRET_KEY="")
-    assert "LIANBAN_SIGNING_KEYS is not set" in problems(LIANBAN_SIGNING_KEYS="")
+    assert "LIANBAN_SIGNING_KEYS is the sandbox's" in problems(LIANBAN_SIGNING_KEYS="p1:" + "ab" * 32)
     assert "LIANBAN_DATA_KEYS" in problems(LIANBAN_DATA_KEYS="d1:c2hvcnQ=")  # 5 bytes
-    assert "LIANBAN_SIGNING_KEYS: key 2 (old)" in problems(
-        LIANBAN_SIGNING_KEYS=f"{PRODUCTION_KEYS['LIANBAN_SIGNING_KEYS']},old:abcd"
+    assert "LIANBAN_DEPARTMENT_KEYS: hrss: key old is 2 bytes long" in problems(
+        LIANBAN_DEPARTMENT_KEYS="hrss=p1:" + "ab" * 32 + ",old:abcd"
     )
 
 

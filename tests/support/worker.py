@@ -13,7 +13,7 @@ def run_worker(client: TestClient, limit: int = 100) -> int:
     to the worklist, the case's events are passed on (notices, deliveries). Returns the jobs taken."""
     state = client.app.state  # type: ignore[attr-defined]
     dispatcher = Dispatcher(
-        state.sessions, state.catalogue, DispatchConfig(state.keyring, {}, "http://127.0.0.1:9")
+        state.sessions, state.catalogue, DispatchConfig(state.department_keys, {}, "http://127.0.0.1:9")
     )
     try:
         return dispatcher.run_once(limit=limit)

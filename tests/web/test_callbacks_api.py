@@ -17,9 +17,15 @@ def signed(client: TestClient, path: str, message: dict[str, Any], keyring: Keyr
     body = json.dumps(message).encode()
     headers = {
         "Content-Type": "application/json",
-        **sign_request(keyring or client.app.state.keyring, "POST", path, body),
-    }  # type: ignore[attr-defined]
+        **sign_request(keyring or hrss_keys(client), "POST", path, body),
+    }
     return client.post(path, content=body, headers=headers)
+
+
+def hrss_keys(client: TestClient) -> Keyring:
+    """The key ring the sandbox shares with the hrss system (人社)."""
+    ring: Keyring = client.app.state.department_keys.for_department("hrss")  # type: ignore[attr-defined]
+    return ring
 
 
 def dispatched_item(client: TestClient) -> tuple[str, str]:
@@ -59,8 +65,8 @@ def test_a_replayed_callback_is_acknowledged_and_changes_nothing(client: TestCli
     body = json.dumps({"receipt_no": receipt, "status": "approved", "sequence": 2}).encode()
     headers = {
         "Content-Type": "application/json",
-        **sign_request(client.app.state.keyring, "POST", PATH, body),
-    }  # type: ignore[attr-defined]
+        **sign_request(hrss_keys(client), "POST", PATH, body),
+    }
     first = client.post(PATH, content=body, headers=headers)
     again = client.post(PATH, content=body, headers=headers)
     assert first.json()["changed"] is True
@@ -95,7 +101,7 @@ def test_a_return_from_a_departments_site_must_be_signed_and_counts_once(client:
         Keyring(SigningKey.generate("attacker")), case_id, "employment_registration", "approved"
     )
     assert client.get(path, params=forged).status_code == 401
-    good = sign_return(client.app.state.keyring, case_id, "employment_registration", "approved")  # type: ignore[attr-defined]
+    good = sign_return(hrss_keys(client), case_id, "employment_registration", "approved")
     tampered = {**good, "status": "rejected"}
     assert client.get(path, params=tampered).status_code == 401
     first = client.get(path, params=good)

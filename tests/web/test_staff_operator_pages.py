@@ -17,7 +17,11 @@ UNREACHABLE = "http://127.0.0.1:9"  # nothing listens on the discard port
 def _dispatch(client: TestClient, urls: dict[str, str]) -> None:
     state = client.app.state  # type: ignore[attr-defined]
     config = DispatchConfig(
-        state.keyring, urls, "http://127.0.0.1:8000", timeout_seconds=0.5, retry=RetryPolicy(max_attempts=1)
+        state.department_keys,
+        urls,
+        "http://127.0.0.1:8000",
+        timeout_seconds=0.5,
+        retry=RetryPolicy(max_attempts=1),
     )
     dispatcher = Dispatcher(state.sessions, state.catalogue, config)
     try:

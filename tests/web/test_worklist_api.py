@@ -18,7 +18,7 @@ def file_and_dispatch(client: TestClient) -> tuple[str, dict[str, str]]:
     case_id, headers = file_hebei_case(client)
     state = client.app.state  # type: ignore[attr-defined]
     Dispatcher(
-        state.sessions, state.catalogue, DispatchConfig(state.keyring, {}, "http://127.0.0.1:9")
+        state.sessions, state.catalogue, DispatchConfig(state.department_keys, {}, "http://127.0.0.1:9")
     ).run_once()
     return case_id, headers
 
@@ -132,7 +132,7 @@ def test_a_correction_round_resubmits_only_the_item_sent_back(client: TestClient
     }
     state = client.app.state  # type: ignore[attr-defined]
     Dispatcher(
-        state.sessions, state.catalogue, DispatchConfig(state.keyring, {}, "http://127.0.0.1:9")
+        state.sessions, state.catalogue, DispatchConfig(state.department_keys, {}, "http://127.0.0.1:9")
     ).run_once()
     work = [w for w in client.get("/api/v1/worklist", headers=hrss).json() if w["case_id"] == case_id]
     assert work and work[0]["payload"]  # back on the worklist with the corrected form
@@ -205,7 +205,7 @@ def test_an_item_still_open_the_working_day_before_its_promised_date_is_flagged(
     Dispatcher(
         state.sessions,
         state.catalogue,
-        DispatchConfig(state.keyring, {}, "http://127.0.0.1:9"),
+        DispatchConfig(state.department_keys, {}, "http://127.0.0.1:9"),
         clock=SettableClock(later),
     ).run_once()
     events = client.get(f"/api/v1/applications/{case_id}", headers=applicant).json()["timeline"]

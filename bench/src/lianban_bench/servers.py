@@ -27,6 +27,7 @@ from ruamel.yaml import YAML
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from lianban.security.department_keys import derived_key
 from lianban.security.signing import SigningKey
 from lianban_sandbox.simulators import DEPARTMENTS
 
@@ -344,6 +345,7 @@ class Simulators:
 
     def start(self) -> Simulators:
         for dept in DEPARTMENTS:
+            key = derived_key(self.stage.key, dept)  # each department its own key, as the platform derives it
             self.processes[dept] = ManagedProcess(
                 f"simulator-{dept}",
                 [
@@ -355,9 +357,9 @@ class Simulators:
                     "--data-dir",
                     str(self.stage.root / "departments"),
                     "--key-id",
-                    self.stage.key.key_id,
+                    key.key_id,
                     "--secret",
-                    self.stage.key.secret.hex(),
+                    key.secret.hex(),
                     "--latency-ms",
                     str(self.latency_ms),
                     "--seed",

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from lianban.clock import Clock
     from lianban.delivery.courier import Courier
     from lianban.notify import Sender
-    from lianban.security.signing import Keyring
+    from lianban.security.department_keys import DepartmentKeys
     from lianban.sharing.providers import SharingHub
 
 
@@ -68,7 +68,7 @@ class SandboxExtension(Extension):
         """The sample halls and a practice hall open around the clock (check-in at any hour)."""
         return Path(__file__).resolve().parent / "data" / "halls.yaml"
 
-    def department_systems(self, settings: Settings, keyring: Keyring) -> DepartmentSystems:
+    def department_systems(self, settings: Settings, keys: DepartmentKeys) -> DepartmentSystems:
         from lianban_sandbox.simulators import SimulatorFleet
 
-        return SimulatorFleet(data_dir=settings.data_dir / "departments", keyring=keyring)
+        return SimulatorFleet(data_dir=settings.data_dir / "departments", keys=keys)

@@ -103,7 +103,7 @@ def _file(platform: Platform, clock: SettableClock, person: str, n: int) -> str 
 def _to_worklist(platform: Platform, clock: SettableClock, case_id: str, department: str | None) -> None:
     """Hand the case's due sends (of ``department``, or all) to the worklist, as a dispatcher of a
     deployment without those departments' systems would."""
-    config = DispatchConfig(platform.keyring, {}, "http://127.0.0.1:9")
+    config = DispatchConfig(platform.department_keys, {}, "http://127.0.0.1:9")
     dispatcher = Dispatcher(platform.sessions, platform.catalogue, config, clock=clock)
     try:
         with platform.sessions() as session:

@@ -20,7 +20,23 @@ from lianban.cases.progress import DEPARTMENT_STATUS, add_audit, apply_decision,
 from lianban.cases.schema import CaseItem
 from lianban.errors import FieldError, Invalid, not_found
 
-__all__ = ["DEPARTMENT_STATUS", "Decision", "check_status", "decide", "locked_item", "locked_item_by_receipt"]
+__all__ = [
+    "DEPARTMENT_STATUS",
+    "MAX_SEQUENCE",
+    "Decision",
+    "check_sequence",
+    "check_status",
+    "decide",
+    "locked_item",
+    "locked_item_by_receipt",
+    "sequence_allowed",
+]
+
+# A department numbers its messages about one record (one push: a 受理编号) from 1: ``accepted``,
+# then its decision. A resubmission after 补正 is a new record, numbered afresh. A number beyond
+# what a record can have is refused: signed or not, it must not lift the item's mark so high that
+# the genuine messages after it count as old.
+MAX_SEQUENCE = 2
 
 
 @dataclass(frozen=True)
@@ -43,6 +59,19 @@ def check_status(status: str, title: tuple[str, str] = ("请求参数有误", "I
             title=title,
             errors=[FieldError("status", "code_list", f"未知状态 {status}", f"unknown status {status}")],
         )
+
+
+def sequence_allowed(sequence: object) -> bool:
+    """Whether ``sequence`` is a message number one department record can have (1 … MAX_SEQUENCE)."""
+    return isinstance(sequence, int) and not isinstance(sequence, bool) and 1 <= sequence <= MAX_SEQUENCE
+
+
+def check_sequence(sequence: object, title: tuple[str, str] = ("回调内容有误", "Malformed callback")) -> None:
+    """Refuse a message number a department record cannot have (422 naming ``sequence``)."""
+    if not sequence_allowed(sequence):
+        zh = f"消息序号须为 1 至 {MAX_SEQUENCE}（同一受理编号的第几条消息），不是 {sequence}"
+        en = f"sequence must be 1 to {MAX_SEQUENCE} (the message's number for one receipt), not {sequence}"
+        raise Invalid(zh, en, title=title, errors=[FieldError("sequence", "range", zh, en)])
 
 
 def locked_item(session: Session, case_id: str, item_id: str) -> CaseItem | None:

@@ -77,7 +77,7 @@ def serve_platform(
     urls: dict[str, str] | None = None  # the deployment file's department addresses
     if simulate:
         # e.g. the eight simulated department systems, each a real HTTP service with its own store
-        systems = platform.plugins.department_systems(settings, platform.keyring)
+        systems = platform.plugins.department_systems(settings, platform.department_keys)
         if systems is None:
             err.print("[red]no extension runs department systems (install lianban-sandbox)[/]")
             raise typer.Exit(2)

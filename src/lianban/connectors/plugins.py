@@ -33,7 +33,7 @@ class Sending:
     department: str
     envelope: dict[str, Any]  # what the department system receives
     idempotency_key: str  # per sub-item and revision: a repeated send lands on the same record
-    keyring: Keyring
+    keyring: Keyring | None  # the department's own keys (部门密钥); None: it has none, nothing is sent
     platform_url: str  # where departments and applicants come back to (callbacks, returns)
     url: str | None = None  # the department system; None: none configured, or routed to the worklist
     timeout_seconds: float = 10.0

@@ -17,6 +17,7 @@ import time
 from urllib.parse import urlencode
 
 from lianban.connectors.plugins import ApplicantSent, Outcome, Sending, connector_for, register
+from lianban.connectors.rest import DepartmentRefused
 from lianban.security.signing import Keyring
 
 MAX_AGE_SECONDS = 3600
@@ -123,6 +124,8 @@ class RedirectConnector:
     def send(self, sending: Sending) -> Outcome:
         if sending.redirect_site is None:
             return connector_for("rest").send(sending)
+        if sending.keyring is None:
+            raise DepartmentRefused(f"no signing key for department {sending.department}")
         url = redirect_url(
             sending.redirect_site,
             sending.platform_url,

@@ -123,6 +123,8 @@ class RestConnector:
     def send(self, sending: Sending) -> Outcome:
         if sending.url is None:
             return ToWorklist()
+        if sending.keyring is None:  # production refuses to start so; a department added since stops here
+            raise DepartmentRefused(f"no signing key for department {sending.department}")
         receipt = push(
             sending.url,
             sending.keyring,

@@ -10,13 +10,13 @@ from datetime import timedelta
 from lianban.config import DeliveryPolicy, DepartmentEndpoint, RetryPolicy
 from lianban.delivery.courier import Courier
 from lianban.dispatch.outbox import LEASE
-from lianban.security.signing import Keyring
+from lianban.security.department_keys import DepartmentKeys
 from lianban.sharing.providers import ArchiveService
 
 
 @dataclass
 class DispatchConfig:
-    keyring: Keyring
+    keys: DepartmentKeys  # each department's own key ring (部门密钥)
     department_urls: dict[str, str]
     callback_base_url: str
     timeout_seconds: float = 10.0

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 from sqlalchemy.orm import Session, defer, sessionmaker
 
-from lianban.cases.decisions import Decision, decide
+from lianban.cases.decisions import Decision, decide, sequence_allowed
 from lianban.cases.jobs import JobKind, new_job
 from lianban.cases.progress import (
     DEPARTMENT_STATUS,
@@ -147,7 +147,7 @@ class Dispatcher:
                     ),
                     # a resubmission after 补正 is a new department request
                     idempotency_key=f"{case_id}:{item.item_id}:{item.revision}",
-                    keyring=self.config.keyring,
+                    keyring=self.config.keys.get(department),  # its own, or none: not sent
                     platform_url=self.config.callback_base_url,
                     url=url,
                     timeout_seconds=self.config.timeout_for(department),
@@ -191,13 +191,14 @@ class Dispatcher:
     def _poll(self, case_id: str, job_id: str, receipt_no: str, department: str) -> None:
         """Ask the department where the sub-item stands and apply the answer like a callback."""
         url = self.config.department_urls.get(department)
-        if url is None:
+        keyring = self.config.keys.get(department)
+        if url is None or keyring is None:
             self._close(case_id, job_id)
             return
         try:
             answer = fetch_status(
                 url,
-                self.config.keyring,
+                keyring,
                 receipt_no,
                 timeout_seconds=self.config.timeout_for(department),
                 client=self.http,
@@ -227,7 +228,7 @@ class Dispatcher:
                     "changed": changed,
                 }
 
-            if status in DEPARTMENT_STATUS:
+            if status in DEPARTMENT_STATUS and sequence_allowed(answer.get("sequence", 0)):
                 answered = Decision(
                     status, int(answer.get("sequence", 0)), answer.get("reason"), answer.get("result")
                 )
@@ -329,6 +330,7 @@ class Dispatcher:
         def act(session: Session, item: CaseItem) -> None:
             self._mark_dispatched(session, item, f"受理编号 {receipt.receipt_no}")
             item.receipt_no = receipt.receipt_no
+            item.progress = 0  # a new department record: its messages are numbered from 1 again
             detail = {
                 "item": item.item_id,
                 "department": item.department,

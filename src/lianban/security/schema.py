@@ -57,3 +57,17 @@ class RateLimitCounter(Base):
     key: Mapped[str] = mapped_column(String(255), primary_key=True)
     count: Mapped[int] = mapped_column(Integer)
     expires_at: Mapped[float] = mapped_column(Float, index=True)  # seconds since the epoch
+
+
+class ExchangeNonce(Base):
+    """A nonce a department signed a message with (防重放), kept while its timestamp is acceptable.
+
+    In the database, not a process's memory: a replay is refused by every API process, and after
+    a restart. Rows older than the signature window are deleted as new ones arrive.
+    """
+
+    __tablename__ = "exchange_nonces"
+
+    nonce: Mapped[str] = mapped_column(String(128), primary_key=True)
+    department: Mapped[str] = mapped_column(String(30))
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

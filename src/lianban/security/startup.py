@@ -3,7 +3,9 @@
 Before a production process serves or dispatches anything it checks:
 
 - ``LIANBAN_SECRET_KEY`` (signs bearer tokens and page sessions) is set and at least 32 bytes;
-- ``LIANBAN_SIGNING_KEYS`` (department exchanges) is set, and every key in it is at least 32 bytes;
+- every department of the deployment file has keys of its own (``LIANBAN_DEPARTMENT_KEYS`` or
+  ``departments.<dept>.signing_keys``), each at least 32 bytes, and the sandbox's one key ring
+  (``LIANBAN_SIGNING_KEYS``) is not set;
 - ``LIANBAN_DATA_KEYS`` (personal data at rest) is set and every key is its cipher's full size
   (AES-256-GCM: 32 bytes; SM4-GCM: 16, the size GB/T 32907 fixes);
 - ``LIANBAN_CERTIFICATE_KEY`` and ``LIANBAN_CERTIFICATE_CERT`` (e-certificates) are set, readable
@@ -45,24 +47,30 @@ def _secret_problems(secret: str | None) -> list[str]:
     return []
 
 
-def _signing_problems(spec: str | None) -> list[str]:
-    if not spec:
-        return ["LIANBAN_SIGNING_KEYS is not set: production needs kid:hex keys of at least 32 bytes"]
+def _department_key_problems(settings: Settings) -> list[str]:
+    """Every department in the deployment file has a key ring of its own, every key of at least
+    32 bytes; the one key ring of all departments (``LIANBAN_SIGNING_KEYS``) is sandbox-only."""
+    from lianban.security.department_keys import VARIABLE, configured_keys
+
     problems = []
-    for n, part in enumerate(spec.split(","), start=1):
-        key_id, sep, secret_hex = part.strip().partition(":")
-        name = f"key {n} ({key_id})" if sep else f"key {n}"
-        try:
-            size = len(bytes.fromhex(secret_hex.strip())) if sep else 0
-        except ValueError:
-            problems.append(f"LIANBAN_SIGNING_KEYS: {name} is not kid:hex")
-            continue
-        if not sep:
-            problems.append(f"LIANBAN_SIGNING_KEYS: {name} is not kid:hex")
-        elif size < MIN_KEY_BYTES:
+    if settings.signing_keys:
+        problems.append(
+            f"LIANBAN_SIGNING_KEYS is the sandbox's: production gives each department its own keys "
+            f"in {VARIABLE} (dept=kid:hex,…;…) or the deployment file (departments.<dept>.signing_keys)"
+        )
+    found = configured_keys(settings)
+    for department in sorted(settings.departments):
+        if department not in found:
             problems.append(
-                f"LIANBAN_SIGNING_KEYS: {name} is {size} bytes long: it must be at least {MIN_KEY_BYTES}"
+                f"{VARIABLE}: department {department} has no signing key "
+                f"(set it there or in the deployment file: departments.{department}.signing_keys)"
             )
+    for _, (where, keys) in sorted(found.items()):
+        for key_id, secret in keys:
+            if len(secret) < MIN_KEY_BYTES:
+                problems.append(
+                    f"{where}: key {key_id} is {len(secret)} bytes long: it must be at least {MIN_KEY_BYTES}"
+                )
     return problems
 
 
@@ -94,7 +102,7 @@ def key_problems(settings: Settings, tokens: bool = True) -> list[str]:
         return []
     return [
         *(_secret_problems(settings.secret_key) if tokens else []),
-        *_signing_problems(settings.signing_keys),
+        *_department_key_problems(settings),
         *_data_key_problems(settings),
         *(_certificate_problems(settings) if tokens else []),  # the API signs 电子证照
     ]

@@ -101,8 +101,7 @@ def create_app(
     app.state.sessions = platform.sessions
     app.state.sharing = platform.sharing
     app.state.plugins = platform.plugins
-    app.state.keyring = platform.keyring
-    app.state.nonces = platform.nonces
+    app.state.department_keys = platform.department_keys
     app.state.secret_key = platform.secret_key
     app.state.metrics = stats.metrics_registry(platform.sessions, platform.clock, platform.worker_errors)
     app.state.worker = None  # the in-process dispatcher, when `lianban serve` runs one (/readyz)

@@ -14,10 +14,8 @@ from typing import Any
 import httpx
 import uvicorn
 
-from lianban.security.signing import (
-    Keyring,
-    sign_request,
-)
+from lianban.security.department_keys import DepartmentKeys
+from lianban.security.signing import Keyring, sign_request
 from lianban_sandbox.simulators.app import create_simulator_app
 from lianban_sandbox.simulators.model import (
     DEPARTMENT_CODE,
@@ -199,23 +197,24 @@ class DepartmentSimulator:
 
 
 class SimulatorFleet:
-    """One simulator per department, each with its own port and SQLite file under ``data_dir``."""
+    """One simulator per department, each with its own port, SQLite file under ``data_dir`` and key."""
 
     def __init__(
         self,
         departments: Sequence[str] = DEPARTMENTS,
         data_dir: Path | None = None,
-        keyring: Keyring | None = None,
+        keys: DepartmentKeys | None = None,
         host: str = "127.0.0.1",
         **options: Any,
     ) -> None:
-        if data_dir is None or keyring is None:
-            raise TypeError("SimulatorFleet needs data_dir and keyring")
+        if data_dir is None or keys is None:
+            raise TypeError("SimulatorFleet needs data_dir and keys")
         if len(set(departments)) != len(departments):
             raise ValueError("each department may appear once")
-        self.keyring = keyring
+        self.keys = keys
+        # each simulated department signs with its own department's key, as a real one would
         self.simulators: dict[str, DepartmentSimulator] = {
-            dept: DepartmentSimulator(dept, Path(data_dir), keyring, host, 0, **options)
+            dept: DepartmentSimulator(dept, Path(data_dir), keys.for_department(dept), host, 0, **options)
             for dept in departments
         }
 

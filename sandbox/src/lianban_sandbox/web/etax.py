@@ -11,9 +11,16 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
 from lianban.connectors.redirect import ReturnRefused, sign_return, verify_return_address
+from lianban.security.signing import Keyring
 from lianban.web.problems import Problem
 
 router = APIRouter(prefix="/api/v1/sandbox/etax", tags=["sandbox"])
+
+
+def _tax_keys(request: Request) -> Keyring:
+    """The tax department's own key ring: the site signs as the tax system, never with another's."""
+    ring: Keyring = request.app.state.department_keys.for_department("tax")
+    return ring
 
 
 @router.get(
@@ -21,7 +28,7 @@ router = APIRouter(prefix="/api/v1/sandbox/etax", tags=["sandbox"])
 )
 def declare(request: Request, case_id: str, item_id: str, return_to: str) -> RedirectResponse:
     try:  # the site sends no one to an address the platform did not sign (no open redirect)
-        verify_return_address(request.app.state.keyring, dict(request.query_params))
+        verify_return_address(_tax_keys(request), dict(request.query_params))
     except ReturnRefused as exc:
         raise Problem(
             401,
@@ -30,5 +37,5 @@ def declare(request: Request, case_id: str, item_id: str, return_to: str) -> Red
             f"返回地址签名校验失败：{exc}",
             f"the return address failed its check: {exc}",
         ) from None
-    params = sign_return(request.app.state.keyring, case_id, item_id, "approved")
+    params = sign_return(_tax_keys(request), case_id, item_id, "approved")
     return RedirectResponse(f"{return_to}?{urlencode(params)}", status_code=303)

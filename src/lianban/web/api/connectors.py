@@ -1,7 +1,11 @@
 """Department callbacks (部门回调): POST /api/v1/connectors/{department}/callback, signed.
 
-Unsigned or forged → 401. A replay (a nonce seen before) is acknowledged and changes nothing; a
-message older than what the item already shows never moves it backwards.
+Each department's callbacks are verified with that department's keys only (部门密钥), and name
+only that department's items: unsigned, forged or signed by another department's key → 401;
+another department's receipt → 404. A replay (a nonce seen before, by any process: the nonces are
+in the database) is acknowledged and changes nothing; a ``sequence`` a record cannot have (1 for
+``accepted``, 2 for the decision) → 422; a message older than what the item already shows never
+moves it backwards.
 """
 
 from __future__ import annotations
@@ -12,8 +16,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
-from lianban.cases.decisions import Decision, check_status, record_callback, record_return
+from lianban.cases.decisions import Decision, check_sequence, check_status, record_callback, record_return
 from lianban.connectors.redirect import ReturnRefused, verify_return
+from lianban.security.nonces import first_use
 from lianban.security.signing import SignatureError, content_sha256, verify_request
 from lianban.web.api.answers import Answer
 from lianban.web.deps import platform_of
@@ -43,8 +48,12 @@ class Returned(Answer):
 )
 async def post_callback(request: Request, department: str) -> dict[str, Any]:
     body = await request.body()
+    platform = platform_of(request)
+    keyring = platform.department_keys.get(department)
     try:
-        verify_request(request.app.state.keyring, "POST", request.url.path, body, dict(request.headers))
+        if keyring is None:  # a department without a key of its own is trusted with nothing
+            raise SignatureError(f"no key for department {department}")
+        key_id = verify_request(keyring, "POST", request.url.path, body, dict(request.headers))
     except SignatureError as exc:
         raise Problem(
             401,
@@ -53,14 +62,11 @@ async def post_callback(request: Request, department: str) -> dict[str, Any]:
             f"回调签名校验失败：{exc}",
             f"callback signature check failed: {exc}",
         ) from None
-    nonce = request.headers.get("x-lianban-nonce", "")
-    if request.app.state.nonces.seen(nonce):
-        return {"acknowledged": True, "changed": False, "replay": True}
     try:
         message = json.loads(body)
         receipt_no = str(message["receipt_no"])
         status = str(message["status"])
-        sequence = int(message.get("sequence", 0))
+        sequence = message.get("sequence", 0)
     except (ValueError, KeyError, TypeError):
         raise Problem(
             422,
@@ -71,12 +77,15 @@ async def post_callback(request: Request, department: str) -> dict[str, Any]:
             [FieldError("body", "format", "回调内容有误", "malformed callback")],
         ) from None
     check_status(status, ("回调内容有误", "Malformed callback"))
+    check_sequence(sequence)
     decision = Decision(status, sequence, message.get("reason"), message.get("result"))
-    platform = platform_of(request)
-    key_id = request.headers.get("x-lianban-key-id", "")
+    nonce = request.headers.get("x-lianban-nonce", "")
 
-    def record() -> bool:
+    def record() -> bool | None:
+        """Whether the item changed; None for a replay (its nonce seen before: nothing done)."""
         with platform.sessions() as session, session.begin():
+            if not first_use(session, department, nonce, platform.clock.now()):
+                return None
             return record_callback(
                 session,
                 department,
@@ -90,6 +99,8 @@ async def post_callback(request: Request, department: str) -> dict[str, Any]:
     # the database work (row locks, waits) runs in the thread pool, never on the event loop:
     # there, one callback waiting for a case's lock held every other request of the API
     changed = await run_in_threadpool(record)
+    if changed is None:
+        return {"acknowledged": True, "changed": False, "replay": True}
     return {"acknowledged": True, "changed": changed}
 
 
@@ -101,8 +112,11 @@ async def post_callback(request: Request, department: str) -> dict[str, Any]:
 )
 def get_return(request: Request, department: str) -> dict[str, Any]:
     params = dict(request.query_params)
+    keyring = platform_of(request).department_keys.get(department)
     try:
-        verify_return(request.app.state.keyring, params)
+        if keyring is None:
+            raise ReturnRefused(f"no key for department {department}")
+        verify_return(keyring, params)
     except ReturnRefused as exc:
         raise Problem(
             401, "签名无效", "Invalid signature", f"返回结果校验失败：{exc}", f"return check failed: {exc}"
