@@ -16,6 +16,7 @@ One :class:`Settings` (pydantic-settings, prefix ``LIANBAN_``); a value that can
 | ``LIANBAN_SIGNING_KEYS`` | generated per sandbox | sandbox only: ``kid:hex`` the simulated departments' keys are derived from; refused in production |
 | ``LIANBAN_DATA_KEYS`` | generated per sandbox; required in production | ``kid:base64key,…`` keys that encrypt personal data at rest; first encrypts, all decrypt (``lianban data rekey``) |
 | ``LIANBAN_DATA_CIPHER`` | ``aes`` | ``aes`` (AES-256-GCM, 32-byte keys) or ``sm4`` (SM4-GCM, GB/T 32907, 16-byte keys; needs OpenSSL with SM4) |
+| ``LIANBAN_AUDIT_RETENTION_DAYS`` | ``183`` | days the audit log is kept, at least six months (``lianban audit prune``) |
 | ``LIANBAN_SHEET_MAX_ROWS`` | ``5000`` | employees one uploaded employee sheet (员工花名册) may hold |
 | ``LIANBAN_DISPATCH_MAX_ATTEMPTS`` | ``8`` (or ``dispatch.max_attempts`` in the deployment file) | sends of one sub-item before it is ``failed`` |
 | ``LIANBAN_DISPATCH_BASE_DELAY_SECONDS`` | ``2`` (``dispatch.base_delay_seconds``) | first retry waits up to this; each later one doubles |
@@ -128,6 +129,7 @@ class Settings(BaseSettings):
     # holding its turn waits for the GIL behind each of them
     threads: int = 8
     sheet_max_rows: int = 5000  # LIANBAN_SHEET_MAX_ROWS: employees one uploaded sheet may hold
+    audit_retention_days: int = 183  # LIANBAN_AUDIT_RETENTION_DAYS: ≥ 183 (six months, 网络安全法 art. 21)
     sms_url: str | None = None  # LIANBAN_SMS_URL: the SMS gateway (短信网关); none: no SMS
     sms_key: str | None = None  # LIANBAN_SMS_KEY: its bearer key
     courier_url: str | None = None  # LIANBAN_COURIER_URL: the postal partner (寄递); none: not booked
@@ -187,6 +189,9 @@ class Settings(BaseSettings):
             values["security_policy"] = _security_policy(os.environ)
         for service in ("sms", "courier"):
             _gateway(values, service)
+        values["audit_retention_days"] = int(
+            _number("LIANBAN_AUDIT_RETENTION_DAYS", values.get("audit_retention_days") or 183, 183, True)
+        )
         values["sheet_max_rows"] = int(
             _number("LIANBAN_SHEET_MAX_ROWS", values.get("sheet_max_rows") or 5000, 1, True)
         )

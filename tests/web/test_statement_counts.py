@@ -49,11 +49,12 @@ def test_filing_writes_in_one_short_transaction_of_bulk_inserts(api: TestClient,
     r = file_hebei(api, headers, key="first-filing")
     assert r.status_code == 201, r.text
     seen = statements.seen
-    tables = ("cases", "case_items", "outbox_jobs", "timeline_events", "audit_entries")
+    tables = ("cases", "case_items", "outbox_jobs", "timeline_events", "audit_heads", "audit_log")
     inserts = [s for s in seen if s.startswith("INSERT") and s.split()[2] in tables]
     # one statement per table, however many sub-items (six here) and jobs: case, items, jobs,
-    # timeline, audit
+    # timeline; then the audit entry on the day's hash chain: its number (one upsert), the entry
     assert [s.split()[2] for s in inserts] == list(tables)
+    chained = next(s for s in seen if s.startswith("UPDATE audit_heads"))  # the day's last hash
     if database_url.startswith("sqlite"):
         begin = seen.index("BEGIN IMMEDIATE")
         end = seen.index("COMMIT", begin)
@@ -61,7 +62,7 @@ def test_filing_writes_in_one_short_transaction_of_bulk_inserts(api: TestClient,
         # the rows, the filed draft's removal
         number = next(s for s in seen if s.startswith("INSERT INTO case_number_sequences"))
         draft = next(s for s in seen if s.startswith("DELETE FROM drafts"))
-        assert seen[begin + 1 : end] == [number, *inserts, draft]
+        assert seen[begin + 1 : end] == [number, *inserts, chained, draft]
     # the idempotency key was looked up by the (owner, key) index, before the transaction
     lookup = [s for s in seen if "idempotency_key" in s and s.startswith("SELECT")]
     assert len(lookup) == 1 and "WHERE cases.owner =" in lookup[0]

@@ -2,7 +2,7 @@
 
 ``bulk_generate`` fills a migrated database with cases that look like real filings of one theme —
 a Hubei graduate's eight sub-items (子件) with receipt numbers, due dates under the statutory
-calendar, a timeline, the audit entry, the outbox jobs (all ``done``: no worker may pick them up),
+calendar, a timeline (no audit entries: the audit chain is written by filings only), the outbox jobs (all ``done``: no worker may pick them up),
 the delivery (统一送达) and the in-app notices of finished cases — until the database holds the
 number asked for, so 10k → 100k → 1M reuses what is there.
 

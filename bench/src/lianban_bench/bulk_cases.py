@@ -1,5 +1,6 @@
 """One bulk-generated case at a time (:mod:`lianban_bench.bulk`): its head (number, owner,
-dates) and every row it has — sub-items, timeline, audit, outbox jobs, delivery, notices —
+dates) and every row it has — sub-items, timeline, outbox jobs, delivery, notices (no audit
+entries: the audit chain is written by filings only) —
 as a function of ``(seed, n)``."""
 
 from __future__ import annotations
@@ -96,7 +97,6 @@ class _Rows:
     items: list[tuple[Any, ...]] = field(default_factory=list)
     jobs: list[tuple[Any, ...]] = field(default_factory=list)
     events: list[tuple[Any, ...]] = field(default_factory=list)
-    audits: list[tuple[Any, ...]] = field(default_factory=list)
     deliveries: list[tuple[Any, ...]] = field(default_factory=list)
     notices: list[tuple[Any, ...]] = field(default_factory=list)
 
@@ -208,22 +208,6 @@ class _Generator:
                 f"{MARK}-{self.seed}-{n}",
                 f"{rng.getrandbits(256):064x}",
                 updated,
-            )
-        )
-        rows.audits.append(
-            (
-                h.case_id,
-                1,
-                at0,
-                owner,
-                "submit",
-                {
-                    "channel": channel,
-                    "owner": owner,
-                    "items": len(runs),
-                    "request_hash": rows.cases[-1][14],
-                    "theme_digest": plan.digest,
-                },
             )
         )
         for r in runs.values():

@@ -70,7 +70,6 @@ COLUMNS: dict[str, tuple[Table, tuple[str, ...]]] = {
         ("case_id", "job_id", "item_id", "kind", "status", "due_at", "attempts", "lease_until", "last_error"),
     ),
     "events": (TABLES["timeline_events"], ("case_id", "seq", "at", "event", "item_id", "detail")),
-    "audits": (TABLES["audit_entries"], ("case_id", "seq", "at", "actor", "action", "detail")),
     "deliveries": (
         TABLES["deliveries"],
         (

@@ -5,7 +5,7 @@ nothing of the platform in it (it imports no ``lianban`` module): the database d
 (``sqlite3`` / ``psycopg``) with one connection kept per server thread, set up once.
 
 - ``POST /api/v1/applications`` parses the body and inserts the rows a filing inserts — the case,
-  its sub-items, their outbox jobs, the timeline and the audit entry — in one transaction of
+  its sub-items, their outbox jobs and the timeline (not the audit chain) — in one transaction of
   ``executemany`` inserts. The rows are copied, as stored, from a real filing of this run
   (:func:`filing_template`, read with the driver too), so the floor writes the same bytes (sealed
   personal values included) with a new case id, job ids and times. SQLite writers take the
@@ -41,7 +41,9 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
-TABLES = ("cases", "case_items", "outbox_jobs", "timeline_events", "audit_entries")
+# not the audit entry: the audit log is one hash chain per day (the day's head row taken in the
+# filing's transaction), which rows copied from another filing cannot stand in for
+TABLES = ("cases", "case_items", "outbox_jobs", "timeline_events")
 SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"
 ITEM_KEYS = (
     "item_id",

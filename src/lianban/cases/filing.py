@@ -25,12 +25,13 @@ from lianban.calendar import china_date, due_date, is_working_day
 from lianban.cases.jobs import JobKind
 from lianban.cases.numbering import next_case_number
 from lianban.cases.obligations import obligation_rows
-from lianban.cases.schema import AuditEntry, Case, CaseItem, CaseObligation, OutboxJob, TimelineEvent
+from lianban.cases.schema import Case, CaseItem, CaseObligation, OutboxJob, TimelineEvent
 from lianban.cases.states import CaseStatus, ItemStatus
 from lianban.catalog.catalogue import Catalogue
 from lianban.catalog.model import Theme
 from lianban.catalog.outcomes import case_finish_times
 from lianban.forms.submission import CheckedSubmission
+from lianban.security.audit import append
 from lianban.security.fieldcrypt.column import ProtectedJSON, field_encryption
 
 
@@ -128,10 +129,11 @@ class Prepared:
     accepted_day: date
     items: list[FiledItem]
     rows: dict[str, list[dict[str, Any]]]  # table → rows, in insertion order
+    audit: dict[str, Any]  # the audit entry, appended to the day's chain when written
 
 
 # the tables a filing writes, in the order they refer to each other
-_TABLES = (Case, CaseItem, OutboxJob, TimelineEvent, AuditEntry, CaseObligation)
+_TABLES = (Case, CaseItem, OutboxJob, TimelineEvent, CaseObligation)
 _stored: dict[str, tuple[Table, dict[str, ProtectedJSON]]] = {}
 
 
@@ -287,7 +289,6 @@ def prepare_case(
     jobs += reminders
     audit = {
         "case_id": case_id,
-        "seq": 1,
         "at": accepted_at,
         "actor": actor,
         "action": "submit",
@@ -300,7 +301,7 @@ def prepare_case(
         },
     }
     plain = {"cases": [case], "case_items": items, "outbox_jobs": jobs}
-    plain |= {"timeline_events": events, "audit_entries": [audit], "case_obligations": owed}
+    plain |= {"timeline_events": events, "case_obligations": owed}
     crypt = field_encryption()
     rows: dict[str, list[dict[str, Any]]] = {}
     for model in _TABLES:
@@ -315,6 +316,7 @@ def prepare_case(
         accepted_day=accepted_day,
         items=[FiledItem.of(row) for row in items],
         rows=rows,
+        audit=audit,
     )
 
 
@@ -330,6 +332,9 @@ def write_case(session: Session, prepared: Prepared) -> None:
         rows = prepared.rows[table.name]
         if rows:
             session.connection().execute(insert(table), rows)
+    # last, so the day's audit chain (its head row) is held only for the end of the transaction
+    audit = prepared.audit
+    append(session, audit["at"], audit["actor"], audit["action"], audit["detail"], case_id=audit["case_id"])
 
 
 def file_case(

@@ -12,15 +12,16 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy import insert as sql_insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session, defer
 
 from lianban.cases.jobs import JobKind, new_job, publish
-from lianban.cases.schema import AuditEntry, Case, CaseItem, TimelineEvent
+from lianban.cases.schema import Case, CaseItem, TimelineEvent
 from lianban.cases.states import PROGRESS, IllegalTransition, ItemStatus, case_status, check_transition
 from lianban.logs import bind_case
+from lianban.security.audit import append
 
 S = ItemStatus
 log = logging.getLogger(__name__)
@@ -68,22 +69,8 @@ def add_event(
 def add_audit(
     session: Session, case_id: str, at: datetime, actor: str, action: str, detail: dict[str, Any]
 ) -> None:
-    """Append to the case's audit log (审计日志): who did what, in order.
-
-    The next number is taken inside the INSERT itself, so an entry written without the case's lock
-    (printing a receipt, opening a material) never takes the number a worker's entry took between a
-    read and the write (on SQLite the read ran before the writer's turn: a UNIQUE failure, a 500)."""
-    session.flush()
-    following = (
-        select(func.coalesce(func.max(AuditEntry.seq), 0) + 1)
-        .where(AuditEntry.case_id == case_id)
-        .scalar_subquery()
-    )
-    session.execute(
-        insert(AuditEntry).values(
-            case_id=case_id, seq=following, at=at, actor=actor, action=action, detail=detail
-        )
-    )
+    """Append to the audit log (审计日志, the day's hash chain): who did what to the case."""
+    append(session, at, actor, action, detail, case_id=case_id)
 
 
 def requeue(session: Session, item: CaseItem, at: datetime, event: str, detail: str) -> None:

@@ -26,6 +26,7 @@ from lianban.cases.schema import Case, CaseItem, Delivery, Notice, TimelineEvent
 from lianban.catalog.model import Theme
 from lianban.context import Context
 from lianban.errors import Invalid, not_found
+from lianban.security.audit import append
 from lianban.security.fieldcrypt.column import ProtectedJSON
 from lianban.security.tokens import Identity, Role
 
@@ -189,7 +190,7 @@ def _delivery(row: Any, address_type: ProtectedJSON, dialect: Any) -> dict[str, 
 
 def case_view(ctx: Context, identity: Identity, case_id: str) -> dict[str, Any]:
     """One case: its sub-items, deliveries, in-app notices and timeline (一体反馈); 404 if not the
-    caller's. Two queries."""
+    caller's. Two queries (and, for a window clerk's look-up, its audit entry)."""
     with ctx.sessions() as session:
         rows = session.execute(
             select(*_CASE, *_ITEM)
@@ -198,6 +199,9 @@ def case_view(ctx: Context, identity: Identity, case_id: str) -> dict[str, Any]:
         ).all()
         if not rows or not visible(identity, rows[0]):  # type: ignore[arg-type]
             raise not_found(f"办件 {case_id} ", f"case {case_id}")
+        if identity.role is Role.WINDOW_CLERK:  # a staff read of personal data (窗口查询): audited
+            with ctx.sessions() as audit, audit.begin():
+                append(audit, ctx.clock.now(), identity.subject, "view:case", {}, case_id=case_id)
         case = rows[0]
         width = len(_CASE)
         items = [_Item(*r[width:]) for r in rows if r.item_id is not None]  # type: ignore[arg-type]

@@ -15,7 +15,10 @@ from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, String, Text, Un
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lianban.db import Base
+from lianban.security.audit.schema import AuditEntry
 from lianban.security.fieldcrypt import ProtectedJSON, Shape
+
+__all__ = ["AuditEntry"]  # the audit log is the security room's; cases write to it (add_audit)
 
 
 class ThemeVersion(Base):
@@ -155,19 +158,6 @@ class TimelineEvent(Base):
     event: Mapped[str] = mapped_column(String(50))
     item_id: Mapped[str | None] = mapped_column(String(60))
     detail: Mapped[str | None] = mapped_column(Text)
-
-
-class AuditEntry(Base):
-    """Who did what to a case (审计日志); kept at least six months (Cybersecurity Law art. 21)."""
-
-    __tablename__ = "audit_entries"
-
-    case_id: Mapped[str] = mapped_column(String(40), ForeignKey("cases.case_id"), primary_key=True)
-    seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    actor: Mapped[str] = mapped_column(String(100))
-    action: Mapped[str] = mapped_column(String(50))
-    detail: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
 class Delivery(Base):

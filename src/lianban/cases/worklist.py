@@ -18,6 +18,7 @@ from lianban.cases.progress import lock_case
 from lianban.cases.schema import Case, CaseItem, CaseObligation
 from lianban.context import Context
 from lianban.errors import Conflict, FieldError, Forbidden, Invalid, not_found
+from lianban.security.audit import append
 from lianban.security.tokens import Identity, Role
 
 DECISIONS = {
@@ -57,7 +58,7 @@ def worklist(
     if department is not None and department != own:
         raise Forbidden("只能查看本部门的事项", "staff see only their own department's items")
     wanted = [status] if status else OPEN
-    with ctx.sessions() as session:
+    with ctx.sessions() as session, session.begin():
         rows = session.execute(
             select(CaseItem, Case.theme_id, Case.accepted_at)
             .join(Case, Case.case_id == CaseItem.case_id)
@@ -81,6 +82,14 @@ def worklist(
                 )
             ).scalars():
                 owed.setdefault(obligation.case_id, []).append(obligation_answer(obligation, today))
+        # the payloads are personal data read by staff: audited (审计), which items were shown
+        append(
+            session,
+            ctx.clock.now(),
+            identity.subject,
+            "view:worklist",
+            {"department": own, "items": [worklist_id(item) for item, _, _ in rows]},
+        )
         return [
             {
                 "item_id": worklist_id(item),

@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from lianban.cli.audit import audit_app
 from lianban.cli.common import DbOpt, HostOpt, PortOpt, console, err, settings_or_exit
 from lianban.cli.operations import data_app, jobs_app
 from lianban.cli.staff import staff_app
@@ -29,6 +30,7 @@ app.add_typer(themes_app, name="themes")
 app.add_typer(jobs_app, name="jobs")
 app.add_typer(data_app, name="data")
 app.add_typer(staff_app, name="staff")
+app.add_typer(audit_app, name="audit")
 
 
 def prepare_database(settings: Settings) -> int:

@@ -15,6 +15,7 @@ from lianban.context import Context
 from lianban.errors import Forbidden
 from lianban.ratings.figures import counts as rating_counts
 from lianban.ratings.figures import rating_figures
+from lianban.security.audit import append
 from lianban.security.tokens import Identity, Role
 from lianban.supervision.figures import (
     Period,
@@ -93,3 +94,15 @@ def stats(ctx: Context, identity: Identity, period: Period | None = None) -> dic
         ],
         "ratings": {"by_department": rated["by_department"], "totals": rated["totals"]},
     }
+
+
+def record_export(ctx: Context, identity: Identity, table_id: str, period: Period | None) -> None:
+    """An export (导出) is audited: who took which table, for which period."""
+    with ctx.sessions() as session, session.begin():
+        append(
+            session,
+            ctx.clock.now(),
+            identity.subject,
+            f"export:{table_id}"[:50],
+            {"period": [str(period.start), str(period.end)] if period is not None else None},
+        )

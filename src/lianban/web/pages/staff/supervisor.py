@@ -16,7 +16,7 @@ from lianban.ratings import follow_ups
 from lianban.security.tokens import Role
 from lianban.supervision.export import XLSX_MEDIA_TYPE, table_xlsx
 from lianban.supervision.figures import Period
-from lianban.supervision.service import stats
+from lianban.supervision.service import record_export, stats
 from lianban.web.deps import platform_of
 from lianban.web.pages.route import PageRoute
 from lianban.web.pages.staff.access import render_staff, staff_caller
@@ -93,6 +93,7 @@ def export(
     if table is None:
         raise not_found(f"统计表 {table_id} ", f"table {table_id}")
     note = f"{_period_words(period)}；导出于 {platform_of(request).clock.today().isoformat()}"
+    record_export(platform_of(request), identity, table_id, period)
     body = table_xlsx(table.title, table.headers, table.rows, note)
     name = f"{table.title}.xlsx"
     return Response(
