@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from lianban.connectors.plugins import ApplicantSent, Outcome, Sending, connector_for, register
 from lianban.connectors.rest import DepartmentRefused
@@ -107,6 +107,24 @@ def redirect_url(
     """Where the applicant goes: the department's site, told (signed) where to send the applicant back."""
     return_to = f"{platform_base.rstrip('/')}/api/v1/connectors/{department}/return"
     return f"{site.rstrip('/')}/declare?" + urlencode(
+        {
+            "case_id": case_id,
+            "item_id": item_id,
+            "return_to": return_to,
+            **sign_return_address(keyring, return_to, case_id, item_id),
+        }
+    )
+
+
+def returning_to(url: str, path: str, keyring: Keyring) -> str:
+    """The hand-off ``url`` (:func:`redirect_url`'s, stored on the item) sending the applicant back
+    to ``path`` on the same platform address instead (the 我的办件 page she started from), signed
+    afresh as the API's return is; the API's link keeps its JSON return for integrators."""
+    site, _, query = url.partition("?")
+    params = dict(parse_qsl(query))
+    case_id, item_id = params["case_id"], params["item_id"]
+    return_to = urlsplit(params["return_to"])._replace(path=path, query="", fragment="").geturl()
+    return f"{site}?" + urlencode(
         {
             "case_id": case_id,
             "item_id": item_id,

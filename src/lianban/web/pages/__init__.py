@@ -17,6 +17,7 @@ from lianban.web.pages import (
     apply,
     appointments,
     correction,
+    department_site,
     login,
     my_cases,
     portal,
@@ -39,7 +40,18 @@ def wants_page(request: Request) -> bool:
 
 def install_pages(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (portal, apply, login, my_cases, correction, ratings, appointments, prefs, verify):
+    for module in (
+        portal,
+        apply,
+        login,
+        my_cases,
+        department_site,
+        correction,
+        ratings,
+        appointments,
+        prefs,
+        verify,
+    ):
         app.include_router(module.router)
     for router in staff.ROUTERS:
         app.include_router(router)

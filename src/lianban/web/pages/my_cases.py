@@ -40,6 +40,7 @@ WITH_CERTIFICATES = ("in_progress", "completed", "partially_completed")
 DONE = {
     "withdrawn": "您的申请已撤回，各部门不会再办理。",
     "corrected": "补正内容已重新提交，退回的事项已重新送往部门办理。",
+    "department": "您已从部门网站返回，办理结果已记入本办件。",
 }
 FINISHED_ITEM = ("approved", "rejected")
 DELIVERY_STATUS = {
