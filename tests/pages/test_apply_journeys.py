@@ -239,7 +239,7 @@ def test_a_wuhan_graduate_applies_from_home_to_receipt_and_sees_every_item_done(
 def test_a_15_year_old_is_told_why_she_cannot_apply_before_any_form(phone: Page) -> None:
     phone.goto(HEBEI_THEME)
     phone.get_by_role("link", name="在线申请").click()
-    log_in_as(phone, "吴浩然")
+    log_in_as(phone, "刘雨桐")  # 15, of Shijiazhuang: the Hebei theme is hers to ask about
 
     expect(phone.get_by_role("heading", level=1)).to_contain_text("您暂不能申请")
     reasons = phone.locator(".reasons")
@@ -426,10 +426,10 @@ def sandbox_token(base: str, persona: str, region_filter: str) -> tuple[str, str
 @pytest.mark.parametrize("device", ["phone", "desktop"])
 def test_the_apply_pages_in_both_modes(device: str, browser: Browser, live_server: str) -> None:
     """Each apply page on a phone and a desktop, normal and 长辈版: axe, no sideways scrolling, a
-    screenshot — the steps (a Yichang graduate), the refusal (the 15-year-old), a receipt (a Hebei
+    screenshot — the steps (a Yichang graduate), the refusal (the 15-year-old of Shijiazhuang), a receipt (a Hebei
     worker's case filed over the API)."""
     _, graduate = sandbox_token(live_server, "yichang_graduate_married", "yichang")
-    _, minor = sandbox_token(live_server, "minor_15", "")
+    _, minor = sandbox_token(live_server, "hebei_age_15", "")
     _, worker = sandbox_token(live_server, "hebei_flexible_public_archive", "hebei")
     filed = httpx.post(
         f"{live_server}/api/v1/applications",

@@ -131,7 +131,8 @@ def test_a_15_year_old_is_told_why_before_any_form(browser_like: TestClient) -> 
     people = c.get(
         "/api/v1/sandbox/people", params={"limit": 100}, headers={"accept": "application/json"}
     ).json()
-    minor = next(p for p in people if p.get("persona") == "minor_15")
+    minor = next(p for p in people if p.get("persona") == "hebei_age_15")  # 15, of Shijiazhuang
+    assert minor["id_number"].startswith("130104")  # registered in Hebei (石家庄市桥西区), like the theme
     log_in(c, id_number=minor["id_number"])
     page = c.get("/themes/hebei.flexible-employment/apply/situation")
     assert "您暂不能申请" in page.text and "须年满16周岁" in page.text

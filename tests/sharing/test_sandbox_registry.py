@@ -282,7 +282,13 @@ def test_every_persona_number_is_checksum_valid() -> None:
 
 @pytest.mark.parametrize("day", DATES)
 def test_personas_defined_by_age_have_that_age_on_any_date(day: date) -> None:
-    stated = {"wuhan_postgraduate_46": 46, "wuhan_junior_college_47": 47, "minor_17": 17, "minor_15": 15}
+    stated = {
+        "wuhan_postgraduate_46": 46,
+        "wuhan_junior_college_47": 47,
+        "minor_17": 17,
+        "minor_15": 15,
+        "hebei_age_15": 15,
+    }
     people = personas(day).people
     for key, years in stated.items():
         assert people[key].age == years
