@@ -49,7 +49,7 @@ def test_back_from_the_e_tax_site_she_lands_on_her_case_page_with_a_message(
         "tax",
         case_id,
         "si_fee_declaration",
-        app.state.keyring,  # type: ignore[attr-defined]
+        app.state.platform.department_keys.get("tax"),  # type: ignore[attr-defined]
     )
     with app.state.sessions() as session, session.begin():  # type: ignore[attr-defined]
         item = session.get(

@@ -47,7 +47,17 @@ def to_department_site(request: Request, case_id: str, item_id: str) -> Response
             "该事项目前不需要到部门网站办理，请返回办件查看进度。",
             "This item needs nothing from you on the department's site; see the case's progress.",
         )
-    there = returning_to(url, _return_path(case_id, item["department"]), request.app.state.keyring)
+    department = item["department"]
+    keyring = platform_of(request).department_keys.get(department)  # the department's own keys
+    if keyring is None:
+        raise Problem(
+            409,
+            "无法跳转办理",
+            "The department's site cannot be reached from here",
+            "该部门尚未配置密钥，暂不能跳转办理。",
+            "No keys are configured for this department.",
+        )
+    there = returning_to(url, _return_path(case_id, department), keyring)
     return RedirectResponse(there, status_code=303)
 
 
@@ -55,8 +65,11 @@ def to_department_site(request: Request, case_id: str, item_id: str) -> Response
 def back_from_department_site(request: Request, case_id: str, department: str) -> Response:
     """Back from the department's site: its signed outcome recorded, then the case page says so."""
     params = dict(request.query_params)
+    keyring = platform_of(request).department_keys.get(department)
     try:
-        verify_return(request.app.state.keyring, params)
+        if keyring is None:
+            raise ReturnRefused(f"no key for department {department}")
+        verify_return(keyring, params)
         if params["case_id"] != case_id:
             raise ReturnRefused("the return names another case")
     except ReturnRefused as exc:
