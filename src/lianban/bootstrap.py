@@ -35,6 +35,7 @@ from lianban.notify.sms import HttpSmsGateway
 from lianban.regional import HALLS_FILE, RegionalSettings, load_regional
 from lianban.security.department_keys import DepartmentKeys, department_keys
 from lianban.security.fieldcrypt import DataKeyring, data_keyring, use_field_encryption
+from lianban.security.lookup import lookup_key_of, use_lookup_key
 from lianban.security.tokens import secret_key
 from lianban.sharing.providers import SharingHub
 
@@ -161,6 +162,7 @@ def build_platform(
     keys = department_keys(settings)
     data_keys = data_keyring(settings.data_dir, settings.sandbox, settings.data_keys, settings.data_cipher)
     use_field_encryption(data_keys, cat)  # the column types of this process seal with these keys
+    use_lookup_key(lookup_key_of(settings))  # … and hash identifiers with this one (查询标识)
     chosen_senders = senders if senders is not None else default_senders(settings, offered)
     chosen_courier = courier if courier is not None else default_courier(settings, offered)
     regional = load_regional(settings.deployment_file)

@@ -15,6 +15,7 @@ One :class:`Settings` (pydantic-settings, prefix ``LIANBAN_``); a value that can
 | ``LIANBAN_DEPARTMENT_KEYS`` | derived per sandbox; required in production for each configured department | ``dept=kid:hex,…;dept=…`` each department's own keys (:mod:`lianban.security.department_keys`); first signs, others verify |
 | ``LIANBAN_SIGNING_KEYS`` | generated per sandbox | sandbox only: ``kid:hex`` the simulated departments' keys are derived from; refused in production |
 | ``LIANBAN_DATA_KEYS`` | generated per sandbox; required in production | ``kid:base64key,…`` keys that encrypt personal data at rest; first encrypts, all decrypt (``lianban data rekey``) |
+| ``LIANBAN_LOOKUP_KEY`` | generated per sandbox; required in production | hex, ≥ 32 bytes: the HMAC key of identifiers kept for look-ups (:mod:`lianban.security.lookup`) |
 | ``LIANBAN_DATA_CIPHER`` | ``aes`` | ``aes`` (AES-256-GCM, 32-byte keys) or ``sm4`` (SM4-GCM, GB/T 32907, 16-byte keys; needs OpenSSL with SM4) |
 | ``LIANBAN_AUDIT_RETENTION_DAYS`` | ``183`` | days the audit log is kept, at least six months (``lianban audit prune``) |
 | ``LIANBAN_SHEET_MAX_ROWS`` | ``5000`` | employees one uploaded employee sheet (员工花名册) may hold |
@@ -123,6 +124,7 @@ class Settings(BaseSettings):
     department_keys: str | None = None  # LIANBAN_DEPARTMENT_KEYS: dept=kid:hex,…;… each department's own
     data_keys: str | None = None  # LIANBAN_DATA_KEYS: kid:base64key,… encrypt personal data at rest
     data_cipher: str | None = None  # LIANBAN_DATA_CIPHER: aes (default) or sm4
+    lookup_key: str | None = None  # LIANBAN_LOOKUP_KEY: hex ≥ 32 bytes, keyed hashes of identifiers
     public_url: str | None = None  # LIANBAN_PUBLIC_URL: where departments call back
     # LIANBAN_THREADS: requests one API process works on at once (its thread pool; the rest wait on
     # the event loop). More threads than cores only trade the GIL between them, and a SQLite writer

@@ -22,6 +22,7 @@ from support.certificates import CERTIFICATE_ENV
 PRODUCTION_KEYS = {
     "LIANBAN_SECRET_KEY": "k" * 40,
     "LIANBAN_DATA_KEYS": "d1:ZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGQ=",  # 32 bytes: AES-256
+    "LIANBAN_LOOKUP_KEY": "4c" * 32,
     **CERTIFICATE_ENV,  # 电子证照 signing pair (production needs it)
 }
 

@@ -185,6 +185,7 @@ def test_production_without_a_carrier_books_nothing(tmp_path: Path) -> None:
             "LIANBAN_DATA_DIR": str(tmp_path / "var"),
             "LIANBAN_SECRET_KEY": "k" * 40,
             "LIANBAN_DATA_KEYS": "d1:ZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGQ=",
+            "LIANBAN_LOOKUP_KEY": "4c" * 32,
             **CERTIFICATE_ENV,  # 电子证照 signing pair (production needs it)
         },
         database_url=url,

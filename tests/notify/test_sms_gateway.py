@@ -48,6 +48,7 @@ def settings_with(tmp_path: Path, mode: Mode, **env: str) -> Settings:
     keys = {
         "LIANBAN_SECRET_KEY": "k" * 40,
         "LIANBAN_DATA_KEYS": "d1:ZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGQ=",
+        "LIANBAN_LOOKUP_KEY": "4c" * 32,
         **CERTIFICATE_ENV,  # 电子证照 signing pair (production needs it)
     }
     return load_settings(

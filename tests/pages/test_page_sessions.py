@@ -24,6 +24,7 @@ WUHAN_GRADUATE = "420602200405120263"  # persona wuhan_graduate (陈思雨)
 PRODUCTION_KEYS = {
     "LIANBAN_SECRET_KEY": "k" * 40,
     "LIANBAN_DATA_KEYS": "d1:ZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGQ=",
+    "LIANBAN_LOOKUP_KEY": "4c" * 32,
     **CERTIFICATE_ENV,  # 电子证照 signing pair (production needs it)
 }
 

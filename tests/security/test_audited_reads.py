@@ -70,7 +70,7 @@ def test_a_window_clerks_look_up_is_audited_and_the_applicants_own_is_not(client
         == 200
     )
     (entry,) = entries(client, "view:case")
-    assert entry.case_id == case_id and entry.actor.startswith("staff:window")
+    assert entry.case_id == case_id and entry.actor == "staff:window" == entry.actor_sealed
 
 
 def test_an_export_is_audited(client: TestClient) -> None:

@@ -140,6 +140,7 @@ def test_the_sandbox_login_does_not_exist_in_production(tmp_path: Path) -> None:
             "LIANBAN_DATA_DIR": str(tmp_path),
             "LIANBAN_SECRET_KEY": "k" * 40,
             "LIANBAN_DATA_KEYS": "d1:ZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGQ=",  # 32 bytes: AES-256
+            "LIANBAN_LOOKUP_KEY": "4c" * 32,
             **CERTIFICATE_ENV,  # 电子证照 signing pair (production needs it)
         },
         database_url=f"sqlite:///{tmp_path / 'p.sqlite3'}",

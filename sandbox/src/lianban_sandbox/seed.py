@@ -228,6 +228,6 @@ def _book_today(platform: Platform, people: Iterator[str]) -> None:
 
 def _applicant(platform: Platform, case_id: str) -> Identity:
     with platform.sessions() as session:
-        owner = session.execute(select(Case.owner).where(Case.case_id == case_id)).scalar_one()
+        owner = session.execute(select(Case.owner_sealed).where(Case.case_id == case_id)).scalar_one() or ""
     number = owner.partition(":")[2]
     return replace(Identity(subject=owner, role=Role.APPLICANT), id_number=number)

@@ -33,6 +33,7 @@ from lianban.catalog.outcomes import case_finish_times
 from lianban.forms.submission import CheckedSubmission
 from lianban.security.audit import append
 from lianban.security.fieldcrypt.column import ProtectedJSON, field_encryption
+from lianban.security.lookup import lookup_hash
 
 
 class IdempotencyConflict(Exception):
@@ -235,8 +236,10 @@ def prepare_case(
         "case_no": None,  # the region's number of the day, taken in the write (write_case)
         "theme_id": theme.id,
         "theme_digest": catalogue.theme_digest(theme.id),
-        "owner": owner,
+        "owner": owner,  # stored as its keyed hash (LookupHash), beside its ciphertext
+        "owner_sealed": owner,
         "actor": actor,
+        "actor_sealed": actor,
         "channel": channel,
         "status": CaseStatus.SUBMITTED.value,
         "situation": situation,
@@ -294,7 +297,7 @@ def prepare_case(
         "action": "submit",
         "detail": {
             "channel": channel,
-            "owner": owner,
+            "owner": str(lookup_hash(owner)),  # never the identifier in plain
             "items": len(items),
             "request_hash": request_hash,
             "theme_digest": case["theme_digest"],

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from lianban.db import Base
 from lianban.security.audit.schema import AuditEntry
-from lianban.security.fieldcrypt import ProtectedJSON, Shape
+from lianban.security.fieldcrypt import ProtectedJSON, SealedText, Shape
+from lianban.security.lookup import LookupHash
 
 __all__ = ["AuditEntry"]  # the audit log is the security room's; cases write to it (add_audit)
 
@@ -40,7 +41,8 @@ class Upload(Base):
     __tablename__ = "uploads"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    owner: Mapped[str] = mapped_column(String(100), index=True)
+    owner: Mapped[str] = mapped_column(LookupHash(), index=True)  # keyed hash of the uploader
+    owner_sealed: Mapped[str | None] = mapped_column(SealedText("uploads.owner"))
     theme_id: Mapped[str | None] = mapped_column(String(100))
     material_id: Mapped[str] = mapped_column(String(100))
     digest: Mapped[str] = mapped_column(String(64))
@@ -66,8 +68,12 @@ class Case(Base):
     case_no: Mapped[str | None] = mapped_column(String(30), unique=True, index=True)
     theme_id: Mapped[str] = mapped_column(String(100), index=True)
     theme_digest: Mapped[str] = mapped_column(String(64))
-    owner: Mapped[str] = mapped_column(String(100), index=True)  # the applicant (person or employer)
-    actor: Mapped[str] = mapped_column(String(100))  # who filed it (the owner, or a window clerk: 帮办代办)
+    # the applicant (person or employer) and who filed it (the owner, or a window clerk: 帮办代办),
+    # each a keyed hash (查询用) beside its ciphertext, never in plain (lianban.security.lookup)
+    owner: Mapped[str] = mapped_column(LookupHash(), index=True)
+    owner_sealed: Mapped[str | None] = mapped_column(SealedText("cases.owner"))
+    actor: Mapped[str] = mapped_column(LookupHash())
+    actor_sealed: Mapped[str | None] = mapped_column(SealedText("cases.actor"))
     channel: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(30), index=True)
     situation: Mapped[dict[str, Any]] = mapped_column(JSON)
@@ -118,7 +124,7 @@ class CaseItem(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(ProtectedJSON("case_items.payload", Shape.PAYLOAD))
     receipt_no: Mapped[str | None] = mapped_column(String(100))
     reason: Mapped[str | None] = mapped_column(Text)
-    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    result: Mapped[dict[str, Any] | None] = mapped_column(ProtectedJSON("case_items.result", Shape.RESULT))
     legal_due_date: Mapped[date] = mapped_column(Date)
     promised_due_date: Mapped[date] = mapped_column(Date)
     progress: Mapped[int] = mapped_column(default=0)  # highest callback sequence applied
@@ -170,7 +176,7 @@ class Delivery(Base):
     method: Mapped[str] = mapped_column(String(20))  # pickup | post
     documents: Mapped[list[Any]] = mapped_column(JSON)
     address: Mapped[dict[str, Any] | None] = mapped_column(ProtectedJSON("deliveries.address", Shape.WHOLE))
-    recipient: Mapped[str | None] = mapped_column(String(100))
+    recipient: Mapped[str | None] = mapped_column(SealedText("deliveries.recipient"))
     tracking_no: Mapped[str | None] = mapped_column(String(60))
     pickup_code: Mapped[str | None] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(20))  # prepared | sent | delivered | collected
@@ -188,7 +194,7 @@ class Notice(Base):
     seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     channel: Mapped[str] = mapped_column(String(20))  # in_app | sms | email
-    recipient: Mapped[str] = mapped_column(String(100))
+    recipient: Mapped[str] = mapped_column(SealedText("notices.recipient"))  # a phone number, or the owner
     text: Mapped[str] = mapped_column(Text)
 
 

@@ -74,7 +74,8 @@ def accept_upload(
         session.add(
             Upload(
                 id=upload_id,
-                owner=identity.subject,
+                owner=identity.subject,  # stored as its keyed hash, beside its ciphertext
+                owner_sealed=identity.subject,
                 theme_id=theme_id,
                 material_id=material.id,
                 digest=digest,

@@ -10,12 +10,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from lianban.db import Base
 from lianban.security.fieldcrypt import ProtectedJSON, Shape
+from lianban.security.lookup import LookupHash
 
 
 class Draft(Base):
     __tablename__ = "drafts"
 
-    owner: Mapped[str] = mapped_column(String(100), primary_key=True)  # the subject who is typing
+    owner: Mapped[str] = mapped_column(LookupHash(), primary_key=True)  # who is typing: a keyed hash
     theme_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     form: Mapped[dict[str, Any]] = mapped_column(ProtectedJSON("drafts.form", Shape.FORM))
     situation: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -20,6 +20,7 @@ from lianban.clock import aware
 from lianban.drafts.schema import Draft
 from lianban.errors import Forbidden, not_found
 from lianban.security.fieldcrypt import ProtectedJSON, field_encryption
+from lianban.security.lookup import lookup_hash
 from lianban.security.tokens import Identity, Role
 
 TYPISTS = (Role.APPLICANT, Role.EMPLOYER, Role.WINDOW_CLERK)
@@ -40,7 +41,7 @@ def _typist(identity: Identity) -> str:
             "只有申请人、用人单位和综窗人员保存草稿",
             "only applicants, employers and window clerks keep drafts",
         )
-    return identity.subject
+    return str(lookup_hash(identity.subject))  # drafts are kept by the typist's keyed hash
 
 
 def _theme(catalogue: Catalogue, theme_id: str) -> None:

@@ -65,12 +65,11 @@ def visible_case(session: Session, identity: Identity, case_id: str) -> Case:
 
 def _applicant(case: Case) -> tuple[str, str]:
     form = case.form or {}
-    if form.get("employer.name") or case.owner.startswith("employer:"):
-        return str(form.get("employer.name") or ""), str(
-            form.get("employer.uscc") or case.owner.partition(":")[2]
-        )
+    owner = case.owner_sealed or ""  # the applicant in plain, from its ciphertext
+    if form.get("employer.name") or owner.startswith("employer:"):
+        return str(form.get("employer.name") or ""), str(form.get("employer.uscc") or owner.partition(":")[2])
     return mask_name(str(form.get("person.name") or "")), mask_number(
-        str(form.get("person.id_number") or case.owner.partition(":")[2])
+        str(form.get("person.id_number") or owner.partition(":")[2])
     )
 
 
@@ -94,7 +93,8 @@ def _agent(case: Case, identity: Identity) -> str:
         return "申请人本人"
     if identity.subject == case.actor and identity.name:
         return identity.name
-    return case.actor.partition(":")[2] or case.actor
+    actor = case.actor_sealed or ""
+    return actor.partition(":")[2] or actor
 
 
 def acceptance_receipt(

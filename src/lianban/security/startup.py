@@ -10,6 +10,8 @@ Before a production process serves or dispatches anything it checks:
   (AES-256-GCM: 32 bytes; SM4-GCM: 16, the size GB/T 32907 fixes);
 - ``LIANBAN_CERTIFICATE_KEY`` and ``LIANBAN_CERTIFICATE_CERT`` (e-certificates) are set, readable
   and belong together (the API process only: it signs them);
+- ``LIANBAN_LOOKUP_KEY`` (keyed hashes of identifiers kept for look-ups) is set, hex, at least 32
+  bytes;
 - the database schema is at the newest migration (``lianban migrate``, or ``serve --migrate``).
 
 Every finding names its variable and says what is wrong — never the value. Database URLs are
@@ -74,6 +76,20 @@ def _department_key_problems(settings: Settings) -> list[str]:
     return problems
 
 
+def _lookup_key_problems(settings: Settings) -> list[str]:
+    from lianban.security.lookup import MIN_BYTES, VARIABLE, read_key
+
+    if not settings.lookup_key:
+        return [f"{VARIABLE} is not set: production needs a hex key of at least {MIN_BYTES} bytes of its own"]
+    try:
+        size = len(read_key(settings.lookup_key))
+    except ConfigError as exc:
+        return [str(exc)]
+    if size < MIN_BYTES:
+        return [f"{VARIABLE} is {size} bytes long: it must be at least {MIN_BYTES} bytes"]
+    return []
+
+
 def _data_key_problems(settings: Settings) -> list[str]:
     from lianban.security.fieldcrypt import data_keyring
 
@@ -103,6 +119,7 @@ def key_problems(settings: Settings, tokens: bool = True) -> list[str]:
     return [
         *(_secret_problems(settings.secret_key) if tokens else []),
         *_department_key_problems(settings),
+        *_lookup_key_problems(settings),
         *_data_key_problems(settings),
         *(_certificate_problems(settings) if tokens else []),  # the API signs 电子证照
     ]

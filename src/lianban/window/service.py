@@ -19,6 +19,8 @@ from lianban.cases.schema import Case, CaseItem, Delivery
 from lianban.catalog.catalogue import Catalogue
 from lianban.context import Context
 from lianban.errors import Forbidden, invalid_field, not_found
+from lianban.security.audit import append
+from lianban.security.lookup import lookup_hash
 from lianban.security.staff import Caller, log_event
 from lianban.security.tokens import Identity, Role
 from lianban.sharing.providers import SharingHub
@@ -89,6 +91,14 @@ def look_up(ctx: Context, identity: Identity, number: str, client: str | None = 
             subject,
             {"desk": "window", "fields": sorted(known), "found": bool(known)},
         )
+        # and in the audit chain (审计): whom the clerk looked up, by the identifier's keyed hash
+        append(
+            session,
+            ctx.clock.now(),
+            identity.subject,
+            "view:person",
+            {"desk": "window", "person": str(lookup_hash(subject)), "fields": sorted(known)},
+        )
         cases = _cases(session, Case.owner == subject)
     name = str(known.get("person.name") or known.get("employer.name") or "")
     return {
@@ -114,7 +124,7 @@ def _cases(session: Any, where: Any, limit: int = 200) -> list[dict[str, Any]]:
                 Case.status,
                 Case.channel,
                 Case.accepted_at,
-                Case.owner,
+                Case.owner_sealed,
             )
             .where(where)
             .order_by(Case.accepted_at.desc())
@@ -139,7 +149,7 @@ def _cases(session: Any, where: Any, limit: int = 200) -> list[dict[str, Any]]:
             "status": c.status,
             "channel": c.channel,
             "accepted_at": c.accepted_at,
-            "applicant": masked(c.owner),
+            "applicant": masked(c.owner_sealed or ""),
             "item_count": sum(progress.get(c.case_id, {}).values()),
             "decided": sum(n for s, n in progress.get(c.case_id, {}).items() if s in DONE_ITEM),
             "by_status": progress.get(c.case_id, {}),
@@ -162,7 +172,7 @@ def pickups(ctx: Context, identity: Identity, case_id: str) -> dict[str, Any]:
     with ctx.sessions() as session:
         number = case_id.strip()
         case = session.execute(
-            select(Case.case_id, Case.case_no, Case.theme_id, Case.owner, Case.status).where(
+            select(Case.case_id, Case.case_no, Case.theme_id, Case.owner_sealed, Case.status).where(
                 (Case.case_no == number) | (Case.case_id == number)
             )
         ).first()
@@ -183,7 +193,7 @@ def pickups(ctx: Context, identity: Identity, case_id: str) -> dict[str, Any]:
             "case_id": case.case_id,
             "case_no": case.case_no or case.case_id,
             "theme_id": case.theme_id,
-            "applicant": masked(case.owner),
+            "applicant": masked(case.owner_sealed or ""),
             "deliveries": [
                 {
                     "delivery_id": d.delivery_id,

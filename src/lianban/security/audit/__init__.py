@@ -7,7 +7,7 @@ table is append-only (:mod:`.schema`: triggers in the migration).
 """
 
 from lianban.security.audit.chain import append, chain_day, entry_hash, genesis, sm3_hex
-from lianban.security.audit.ledger import MIN_RETENTION_DAYS, PRUNED, Report, prune, verify
+from lianban.security.audit.ledger import MIN_RETENTION_DAYS, PRUNED, Report, entries_by, prune, verify
 from lianban.security.audit.schema import AuditEntry, AuditHead
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "Report",
     "append",
     "chain_day",
+    "entries_by",
     "entry_hash",
     "genesis",
     "prune",

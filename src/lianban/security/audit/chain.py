@@ -26,6 +26,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from lianban.security.audit.schema import AuditEntry, AuditHead
+from lianban.security.lookup import lookup_hash
 
 CHINA = ZoneInfo("Asia/Shanghai")
 
@@ -58,7 +59,7 @@ def canonical(entry: AuditEntry) -> bytes:
         "seq": entry.seq,
         "at": utc(entry.at).isoformat(timespec="microseconds"),
         "case_id": entry.case_id,
-        "actor": entry.actor,
+        "actor": str(entry.actor),
         "action": entry.action,
         "detail": entry.detail,
     }
@@ -99,7 +100,8 @@ def append(
         seq=seq,
         at=when,
         case_id=case_id,
-        actor=actor,
+        actor=lookup_hash(actor),  # the chain covers the keyed hash, as stored
+        actor_sealed=actor,
         action=action,
         detail=json.loads(json.dumps(detail, default=str)),  # as it will read back
         prev_hash=prev,

@@ -137,4 +137,16 @@ def prune(session: Session, keep_days: int, at: datetime, actor: str = "operator
     return dropped
 
 
-__all__ = ["MIN_RETENTION_DAYS", "PRUNED", "Report", "prune", "verify"]
+def entries_by(session: Session, actor: str, limit: int = 1000) -> list[AuditEntry]:
+    """The entries naming ``actor`` (a plain identifier: it is hashed to look it up), oldest first."""
+    return list(
+        session.execute(
+            select(AuditEntry)
+            .where(AuditEntry.actor == actor)
+            .order_by(AuditEntry.day, AuditEntry.seq)
+            .limit(limit)
+        ).scalars()
+    )
+
+
+__all__ = ["MIN_RETENTION_DAYS", "PRUNED", "Report", "entries_by", "prune", "verify"]

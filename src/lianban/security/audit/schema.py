@@ -15,6 +15,8 @@ from sqlalchemy import JSON, Date, DateTime, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lianban.db import Base
+from lianban.security.fieldcrypt import SealedText
+from lianban.security.lookup import LookupHash
 
 
 class AuditEntry(Base):
@@ -26,7 +28,8 @@ class AuditEntry(Base):
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)  # 1, 2, … per day
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # UTC
     case_id: Mapped[str | None] = mapped_column(String(40), index=True)  # none: not about one case
-    actor: Mapped[str] = mapped_column(String(100))
+    actor: Mapped[str] = mapped_column(LookupHash())  # keyed hash (lianban.security.lookup)
+    actor_sealed: Mapped[str | None] = mapped_column(SealedText("audit_log.actor"))  # not in the hash
     action: Mapped[str] = mapped_column(String(50))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON)
     prev_hash: Mapped[str] = mapped_column(String(64))

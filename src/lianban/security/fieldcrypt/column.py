@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Dialect
+from sqlalchemy import JSON, Dialect, Text
 from sqlalchemy.types import TypeDecorator
 
 from lianban.catalog.catalogue import Catalogue, default_catalogue
@@ -32,9 +32,11 @@ from lianban.security.fieldcrypt.cipher import DataKeyring, is_sealed
 from lianban.security.fieldcrypt.keys import data_keyring
 
 __all__ = [
+    "RESULT_KEYS",
     "FieldEncryption",
     "ProtectedJSON",
     "ProtectedKeys",
+    "SealedText",
     "Shape",
     "field_encryption",
     "use_field_encryption",
@@ -106,6 +108,10 @@ class Shape(StrEnum):
     FORM = "form"  # {canonical key: value, "employees": [{canonical key: value}, …]}
     PAYLOAD = "payload"  # {department system field name: value}
     WHOLE = "whole"  # the whole value is personal (a postal address)
+    RESULT = "result"  # what a department issued: its number is personal (a social security card number)
+
+
+RESULT_KEYS = frozenset({"number"})  # in a result, the values sealed; the document's name stays readable
 
 
 _Visit = Callable[[str, bool, Any], Any]  # (path, protected?, value) -> new value
@@ -116,7 +122,7 @@ def _visit(shape: Shape, keys: ProtectedKeys, value: Any, visit: _Visit) -> Any:
         return visit("", True, value)
     if not isinstance(value, dict):
         return value
-    names = keys.fields if shape is Shape.FORM else keys.payload
+    names = keys.fields if shape is Shape.FORM else RESULT_KEYS if shape is Shape.RESULT else keys.payload
     out: dict[str, Any] = {}
     for name, v in value.items():
         if shape is Shape.FORM and name == "employees" and isinstance(v, list):
@@ -184,3 +190,23 @@ class ProtectedJSON(TypeDecorator[Any]):
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Any:
         return self.open(value, field_encryption())
+
+
+class SealedText(TypeDecorator[str]):
+    """A text column whose every value is personal (a phone number, a name): stored ``enc:v1:…``
+    under the data keys, bound to ``column``; a plain value written before still reads."""
+
+    impl = Text
+    cache_ok = True
+
+    def __init__(self, column: str) -> None:
+        super().__init__()
+        self.column = column
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        return None if value is None else field_encryption().keyring.seal(str(value), self.column)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Any:
+        if value is None or not is_sealed(value):
+            return value
+        return str(field_encryption().keyring.open(value, self.column))
