@@ -17,13 +17,26 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.exc import DBAPIError
 from typer.testing import CliRunner
 
+from lianban.catalog.catalogue import default_catalogue
 from lianban.cli.main import app
 from lianban.config import ConfigError, Mode, load_settings
 from lianban.db import make_engine, session_factory
 from lianban.migrate import upgrade
 from lianban.security.audit import AuditEntry, append, prune, verify
+from lianban.security.fieldcrypt import data_keyring, use_field_encryption
+from lianban.security.lookup import use_lookup_key
 
 runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def keys(tmp_path: Path) -> None:
+    """What a process writing the log holds: the lookup key (actors are kept as keyed hashes) and
+    data keys (beside them, their ciphertext) — here a sandbox's, generated into the test's folder."""
+    use_lookup_key(bytes.fromhex("4c" * 32))
+    use_field_encryption(data_keyring(tmp_path / "var", True), default_catalogue())
+
+
 NOON = datetime(2026, 12, 4, 4, 0, tzinfo=UTC)  # 12:00 in Beijing
 
 

@@ -15,7 +15,7 @@ from sandbox_cases import file_hebei_case
 def _audit(client: TestClient, case_id: str) -> list[tuple[str, str]]:
     with client.app.state.sessions() as session:  # type: ignore[attr-defined]
         return [
-            (a.actor, a.action)
+            (a.actor_sealed or "", a.action)  # the actor from its ciphertext (actor is its keyed hash)
             for a in session.execute(
                 select(AuditEntry).where(AuditEntry.case_id == case_id).order_by(AuditEntry.seq)
             ).scalars()

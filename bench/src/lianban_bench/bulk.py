@@ -42,6 +42,7 @@ from sqlalchemy import Engine, text
 import lianban.cases.schema  # noqa: F401 — registers the cases room's tables on Base.metadata
 from lianban.catalog.catalogue import Catalogue, default_catalogue
 from lianban.db import make_engine
+from lianban.security.lookup import lookup_hash
 from lianban_bench.bulk_cases import _Generator, _Rows
 from lianban_bench.bulk_rows import (
     COLUMNS,
@@ -265,10 +266,13 @@ def _sample(engine: Engine, seed: int, cases_per_owner: int, total: int, size: i
     numbers = sorted({n * total // size for n in range(min(size, total))})
     keys = {f"{MARK}-{seed}-{n}": n for n in numbers}
     owners = sorted({f"person:{owner_id_number(seed, n // cases_per_owner)}" for n in numbers})
+    # cases.owner is kept as the owner's keyed hash (lianban.security.lookup): looked up by it
+    plain = {str(lookup_hash(owner)): owner for owner in owners}
+    hashed = sorted(plain)
     found: dict[int, tuple[str, str]] = {}
     with engine.connect() as conn:
-        for first in range(0, len(owners), 500):
-            chunk = owners[first : first + 500]
+        for first in range(0, len(hashed), 500):
+            chunk = hashed[first : first + 500]
             marks = ", ".join(f":o{i}" for i in range(len(chunk)))
             rows = conn.execute(
                 text(f"SELECT case_id, owner, idempotency_key FROM cases WHERE owner IN ({marks})"),
@@ -276,7 +280,7 @@ def _sample(engine: Engine, seed: int, cases_per_owner: int, total: int, size: i
             )
             for case_id, owner, key in rows:
                 if key in keys:
-                    found[keys[key]] = (case_id, owner.removeprefix("person:"))
+                    found[keys[key]] = (case_id, plain[owner].removeprefix("person:"))
     return dict(found[n] for n in numbers if n in found)
 
 

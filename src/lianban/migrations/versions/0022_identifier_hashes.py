@@ -162,9 +162,13 @@ def upgrade() -> None:
     op.add_column("cases", sa.Column("actor_sealed", sa.Text(), nullable=True))
     op.add_column("uploads", sa.Column("owner_sealed", sa.Text(), nullable=True))
     op.add_column("audit_log", sa.Column("actor_sealed", sa.Text(), nullable=True))
-    if postgres:  # a ciphertext is longer than 100 characters; SQLite's TEXT has no length anyway
-        op.alter_column("notices", "recipient", type_=sa.Text(), existing_type=sa.String(100))
-        op.alter_column("deliveries", "recipient", type_=sa.Text(), existing_type=sa.String(100))
+    # a ciphertext is longer than 100 characters
+    with op.batch_alter_table("notices") as batch:
+        batch.alter_column(
+            "recipient", type_=sa.Text(), existing_type=sa.String(100), existing_nullable=False
+        )
+    with op.batch_alter_table("deliveries") as batch:
+        batch.alter_column("recipient", type_=sa.Text(), existing_type=sa.String(100), existing_nullable=True)
 
     _identifiers(bind, "cases", ("case_id",), ("owner", "actor"))
     _identifiers(bind, "uploads", ("id",), ("owner",))
