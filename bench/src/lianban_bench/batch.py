@@ -70,8 +70,17 @@ def make_sheet(rows: int) -> bytes:
     )
 
 
+def file_batch(api: ApiServer, *, rows: int) -> str:
+    """File a ``rows``-employee Shangrao case on ``api`` (untimed); its case id."""
+    return str(_run(api, rows)[1]["case_id"])
+
+
 def run_batch(api: ApiServer, *, rows: int) -> dict[str, Any]:
     """On the running ``api`` (in a full run, its database already holds the status scenario's cases)."""
+    return _run(api, rows)[0]
+
+
+def _run(api: ApiServer, rows: int) -> tuple[dict[str, Any], dict[str, Any]]:
     sheet = make_sheet(rows)
     with httpx.Client(base_url=api.url, timeout=600, trust_env=False) as client:
         employer = _employer(api.url)
@@ -95,7 +104,7 @@ def run_batch(api: ApiServer, *, rows: int) -> dict[str, Any]:
         seconds = time.perf_counter() - began
         if filed.status_code != 201:
             raise BenchError(f"the batch filing was refused: {filed.status_code} {filed.text[:1000]}")
-    return {
+    figures = {
         "rows": rows,
         "employees_accepted": len(employees),
         "sub_items": len(filed.json()["items"]),
@@ -104,3 +113,5 @@ def run_batch(api: ApiServer, *, rows: int) -> dict[str, Any]:
         "seconds": round(seconds, 3),
         "rows_per_second": round(rows / seconds, 1),
     }
+    answer: dict[str, Any] = filed.json()
+    return figures, answer

@@ -17,6 +17,7 @@ of cases for each. SQLite: the one in-process worker of ``lianban serve``.
 
 from __future__ import annotations
 
+import sys
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -27,11 +28,21 @@ from sqlalchemy import Engine, select, update
 
 from lianban.cases.schema import CaseItem, OutboxJob
 from lianban.db import make_engine
+from lianban_bench.dispatch_floor import run_floor
 from lianban_bench.graduate import graduate_login, submit_calls
 from lianban_bench.load import run_load
-from lianban_bench.machine import busy_between, cpu_times
+from lianban_bench.machine import busy_between, cpu_times, process_cpu
 from lianban_bench.memory import RssSampler
-from lianban_bench.servers import ApiServer, BenchError, Databases, Simulators, Stage, Workers
+from lianban_bench.servers import (
+    ApiServer,
+    BenchError,
+    Databases,
+    ManagedProcess,
+    Simulators,
+    Stage,
+    Workers,
+    free_port,
+)
 
 GIVEN_UP = {"rejected", "failed", "correction_required"}
 APPLICANTS = 16
@@ -111,8 +122,12 @@ def wait_all_approved(engine: Engine, case_ids: list[str], seconds: float) -> tu
             time.sleep(0.05)
 
 
-def _figures(cases: int, items: int, seconds: float, busy: float | None) -> dict[str, float | int | None]:
+def _figures(
+    cases: int, items: int, seconds: float, busy: float | None, cpu: float
+) -> dict[str, float | int | None]:
     return {
+        "cpu_seconds": round(cpu, 3),  # the platform's: its API and worker processes
+        "items_per_cpu_second": round(items / cpu, 2) if cpu > 0 else None,
         "cases": cases,
         "items": items,
         "seconds": round(seconds, 3),
@@ -132,6 +147,8 @@ def run_dispatch(
     concurrency: int,
     sampler: RssSampler,
     timeout: float = 900.0,
+    fairness_rows: int = 0,
+    floor_items: int = 500,
 ) -> dict[str, Any]:
     url = dbs.create_migrated("dispatch")
     engine = make_engine(url)
@@ -150,11 +167,16 @@ def run_dispatch(
                             ids = _file(api, cases, concurrency)
                             hold(engine, ids)
                             workers.pause_from(n)
-                            before = cpu_times()
+                            before, used = cpu_times(), process_cpu([api.pid, *workers.pids])
                             with sampler.watch({"api": api.pid, "worker": workers.pids[0]}):
                                 seconds, items = wait_all_approved(engine, ids, timeout)
                             busy = busy_between(before, cpu_times())
-                            out["workers"][str(n)] = _figures(len(ids), items, seconds, busy)
+                            used = process_cpu([api.pid, *workers.pids]) - used
+                            out["workers"][str(n)] = _figures(len(ids), items, seconds, busy, used)
+                        if fairness_rows:
+                            from lianban_bench.fairness import run_fairness
+
+                            out["fairness"] = run_fairness(engine, api, workers.pause_from, fairness_rows)
                     finally:
                         workers.stop()
                 first, last = str(worker_counts[0]), str(worker_counts[-1])
@@ -169,10 +191,34 @@ def run_dispatch(
                     ApiServer(stage, url, deployment=sims.deployment, in_process_worker=True) as api,
                     sampler.watch({"api": api.pid}),
                 ):
-                    before = cpu_times()
+                    before, used = cpu_times(), process_cpu([api.pid])
                     seconds, items = wait_all_approved(engine, ids, timeout)
                     busy = busy_between(before, cpu_times())
-                out["in_process_worker"] = _figures(len(ids), items, seconds, busy)
+                    used = process_cpu([api.pid]) - used
+                out["in_process_worker"] = _figures(len(ids), items, seconds, busy, used)
+        out["floor"] = _floor(stage, url, items=floor_items)
+        platform = out.get("workers", {}).get("1") or out.get("in_process_worker") or {}
+        if platform.get("items_per_cpu_second") and out["floor"].get("items_per_cpu_second"):
+            out["cpu_ratio_to_floor"] = (
+                platform["items_per_cpu_second"] / out["floor"]["items_per_cpu_second"]
+            )
     finally:
         engine.dispose()
     return out
+
+
+def _floor(stage: Stage, url: str, *, items: int) -> dict[str, Any]:
+    """The dispatch floor on the same database (:mod:`lianban_bench.dispatch_floor`)."""
+    port = free_port()
+    target = ManagedProcess(
+        "dispatch-floor", [sys.executable, "-m", "lianban_bench.dispatch_floor", str(port)], stage
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while "ready" not in target.output():
+            if not target.alive() or time.monotonic() > deadline:
+                raise BenchError(f"the dispatch floor's server did not start: {target.output()[-1000:]}")
+            time.sleep(0.05)
+        return run_floor(url, port, items)
+    finally:
+        target.stop()

@@ -33,6 +33,12 @@ TARGETS: tuple[Target, ...] = (
     Target("read.sqlite.ratio_to_floor", ">=", 0.5, "read one case throughput ÷ floor, SQLite"),
     Target("read.postgresql.ratio_to_floor", ">=", 0.5, "read one case throughput ÷ floor, PostgreSQL"),
     Target("dispatch.postgresql.speedup_4_over_1", ">=", 2.5, "dispatch 4 workers ÷ 1 worker, PostgreSQL"),
+    Target(
+        "dispatch.postgresql.fairness.ratio",
+        "<=",
+        2.0,
+        "graduate's first send during a 1,000-hire batch ÷ alone",
+    ),
     Target("status.sqlite.p99_ratio_1m_over_10k", "<=", 1.5, "status p99 at 1M ÷ at 10k, SQLite"),
     Target("status.postgresql.p99_ratio_1m_over_10k", "<=", 1.5, "status p99 at 1M ÷ at 10k, PostgreSQL"),
     Target("batch.seconds_1000", "<", 5.0, "1,000-employee batch, seconds"),
@@ -165,6 +171,38 @@ def markdown(doc: dict[str, Any]) -> str:
                         f"{load}) | "
                         f"{_fmt(f['items_per_second'])} items | – | – |"
                     )
+    procs = doc.get("processes")
+    if procs:
+        for n in ("1", "2"):
+            f = procs[n]
+            lines.append(
+                f"| processes | postgresql | `lianban serve --workers {n}`: POST /api/v1/applications, "
+                f"c={f['concurrency']} | {_fmt(f['throughput_rps'])} | {_fmt(f['p50_ms'])} | {_fmt(f['p99_ms'])} |"
+            )
+    for kind in ("sqlite", "postgresql"):
+        d = lookup(doc, f"dispatch.{kind}")
+        if not d:
+            continue
+        runs = d.get("workers") or {"in-process": d.get("in_process_worker")}
+        for workers, f in runs.items():
+            if f and f.get("items_per_cpu_second"):
+                lines.append(
+                    f"| dispatch | {kind} | {workers} worker(s): {_fmt(f['cpu_seconds'])} CPU-s of API and "
+                    f"workers for {f['items']} items | {_fmt(f['items_per_cpu_second'])} items/CPU-s | – | – |"
+                )
+        fl = d.get("floor")
+        if fl:
+            lines.append(
+                f"| dispatch | {kind} | floor: plain claim + loopback POST + update, {fl['items']} items, "
+                f"{_fmt(fl['cpu_seconds'])} CPU-s | {_fmt(fl['items_per_cpu_second'])} items/CPU-s | – | – |"
+            )
+        fair = d.get("fairness")
+        if fair:
+            lines.append(
+                f"| dispatch | {kind} | fairness: graduate's first send {_fmt(fair['first_send_alone_seconds'])} s "
+                f"alone, {_fmt(fair['first_send_during_batch_seconds'])} s while {fair['employees']:,} hires "
+                f"drain | – | – | – |"
+            )
     for kind in ("sqlite", "postgresql"):
         s = lookup(doc, f"status.{kind}")
         if s:

@@ -23,7 +23,7 @@ from lianban_bench.memory import RssSampler
 from lianban_bench.results import document
 from lianban_bench.servers import ApiServer, BenchError, Databases, Stage
 from lianban_bench.status import run_status
-from lianban_bench.submit import run_submit
+from lianban_bench.submit import run_processes, run_submit
 
 SCENARIOS = ("floor", "submit", "dispatch", "status", "batch", "memory")
 KINDS = ("sqlite", "postgresql")
@@ -44,6 +44,8 @@ class Sizes:
     status_concurrency: int = 16
     status_owners: int = 100  # applicants who log in and ask, at each size
     batch_rows: int = 1000
+    fairness_rows: int = 1000  # the employer whose hires drain while a graduate files
+    dispatch_floor_items: int = 2000
 
 
 FULL = Sizes()
@@ -57,6 +59,8 @@ QUICK = Sizes(  # every figure, small: CI runs it so the benchmark never rots (u
     status_requests=60,
     status_warmup=8,
     batch_rows=100,
+    fairness_rows=100,
+    dispatch_floor_items=200,
 )
 
 
@@ -134,6 +138,15 @@ def _one_kind(
                 )
                 raw.setdefault("submit", {"concurrency": sizes.concurrency})[kind] = submitted
                 raw.setdefault("read", {"concurrency": sizes.concurrency})[kind] = read
+                if kind == "postgresql":  # lianban serve --workers 1 and 2 (PostgreSQL only)
+                    say("submit with 1 and 2 serving processes on postgresql")
+                    raw["processes"] = run_processes(
+                        stage,
+                        dbs.create_migrated("processes"),
+                        seconds=sizes.submit_seconds,
+                        warmup=sizes.submit_warmup,
+                        concurrency=sizes.concurrency,
+                    )
                 advance()
                 lap("submit")
             if "status" in scenarios:
@@ -168,6 +181,8 @@ def _one_kind(
             latency_ms=sizes.latency_ms,
             concurrency=sizes.concurrency,
             sampler=sampler,
+            fairness_rows=sizes.fairness_rows if kind == "postgresql" else 0,
+            floor_items=sizes.dispatch_floor_items,
         )
         advance()
         lap("dispatch")

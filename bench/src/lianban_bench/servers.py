@@ -241,8 +241,10 @@ class ApiServer:
         in_process_worker: bool = False,
         port: int | None = None,
         deployment: Path | None = None,
+        workers: int = 1,
     ) -> None:
         self.stage = stage
+        self.workers = workers
         self.database_url = database_url
         self.in_process_worker = in_process_worker
         self.port = port or free_port()
@@ -260,7 +262,16 @@ class ApiServer:
         worker_flag = "--in-process-worker" if self.in_process_worker else "--no-in-process-worker"
         self.process = ManagedProcess(
             "api",
-            cli("serve", "--host", "127.0.0.1", "--port", str(self.port), worker_flag),
+            cli(
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                worker_flag,
+                "--workers",
+                str(self.workers),
+            ),
             self.stage,
             self.env(),
         )

@@ -132,3 +132,21 @@ def run_submit(
         {"rows_per_filing": rows, "load": generator, **_pair(write, floor_write)},
         {"cases": len(reads), "load": generator, **_pair(read, floor_read)},
     )
+
+
+def run_processes(
+    stage: Stage, database_url: str, *, seconds: float, warmup: float, concurrency: int
+) -> dict[str, Any]:
+    """``lianban serve --workers N`` for N = 1 and 2 on the same PostgreSQL database, one after
+    the other: filing throughput of each, side by side."""
+    out: dict[str, Any] = {}
+    for n in (1, 2):
+        with ApiServer(stage, database_url, workers=n) as api:
+            headers, body = graduate_login(api.url)
+            filed = _checked(
+                _timed(api.url, submit_calls(headers, body, 1), seconds, warmup, concurrency, True),
+                f"submit with {n} processes",
+            )
+            out[str(n)] = filed.figures()
+    out["speedup_2_over_1"] = out["2"]["throughput_rps"] / out["1"]["throughput_rps"]
+    return out

@@ -55,6 +55,11 @@ def _same_instant(a: datetime | None, b: datetime | None) -> bool:
     return a == b
 
 
+# jobs one claim takes (one query for them all); small, because a claimed batch is sent before
+# the next claim: a case filed meanwhile waits for at most these sends (公平: claims are round-robin)
+CLAIM_BATCH = 5
+
+
 class Dispatcher:
     def __init__(
         self,
@@ -78,8 +83,8 @@ class Dispatcher:
         """Close the department connections (a worker that stops)."""
         self.http.close()
 
-    def run_once(self, limit: int = 20) -> int:
-        """Handle the jobs due now; returns how many were taken."""
+    def run_once(self, limit: int = CLAIM_BATCH) -> int:
+        """Handle the jobs due now, a claimed batch at a time; returns how many were taken."""
         with self.sessions() as session, session.begin():
             keys = [
                 (j.case_id, j.job_id, j.lease_until)
