@@ -37,6 +37,8 @@ READ_CASES = 200  # the filed cases the read runs cycle through
 
 def _checked(result: LoadResult, what: str) -> LoadResult:
     # an error is a figure too (it is reported), but a run that is mostly errors measures nothing
+    if result.requests == 0:
+        raise BenchError(f"{what}: no request was answered within the run")
     if result.errors > result.requests // 10:
         raise BenchError(f"{what}: {result.errors} of {result.requests} failed: {result.error_samples}")
     return result
