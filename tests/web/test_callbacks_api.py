@@ -109,3 +109,12 @@ def test_a_return_from_a_departments_site_must_be_signed_and_counts_once(client:
     again = client.get(path, params=good)
     assert again.status_code == 200 and again.json()["changed"] is False
     assert item_status(client, case_id) == "approved"
+
+
+def test_a_callback_naming_no_department_code_is_refused_not_a_server_error(client: TestClient) -> None:
+    # found by Schemathesis: an empty or whitespace department made the sandbox derive a key for it (500)
+    for department in ("%20", "MR%F0%A1%9B%A9", "a%0Db"):
+        answer = client.post(f"/api/v1/connectors/{department}/callback", json={"receipt_no": "x"})
+        assert answer.status_code == 401, (department, answer.text)
+        back = client.get(f"/api/v1/connectors/{department}/return", params={"case_id": "x"})
+        assert back.status_code in (400, 401, 422), (department, back.text)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from collections.abc import Iterable, Mapping
 
 from lianban.config import ConfigError, Settings
@@ -73,6 +74,10 @@ def configured_keys(settings: Settings) -> dict[str, tuple[str, list[tuple[str, 
     return found
 
 
+DEPARTMENT_CODE = re.compile(r"[a-z][a-z0-9_]{0,39}")  # a department's code (hrss, medical_insurance …)
+MAX_DERIVED = 64  # sandbox rings kept; the catalogue's departments are far fewer
+
+
 def derived_key(master: SigningKey, department: str) -> SigningKey:
     """The sandbox's key for one department: HMAC-SHA256(master, department code)."""
     secret = hmac.new(master.secret, f"lianban department key:{department}".encode(), hashlib.sha256).digest()
@@ -94,11 +99,13 @@ class DepartmentKeys:
     def get(self, department: str) -> Keyring | None:
         """The department's key ring, or None: nothing it signs is accepted."""
         ring = self._rings.get(department)
-        if ring is None and self._master is not None:
+        if ring is None and self._master is not None and DEPARTMENT_CODE.fullmatch(department):
             master = self._master
             current = derived_key(master.current, department)
             previous = [derived_key(k, department) for k in map(master.get, master.key_ids[1:]) if k]
-            ring = self._rings.setdefault(department, Keyring(current, previous))
+            ring = Keyring(current, previous)
+            if len(self._rings) < MAX_DERIVED:  # a caller naming many departments grows nothing
+                self._rings.setdefault(department, ring)
         return ring
 
     def for_department(self, department: str) -> Keyring:
