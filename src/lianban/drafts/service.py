@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import JSON, Table, delete, select, type_coerce, update
+from sqlalchemy import JSON, String, Table, delete, select, type_coerce, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from lianban.catalog.catalogue import Catalogue
@@ -129,14 +129,16 @@ def rekey_drafts(
     column = Draft.__table__.c.form
     kind = column.type
     assert isinstance(kind, ProtectedJSON)
+    # the owner as stored (its keyed hash): compared as text, not hashed again as a look-up would
+    stored_owner = type_coerce(Draft.__table__.c.owner, String)
     rewritten = 0
     after: tuple[str, str] = ("", "")
     while True:
         with sessions() as session, session.begin():
             rows = session.execute(
-                select(Draft.owner, Draft.theme_id, type_coerce(column, JSON))
-                .where((Draft.owner > after[0]) | ((Draft.owner == after[0]) & (Draft.theme_id > after[1])))
-                .order_by(Draft.owner, Draft.theme_id)
+                select(stored_owner, Draft.theme_id, type_coerce(column, JSON))
+                .where((stored_owner > after[0]) | ((stored_owner == after[0]) & (Draft.theme_id > after[1])))
+                .order_by(stored_owner, Draft.theme_id)
                 .limit(batch_size)
                 .with_for_update()
             ).all()
@@ -146,7 +148,7 @@ def rekey_drafts(
                 if kind.stale(raw, crypt):
                     session.execute(
                         update(Draft)
-                        .where(Draft.owner == owner, Draft.theme_id == theme_id)
+                        .where(stored_owner == owner, Draft.theme_id == theme_id)
                         .values(form=kind.open(raw, crypt))
                     )
                     rewritten += 1
