@@ -22,6 +22,7 @@ from lianban.errors import FieldError, Forbidden, Invalid, Unauthenticated, not_
 from lianban.forms.contributions import REDUCED_MIN_RATE, HousingFundAmounts, housing_fund_amounts
 from lianban.forms.regions import region_settings
 from lianban.forms.sharing import employee_sharing, facts_for, prefill_for
+from lianban.forms.sheet import SheetResult, read_employee_sheet
 from lianban.forms.spec import UnknownItems
 from lianban.forms.split import ItemPayload
 from lianban.forms.submission import CheckedSubmission, check_submission
@@ -241,3 +242,35 @@ def housing_fund_preview(
         return housing_fund_amounts(*figures, rounding=rounding, min_rate=REDUCED_MIN_RATE)
     except (ValueError, ArithmeticError):
         return None
+
+
+def read_sheet(
+    ctx: Context,
+    theme: Theme,
+    identity: Identity,
+    data: bytes,
+    *,
+    form: dict[str, Any],
+    items: list[str] | None = None,
+    situation: dict[str, str] | None = None,
+    prefill: dict[str, Any] | None = None,
+    facts_form: dict[str, Any] | None = None,
+) -> SheetResult:
+    """An uploaded employee sheet (员工花名册) read and checked as filing would check its rows: the
+    caller's data sharing (prefill, facts, each row's verified values), the platform's date and the
+    deployment's row limit (``LIANBAN_SHEET_MAX_ROWS``). ``prefill`` replaces the caller's own
+    (a window clerk filing for an employer); ``facts_form`` the form the facts are read from.
+    Raises :class:`~lianban.forms.sheet.SheetRefused` for a file that is not a readable sheet."""
+    return read_employee_sheet(
+        ctx.catalogue,
+        theme,
+        data,
+        items=items,
+        situation=situation,
+        form=form,
+        prefill=prefill_for(ctx.sharing, identity, form) if prefill is None else prefill,
+        facts=facts_for(ctx.sharing, theme, identity, form if facts_form is None else facts_form),
+        sharing=lambda rows: employee_sharing(ctx.sharing, theme, rows),
+        today=ctx.clock.today(),
+        max_rows=ctx.settings.sheet_max_rows,
+    )

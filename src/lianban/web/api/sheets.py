@@ -29,14 +29,13 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
 
 from lianban.catalog.model import Theme
-from lianban.forms.service import theme_of
+from lianban.forms.service import read_sheet, theme_of
 from lianban.forms.sheet import (
     DEFAULT_MAX_ROWS,
     XLSX_MEDIA_TYPE,
     Language,
     SheetRefused,
     employee_sheet_template,
-    read_employee_sheet,
     sheet_filename,
 )
 from lianban.forms.spec import UnknownItems
@@ -44,10 +43,9 @@ from lianban.forms.uploads import UploadTooLarge, read_limited
 from lianban.security.tokens import Identity, Role
 from lianban.web.api.themes import catalogue_of
 from lianban.web.auth import require_identity
-from lianban.web.deps import clock_of, platform_of
+from lianban.web.deps import platform_of
 from lianban.web.limits import DEFAULT_MAX_BODY_BYTES
 from lianban.web.problems import FieldError, Problem, wants_english
-from lianban.web.sharing import employee_sharing, facts_for, prefill_for
 
 router = APIRouter(prefix="/api/v1/themes", tags=["forms"])
 
@@ -154,18 +152,14 @@ def post_employee_sheet(
     except UploadTooLarge:
         raise Problem(413, "请求体过大", "Request body too large") from None
     try:
-        result = read_employee_sheet(
-            catalogue_of(request),
+        result = read_sheet(
+            platform_of(request),
             theme,
+            identity,
             data,
             items=[str(c) for c in chosen] if chosen is not None else None,
             situation={str(k): str(v) for k, v in answers.items()} if answers else None,
             form=header,
-            prefill=prefill_for(request, identity, header),
-            facts=facts_for(request, theme, identity, header),
-            sharing=lambda rows: employee_sharing(request, theme, rows),
-            today=clock_of(request).today(),
-            max_rows=max_rows(request),
         )
     except SheetRefused as exc:
         error = FieldError("file", "format", exc.message_zh, exc.message_en)

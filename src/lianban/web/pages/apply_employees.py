@@ -15,10 +15,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
 from lianban.bootstrap import Platform
-from lianban.forms import sharing
 from lianban.forms.issues import FieldIssue
-from lianban.forms.service import HIDDEN
-from lianban.forms.sheet import DEFAULT_MAX_ROWS, SheetRefused, read_employee_sheet
+from lianban.forms.service import HIDDEN, read_sheet
+from lianban.forms.sheet import SheetRefused
 from lianban.forms.spec import FormSpec
 from lianban.forms.submission import CheckedSubmission
 from lianban.forms.uploads import UploadTooLarge, read_limited
@@ -156,17 +155,15 @@ def _import_sheet(request: Request, flow: ApplyFlow, upload: UploadFile) -> tupl
     except UploadTooLarge:
         return state, ["文件过大"]
     try:
-        result = read_employee_sheet(
-            ctx.catalogue,
+        result = read_sheet(
+            ctx,
             t,
+            flow.filer,
             data,
             situation=state.situation or None,
             form=header,
             prefill=prefill(ctx, flow),
-            facts=sharing.facts_for(ctx.sharing, t, flow.filer, {**header, **flow.applicant.form_keys()}),
-            sharing=lambda rows: sharing.employee_sharing(ctx.sharing, t, rows),
-            today=ctx.clock.today(),
-            max_rows=int(getattr(ctx.settings, "sheet_max_rows", DEFAULT_MAX_ROWS)),
+            facts_form={**header, **flow.applicant.form_keys()},
         )
     except SheetRefused as exc:
         return state, [exc.message_zh]

@@ -12,17 +12,15 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse
 
 from lianban.errors import Invalid
-from lianban.forms.service import theme_of
-from lianban.forms.sheet import SheetRefused, read_employee_sheet
+from lianban.forms.service import read_sheet, theme_of
+from lianban.forms.sheet import SheetRefused
 from lianban.forms.uploads import UploadTooLarge, read_limited
 from lianban.security.tokens import Identity, Role
-from lianban.web.api.sheets import max_rows
-from lianban.web.deps import clock_of, platform_of
+from lianban.web.deps import platform_of
 from lianban.web.limits import DEFAULT_MAX_BODY_BYTES
 from lianban.web.pages.route import PageRoute
 from lianban.web.pages.staff.access import render_staff, staff_caller
 from lianban.web.problems import wants_english
-from lianban.web.sharing import employee_sharing, facts_for, prefill_for
 from lianban.window.service import subject_of
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -111,17 +109,7 @@ def check_batch(
     theme = theme_of(ctx, theme_id)
     header = {"employer.uscc": subject.partition(":")[2]}
     try:
-        result = read_employee_sheet(
-            ctx.catalogue,
-            theme,
-            data,
-            form=header,
-            prefill=prefill_for(request, identity, header),
-            facts=facts_for(request, theme, identity, header),
-            sharing=lambda rows: employee_sharing(request, theme, rows),
-            today=clock_of(request).today(),
-            max_rows=max_rows(request),
-        )
+        result = read_sheet(ctx, theme, identity, data, form=header)
     except SheetRefused as exc:
         message = exc.message_en if wants_english(request) else exc.message_zh
         return _page(request, identity, typed, errors={"file": message}, status=422)
