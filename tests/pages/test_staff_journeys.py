@@ -37,7 +37,8 @@ def test_a_medical_insurance_reviewer_sees_only_her_items_and_approves_one_with_
 
     log_in_as_staff(desktop, "medical_insurance", "/staff/worklist")
     expect(desktop.get_by_role("heading", level=1)).to_have_text("部门工作台")
-    rows = desktop.get_by_role("row").filter(has_text=case_id)
+    case_no = api.case(case_id, applicant)["case_no"]  # 办件编号, as her receipt says
+    rows = desktop.get_by_role("row").filter(has_text=case_no)
     expect(rows).to_have_count(1)  # her department's item; the 人社 item of the same case is not hers
     expect(rows).to_contain_text("基本医疗保险参保和变更登记")
     expect(rows).to_contain_text("剩 15 个工作日")
@@ -45,10 +46,10 @@ def test_a_medical_insurance_reviewer_sees_only_her_items_and_approves_one_with_
     screenshot(desktop, "staff/worklist")
 
     desktop.get_by_label("时限").select_option("overdue")  # filters without leaving the page
-    expect(desktop.get_by_role("row").filter(has_text=case_id)).to_have_count(0)
+    expect(desktop.get_by_role("row").filter(has_text=case_no)).to_have_count(0)
     desktop.get_by_label("时限").select_option("all")
     # the demo's own waiting items come first (one is overdue): hers is opened from her row
-    desktop.get_by_role("row").filter(has_text=case_id).get_by_role(
+    desktop.get_by_role("row").filter(has_text=case_no).get_by_role(
         "link", name="基本医疗保险参保和变更登记"
     ).click()
 
@@ -73,7 +74,6 @@ def test_a_medical_insurance_reviewer_sees_only_her_items_and_approves_one_with_
     mine.get_by_role("radio", name=re.compile("^马志强")).check()
     mine.get_by_role("button", name="以所选人员登录").click()
     expect(mine.get_by_role("heading", level=1)).to_have_text("我的办件")
-    case_no = api.case(case_id, applicant)["case_no"]  # 办件编号, as her receipt says
     expect(mine.get_by_text(case_no, exact=True)).to_be_visible()  # her case, on her page
     mine.get_by_role("link", name=re.compile(f"查看进度.*{case_no}")).click()
     expect(mine).to_have_url(re.compile(f"/my/{case_id}$"))

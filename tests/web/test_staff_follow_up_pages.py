@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from staff_desk import log_in_staff, page, post_form
 
 from feature_world import decide_all
-from sandbox_cases import file_hebei_case
+from sandbox_cases import bearer, file_hebei_case
 
 
 def test_a_bad_rating_is_followed_up_by_the_department_and_watched_by_the_supervisor(
@@ -24,20 +24,26 @@ def test_a_bad_rating_is_followed_up_by_the_department_and_watched_by_the_superv
     assert r.status_code == 201, r.text
     follow_ups = client.get(f"/api/v1/applications/{case_id}/rating", headers=applicant).json()["follow_ups"]
     medical = next(f for f in follow_ups if f["department"] == "medical_insurance")
+    case_no = client.get(f"/api/v1/applications/{case_id}", headers=applicant).json()["case_no"]
 
     log_in_staff(client, "supervisor")
     status, html = page(client, "/staff/follow-ups")
     assert (
         status == 200
-        and html.count(f'<td class="mono">{case_id}</td>') == len(follow_ups)
+        and html.count(f'<td class="mono">{case_no}</td>') == len(follow_ups)  # 办件编号
         and "非常不满意" in html
     )
     status, html = page(client, f"/staff/follow-ups/{medical['follow_up_id']}")
     assert status == 200 and "医保登记等了很久" in html and "提交反馈" not in html  # supervisors watch
+    assert f'<dd class="mono">{case_no}</dd>' in html
+    listed = client.get(
+        "/api/v1/follow-ups", headers=bearer(client, username="supervisor", password="sandbox")
+    )
+    assert {f["case_no"] for f in listed.json() if f["case_id"] == case_id} == {case_no}
 
     log_in_staff(client, "medical_insurance")
     status, html = page(client, "/staff/follow-ups")
-    assert html.count(f'<td class="mono">{case_id}</td>') == 1  # her department's only
+    assert html.count(f'<td class="mono">{case_no}</td>') == 1  # her department's only
     path = f"/staff/follow-ups/{medical['follow_up_id']}"
     empty = post_form(client, path, {"status": "contacted", "answer": ""}, path)
     assert empty.status_code == 422 and "请填写核实或整改情况" in empty.text  # type: ignore[attr-defined]

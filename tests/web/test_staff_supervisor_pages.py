@@ -92,7 +92,8 @@ def test_the_supervisor_sees_the_cases_and_the_bad_rating_as_the_api_counts_them
     rated = {row[0]: row for row in tables["好差评：按主题"][1:]}
     assert rated[hebei["name"]][1:4] == ["1", "0", "1"]  # one rating, a 差评
     follow_ups = tables["未办结的差评整改"][1:]
-    assert follow_ups and all(case_id in row for row in follow_ups)
+    case_no = client.get(f"/api/v1/applications/{case_id}", headers=applicant).json()["case_no"]
+    assert follow_ups and all(case_no in row for row in follow_ups)  # by its 办件编号
     assert "/staff/follow-ups/" in html and "等了很久没人联系" in html
     assert (
         'data-chart="chart-themes"' in html and '<script type="application/json" id="chart-themes">' in html

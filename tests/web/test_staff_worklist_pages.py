@@ -33,6 +33,16 @@ def test_a_medical_insurance_reviewer_sees_her_items_only_and_approves_one_with_
     status, html = page(client, "/staff/worklist")
     assert status == 200 and "部门工作台" in html and case_id in html
     assert "职工基本养老保险" not in html  # 社保经办's item of the same case is not hers
+    case_no = client.get(f"/api/v1/applications/{case_id}", headers=applicant).json()["case_no"]
+    assert f'<td class="mono">{case_no}</td>' in html  # the 办件编号 the applicant quotes
+    other_id = file_zibo_batch(client)
+    dispatch_to_worklist(client)
+    status, html = page(client, f"/staff/worklist?case={case_no}")  # found by the 办件编号 she quotes
+    assert (
+        status == 200
+        and html.count('<td class="mono">') == html.count(f'<td class="mono">{case_no}</td>') == 1
+    )
+    assert other_id in page(client, "/staff/worklist")[1]  # the other case waits too, unfiltered
     item_id = f"{case_id}~medical_enrolment"
     status, html = page(client, f"/staff/worklist/items/{item_id}")
     assert status == 200 and "psn_name" in html and "certno" in html  # the department's own field names

@@ -29,6 +29,8 @@ def test_hrss_staff_see_and_approve_their_item_and_the_applicant_sees_the_result
     work = client.get("/api/v1/worklist", headers=hrss).json()
     mine = [w for w in work if w["case_id"] == case_id]
     assert [w["code"] for w in mine] == ["employment_registration"]
+    case_no = client.get(f"/api/v1/applications/{case_id}", headers=applicant).json()["case_no"]
+    assert mine[0]["case_no"] == case_no  # the 办件编号 the applicant quotes on the phone
     r = client.post(
         f"/api/v1/worklist/{mine[0]['item_id']}/decision",
         json={"decision": "approve", "result": {"就业创业证编号": "1301000000001"}},

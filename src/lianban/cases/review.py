@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from lianban.calendar import working_days_between
 from lianban.cases.obligations import obligations_of
@@ -86,6 +86,7 @@ def waiting(ctx: Context, identity: Identity, chosen: WorklistFilter) -> list[di
             Case.theme_id,
             Case.accepted_at,
             Case.channel,
+            Case.case_no,
         )  # the payload (personal data, encrypted) is read only when one item is opened
         .join(Case, Case.case_id == CaseItem.case_id)
         .where(
@@ -98,8 +99,9 @@ def waiting(ctx: Context, identity: Identity, chosen: WorklistFilter) -> list[di
     )
     if chosen.theme_id:
         query = query.where(Case.theme_id == chosen.theme_id)
-    if chosen.case_id:
-        query = query.where(CaseItem.case_id == chosen.case_id.strip())
+    if chosen.case_id:  # the 办件编号 the applicant quotes, or the case's id
+        wanted = chosen.case_id.strip()
+        query = query.where(or_(CaseItem.case_id == wanted, Case.case_no == wanted))
     if chosen.due == "overdue":
         query = query.where(CaseItem.promised_due_date < today)
     order = (
@@ -118,6 +120,7 @@ def waiting(ctx: Context, identity: Identity, chosen: WorklistFilter) -> list[di
                 {
                     "item_id": f"{r.case_id}~{r.item_id.replace('#', '~')}",
                     "case_id": r.case_id,
+                    "case_no": r.case_no,
                     "code": r.code,
                     "item_name": items.get(r.code, r.code),
                     "employee": r.employee,
@@ -144,6 +147,7 @@ def batches(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [
         {
             "case_id": case_id,
+            "case_no": items[0]["case_no"],
             "code": code,
             "item_name": items[0]["item_name"],
             "theme_name": items[0]["theme_name"],
@@ -184,6 +188,7 @@ def open_item(ctx: Context, identity: Identity, worklist_item_id: str) -> dict[s
         answer = {
             "item_id": worklist_id(item),
             "case_id": case_id,
+            "case_no": case.case_no,
             "code": item.code,
             "item_name": (theme.item(item.code).name if theme else item.code),
             "employee": item.employee,

@@ -60,7 +60,7 @@ def worklist(
     wanted = [status] if status else OPEN
     with ctx.sessions() as session, session.begin():
         rows = session.execute(
-            select(CaseItem, Case.theme_id, Case.accepted_at)
+            select(CaseItem, Case.theme_id, Case.accepted_at, Case.case_no)
             .join(Case, Case.case_id == CaseItem.case_id)
             .where(
                 CaseItem.department == own,
@@ -73,7 +73,7 @@ def worklist(
         ).all()
         # 后补材料 the applicant still owes this department (缓缴/降缴 papers), beside each item
         owed: dict[str, list[dict[str, Any]]] = {}
-        case_ids = {item.case_id for item, _, _ in rows}
+        case_ids = {item.case_id for item, _, _, _ in rows}
         if case_ids:
             today = ctx.clock.today()
             for obligation in session.execute(
@@ -88,12 +88,13 @@ def worklist(
             ctx.clock.now(),
             identity.subject,
             "view:worklist",
-            {"department": own, "items": [worklist_id(item) for item, _, _ in rows]},
+            {"department": own, "items": [worklist_id(item) for item, _, _, _ in rows]},
         )
         return [
             {
                 "item_id": worklist_id(item),
                 "case_id": item.case_id,
+                "case_no": case_no,
                 **({"obligations": owed[item.case_id]} if item.case_id in owed else {}),
                 "code": item.code,
                 "employee": item.employee,
@@ -104,7 +105,7 @@ def worklist(
                 "promised_due_date": item.promised_due_date.isoformat(),
                 "legal_due_date": item.legal_due_date.isoformat(),
             }
-            for item, theme_id, accepted_at in rows
+            for item, theme_id, accepted_at, case_no in rows
         ]
 
 

@@ -71,7 +71,7 @@ def list_follow_ups(
     today = china_date(now)
     late = (FollowUp.status.notin_(RATEABLE_FOLLOW_UP)) & (FollowUp.due_date < today)
     query = (
-        select(FollowUp, Rating, Case.theme_id)
+        select(FollowUp, Rating, Case.theme_id, Case.case_no)
         .join(Rating, (Rating.case_id == FollowUp.case_id) & (Rating.rating_id == FollowUp.rating_id))
         .join(Case, Case.case_id == FollowUp.case_id)
         .order_by(case((late, 0), else_=1), FollowUp.due_date, FollowUp.opened_at, FollowUp.follow_up_id)
@@ -83,13 +83,14 @@ def list_follow_ups(
         query = query.where(FollowUp.status == status)
     if overdue_only:
         query = query.where(late)
-    return [_with_rating(f, r, theme_id, now) for f, r, theme_id in session.execute(query)]
+    return [_with_rating(f, r, theme_id, case_no, now) for f, r, theme_id, case_no in session.execute(query)]
 
 
-def _with_rating(f: FollowUp, r: Rating, theme_id: str, now: datetime) -> dict[str, Any]:
+def _with_rating(f: FollowUp, r: Rating, theme_id: str, case_no: str | None, now: datetime) -> dict[str, Any]:
     answer = follow_up_json(f, now)
     today = china_date(now)
     answer["theme_id"] = theme_id
+    answer["case_no"] = case_no  # 办件编号
     answer["working_days_left"] = (
         None
         if f.status in RATEABLE_FOLLOW_UP
@@ -117,14 +118,14 @@ def _case_of(follow_up_id: str) -> str:
 def get_follow_up(session: Session, identity: Identity, follow_up_id: str, now: datetime) -> dict[str, Any]:
     scope = _scope(identity, None)
     row = session.execute(
-        select(FollowUp, Rating, Case.theme_id)
+        select(FollowUp, Rating, Case.theme_id, Case.case_no)
         .join(Rating, (Rating.case_id == FollowUp.case_id) & (Rating.rating_id == FollowUp.rating_id))
         .join(Case, Case.case_id == FollowUp.case_id)
         .where(FollowUp.case_id == _case_of(follow_up_id), FollowUp.follow_up_id == follow_up_id)
     ).first()
     if row is None or (scope is not None and row[0].department != scope):
         raise not_found(f"整改 {follow_up_id} ", f"follow-up {follow_up_id}")
-    return _with_rating(row[0], row[1], row[2], now)
+    return _with_rating(row[0], row[1], row[2], row[3], now)
 
 
 def answer_follow_up(

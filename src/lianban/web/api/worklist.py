@@ -31,6 +31,7 @@ class Decision(BaseModel):
 class WorklistItem(Answer):
     item_id: str
     case_id: str
+    case_no: str | None = None  # 办件编号
     code: str
     employee: int | None
     theme_id: str
