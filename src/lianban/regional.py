@@ -31,7 +31,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from lianban.config import ConfigError, _read_yaml
+from lianban.config import ConfigError, read_yaml
 
 HALLS_FILE = Path(__file__).parent / "appointments" / "data" / "halls.yaml"
 
@@ -120,7 +120,7 @@ def _by_region(where: str, base: Rules, body: Any) -> ByRegion[Rules]:
 
 def load_regional(path: Path | None) -> RegionalSettings:
     """The ``ratings:``, ``appointments:`` and ``drafts:`` sections of the deployment file."""
-    doc: Any = _read_yaml(path) if path else {}
+    doc: Any = read_yaml(path) if path else {}
     if not isinstance(doc, dict):
         doc = {}
     where = str(path)

@@ -15,8 +15,7 @@ from sqlalchemy import func, select
 
 from lianban.cases.schema import Delivery
 from lianban.clock import SettableClock
-from lianban.config import Mode
-from lianban.security.policy import LockoutPolicy
+from lianban.config import LockoutPolicy, Mode
 from lianban.security.schema import SecurityEvent, StaffAccount
 from lianban.security.staff import Caller, add_staff
 from sandbox_cases import bearer, file_hebei_case

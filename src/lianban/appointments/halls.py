@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from lianban.calendar import CHINA_TZ
-from lianban.config import ConfigError, _read_yaml
+from lianban.config import ConfigError, read_yaml
 
 PERIODS = ("am", "pm")
 PERIOD_WORDS = {"am": ("上午", "morning"), "pm": ("下午", "afternoon")}
@@ -103,7 +103,7 @@ def load_halls(path: Path) -> dict[str, Hall]:
 
 @lru_cache(maxsize=8)
 def _load(path: Path, _version: int) -> dict[str, Hall]:
-    doc = _read_yaml(path)
+    doc = read_yaml(path)
     if not isinstance(doc, list):
         raise ConfigError(f"{path}: a list of halls is expected")
     halls: dict[str, Hall] = {}

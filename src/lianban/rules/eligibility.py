@@ -4,6 +4,11 @@ Each result carries a Chinese (and English) sentence naming the facts used: the 
 ``explain`` text with its ``{placeholders}`` filled by evaluating them as CEL, and — where the
 rule reads the statutory retirement date — the date computed under the law in force on the
 application date.
+
+The rules room sits below the catalogue: the catalogue's checker and figures compile and evaluate
+rules (:mod:`lianban.rules.cel`), so this module reads the catalogue's conditions, items and themes
+through the few attributes it needs (:class:`ConditionLike`, :class:`ItemLike`, :class:`ThemeLike`:
+:mod:`lianban.catalog.model`'s classes have them) and never imports the catalogue.
 """
 
 from __future__ import annotations
@@ -12,10 +17,47 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
-from lianban.catalog.model import Condition, Item, Theme
 from lianban.rules.cel import RuleError, evaluate, nest
+
+
+class ConditionLike(Protocol):
+    """A condition of a theme or an item (受理条件), as :class:`lianban.catalog.model.Condition`."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def rule(self) -> str | None: ...
+    @property
+    def explain(self) -> str | None: ...
+    @property
+    def explain_en(self) -> str | None: ...
+    @property
+    def severity(self) -> Literal["block", "warn", "drop"]: ...
+    @property
+    def scope(self) -> Literal["item", "application"]: ...
+    @property
+    def facts(self) -> Sequence[str]: ...
+
+
+class ItemLike(Protocol):
+    """An item (事项) with its conditions, as :class:`lianban.catalog.model.Item`."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def conditions(self) -> Sequence[ConditionLike]: ...
+
+
+class ThemeLike(Protocol):
+    """A theme (主题) with its own conditions, as :class:`lianban.catalog.model.Theme`."""
+
+    @property
+    def conditions(self) -> Sequence[ConditionLike]: ...
+
 
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 _RETIREMENT_CALL = re.compile(r"retirement_date\([^()]*\)")
@@ -124,8 +166,8 @@ def _retirement_note(rule: str, act: Mapping[str, Any]) -> tuple[str, str]:
 
 
 def evaluate_condition(
-    cond: Condition,
-    item: Item | None,
+    cond: ConditionLike,
+    item: ItemLike | None,
     act: Mapping[str, Any],
     labels: Mapping[str, Mapping[str, str]],
 ) -> ConditionResult:
@@ -163,8 +205,8 @@ def evaluate_condition(
 
 
 def assess(
-    theme: Theme,
-    items: Sequence[Item],
+    theme: ThemeLike,
+    items: Sequence[ItemLike],
     values: Mapping[str, Any],
     situation: Mapping[str, str],
     facts: Mapping[str, Any],

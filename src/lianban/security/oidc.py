@@ -7,14 +7,8 @@ the nonce of this very login. The provider's claims then name who logged in: a p
 resident ID number (the claim named by ``LIANBAN_OIDC_ID_NUMBER_CLAIM``), an employer by its USCC
 (``LIANBAN_OIDC_USCC_CLAIM``). The platform then issues its own session (:mod:`.tokens`).
 
-| variable | default | meaning |
-| --- | --- | --- |
-| ``LIANBAN_OIDC_ISSUER`` | — (no OIDC login) | the provider's issuer URL; its discovery document is read from it |
-| ``LIANBAN_OIDC_CLIENT_ID`` / ``_CLIENT_SECRET`` | — | the platform's registration at the provider |
-| ``LIANBAN_OIDC_REDIRECT_URL`` | ``{LIANBAN_PUBLIC_URL}/auth/oidc/callback`` | where the provider sends the browser back |
-| ``LIANBAN_OIDC_SCOPES`` | ``openid profile`` | scopes asked for (``openid`` is always among them) |
-| ``LIANBAN_OIDC_ID_NUMBER_CLAIM`` | ``id_number`` | the claim that carries a person's resident ID number |
-| ``LIANBAN_OIDC_USCC_CLAIM`` | ``uscc`` | the claim that carries an employer's unified social credit code |
+Its settings (``LIANBAN_OIDC_…``) are the platform's (:class:`~lianban.config.OidcSettings`, in
+``settings.security.oidc``).
 """
 
 from __future__ import annotations
@@ -31,13 +25,12 @@ from urllib.parse import urlsplit
 
 import httpx
 from authlib.common.errors import AuthlibBaseError as OAuthError
-from authlib.common.security import is_secure_transport
 from joserfc import jwt
 from joserfc.errors import BadSignatureError, ClaimError, ExpiredTokenError, JoseError
 from joserfc.jwk import KeySet
 from stdnum.cn import ric, uscc
 
-from lianban.config import ConfigError
+from lianban.config import OidcSettings
 from lianban.security.tokens import Identity, Role
 
 SIGNING_ALGORITHMS = [
@@ -55,43 +48,6 @@ SIGNING_ALGORITHMS = [
 LEEWAY_SECONDS = 30  # clock skew between the provider and the platform
 METADATA_SECONDS = 3600  # discovery document and JWKS are read again after this
 RESIDENT_ID = re.compile(r"\d{17}[\dX]")
-
-
-@dataclass(frozen=True)
-class OidcSettings:
-    issuer: str
-    client_id: str
-    client_secret: str | None
-    redirect_url: str
-    scopes: str = "openid profile"
-    id_number_claim: str = "id_number"
-    uscc_claim: str = "uscc"
-
-
-def load_oidc_settings(env: Mapping[str, str], public_url: str) -> OidcSettings | None:
-    """The provider's settings, or None when ``LIANBAN_OIDC_ISSUER`` is not set (no OIDC login)."""
-    issuer = (env.get("LIANBAN_OIDC_ISSUER") or "").rstrip("/")
-    if not issuer:
-        return None
-    client_id = env.get("LIANBAN_OIDC_CLIENT_ID") or ""
-    if not client_id:
-        raise ConfigError("LIANBAN_OIDC_CLIENT_ID must be set when LIANBAN_OIDC_ISSUER is")
-    redirect = env.get("LIANBAN_OIDC_REDIRECT_URL") or f"{public_url.rstrip('/')}/auth/oidc/callback"
-    for name, url in (("LIANBAN_OIDC_ISSUER", issuer), ("LIANBAN_OIDC_REDIRECT_URL", redirect)):
-        if not is_secure_transport(url):
-            raise ConfigError(f"{name} must be an https:// URL (http only on loopback), not {url!r}")
-    scopes = env.get("LIANBAN_OIDC_SCOPES") or "openid profile"
-    if "openid" not in scopes.split():
-        scopes = f"openid {scopes}"
-    return OidcSettings(
-        issuer=issuer,
-        client_id=client_id,
-        client_secret=env.get("LIANBAN_OIDC_CLIENT_SECRET") or None,
-        redirect_url=redirect,
-        scopes=scopes,
-        id_number_claim=env.get("LIANBAN_OIDC_ID_NUMBER_CLAIM") or "id_number",
-        uscc_claim=env.get("LIANBAN_OIDC_USCC_CLAIM") or "uscc",
-    )
 
 
 class OidcError(Exception):

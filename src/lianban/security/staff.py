@@ -2,7 +2,7 @@
 
 Passwords are hashed with argon2id (argon2-cffi, its recommended parameters); a hash made under
 older parameters is replaced at the next good login. Repeated wrong passwords lock the account
-for the lock-out period (:class:`~lianban.security.policy.LockoutPolicy`) — the right password is
+for the lock-out period (:class:`~lianban.config.LockoutPolicy`) — the right password is
 refused until the lock ends. Every login, refused login, lock-out and account change is written
 to the security log without the password. An unknown username costs the same hashing work as a
 known one, so timing does not tell which usernames exist.
@@ -22,7 +22,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lianban.security.policy import LockoutPolicy
+from lianban.config import LockoutPolicy
 from lianban.security.schema import SecurityEvent, StaffAccount
 from lianban.security.tokens import Identity, Role
 

@@ -1,4 +1,4 @@
-"""Configuration (配置) from the environment (12-factor) and the deployment file, read once at start.
+"""The one :class:`Settings` (配置) from the environment (12-factor) and the deployment file, read once at start.
 
 One :class:`Settings` (pydantic-settings, prefix ``LIANBAN_``); a value that cannot be used is a
 :class:`ConfigError` at start, naming the variable or the file and key it came from.
@@ -25,39 +25,32 @@ One :class:`Settings` (pydantic-settings, prefix ``LIANBAN_``); a value that can
 | ``LIANBAN_SMS_URL``, ``LIANBAN_SMS_KEY`` | none: no SMS | the province's SMS gateway (:mod:`lianban.notify.sms`); the key is required with the URL |
 | ``LIANBAN_COURIER_URL``, ``LIANBAN_COURIER_KEY`` | none: posted letters are not booked or tracked | the postal partner (EMS/顺丰-style, :mod:`lianban.delivery.courier`); the key is required with the URL |
 | ``LIANBAN_CERTIFICATE_KEY``, ``LIANBAN_CERTIFICATE_CERT`` | a self-signed pair made per sandbox; required in production | the PEM key and certificate (chain) that sign e-certificates (电子证照, :mod:`lianban.security.pdfsign`) |
-| ``LIANBAN_LOGIN_LOCKOUT_…``, ``LIANBAN_RATE_…``, ``LIANBAN_REDIS_URL`` | see :mod:`lianban.security.policy` | lock-outs, rate limits and what production shows |
+| ``LIANBAN_LOGIN_LOCKOUT_…``, ``LIANBAN_RATE_…``, ``LIANBAN_REDIS_URL``, ``LIANBAN_OIDC_…``, ``LIANBAN_API_DOCS``, ``LIANBAN_METRICS_…`` | see :mod:`lianban.config.security` | lock-outs, rate limits, the identity provider and what production shows (``settings.security``) |
 
-The deployment file (YAML)::
-
-    dispatch: {max_attempts: 8, base_delay_seconds: 2, max_delay_seconds: 600}
-    delivery: {follow_up_working_days: 2, pickup_reminder_working_days: 5, max_follow_ups: 5}
-    departments:
-      hrss: {base_url: https://…, api_key: …, timeout_seconds: 10, signing_keys: "kid:hex,…"}
-      tax: {base_url: https://…, status: poll, poll_interval_seconds: 60}   # no callbacks: poll
-
-A department's ``api_key`` is sent with every request to it (``X-Api-Key``), its
-``timeout_seconds`` bounds each of them, and its ``signing_keys`` sign what lianban sends it and
-verify what it sends back (``LIANBAN_DEPARTMENT_KEYS`` wins for a department it names).
-
-``status: poll`` is for a department system that cannot call back: the platform asks
-``GET {base_url}/records/{receipt_no}`` every ``poll_interval_seconds`` until it has decided.
+The deployment file: :mod:`lianban.config.deployment`; the security variables: :mod:`lianban.config.security`.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import Any, Literal
 
 from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
-from ruamel.yaml import YAML
 
-if TYPE_CHECKING:
-    from lianban.security.policy import SecurityPolicy
+from lianban.config.deployment import (
+    DeliveryPolicy,
+    DepartmentEndpoint,
+    RetryPolicy,
+    load_deployment,
+    load_policies,
+    number,
+)
+from lianban.config.errors import ConfigError
+from lianban.config.security import VARIABLES as SECURITY_VARIABLES
+from lianban.config.security import SecurityPolicy, load_security_policy
 
 PREFIX = "LIANBAN_"
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
@@ -66,41 +59,6 @@ DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 class Mode(StrEnum):
     SANDBOX = "sandbox"
     PRODUCTION = "production"
-
-
-@dataclass(frozen=True)
-class DepartmentEndpoint:
-    """How one department system is reached (used by the connectors room)."""
-
-    department: str
-    base_url: str
-    api_key: str | None = None  # sent as ``X-Api-Key`` with every request to the department
-    timeout_seconds: float = 10.0
-    status: str = "callback"  # callback | poll: how the platform learns of the department's decision
-    poll_interval_seconds: float = 60.0
-    signing_keys: str | None = None  # kid:hex,…: the key ring shared with this department (部门密钥)
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How dispatch retries a department that cannot take a sub-item now (重试策略)."""
-
-    max_attempts: int = 8
-    base_delay_seconds: float = 2.0
-    max_delay_seconds: float = 600.0
-
-
-@dataclass(frozen=True)
-class DeliveryPolicy:
-    """When the platform follows up what it delivered (送达跟踪), in working days."""
-
-    follow_up_working_days: int = 2  # after posting: ask the courier whether it arrived
-    pickup_reminder_working_days: int = 5  # after a pickup is ready: remind the applicant
-    max_follow_ups: int = 5  # then staff are told (a timeline event) and follow-ups stop
-
-
-class ConfigError(Exception):
-    """Configuration that cannot be used, with the variable or file it comes from."""
 
 
 class Settings(BaseSettings):
@@ -147,16 +105,32 @@ class Settings(BaseSettings):
     departments: dict[str, DepartmentEndpoint] = Field(default_factory=dict)
     retry: RetryPolicy = Field(default_factory=RetryPolicy)
     delivery: DeliveryPolicy = Field(default_factory=DeliveryPolicy)
-    # lock-outs and rate limits (:mod:`lianban.security.policy` reads their variables)
-    security_policy: Any = None
+    # lock-outs, rate limits, the identity provider, what production shows: the variables as given
+    # (LIANBAN_LOGIN_LOCKOUT_FAILURES …, :mod:`lianban.config.security`), read as ``security``
+    login_lockout_failures: str | None = None
+    login_lockout_minutes: str | None = None
+    redis_url: str | None = None
+    rate_limits: str | None = None
+    rate_login_account: str | None = None
+    rate_login_client: str | None = None
+    rate_pickup_code: str | None = None
+    rate_filing: str | None = None
+    rate_upload: str | None = None
+    api_docs: str | None = None
+    metrics_token: str | None = None
+    metrics_allow: str | None = None
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None
+    oidc_redirect_url: str | None = None
+    oidc_scopes: str | None = None
+    oidc_id_number_claim: str | None = None
+    oidc_uscc_claim: str | None = None
+    security: SecurityPolicy = Field(default_factory=SecurityPolicy)  # made from the variables above
 
     @property
     def sandbox(self) -> bool:
         return self.mode is Mode.SANDBOX
-
-    @property
-    def security(self) -> SecurityPolicy:
-        return cast("SecurityPolicy", self.security_policy)
 
     def public_address(self, served_at: str | None = None) -> str:
         """The platform's address for departments: ``LIANBAN_PUBLIC_URL``, else where it is served."""
@@ -187,15 +161,17 @@ class Settings(BaseSettings):
         env = {f"{PREFIX}{name.upper()}": v for name, v in values.items() if v is not None}
         values["departments"] = load_deployment(dep_file) if dep_file else {}
         values["retry"], values["delivery"] = load_policies(dep_file, env)
-        if values.get("security_policy") is None:
-            values["security_policy"] = _security_policy(os.environ)
+        given = {
+            f"{PREFIX}{name.upper()}": str(values[name]) for name in SECURITY_VARIABLES if values.get(name)
+        }
+        values["security"] = load_security_policy(given, str(values.get("public_url") or DEFAULT_PUBLIC_URL))
         for service in ("sms", "courier"):
             _gateway(values, service)
         values["audit_retention_days"] = int(
-            _number("LIANBAN_AUDIT_RETENTION_DAYS", values.get("audit_retention_days") or 183, 183, True)
+            number("LIANBAN_AUDIT_RETENTION_DAYS", values.get("audit_retention_days") or 183, 183, True)
         )
         values["sheet_max_rows"] = int(
-            _number("LIANBAN_SHEET_MAX_ROWS", values.get("sheet_max_rows") or 5000, 1, True)
+            number("LIANBAN_SHEET_MAX_ROWS", values.get("sheet_max_rows") or 5000, 1, True)
         )
         return values
 
@@ -227,98 +203,12 @@ def _gateway(values: Mapping[str, Any], service: str) -> None:
         raise ConfigError(f"{name}_URL must be set with {name}_KEY")
 
 
-def _security_policy(env: Mapping[str, str]) -> SecurityPolicy:
-    from lianban.security.policy import load_security_policy  # it raises ConfigError from here
-
-    return load_security_policy(env)
-
-
 def default_database_url(data_dir: Path) -> str:
     return f"sqlite:///{data_dir / 'lianban.sqlite3'}"
 
 
-def _read_yaml(path: Path) -> Any:
-    try:
-        return YAML(typ="safe").load(path.read_text(encoding="utf-8")) or {}
-    except Exception as exc:
-        raise ConfigError(f"{path}: {exc}") from exc
-
-
-def _number(where: str, value: Any, minimum: float, integer: bool = False) -> float:
-    try:
-        number = int(value) if integer else float(value)
-    except (TypeError, ValueError) as exc:
-        raise ConfigError(f"{where} must be a number, not {value!r}") from exc
-    if number < minimum:
-        raise ConfigError(f"{where} must be at least {minimum:g}, not {value!r}")
-    return number
-
-
-def load_policies(path: Path | None, env: Mapping[str, Any]) -> tuple[RetryPolicy, DeliveryPolicy]:
-    """The ``dispatch:`` and ``delivery:`` sections of the deployment file; environment variables win."""
-    doc: Any = _read_yaml(path) if path else {}
-    section = doc.get("dispatch") or {}
-    retry_values: dict[str, Any] = {}
-    for name, variable, minimum, integer in (
-        ("max_attempts", "LIANBAN_DISPATCH_MAX_ATTEMPTS", 1, True),
-        ("base_delay_seconds", "LIANBAN_DISPATCH_BASE_DELAY_SECONDS", 0, False),
-        ("max_delay_seconds", "LIANBAN_DISPATCH_MAX_DELAY_SECONDS", 0, False),
-    ):
-        if env.get(variable) not in (None, ""):
-            retry_values[name] = _number(variable, env[variable], minimum, integer)
-        elif name in section:
-            retry_values[name] = _number(f"{path}: dispatch.{name}", section[name], minimum, integer)
-    retry = RetryPolicy(**retry_values)
-    if retry.max_delay_seconds < retry.base_delay_seconds:
-        raise ConfigError("dispatch: max_delay_seconds must not be less than base_delay_seconds")
-    section = doc.get("delivery") or {}
-    delivery_values = {
-        name: int(_number(f"{path}: delivery.{name}", section[name], 1, True))
-        for name in ("follow_up_working_days", "pickup_reminder_working_days", "max_follow_ups")
-        if name in section
-    }
-    return retry, DeliveryPolicy(**delivery_values)
-
-
-def load_deployment(path: Path) -> dict[str, DepartmentEndpoint]:
-    """Read the deployment file: ``departments: {hrss: {base_url, api_key, timeout_seconds, status}}``."""
-    doc: Any = _read_yaml(path)
-    out: dict[str, DepartmentEndpoint] = {}
-    for dept, body in (doc.get("departments") or {}).items():
-        if not isinstance(body, dict) or "base_url" not in body:
-            raise ConfigError(f"{path}: departments.{dept} needs base_url")
-        api_key = body.get("api_key")
-        keys = body.get("signing_keys")
-        if isinstance(keys, list):
-            keys = ",".join(str(k) for k in keys)
-        out[str(dept)] = DepartmentEndpoint(
-            department=str(dept),
-            base_url=str(body["base_url"]),
-            api_key=str(api_key) if api_key not in (None, "") else None,
-            timeout_seconds=_number(
-                f"{path}: departments.{dept}.timeout_seconds", body.get("timeout_seconds", 10.0), 0.1
-            ),
-            status=_status_mode(path, str(dept), body.get("status", "callback")),
-            poll_interval_seconds=_number(
-                f"{path}: departments.{dept}.poll_interval_seconds",
-                body.get("poll_interval_seconds", 60.0),
-                1,
-            ),
-            signing_keys=str(keys) if keys not in (None, "") else None,
-        )
-    return out
-
-
-def _status_mode(path: Path, dept: str, value: Any) -> str:
-    if value not in ("callback", "poll"):
-        raise ConfigError(f"{path}: departments.{dept}.status must be callback or poll, not {value!r}")
-    return str(value)
-
-
 _VARIABLES = tuple(
-    name
-    for name in Settings.model_fields
-    if name not in ("departments", "retry", "delivery", "security_policy")
+    name for name in Settings.model_fields if name not in ("departments", "retry", "delivery", "security")
 )
 
 
@@ -329,7 +219,7 @@ def load_settings(
     mode: Mode | None = None,
 ) -> Settings:
     """Settings from the environment (or the mapping ``env``); explicit arguments (CLI options) win."""
-    given: dict[str, Any] = {"security_policy": _security_policy(os.environ if env is None else env)}
+    given: dict[str, Any] = {}
     if database_url:
         given["database_url"] = database_url
     if mode is not None:
@@ -350,15 +240,4 @@ def _named(error: Any) -> str:
     return f"{PREFIX}{str(loc[0]).upper()}: {error.get('msg')}, not {error.get('input')!r}"
 
 
-__all__ = [
-    "ConfigError",
-    "DeliveryPolicy",
-    "DepartmentEndpoint",
-    "Mode",
-    "RetryPolicy",
-    "Settings",
-    "default_database_url",
-    "load_deployment",
-    "load_policies",
-    "load_settings",
-]
+__all__ = ["DEFAULT_PUBLIC_URL", "PREFIX", "Mode", "Settings", "default_database_url", "load_settings"]

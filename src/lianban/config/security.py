@@ -1,4 +1,8 @@
-"""Security settings (安全设置) read from the environment: lock-outs, rate limits, what production shows.
+"""Security settings (安全设置): lock-outs, rate limits, the identity provider, what production shows.
+
+Part of the one :class:`~lianban.config.Settings`: its ``security`` (:class:`SecurityPolicy`),
+made from the variables below when the settings are built. The security room reads it from there
+(the platform's settings); nothing here imports the security room.
 
 | variable | default | meaning |
 | --- | --- | --- |
@@ -15,7 +19,13 @@
 | ``LIANBAN_METRICS_TOKEN`` | — | ``/metrics`` answers a scraper sending ``Authorization: Bearer <token>`` (16 bytes or more) |
 | ``LIANBAN_METRICS_ALLOW`` | — | ``/metrics`` answers these addresses or networks (``10.0.0.0/8,192.0.2.7``) |
 
-The province's identity provider (OIDC) is configured by ``LIANBAN_OIDC_…`` (:mod:`lianban.security.oidc`).
+| ``LIANBAN_OIDC_ISSUER`` | — (no OIDC login) | the province's identity provider's issuer URL (:mod:`lianban.security.oidc`) |
+| ``LIANBAN_OIDC_CLIENT_ID`` / ``_CLIENT_SECRET`` | — | the platform's registration at the provider |
+| ``LIANBAN_OIDC_REDIRECT_URL`` | ``{LIANBAN_PUBLIC_URL}/auth/oidc/callback`` | where the provider sends the browser back |
+| ``LIANBAN_OIDC_SCOPES`` | ``openid profile`` | scopes asked for (``openid`` is always among them) |
+| ``LIANBAN_OIDC_ID_NUMBER_CLAIM`` | ``id_number`` | the claim that carries a person's resident ID number |
+| ``LIANBAN_OIDC_USCC_CLAIM`` | ``uscc`` | the claim that carries an employer's unified social credit code |
+
 A rate is a ``limits`` string (``N per [M] second|minute|hour|day``); ``off`` turns that one off.
 """
 
@@ -26,10 +36,32 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from ipaddress import IPv4Network, IPv6Network, ip_network
 
+from authlib.common.security import is_secure_transport
 from limits import parse
 
-from lianban.config import ConfigError
-from lianban.security.oidc import OidcSettings, load_oidc_settings
+from lianban.config.errors import ConfigError
+
+VARIABLES = (  # the Settings fields these are read from (LIANBAN_ + the name in capitals)
+    "login_lockout_failures",
+    "login_lockout_minutes",
+    "redis_url",
+    "rate_limits",
+    "rate_login_account",
+    "rate_login_client",
+    "rate_pickup_code",
+    "rate_filing",
+    "rate_upload",
+    "api_docs",
+    "metrics_token",
+    "metrics_allow",
+    "oidc_issuer",
+    "oidc_client_id",
+    "oidc_client_secret",
+    "oidc_redirect_url",
+    "oidc_scopes",
+    "oidc_id_number_claim",
+    "oidc_uscc_claim",
+)
 
 DEFAULT_RATES = {
     "login_account": "10 per 15 minutes",
@@ -50,6 +82,19 @@ class LockoutPolicy:
     @property
     def period(self) -> timedelta:
         return timedelta(minutes=self.minutes)
+
+
+@dataclass(frozen=True)
+class OidcSettings:
+    """The province's identity provider (统一身份认证) and the platform's registration there."""
+
+    issuer: str
+    client_id: str
+    client_secret: str | None
+    redirect_url: str
+    scopes: str = "openid profile"
+    id_number_claim: str = "id_number"
+    uscc_claim: str = "uscc"
 
 
 @dataclass(frozen=True)
@@ -78,8 +123,9 @@ def _positive(env: Mapping[str, str], name: str, default: float, integer: bool =
     return value
 
 
-def load_security_policy(env: Mapping[str, str]) -> SecurityPolicy:
-    """The security settings from ``env``; a malformed value is a :class:`ConfigError` naming it."""
+def load_security_policy(env: Mapping[str, str], public_url: str) -> SecurityPolicy:
+    """The security settings from ``env`` (``LIANBAN_*`` names: the settings' values); a malformed
+    value is a :class:`ConfigError` naming its variable."""
     lockout = LockoutPolicy(
         failures=int(_positive(env, "LIANBAN_LOGIN_LOCKOUT_FAILURES", 5, integer=True)),
         minutes=_positive(env, "LIANBAN_LOGIN_LOCKOUT_MINUTES", 15.0),
@@ -88,7 +134,7 @@ def load_security_policy(env: Mapping[str, str]) -> SecurityPolicy:
         lockout=lockout,
         rates=_rates(env),
         redis_url=env.get("LIANBAN_REDIS_URL") or None,
-        oidc=load_oidc_settings(env, env.get("LIANBAN_PUBLIC_URL") or "http://127.0.0.1:8000"),
+        oidc=load_oidc_settings(env, public_url),
         api_docs=_switch(env, "LIANBAN_API_DOCS", False),
         metrics_token=_metrics_token(env),
         metrics_allow=_networks(env, "LIANBAN_METRICS_ALLOW"),
@@ -139,3 +185,29 @@ def _rates(env: Mapping[str, str]) -> dict[str, str | None]:
             raise ConfigError(f"{variable} must be like '10 per 15 minutes' or 'off', not {rate!r}") from exc
         rates[rule] = rate
     return rates
+
+
+def load_oidc_settings(env: Mapping[str, str], public_url: str) -> OidcSettings | None:
+    """The provider's settings, or None when ``LIANBAN_OIDC_ISSUER`` is not set (no OIDC login)."""
+    issuer = (env.get("LIANBAN_OIDC_ISSUER") or "").rstrip("/")
+    if not issuer:
+        return None
+    client_id = env.get("LIANBAN_OIDC_CLIENT_ID") or ""
+    if not client_id:
+        raise ConfigError("LIANBAN_OIDC_CLIENT_ID must be set when LIANBAN_OIDC_ISSUER is")
+    redirect = env.get("LIANBAN_OIDC_REDIRECT_URL") or f"{public_url.rstrip('/')}/auth/oidc/callback"
+    for name, url in (("LIANBAN_OIDC_ISSUER", issuer), ("LIANBAN_OIDC_REDIRECT_URL", redirect)):
+        if not is_secure_transport(url):
+            raise ConfigError(f"{name} must be an https:// URL (http only on loopback), not {url!r}")
+    scopes = env.get("LIANBAN_OIDC_SCOPES") or "openid profile"
+    if "openid" not in scopes.split():
+        scopes = f"openid {scopes}"
+    return OidcSettings(
+        issuer=issuer,
+        client_id=client_id,
+        client_secret=env.get("LIANBAN_OIDC_CLIENT_SECRET") or None,
+        redirect_url=redirect,
+        scopes=scopes,
+        id_number_claim=env.get("LIANBAN_OIDC_ID_NUMBER_CLAIM") or "id_number",
+        uscc_claim=env.get("LIANBAN_OIDC_USCC_CLAIM") or "uscc",
+    )
