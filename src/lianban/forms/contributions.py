@@ -14,9 +14,8 @@ from lianban.forms.issues import FieldIssue
 
 __all__ = [
     "QUANTUM",
-    "REDUCED_MIN_RATE",
-    "USUAL_MIN_RATE",
     "HousingFundAmounts",
+    "HousingFundRates",
     "Rounding",
     "housing_fund_amounts",
     "pension_base_issue",
@@ -35,18 +34,30 @@ class HousingFundAmounts:
     total: Decimal
 
 
+@dataclass(frozen=True)
+class HousingFundRates:
+    """A region's bounds of the housing fund's rates (缴存比例), in percent: ``usual_min``–``max``
+    (5–12 % by the national rule, DOMAIN.md), and ``reduced_min``, the lowest rate taken with 降缴
+    (a reduced rate applied for). No source document states a national floor for 降缴, so the
+    default is the data dictionary's floor of 1 %; a region sets its own in ``regions.yaml``."""
+
+    usual_min: Decimal = Decimal(5)
+    max: Decimal = Decimal(12)
+    reduced_min: Decimal = Decimal(1)
+
+
 QUANTUM: dict[str, Decimal] = {"yuan": Decimal("1"), "jiao": Decimal("0.1"), "fen": Decimal("0.01")}
-USUAL_MIN_RATE = Decimal(5)  # 5–12 % (DOMAIN.md)
-# the lowest reduced rate (降缴) the platform takes: no source document states one, so only
-# the dictionary's floor; a region's own floor would be a regional setting
-REDUCED_MIN_RATE = Decimal(1)
 REDUCTION = "reduction"  # 降缴 in housing_fund.relief (shangrao.housing_fund_relief)
 
 
-def rate_minimum_issues(values: dict[str, object], prefix: str, reduced: bool) -> list[FieldIssue]:
-    """Rates below the usual 5 % are allowed only with 降缴 (a reduced rate applied for)."""
+def rate_minimum_issues(
+    values: dict[str, object], prefix: str, reduced: bool, rates: HousingFundRates = HousingFundRates()
+) -> list[FieldIssue]:
+    """Rates below the region's usual minimum (5 %) are allowed only with 降缴 (a reduced rate
+    applied for)."""
     if reduced:
         return []
+    floor = plain(rates.usual_min)
     issues = []
     for key, side_zh, side_en in (
         ("housing_fund.unit_rate", "单位", "unit"),
@@ -58,13 +69,15 @@ def rate_minimum_issues(values: dict[str, object], prefix: str, reduced: bool) -
             rate = Decimal(str(values[key]))
         except ArithmeticError:
             continue
-        if rate < USUAL_MIN_RATE:
+        if rate < rates.usual_min:
             issues.append(
                 FieldIssue(
                     f"{prefix}{key}",
                     "range",
-                    f"{side_zh}缴存比例 {plain(rate)}% 低于 5%：低于5%的缴存比例仅在申请降缴（降低缴存比例）时允许",
-                    f"the {side_en} rate {rate}% is below 5 %: a lower rate needs a reduction (降缴) applied for",
+                    f"{side_zh}缴存比例 {plain(rate)}% 低于 {floor}%："
+                    f"低于{floor}%的缴存比例仅在申请降缴（降低缴存比例）时允许",
+                    f"the {side_en} rate {rate}% is below {floor} %: a lower rate needs a reduction (降缴) "
+                    "applied for",
                 )
             )
     return issues

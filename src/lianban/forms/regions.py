@@ -1,20 +1,20 @@
 """Region figures (地区参数): what a deployment configures per region in ``data/regions.yaml`` — the
 province's average wage (全口径城镇单位就业人员平均工资, for the pension base's 60 %–300 %) and the
-housing fund's rounding — looked up for a division by walking up to its city and province.
+housing fund's rounding and rate bounds — looked up for a division by walking up to its city and province.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, cast
 
 from ruamel.yaml import YAML
 
-from lianban.forms.contributions import QUANTUM, Rounding
+from lianban.forms.contributions import QUANTUM, HousingFundRates, Rounding
 from lianban.forms.fieldtypes.checking import is_ascii_digits
 
 __all__ = ["REGIONS_FILE", "RegionSettings", "load_region_settings", "region_settings"]
@@ -34,6 +34,7 @@ class RegionSettings:
     source: str
     placeholder: bool
     housing_fund_rounding: Rounding
+    housing_fund_rates: HousingFundRates = field(default_factory=HousingFundRates)
 
     @property
     def average_wage_yuan_per_month(self) -> Decimal:
@@ -50,12 +51,35 @@ _SETTINGS_KEYS = frozenset(
         "housing_fund_rounding",
     }
 )
+_OPTIONAL_KEYS = frozenset({"housing_fund_rates"})
+_RATE_KEYS = ("usual_min", "max", "reduced_min")
+
+
+def _parse_rates(code: str, body: Any, path: Path) -> HousingFundRates:
+    """``housing_fund_rates: {usual_min: 5, max: 12, reduced_min: 1}`` (percent; any key omitted
+    keeps the national default)."""
+    if not isinstance(body, Mapping):
+        raise ValueError(f"{path}: entry {code}: housing_fund_rates must be a mapping")
+    unknown = sorted(str(k) for k in body if k not in _RATE_KEYS)
+    if unknown:
+        raise ValueError(f"{path}: entry {code}: housing_fund_rates: unknown key {unknown[0]}")
+    default = HousingFundRates()
+    given: dict[str, Decimal] = {}
+    for key in _RATE_KEYS:
+        value = Decimal(str(body.get(key, getattr(default, key))))
+        if not value.is_finite() or not 0 < value <= 100:
+            raise ValueError(f"{path}: entry {code}: housing_fund_rates.{key} must be a percent above 0")
+        given[key] = value
+    rates = HousingFundRates(**given)
+    if not rates.reduced_min <= rates.usual_min <= rates.max:
+        raise ValueError(f"{path}: entry {code}: housing_fund_rates must keep reduced_min ≤ usual_min ≤ max")
+    return rates
 
 
 def _parse_settings(code: str, body: Any, path: Path) -> RegionSettings:
     if not isinstance(body, Mapping):
         raise ValueError(f"{path}: entry {code} must be a mapping")
-    unknown = sorted(str(k) for k in body if k not in _SETTINGS_KEYS)
+    unknown = sorted(str(k) for k in body if k not in _SETTINGS_KEYS | _OPTIONAL_KEYS)
     if unknown:
         raise ValueError(f"{path}: entry {code}: unknown key {unknown[0]}")
     missing = sorted(k for k in _SETTINGS_KEYS if k not in body)
@@ -75,6 +99,7 @@ def _parse_settings(code: str, body: Any, path: Path) -> RegionSettings:
         source=str(body["source"]).strip(),
         placeholder=bool(body["placeholder"]),
         housing_fund_rounding=cast(Rounding, rounding),
+        housing_fund_rates=_parse_rates(code, body.get("housing_fund_rates", {}), path),
     )
 
 

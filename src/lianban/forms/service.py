@@ -19,7 +19,7 @@ from typing import Any
 from lianban.catalog.model import Theme, system_name
 from lianban.context import Context
 from lianban.errors import FieldError, Forbidden, Invalid, Unauthenticated, not_found
-from lianban.forms.contributions import REDUCED_MIN_RATE, HousingFundAmounts, housing_fund_amounts
+from lianban.forms.contributions import HousingFundAmounts, HousingFundRates, housing_fund_amounts
 from lianban.forms.regions import region_settings
 from lianban.forms.sharing import employee_sharing, facts_for, prefill_for
 from lianban.forms.sheet import SheetResult, read_employee_sheet
@@ -235,11 +235,14 @@ def housing_fund_preview(
     except (InvalidOperation, ValueError):
         return None
     try:
-        rounding = region_settings(theme.region_code).housing_fund_rounding
+        region = region_settings(theme.region_code)
+        rounding, rates = region.housing_fund_rounding, region.housing_fund_rates
     except KeyError:
-        rounding = "yuan"
+        rounding, rates = "yuan", HousingFundRates()
     try:
-        return housing_fund_amounts(*figures, rounding=rounding, min_rate=REDUCED_MIN_RATE)
+        return housing_fund_amounts(
+            *figures, rounding=rounding, min_rate=rates.reduced_min, max_rate=rates.max
+        )
     except (ValueError, ArithmeticError):
         return None
 

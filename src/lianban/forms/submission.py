@@ -17,15 +17,15 @@ from typing import Any
 from lianban.catalog.catalogue import Catalogue
 from lianban.catalog.model import FieldType, Theme
 from lianban.forms.contributions import (
-    REDUCED_MIN_RATE,
     REDUCTION,
+    HousingFundRates,
     housing_fund_amounts,
     pension_base_issue,
     rate_minimum_issues,
 )
 from lianban.forms.fieldtypes.identifiers import id_number_facts
 from lianban.forms.issues import FieldIssue, Findings
-from lianban.forms.regions import region_settings
+from lianban.forms.regions import RegionSettings, region_settings
 from lianban.forms.spec import MAX_LISTED_OPTIONS, FormField, FormSpec, build_form
 from lianban.forms.split import ItemPayload, PayloadInvalid, split_payloads
 from lianban.forms.validate import validate_value
@@ -133,12 +133,19 @@ def _check_values(
 
 
 def _compute_housing_fund(
-    values: dict[str, Any], given: Mapping[str, Any], prefix: str, rounding: str, reduced: bool = False
+    values: dict[str, Any],
+    given: Mapping[str, Any],
+    prefix: str,
+    region: RegionSettings | None,
+    reduced: bool = False,
 ) -> list[FieldIssue]:
-    """月缴存额 = 基数 × 比例 for each side, total = both; a supplied amount that differs is a
-    conflict; a rate under 5 % only with 降缴 (``reduced``, or the values' own housing_fund.relief)."""
+    """月缴存额 = 基数 × 比例 for each side, total = both, rounded and bounded by the region's rule;
+    a supplied amount that differs is a conflict; a rate under the region's usual minimum (5 %)
+    only with 降缴 (``reduced``, or the values' own housing_fund.relief)."""
+    rounding = region.housing_fund_rounding if region else "yuan"
+    rates = region.housing_fund_rates if region else HousingFundRates()
     reduced = reduced or REDUCTION in (values.get("housing_fund.relief") or ())
-    issues: list[FieldIssue] = rate_minimum_issues(values, prefix, reduced)
+    issues: list[FieldIssue] = rate_minimum_issues(values, prefix, reduced, rates)
     keys = ("housing_fund.base", "housing_fund.unit_rate", "housing_fund.personal_rate")
     if issues or not all(k in values for k in keys):
         return issues
@@ -147,8 +154,9 @@ def _compute_housing_fund(
             Decimal(str(values[keys[0]])),
             Decimal(str(values[keys[1]])),
             Decimal(str(values[keys[2]])),
-            rounding=rounding,  # type: ignore[arg-type]
-            min_rate=REDUCED_MIN_RATE,
+            rounding=rounding,
+            min_rate=rates.reduced_min,
+            max_rate=rates.max,
         )
     except (ValueError, ArithmeticError):
         return []  # the rates' own range errors are already reported
@@ -214,8 +222,7 @@ def check_submission(
         region = region_settings(theme.region_code)
     except KeyError:
         region = None
-    rounding = region.housing_fund_rounding if region else "yuan"
-    issues += _compute_housing_fund(values, form, "", rounding)
+    issues += _compute_housing_fund(values, form, "", region)
     if region is not None and "insurance.pension.base" in values:
         # 缴费基数在全省平均工资的 60%–300% 之间
         base_issue = pension_base_issue(
@@ -252,7 +259,7 @@ def check_submission(
                 row_values,
                 row,
                 f"employees[{i}].",
-                rounding,
+                region,
                 REDUCTION in (values.get("housing_fund.relief") or ()),
             )
             employees.append(row_values)
