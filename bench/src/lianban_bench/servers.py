@@ -32,6 +32,9 @@ from lianban.security.signing import SigningKey
 from lianban_sandbox.simulators import DEPARTMENTS
 
 START_SECONDS = 60.0
+# the bench's PostgreSQL databases are named <prefix>_<scenario>_<random>: one prefix per person or
+# session sharing a server (LIANBAN_BENCH_DB_PREFIX), so no one's clean-up drops another's
+DB_PREFIX = os.environ.get("LIANBAN_BENCH_DB_PREFIX") or "lianban_bench"
 STOP_SECONDS = 30.0
 
 
@@ -177,7 +180,7 @@ class Databases:
         if self.kind == "sqlite":
             path = self.stage.root / f"{name}-{uuid.uuid4().hex[:6]}.sqlite3"
             return f"sqlite:///{path}"
-        db = f"lianban_bench_{name}_{uuid.uuid4().hex[:8]}"
+        db = f"{DB_PREFIX}_{name}_{uuid.uuid4().hex[:8]}"
         admin = create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
         try:
             with admin.connect() as conn:
@@ -201,7 +204,7 @@ class Databases:
                 if Path(f"{source}{suffix}").exists():
                     shutil.copyfile(f"{source}{suffix}", f"{target}{suffix}")
             return url
-        db = f"lianban_bench_{name}_{uuid.uuid4().hex[:8]}"
+        db = f"{DB_PREFIX}_{name}_{uuid.uuid4().hex[:8]}"
         template = make_url(self._template).database
         admin = create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
         try:

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from lianban.cases.progress import DEPARTMENT_STATUS, add_audit, apply_decision, lock_case
 from lianban.cases.schema import CaseItem
@@ -82,13 +82,18 @@ def locked_item(session: Session, case_id: str, item_id: str) -> CaseItem | None
 
 def locked_item_by_receipt(session: Session, department: str, receipt_no: str) -> CaseItem:
     """The sub-item a department knows by its receipt number (受理编号), its case locked; 404 if none."""
-    item = session.execute(
-        select(CaseItem).where(CaseItem.receipt_no == receipt_no, CaseItem.department == department)
-    ).scalar_one_or_none()
+    # the keys only (no row to decrypt), then the item read once, as it is now that the case is ours
+    found = session.execute(
+        select(CaseItem.case_id, CaseItem.item_id).where(
+            CaseItem.receipt_no == receipt_no, CaseItem.department == department
+        )
+    ).one_or_none()
+    if found is None:
+        raise not_found(f"受理编号 {receipt_no} ", f"receipt {receipt_no}")
+    lock_case(session, found.case_id)
+    item = session.get(CaseItem, (found.case_id, found.item_id), options=[defer(CaseItem.payload)])
     if item is None:
         raise not_found(f"受理编号 {receipt_no} ", f"receipt {receipt_no}")
-    lock_case(session, item.case_id)
-    session.refresh(item)  # as it is now that the case is ours
     return item
 
 

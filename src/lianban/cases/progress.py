@@ -102,9 +102,16 @@ def refresh_case(session: Session, case_id: str, at: datetime) -> str:
 
 def release_waiting(session: Session, case_id: str, at: datetime) -> None:
     """Queue items whose waits are met; end those whose waits can no longer be met."""
+    statuses = session.execute(select(CaseItem.status).where(CaseItem.case_id == case_id)).scalars()
+    if S.WAITING.value not in set(statuses):
+        return  # nothing waits (most decisions): no item is read
+    # the payloads stay unread (and undecrypted); a result is read only where a document is asked
+    light = [defer(CaseItem.payload), defer(CaseItem.result)]
     items = {
         it.item_id: it
-        for it in session.execute(select(CaseItem).where(CaseItem.case_id == case_id)).scalars()
+        for it in session.execute(
+            select(CaseItem).where(CaseItem.case_id == case_id).options(*light)
+        ).scalars()
     }
     changed = True
     while changed:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from lianban.cases.jobs import JobKind, subscribe
 from lianban.cases.schema import Case, CaseItem, OutboxJob
@@ -20,7 +20,7 @@ def item_approved(session: Session, job: OutboxJob, at: datetime) -> None:
         return
     wiring = wiring_of(session)
     case = session.get(Case, job.case_id)
-    item = session.get(CaseItem, (job.case_id, job.item_id))
+    item = session.get(CaseItem, (job.case_id, job.item_id), options=[defer(CaseItem.payload)])
     if case is None or item is None or wiring.catalogue is None:
         return
     theme = wiring.catalogue.themes.get(case.theme_id)

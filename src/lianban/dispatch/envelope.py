@@ -14,8 +14,11 @@ from lianban.cases.schema import Case, CaseItem
 from lianban.catalog.model import Theme
 
 
-def envelope_of(session: Session, theme: Theme, item: CaseItem, callback_url: str) -> dict[str, Any]:
-    """The ``POST /records`` body for ``item`` of a case under ``theme``."""
+def envelope_of(
+    session: Session, theme: Theme, item: CaseItem, callback_url: str, case: Case | None = None
+) -> dict[str, Any]:
+    """The ``POST /records`` body for ``item`` of a case under ``theme`` (``case``: the item's case
+    when the caller has read it already)."""
     definition = theme.item(item.code)
     envelope: dict[str, Any] = {
         "item": item.code,
@@ -24,7 +27,11 @@ def envelope_of(session: Session, theme: Theme, item: CaseItem, callback_url: st
         "payload": item.payload,
         "callback_url": callback_url,
     }
-    case_no = session.execute(select(Case.case_no).where(Case.case_id == item.case_id)).scalar()
+    case_no = (
+        case.case_no
+        if case is not None
+        else session.execute(select(Case.case_no).where(Case.case_id == item.case_id)).scalar()
+    )
     if case_no:
         envelope["case_no"] = case_no  # 办件编号
     if definition.national is not None:  # 事项编码 / 实施编码, and whether they are verified

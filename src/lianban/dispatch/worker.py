@@ -149,6 +149,7 @@ class Dispatcher:
                         theme,
                         item,
                         f"{self.config.callback_base_url.rstrip('/')}/api/v1/connectors/{department}/callback",
+                        case,
                     ),
                     # a resubmission after 补正 is a new department request
                     idempotency_key=f"{case_id}:{item.item_id}:{item.revision}",
@@ -292,7 +293,8 @@ class Dispatcher:
             job.status = "done"
             if count_attempt:
                 job.attempts += 1
-            item = session.get(CaseItem, (case_id, job.item_id))
+            # what was sent is not read again (nor decrypted)
+            item = session.get(CaseItem, (case_id, job.item_id), options=[defer(CaseItem.payload)])
             if item is None or item.status != ItemStatus.QUEUED.value:
                 return
             act(session, item)
