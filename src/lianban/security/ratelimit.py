@@ -117,6 +117,10 @@ class Throttle:
         self.rules = rules  # None: that limit is off
         self._key = key
 
+    def counts(self, rule: str) -> bool:
+        """Whether ``rule`` is on (a hit under a rule that is off counts nothing and asks no storage)."""
+        return self.rules.get(rule) is not None
+
     def pseudonym(self, value: str) -> str:
         """A keyed hash of an identifier, so counters never hold an ID number or a username."""
         return hmac.new(self._key, value.encode(), hashlib.sha256).hexdigest()[:32]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Annotated
 
@@ -78,11 +78,13 @@ async def login_attempt(request: Request) -> None:
             return
 
 
-def per_caller(rule: str) -> Callable[[Request, Identity], None]:
-    """Dependency: one attempt under ``rule`` for the logged-in caller (filings, uploads)."""
+def per_caller(rule: str) -> Callable[[Request, Identity], Awaitable[None]]:
+    """Dependency: one attempt under ``rule`` for the logged-in caller (filings, uploads). Counted
+    in the thread pool (the storage is a database or Redis); a rule that is off costs no hop."""
 
-    def dependency(request: Request, identity: Annotated[Identity, Depends(require_identity)]) -> None:
-        enforce(request, rule, identity.subject)
+    async def dependency(request: Request, identity: Annotated[Identity, Depends(require_identity)]) -> None:
+        if request.app.state.throttle.counts(rule):
+            await run_in_threadpool(enforce, request, rule, identity.subject)
 
     return dependency
 

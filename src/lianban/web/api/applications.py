@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 
 from lianban.cases import service
 from lianban.cases.corrections import correct
@@ -122,14 +123,18 @@ def _application(body: ApplicationBody) -> service.Application:
     response_model=Filed,
     response_model_exclude_unset=True,
 )
-def post_application(
+async def post_application(
     request: Request,
     response: Response,
     body: ApplicationBody,
     identity: Annotated[Identity, Depends(require_identity)],
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
 ) -> dict[str, Any]:
-    filing = service.file_application(platform_of(request), identity, _application(body), idempotency_key)
+    # the filing (database work) in the thread pool, once; the answer is checked against its model
+    # on the event loop, without a second hop there and back
+    filing = await run_in_threadpool(
+        service.file_application, platform_of(request), identity, _application(body), idempotency_key
+    )
     if not filing.created:
         response.status_code = 200
     return filing.answer

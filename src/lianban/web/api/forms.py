@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from lianban.forms.service import theme_of
 from lianban.forms.spec import UnknownItems, build_form, form_answer
 from lianban.web.api.themes import catalogue_of
-from lianban.web.auth import optional_identity
+from lianban.web.auth import identity_of
 from lianban.web.deps import platform_of
 from lianban.web.problems import FieldError, invalid, wants_english
 from lianban.web.sharing import prefill_for
@@ -57,7 +57,7 @@ def post_form(request: Request, theme_id: str, body: FormRequest | None = None) 
         ]
     if errors:
         raise invalid(errors)
-    prefill = prefill_for(request, optional_identity(request))
+    prefill = prefill_for(request, identity_of(request))
     return form_answer(
         catalogue_of(request), spec, prefill=prefill, lang="en" if wants_english(request) else "zh"
     )

@@ -19,7 +19,7 @@ from lianban.cases.service import hires_filed
 from lianban.forms.printing import application_pdf
 from lianban.forms.service import FilledForm, precheck, refusal
 from lianban.web.api.answers import Answer, FieldMessage, NotApplicable
-from lianban.web.auth import optional_identity
+from lianban.web.auth import identity_of
 from lianban.web.deps import platform_of
 from lianban.web.problems import wants_english
 
@@ -70,7 +70,7 @@ class Checked(Answer):
     response_model_exclude_unset=True,
 )
 def post_check(request: Request, theme_id: str, body: FormBody) -> dict[str, Any]:
-    checked = precheck(platform_of(request), optional_identity(request), theme_id, filled(body), hires_filed)
+    checked = precheck(platform_of(request), identity_of(request), theme_id, filled(body), hires_filed)
     if not checked.ok:
         raise refusal(checked)
     en = wants_english(request)
@@ -104,7 +104,7 @@ def post_check(request: Request, theme_id: str, body: FormBody) -> dict[str, Any
     responses={200: {"content": {"application/pdf": {}}}},
 )
 def post_pdf(request: Request, theme_id: str, body: FormBody) -> Response:
-    checked = precheck(platform_of(request), optional_identity(request), theme_id, filled(body), hires_filed)
+    checked = precheck(platform_of(request), identity_of(request), theme_id, filled(body), hires_filed)
     data = application_pdf(
         platform_of(request).catalogue, checked.spec, {**body.form, **checked.values}, checked.employees
     )
