@@ -77,7 +77,8 @@ def test_an_intact_log_verifies_and_an_edited_row_is_named(sqlite_url: str) -> N
 
 def test_a_deleted_entry_breaks_the_chain_after_it(sqlite_url: str) -> None:
     a_days_work(sqlite_url)
-    with create_engine(sqlite_url).begin() as conn:
+    with create_engine(sqlite_url).begin() as conn:  # someone with the file lifts the trigger first
+        conn.execute(text("DROP TRIGGER IF EXISTS audit_log_no_delete"))
         conn.execute(text("DELETE FROM audit_log WHERE day = '2026-12-04' AND seq = 2"))
     sessions = sessions_for(sqlite_url)
     with sessions() as session:
@@ -86,10 +87,15 @@ def test_a_deleted_entry_breaks_the_chain_after_it(sqlite_url: str) -> None:
     assert report.first_broken is not None and report.first_broken.startswith("2026-12-04 #3")
 
 
-def test_sqlite_refuses_to_update_an_entry(sqlite_url: str) -> None:
-    a_days_work(sqlite_url, entries=1)
-    with pytest.raises(DBAPIError, match="append-only"), create_engine(sqlite_url).begin() as conn:
-        conn.execute(text("UPDATE audit_log SET actor = 'someone else'"))
+def test_sqlite_refuses_to_update_or_delete_an_entry(sqlite_url: str) -> None:
+    a_days_work(sqlite_url, entries=2)
+    engine = create_engine(sqlite_url)
+    for statement in ("UPDATE audit_log SET actor = 'someone else'", "DELETE FROM audit_log WHERE seq = 2"):
+        with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
+            conn.execute(text(statement))
+    with session_factory(make_engine(sqlite_url), {})() as session:
+        report = verify(session)
+    assert report.intact and report.entries == 2
 
 
 @pytest.mark.postgres
@@ -127,6 +133,8 @@ def test_prune_keeps_the_log_verifiable(url_fixture: str, request: pytest.Fixtur
         report = verify(session)
     assert report.intact, report.first_broken
     assert report.pruned_days == [date(2026, 5, 18)]
+    with pytest.raises(DBAPIError, match="append-only"), create_engine(url).begin() as conn:
+        conn.execute(text("DELETE FROM audit_log"))  # refused again once the prune is over
 
 
 def test_retention_is_at_least_six_months(tmp_path: Path) -> None:

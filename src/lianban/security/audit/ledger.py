@@ -9,7 +9,8 @@ itself in a live chain, carrying the pruned day's number of entries and last has
 ``prune`` drops whole days older than the retention (Cybersecurity Law art. 21: at least six
 months; ``LIANBAN_AUDIT_RETENTION_DAYS``), each only after its chain verifies and its anchor is
 written. It is the one DELETE on ``audit_log`` in the code; on PostgreSQL the trigger lets it
-through only inside a transaction that set ``lianban.audit_prune``.
+through only inside a transaction that set ``lianban.audit_prune``; on SQLite it drops the trigger
+that refuses DELETE and creates it again in the same transaction (migration 0023).
 """
 
 from __future__ import annotations
@@ -25,6 +26,10 @@ from lianban.security.audit.schema import AuditEntry, AuditHead
 
 MIN_RETENTION_DAYS = 183  # six months and a little: the law's floor
 PRUNED = "audit_pruned"
+SQLITE_NO_DELETE = (
+    "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
+    "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only (审计日志只可追加): DELETE refused'); END"
+)
 
 
 @dataclass
@@ -119,7 +124,10 @@ def prune(session: Session, keep_days: int, at: datetime, actor: str = "operator
     )
     if not heads:
         return {}
-    if session.get_bind().dialect.name == "postgresql":
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    if sqlite:  # lifted for this transaction only: a failure rolls the DROP back with the rest
+        session.execute(text("DROP TRIGGER IF EXISTS audit_log_no_delete"))
+    else:
         session.execute(text("SET LOCAL lianban.audit_prune = 'on'"))  # the trigger lets this through
     dropped: dict[date, int] = {}
     for head in heads:
@@ -137,6 +145,8 @@ def prune(session: Session, keep_days: int, at: datetime, actor: str = "operator
         head.pruned_at = utc(at)
         dropped[head.day] = count
     session.flush()
+    if sqlite:
+        session.execute(text(SQLITE_NO_DELETE))
     return dropped
 
 

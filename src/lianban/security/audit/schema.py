@@ -2,7 +2,7 @@
 
 ``audit_log`` is append-only: PostgreSQL refuses UPDATE, DELETE and TRUNCATE on it by trigger
 (only ``lianban audit prune`` may delete, and only whole days past the retention); SQLite refuses
-UPDATE. ``audit_heads`` holds each day's last number and hash: the row a writer locks to take the
+UPDATE and DELETE (prune lifts its DELETE trigger inside its own transaction). ``audit_heads`` holds each day's last number and hash: the row a writer locks to take the
 next number inside its own transaction, and what ``verify`` checks a day's end against.
 """
 
