@@ -4,10 +4,15 @@ idempotency key), and the correction is audited under the caller's name.
 
 :func:`correction_request` says what the applicant is asked for: only the returned items' fields
 (with the values the case holds, verified ones locked) and the materials she provides for them.
+An employer's returned items are one employee's (``items[].employee``), or every employee's when
+the item names no row: :attr:`CorrectionRequest.rows` are those employees, each with the columns
+of its returned items (what was filed, what data sharing verified — masked, locked). The answer
+(:func:`correct` ``rows=``) changes only those cells; the rest of the sheet stays as filed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,13 +23,34 @@ from lianban.cases.progress import add_audit, lock_case, refresh_case, requeue
 from lianban.cases.schema import Case, CaseItem
 from lianban.cases.service import visible
 from lianban.cases.states import ItemStatus
+from lianban.catalog.model import Theme
 from lianban.context import Context
-from lianban.errors import Conflict, not_found
+from lianban.errors import Conflict, FieldError, Invalid, not_found
 from lianban.forms.printing import display
-from lianban.forms.service import FilledForm, checked_or_refused, theme_of
-from lianban.forms.sharing import prefill_for
-from lianban.forms.spec import build_form, form_answer
+from lianban.forms.service import FilledForm, checked_or_refused, masked, theme_of
+from lianban.forms.sharing import employee_sharing, prefill_for
+from lianban.forms.spec import FormSpec, build_form, form_answer
 from lianban.security.tokens import Identity
+
+ID_KEY = "person.id_number"  # names the employee's row: shown, never changed in a 补正
+
+
+@dataclass(frozen=True)
+class RowToCorrect:
+    """One employee whose items were sent back: the row's place in the filed sheet, the columns of
+    its returned items (the form's order), the values filed and data sharing's (masked: 张*)."""
+
+    index: int
+    id_number: str
+    name: str
+    columns: list[str]
+    values: dict[str, Any]
+    verified: dict[str, Any]
+
+    @property
+    def editable(self) -> list[str]:
+        """The columns the employer answers: not the ID number, not a verified value."""
+        return [k for k in self.columns if k != ID_KEY and self.verified.get(k) in (None, "", [], {})]
 
 
 @dataclass(frozen=True)
@@ -38,8 +64,32 @@ class CorrectionRequest:
     items: list[dict[str, Any]]
     fields: list[dict[str, Any]] = field(default_factory=list)
     materials: list[dict[str, Any]] = field(default_factory=list)
-    per_employee: bool = False  # an employer's returned employee rows: fixed through the API's sheet
+    per_employee: bool = False  # an employer's returned employee rows (``rows``)
     case_no: str | None = None  # 办件编号, as the applicant knows the case
+    rows: list[RowToCorrect] = field(default_factory=list)
+    spec: FormSpec | None = field(default=None, repr=False, compare=False)  # the returned items' form
+
+
+def _filed_rows(form: Mapping[str, Any]) -> list[dict[str, Any]]:
+    rows = form.get("employees")
+    return [dict(r) if isinstance(r, dict) else {} for r in rows] if isinstance(rows, list) else []
+
+
+def row_columns(
+    spec: FormSpec, returned: Sequence[tuple[str, int | None]], count: int
+) -> dict[int, list[str]]:
+    """Each employee row sent back (an item naming no row: every row) → the per-employee columns
+    of the items returned for it, in the form's order."""
+    wanted: dict[int, set[str]] = {}
+    for code, employee in returned:
+        columns = {f.key for f in spec.employee_fields if f.visible and code in f.items}
+        if not columns:
+            continue
+        for i in range(count) if employee is None else [employee]:
+            if 0 <= i < count:
+                wanted.setdefault(i, set()).update(columns)
+    order = [f.key for f in spec.employee_fields]
+    return {i: [k for k in order if k in cols] for i, cols in sorted(wanted.items())}
 
 
 def correction_request(ctx: Context, identity: Identity, case_id: str) -> CorrectionRequest:
@@ -65,6 +115,7 @@ def correction_request(ctx: Context, identity: Identity, case_id: str) -> Correc
     names = {it.code: it.name for it in theme.items}
     codes = sorted({it.code for it in returned})
     spec = build_form(ctx.catalogue, theme, items=codes, situation=situation, values=form)
+    rows = _rows_to_correct(ctx, theme, spec, [(it.code, it.employee) for it in returned], form)
     verified = prefill_for(ctx.sharing, identity, form)
     answer = form_answer(ctx.catalogue, spec, verified)
     fields = [
@@ -95,9 +146,80 @@ def correction_request(ctx: Context, identity: Identity, case_id: str) -> Correc
         ],
         fields=fields,
         materials=[m for m in answer["materials"] if m["provided_by"] == "applicant"],
-        per_employee=any(it.employee is not None for it in returned),
+        per_employee=bool(rows),
         case_no=case_no,
+        rows=rows,
+        spec=spec,
     )
+
+
+def _rows_to_correct(
+    ctx: Context,
+    theme: Theme,
+    spec: FormSpec,
+    returned: Sequence[tuple[str, int | None]],
+    form: Mapping[str, Any],
+) -> list[RowToCorrect]:
+    filed = _filed_rows(form)
+    columns = row_columns(spec, returned, len(filed))
+    if not columns:
+        return []
+    shared, _facts = employee_sharing(ctx.sharing, theme, filed)
+    out: list[RowToCorrect] = []
+    for i, keys in columns.items():
+        row = filed[i]
+        # what data sharing verified, as the employer may see a hire it filed: masked (张*), and
+        # only the columns asked (the minimum necessary)
+        seen = {
+            k: masked(display(ctx.catalogue, ctx.catalogue.fields[k], shared[i][k]))
+            for k in keys
+            if k != ID_KEY and shared[i].get(k) not in (None, "", [], {})
+        }
+        name = row.get("person.name") or masked(str(shared[i].get("person.name") or ""))
+        out.append(
+            RowToCorrect(
+                index=i,
+                id_number=str(row.get(ID_KEY) or ""),
+                name=str(name or ""),
+                columns=keys,
+                values=row,
+                verified=seen,
+            )
+        )
+    return out
+
+
+def with_rows(
+    rows_asked: Sequence[RowToCorrect],
+    filed: Sequence[Mapping[str, Any]],
+    answers: Mapping[int, Mapping[str, Any]],
+) -> list[dict[str, Any]]:
+    """The employee sheet with the answered cells changed — only the columns asked of the rows
+    sent back; a cell left empty keeps what was filed. 422 naming each cell that was not asked."""
+    asked = {r.index: set(r.editable) for r in rows_asked}
+    out = [dict(r) for r in filed]
+    errors: list[FieldError] = []
+    for i, cells in sorted(answers.items()):
+        for key, value in cells.items():
+            if key not in asked.get(i, set()):
+                errors.append(
+                    FieldError(
+                        f"employees[{i}].{key}",
+                        "not_asked",
+                        "补正只能更正部门退回的员工和事项的信息",
+                        "a correction changes only the employees and items sent back",
+                    )
+                )
+            elif value not in (None, "", [], {}):
+                out[i][key] = value
+    if errors:
+        raise Invalid(
+            f"共 {len(errors)} 处不是本次补正要求的内容",
+            f"{len(errors)} value(s) not asked for in this correction",
+            title=("补正内容有误", "The correction has errors"),
+            errors=errors,
+        )
+    return out
 
 
 def _nothing_to_correct() -> Conflict:
@@ -114,8 +236,10 @@ def correct(
     case_id: str,
     form: dict[str, Any],
     materials: list[dict[str, str]],
+    rows: Mapping[int, Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """Resubmit the items sent back; 404 for another's case, 409 when none was sent back."""
+    """Resubmit the items sent back; 404 for another's case, 409 when none was sent back.
+    ``rows``: an employer's answers for the employees sent back, by row (:func:`with_rows`)."""
     with ctx.sessions() as session:
         case = session.get(Case, case_id)
         if case is None or not visible(identity, case):
@@ -129,6 +253,12 @@ def correct(
     if not to_fix:
         raise _nothing_to_correct()
     merged = {**old_form, **form}
+    if rows:
+        theme = theme_of(ctx, theme_id)
+        codes = sorted({code for code, _ in to_fix})
+        spec = build_form(ctx.catalogue, theme, items=codes, situation=situation, values=old_form)
+        asked = _rows_to_correct(ctx, theme, spec, to_fix, old_form)
+        merged["employees"] = with_rows(asked, _filed_rows(merged), rows)
     checked = checked_or_refused(ctx, identity, theme_id, FilledForm(situation=situation, form=merged))
     check_references(ctx, identity, theme_of(ctx, theme_id), materials)
     payloads = {(p.item, p.employee): p.payload for p in checked.payloads}

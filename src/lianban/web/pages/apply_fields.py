@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from starlette.datastructures import FormData, QueryParams
@@ -85,8 +85,13 @@ def html_id(name: str) -> str:
 
 def issue_name(issue: FieldIssue) -> str:
     """The input an issue belongs to: ``employees[2].person.name`` → ``employees.2.person.name``."""
-    m = _ROW.fullmatch(issue.field)
-    return f"employees.{m[1]}.{m[2]}" if m else issue.field
+    return input_name(issue.field)
+
+
+def input_name(field: str) -> str:
+    """An error's field as the inputs are named: ``employees[2].person.name`` → ``employees.2.person.name``."""
+    m = _ROW.fullmatch(field)
+    return f"employees.{m[1]}.{m[2]}" if m else field
 
 
 # ------------------------------------------------------------------------------ regions (GB/T 2260)
@@ -120,6 +125,10 @@ def region_levels(name: str, chosen: Sequence[str]) -> list[dict[str, Any]]:
     parent: str | None = None
     for depth in range(3):
         options = children.get(parent, []) if depth == 0 or parent else []
+        want = chosen[depth] if depth < len(chosen) else ""
+        if want and want not in {o[0] for o in options}:
+            old = _former_region(want, parent)  # a value filed with a division since abolished stays
+            options = [*options, old] if old else options
         if depth and not options:
             break
         pick = chosen[depth] if depth < len(chosen) and chosen[depth] in {o[0] for o in options} else ""
@@ -136,6 +145,15 @@ def region_levels(name: str, chosen: Sequence[str]) -> list[dict[str, Any]]:
             break
         parent = pick
     return levels
+
+
+def _former_region(code: str, parent: str | None) -> tuple[str, str] | None:
+    """A division the list no longer offers (撤销), as an option under ``parent``: a value filed
+    with it (an old birthplace code) is shown as it is, not silently replaced by its province."""
+    found = next((c for c in region_code_list().codes if c.code == code), None)
+    if found is None or found.valid_to is None or found.parent != parent:
+        return None
+    return found.code, f"{found.label}（{found.valid_to}年前区划）"
 
 
 def picked_region(values: Mapping[str, str], name: str) -> str:
@@ -317,13 +335,15 @@ def sections(
     verified: Mapping[str, Any],
     errors: Mapping[str, str],
     row: int | None = None,
+    only: Collection[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """The visible fields grouped in the API's sections (个人基本信息、就业登记信息 …)."""
+    """The visible fields grouped in the API's sections (个人基本信息、就业登记信息 …); ``only``
+    those keys when given (a 补正 asks for the returned items' fields)."""
     per_employee = row is not None
     order = {d.prefix: i for i, d in enumerate(section_defs())}
     grouped: dict[str, dict[str, Any]] = {}
     for f in spec.fields.values():
-        if not f.visible or f.per_employee != per_employee:
+        if not f.visible or f.per_employee != per_employee or (only is not None and f.key not in only):
             continue
         s = section_of(f.key)
         group = grouped.setdefault(

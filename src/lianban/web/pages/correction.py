@@ -6,6 +6,10 @@ What is asked is :func:`lianban.cases.corrections.correction_request`'s, the res
 new request to its department), a file's checks :func:`lianban.cases.uploads.accept_upload`'s. An
 error comes back beside its field or material, every one at once, with what was typed kept and the
 files already accepted held (their upload ids ride along in the form).
+
+An employer whose employees were sent back answers on the same page: each of those employees'
+rows with only the returned items' columns (:mod:`.correction_rows`), the other rows and columns
+kept as filed by the service; an error comes back beside its cell, every row's typed values kept.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from lianban.context import Context
 from lianban.errors import Invalid
 from lianban.security.tokens import Identity
 from lianban.web.deps import platform_of
+from lianban.web.pages import correction_rows
 from lianban.web.pages.my_cases import applicant, theme_name
 from lianban.web.pages.portal import department_names
 from lianban.web.pages.rendering import redirect, render
@@ -68,19 +73,25 @@ def _shown(asked: CorrectionRequest, typed: dict[str, Any] | None) -> list[dict[
 
 def _page(
     request: Request,
+    identity: Identity,
     asked: CorrectionRequest,
     typed: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None,
     others: list[str] | None = None,
     uploaded: dict[str, dict[str, str]] | None = None,
+    rows: dict[int, dict[str, Any]] | None = None,
     status: int = 200,
 ) -> HTMLResponse:
+    views = correction_rows.row_views(platform_of(request), asked, rows or {}, errors or {})
     return render(
         request,
         "correct.html",
         {
             "asked": asked,
             "fields": _shown(asked, typed),
+            "rows": views,
+            "row_errors": correction_rows.summary(views),
+            "flow": correction_rows.picker_flow(identity, asked),
             "theme_name": theme_name(request, asked.theme_id),
             "departments": department_names(request),
             "errors": errors or {},
@@ -96,7 +107,7 @@ def _page(
 @router.get("/my/{case_id}/correct", response_class=HTMLResponse)
 def correction_page(request: Request, case_id: str) -> Response:
     identity = applicant(request)
-    return _page(request, correction_request(platform_of(request), identity, case_id))
+    return _page(request, identity, correction_request(platform_of(request), identity, case_id))
 
 
 def kept_uploads(asked: CorrectionRequest, form: FormData) -> dict[str, dict[str, str]]:
@@ -142,12 +153,14 @@ def _field_errors(
         sent = re.fullmatch(r"materials\[(\d+)\].*", e.field)
         if sent and int(sent[1]) < len(materials):  # a file reference, by its place in the list sent
             key: str | None = f"material:{materials[int(sent[1])]['material_id']}"
+        elif e.field.startswith("employees"):  # an employee's cell, by its input's name
+            key = correction_rows.cell_of(asked, e.field)
         else:
             key = next((k for k in keys if e.field.startswith(k)), None)
         if key is not None:
             errors.setdefault(key, e.message_zh)
         else:
-            others.append(e.message_zh)
+            others.append(correction_rows.whose(e.field) + e.message_zh)
     return errors, others
 
 
@@ -162,15 +175,16 @@ def _resubmit(request: Request, identity: Identity, case_id: str, form: FormData
     ctx = platform_of(request)
     asked = correction_request(ctx, identity, case_id)  # 409 when nothing (any more) was sent back
     typed = typed_values(asked, form)
+    rows = correction_rows.typed_rows(asked, form)
     uploaded = kept_uploads(asked, form)
     file_errors = _take_files(ctx, identity, asked, form, uploaded)
     if file_errors:
         errors = {f"material:{k}": v for k, v in file_errors.items()}
-        return _page(request, asked, typed, errors, uploaded=uploaded, status=422)
+        return _page(request, identity, asked, typed, errors, uploaded=uploaded, rows=rows, status=422)
     materials = [{"material_id": k, "upload_id": v["upload_id"]} for k, v in uploaded.items()]
     try:
-        correct(ctx, identity, case_id, typed, materials)
+        correct(ctx, identity, case_id, typed, materials, rows=rows)
     except Invalid as refused:
         errors, others = _field_errors(asked, refused, materials)
-        return _page(request, asked, typed, errors, others, uploaded, status=422)
+        return _page(request, identity, asked, typed, errors, others, uploaded, rows, status=422)
     return redirect(request, f"/my/{quote(case_id)}?done=corrected")
