@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, Column, MetaData, Table, insert, select
+from sqlalchemy import JSON, Column, MetaData, Table, bindparam, insert, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import Executable
 
 from lianban.calendar import china_date, due_date, is_working_day
 from lianban.cases.jobs import JobKind
@@ -111,13 +112,15 @@ def new_case_id(accepted_at: datetime) -> str:
 def find_by_key(session: Session, owner: str, key: str) -> Case | None:
     """The case an (owner, Idempotency-Key) filed, by the unique index on the two: its id first
     (a new key, the usual answer, reads nothing more), then the case."""
-    cases = Case.__table__
-    found = (
-        session.connection()
-        .execute(select(cases.c.case_id).where(cases.c.owner == owner, cases.c.idempotency_key == key))
-        .scalar()
-    )
+    found = session.connection().execute(_BY_KEY, {"owner": owner, "key": key}).scalar()
     return None if found is None else session.get(Case, found)
+
+
+_CASES: Table = Case.__table__  # type: ignore[assignment]
+# built once: its compiled form is reused by every filing
+_BY_KEY = select(_CASES.c.case_id).where(
+    _CASES.c.owner == bindparam("owner"), _CASES.c.idempotency_key == bindparam("key")
+)
 
 
 @dataclass(frozen=True)
@@ -135,12 +138,12 @@ class Prepared:
 
 # the tables a filing writes, in the order they refer to each other
 _TABLES = (Case, CaseItem, OutboxJob, TimelineEvent, CaseObligation)
-_stored: dict[str, tuple[Table, dict[str, ProtectedJSON]]] = {}
+_stored: dict[str, tuple[Table, dict[str, ProtectedJSON], Executable]] = {}
 
 
-def _stored_table(model: type[Any]) -> tuple[Table, dict[str, ProtectedJSON]]:
+def _stored_table(model: type[Any]) -> tuple[Table, dict[str, ProtectedJSON], Executable]:
     """The table as stored: protected columns as their plain JSON (their values come sealed),
-    and which columns those are."""
+    which columns those are, and its INSERT (built once, so its compiled form is reused)."""
     name = model.__tablename__
     found = _stored.get(name)
     if found is None:
@@ -151,7 +154,7 @@ def _stored_table(model: type[Any]) -> tuple[Table, dict[str, ProtectedJSON]]:
             MetaData(),
             *(Column(c.name, JSON() if c.name in protected else c.type) for c in source.columns),
         )
-        found = _stored[name] = (table, protected)
+        found = _stored[name] = (table, protected, insert(table))
     return found
 
 
@@ -308,7 +311,7 @@ def prepare_case(
     crypt = field_encryption()
     rows: dict[str, list[dict[str, Any]]] = {}
     for model in _TABLES:
-        _, protected = _stored_table(model)
+        _, protected, _ = _stored_table(model)
         rows[model.__tablename__] = [
             {k: protected[k].seal(v, crypt) if k in protected else v for k, v in row.items()}
             for row in plain[model.__tablename__]
@@ -330,11 +333,12 @@ def write_case(session: Session, prepared: Prepared) -> None:
     number = next_case_number(session, prepared.region_code, prepared.accepted_day)
     prepared.case.case_no = number
     prepared.rows["cases"][0]["case_no"] = number
+    conn = session.connection()
     for model in _TABLES:
-        table, _ = _stored_table(model)
+        table, _, write = _stored_table(model)
         rows = prepared.rows[table.name]
         if rows:
-            session.connection().execute(insert(table), rows)
+            conn.execute(write, rows)
     # last, so the day's audit chain (its head row) is held only for the end of the transaction
     audit = prepared.audit
     append(session, audit["at"], audit["actor"], audit["action"], audit["detail"], case_id=audit["case_id"])

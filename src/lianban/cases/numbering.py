@@ -10,25 +10,38 @@ get consecutive numbers and never the same one; a filing rolled back gives its n
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
+from sqlalchemy import Table, bindparam
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import Executable
 
 from lianban.cases.schema import CaseNumberSequence
 from lianban.catalog.item_codes import case_number
 
+_SEQUENCES: Table = CaseNumberSequence.__table__  # type: ignore[assignment]
+
+
+@lru_cache(maxsize=4)
+def _take(dialect: str) -> Executable:
+    """The upsert, built once per dialect (its compiled form is then reused)."""
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    return (
+        insert(_SEQUENCES)
+        .values(region_code=bindparam("region_code"), day=bindparam("day"), last=1)
+        .on_conflict_do_update(
+            index_elements=[_SEQUENCES.c.region_code, _SEQUENCES.c.day], set_={"last": _SEQUENCES.c.last + 1}
+        )
+        .returning(_SEQUENCES.c.last)
+    )
+
 
 def next_case_number(session: Session, region_code: str, day: date) -> str:
     """The next 办件编号 of ``region_code`` on ``day``."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = (
-        insert(CaseNumberSequence)
-        .values(region_code=region_code, day=day, last=1)
-        .on_conflict_do_update(
-            index_elements=["region_code", "day"], set_={"last": CaseNumberSequence.last + 1}
-        )
-        .returning(CaseNumberSequence.last)
+    conn = session.connection()
+    sequence = int(
+        conn.execute(_take(conn.dialect.name), {"region_code": region_code, "day": day}).scalar_one()
     )
-    sequence = int(session.execute(statement).scalar_one())
     return case_number(region_code, day, sequence)

@@ -16,14 +16,16 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from cryptography.hazmat.primitives import hashes
-from sqlalchemy import update
+from sqlalchemy import Table, bindparam, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import Executable
 
 from lianban.security.audit.schema import AuditEntry, AuditHead
 from lianban.security.lookup import lookup_hash
@@ -47,39 +49,55 @@ def chain_day(at: datetime) -> date:
     return utc(at).astimezone(CHINA).date()
 
 
+@lru_cache(maxsize=64)
 def genesis(day: date) -> str:
     """What the first entry of ``day`` follows."""
     return sm3_hex(f"lianban-audit:{day.isoformat()}".encode())
 
 
-def canonical(entry: AuditEntry) -> bytes:
-    """The bytes of an entry that its hash covers (key order and spacing fixed)."""
+def _canonical(
+    day: date, seq: int, at: datetime, case_id: str | None, actor: str, action: str, detail: Any
+) -> bytes:
     body = {
-        "day": entry.day.isoformat(),
-        "seq": entry.seq,
-        "at": utc(entry.at).isoformat(timespec="microseconds"),
-        "case_id": entry.case_id,
-        "actor": str(entry.actor),
-        "action": entry.action,
-        "detail": entry.detail,
+        "day": day.isoformat(),
+        "seq": seq,
+        "at": utc(at).isoformat(timespec="microseconds"),
+        "case_id": case_id,
+        "actor": str(actor),
+        "action": action,
+        "detail": detail,
     }
     return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str).encode()
+
+
+def canonical(entry: AuditEntry) -> bytes:
+    """The bytes of an entry that its hash covers (key order and spacing fixed)."""
+    return _canonical(entry.day, entry.seq, entry.at, entry.case_id, entry.actor, entry.action, entry.detail)
 
 
 def entry_hash(entry: AuditEntry) -> str:
     return sm3_hex(entry.prev_hash.encode() + b"\n" + canonical(entry))
 
 
-def _next_in_chain(session: Session, day: date) -> tuple[int, str]:
-    """The day's next number and the hash it follows, the day's head locked for this transaction."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    row = session.execute(
-        insert(AuditHead)
-        .values(day=day, seq=1, last_hash=genesis(day))
-        .on_conflict_do_update(index_elements=["day"], set_={"seq": AuditHead.seq + 1})
-        .returning(AuditHead.seq, AuditHead.last_hash)
-    ).one()
-    return int(row[0]), str(row[1])
+_HEADS: Table = AuditHead.__table__  # type: ignore[assignment]
+_LOG: Table = AuditEntry.__table__  # type: ignore[assignment]
+
+
+@lru_cache(maxsize=4)
+def _statements(dialect: str) -> tuple[Executable, Executable, Executable]:
+    """The three statements of an append, built once per dialect (SQLAlchemy then reuses their
+    compiled form): take the day's next number, write the entry, move the day's head to it."""
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    take = (
+        insert(_HEADS)
+        .values(day=bindparam("day"), seq=1, last_hash=bindparam("genesis"))
+        .on_conflict_do_update(index_elements=[_HEADS.c.day], set_={"seq": _HEADS.c.seq + 1})
+        .returning(_HEADS.c.seq, _HEADS.c.last_hash)
+    )
+    advance = (
+        update(_HEADS).where(_HEADS.c.day == bindparam("head_day")).values(last_hash=bindparam("head_hash"))
+    )
+    return take, _LOG.insert(), advance
 
 
 def append(
@@ -90,27 +108,39 @@ def append(
     detail: dict[str, Any],
     *,
     case_id: str | None = None,
-) -> AuditEntry:
-    """Append one entry to the day's chain, in the caller's transaction."""
+) -> str:
+    """Append one entry to the day's chain, in the caller's transaction; the entry's hash.
+
+    What the caller added to the session is written first (so the day's head is held only from
+    here to the commit); the entry itself is written with plain statements, not as an ORM object.
+    """
+    session.flush()
     when = utc(at)
     day = chain_day(when)
-    seq, prev = _next_in_chain(session, day)
-    entry = AuditEntry(
-        day=day,
-        seq=seq,
-        at=when,
-        case_id=case_id,
-        actor=lookup_hash(actor),  # the chain covers the keyed hash, as stored
-        actor_sealed=actor,
-        action=action,
-        detail=json.loads(json.dumps(detail, default=str)),  # as it will read back
-        prev_hash=prev,
+    conn = session.connection()
+    take, write, advance = _statements(conn.dialect.name)
+    seq, prev = conn.execute(take, {"day": day, "genesis": genesis(day)}).one()
+    seq, prev = int(seq), str(prev)
+    hashed = str(lookup_hash(actor))  # the chain covers the keyed hash, as stored
+    stored = json.loads(json.dumps(detail, default=str))  # as it will read back
+    digest = sm3_hex(prev.encode() + b"\n" + _canonical(day, seq, when, case_id, hashed, action, stored))
+    conn.execute(
+        write,
+        {
+            "day": day,
+            "seq": seq,
+            "at": when,
+            "case_id": case_id,
+            "actor": hashed,
+            "actor_sealed": actor,
+            "action": action,
+            "detail": stored,
+            "prev_hash": prev,
+            "hash": digest,
+        },
     )
-    entry.hash = entry_hash(entry)
-    session.add(entry)
-    session.execute(update(AuditHead).where(AuditHead.day == day).values(last_hash=entry.hash))
-    session.flush()
-    return entry
+    conn.execute(advance, {"head_day": day, "head_hash": digest})
+    return digest
 
 
 __all__ = ["append", "canonical", "chain_day", "entry_hash", "genesis", "sm3_hex", "utc"]
