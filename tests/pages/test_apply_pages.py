@@ -24,6 +24,7 @@ from lianban.web.pages.apply_pages import apply_router
 from lianban.web.pages.session import page_identity
 from lianban_sandbox.registry import sandbox_hires
 from sandbox_cases import graduate_form
+from support.employers import file_three_hires, shangrao_uscc
 
 WUHAN_GRADUATE = "420602200405120263"  # persona wuhan_graduate (陈思雨)
 GRADUATE = "/themes/hubei.graduate-employment/apply"
@@ -235,3 +236,35 @@ def test_an_employer_adds_a_hire_by_id_number_and_data_sharing_checks_and_locks_
         },
     )
     assert "新招用员工（0 名）" in removed.text
+
+
+def test_a_hire_filed_before_shows_his_verified_values_masked_as_a_person_reads_them(
+    browser_like: TestClient,
+) -> None:
+    """The factory filed three hires; hiring the first again, his row shows what data sharing
+    verified masked — the readable text, not the code: 汉族 as 汉*, never 01 as 0*."""
+    c = browser_like
+    _, _, rows = file_three_hires(c)
+    log_in(c, uscc=shangrao_uscc(c))
+    state = c.app.state  # type: ignore[attr-defined]
+    number = rows[0]["person.id_number"]
+    verified = state.sharing.prefill_person(number)
+    ethnicity = state.catalogue.code_lists["gb3304_ethnicity"].get(verified["person.ethnicity"])
+    page = c.get("/themes/shangrao.recruitment/apply/form")
+    r = c.post(
+        "/themes/shangrao.recruitment/apply/form",
+        data={
+            "csrf_token": token(page.text),
+            "action": "add",
+            "new_employee": number,
+            "employees.count": "0",
+        },
+    )
+    assert r.status_code == 200, r.text
+    cell = r.text.split('id="f-employees-0-person-ethnicity"', 1)[1].split("</div>", 1)[0]
+    shown = re.search(r'<p class="locked-value">([^<]*)</p>', cell)
+    assert shown is not None
+    assert shown[1] == ethnicity.label[0] + "*" * (len(ethnicity.label) - 1)  # 汉*
+    assert verified["person.ethnicity"][:1] + "*" not in shown[1]
+    name = r.text.split('id="f-employees-0-person-name"', 1)[1].split("</div>", 1)[0]
+    assert f">{verified['person.name'][0]}*" in name and verified["person.name"] not in name

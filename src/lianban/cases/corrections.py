@@ -171,11 +171,11 @@ def _rows_to_correct(
         # what data sharing verified, as the employer may see a hire it filed: masked (张*), and
         # only the columns asked (the minimum necessary)
         seen = {
-            k: masked(display(ctx.catalogue, ctx.catalogue.fields[k], shared[i][k]))
+            k: masked(ctx.catalogue, k, shared[i][k])
             for k in keys
             if k != ID_KEY and shared[i].get(k) not in (None, "", [], {})
         }
-        name = row.get("person.name") or masked(str(shared[i].get("person.name") or ""))
+        name = row.get("person.name") or masked(ctx.catalogue, "person.name", shared[i].get("person.name"))
         out.append(
             RowToCorrect(
                 index=i,

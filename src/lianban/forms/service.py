@@ -16,10 +16,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from lianban.catalog.catalogue import Catalogue
 from lianban.catalog.model import Theme, system_name
 from lianban.context import Context
 from lianban.errors import FieldError, Forbidden, Invalid, Unauthenticated, not_found
 from lianban.forms.contributions import HousingFundAmounts, HousingFundRates, housing_fund_amounts
+from lianban.forms.printing import display
 from lianban.forms.regions import region_settings
 from lianban.forms.sharing import employee_sharing, facts_for, prefill_for
 from lianban.forms.sheet import SheetResult, read_employee_sheet
@@ -101,15 +103,15 @@ def may_precheck(identity: Identity | None, theme: Theme) -> Identity:
     return identity
 
 
-def masked(value: Any) -> Any:
-    """A shared value shown masked (PIPL: minimum necessary): the first character kept (张**)."""
-    if isinstance(value, dict):
-        return {k: masked(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [masked(v) for v in value]
-    if isinstance(value, bool) or value is None:
+def masked(catalogue: Catalogue, key: str, value: Any) -> Any:
+    """A verified value as the applicant may see it (PIPL: minimum necessary): the text a person
+    reads — a code's label, a division's name, as printed (:func:`~lianban.forms.printing.display`)
+    — with only its first character kept: 汉族 as 汉*, never its code 01 as 0*; 张三 as 张*. An
+    empty value stays empty."""
+    if value is None or value == "" or value == [] or value == {}:
         return value
-    text = str(value)
+    definition = catalogue.fields.get(key)
+    text = display(catalogue, definition, value) if definition is not None else str(value)
     return text[:1] + "*" * (len(text) - 1)
 
 
@@ -118,7 +120,7 @@ HIDDEN = "已核验（提交后脱敏可见）"
 
 
 def hires_as_seen(
-    shared: list[dict[str, Any]], rows: list[dict[str, Any]], filed: set[str]
+    catalogue: Catalogue, shared: list[dict[str, Any]], rows: list[dict[str, Any]], filed: set[str]
 ) -> list[dict[str, Any]]:
     """Each hire's data-sharing values as the employer may see them (the pages lock the same
     keys): masked for a hire filed under the employer's account, not at all (:data:`HIDDEN`)
@@ -130,7 +132,7 @@ def hires_as_seen(
         shown = number in filed
         out.append(
             {
-                k: number if k == "person.id_number" else masked(v) if shown else HIDDEN
+                k: number if k == "person.id_number" else masked(catalogue, k, v) if shown else HIDDEN
                 for k, v in values.items()
             }
         )
@@ -144,6 +146,7 @@ def _shared_only(row: dict[str, Any], typed: Any, shared: dict[str, Any]) -> set
 
 
 def _visible(
+    catalogue: Catalogue,
     checked: CheckedSubmission,
     theme: Theme,
     filled: FilledForm,
@@ -154,15 +157,16 @@ def _visible(
     given = filled.form.get("employees")
     rows: list[Any] = given if isinstance(given, list) else []
     hidden: dict[int, tuple[set[str], bool]] = {}
+    checked_rows: dict[int, dict[str, Any]] = {}
     employees: list[dict[str, Any]] = []
     for i, row in enumerate(checked.employees):
         typed = rows[i] if i < len(rows) else {}
         keys = _shared_only(row, typed, employee_prefill[i] if i < len(employee_prefill) else {})
         shown = str(row.get("person.id_number") or "") in filed
-        hidden[i] = (keys, shown)
+        hidden[i], checked_rows[i] = (keys, shown), row
         employees.append(
             {
-                k: (masked(v) if shown else None) if k in keys else v
+                k: (masked(catalogue, k, v) if shown else None) if k in keys else v
                 for k, v in row.items()
                 if shown or k not in keys
             }
@@ -174,8 +178,9 @@ def _visible(
             continue
         keys, shown = hidden[p.employee]
         names = {system_name(ref): ref.key for ref in theme.item(p.item).fields}
-        payload = {
-            name: (masked(v) if names.get(name) in keys else v)
+        row = checked_rows[p.employee]
+        payload = {  # a masked value as a person reads it, not the department's code masked
+            name: (masked(catalogue, names[name], row.get(names[name])) if names.get(name) in keys else v)
             for name, v in p.payload.items()
             if shown or names.get(name) not in keys
         }
@@ -199,7 +204,9 @@ def precheck(
     checked, employee_prefill = _check(ctx, caller, theme, filled)
     if theme.applicant_type != "employer" or not checked.employees:
         return checked
-    return _visible(checked, theme, filled, employee_prefill, filed(ctx, caller, theme, filled))
+    return _visible(
+        ctx.catalogue, checked, theme, filled, employee_prefill, filed(ctx, caller, theme, filled)
+    )
 
 
 def refusal(checked: CheckedSubmission) -> Invalid:

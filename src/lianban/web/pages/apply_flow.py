@@ -189,7 +189,7 @@ def employee_prefill(ctx: Platform, flow: ApplyFlow, rows: list[dict[str, Any]])
     them (forms.service.hires_as_seen: hidden until the hire is filed, then masked)."""
     found, _facts = sharing.employee_sharing(ctx.sharing, theme(ctx, flow), rows)
     filed = hires_filed(ctx, flow.filer, theme(ctx, flow), FilledForm(form=flow.applicant.form_keys()))
-    return hires_as_seen(found, rows, filed)
+    return hires_as_seen(ctx.catalogue, found, rows, filed)
 
 
 def file_state(ctx: Platform, flow: ApplyFlow, state: State, idempotency_key: str | None) -> Filing:
