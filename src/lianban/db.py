@@ -134,3 +134,12 @@ def writing(session: Session) -> Session:
 def session_factory(engine: Engine, info: dict[str, Any] | None = None) -> sessionmaker[Any]:
     """Sessions on ``engine``; ``info`` is what each session carries of its platform (its wiring)."""
     return sessionmaker(engine, expire_on_commit=False, info=info)
+
+
+def engine_of(sessions: sessionmaker[Any]) -> Engine:
+    """The engine ``sessions`` are bound to: a hot read runs Core statements on one of its pooled
+    connections, without an ORM session."""
+    bind = sessions.kw.get("bind")
+    if not isinstance(bind, Engine):
+        raise TypeError("sessions are not bound to an engine")
+    return bind

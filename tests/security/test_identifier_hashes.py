@@ -100,7 +100,7 @@ def test_an_upload_is_owned_by_a_hash(client: TestClient, db: str) -> None:
 
 
 def test_recipients_and_issued_numbers_are_encrypted(client: TestClient, db: str) -> None:
-    case_id, _ = file_hebei_case(client)
+    case_id, applicant = file_hebei_case(client)
     with client.app.state.sessions() as session, session.begin():  # type: ignore[attr-defined]
         from lianban.cases.schema import CaseItem, Delivery, Notice
 
@@ -139,6 +139,12 @@ def test_recipients_and_issued_numbers_are_encrypted(client: TestClient, db: str
         item = session.query(CaseItem).filter_by(case_id=case_id, item_id=item.item_id).one()
         assert item.result == {"document": "社会保障卡", "number": "S13010419920214051X"}
         assert session.get(Notice, (case_id, 99)).recipient == "13907150000"  # type: ignore[union-attr]
+    # she reads her case with what was issued and who the post goes to, in plain
+    view = client.get(f"/api/v1/applications/{case_id}", headers=applicant).json()
+    assert view["delivery"]["recipient"] == "张三"
+    assert {"document": "社会保障卡", "number": "S13010419920214051X"} in [
+        i.get("result") for i in view["items"]
+    ]
 
 
 def test_production_needs_a_lookup_key_of_its_own(tmp_path: Path) -> None:

@@ -49,6 +49,43 @@ def test_a_case_reads_as_the_service_gives_it(client: TestClient) -> None:
     )
 
 
+def test_a_case_is_answered_as_its_model_would_answer_it(client: TestClient) -> None:
+    """Reading one case is serialised once, from the service's dictionary (no model built and
+    dumped per request): the bytes are CaseView's own, keys in its order, with an issued result,
+    an in-app notice and a delivery in it."""
+    from lianban.cases.schema import CaseItem, Delivery, Notice
+    from lianban.web.api.applications import CaseView
+
+    case_id, applicant = file_hebei_case(client)
+    with client.app.state.sessions() as session, session.begin():  # type: ignore[attr-defined]
+        item = session.query(CaseItem).filter_by(case_id=case_id).first()
+        assert item is not None
+        item.result = {"document": "社会保障卡", "number": "S13010419920214051X"}
+        session.add(
+            Notice(case_id=case_id, seq=1, at=item.updated_at, channel="in_app", recipient="x", text="已受理")
+        )
+        session.add(
+            Delivery(
+                case_id=case_id,
+                delivery_id="D1",
+                method="post",
+                documents=[{"name": "社会保障卡"}],
+                address={"region": "130104", "detail": "中华南大街1号"},
+                recipient="张三",
+                status="sent",
+                tracking_no="SF1",
+                created_at=item.updated_at,
+            )
+        )
+    answer = client.get(f"/api/v1/applications/{case_id}", headers=applicant)
+    assert answer.headers["content-type"] == "application/json"
+    modelled = CaseView.model_validate(answer.json()).model_dump_json(exclude_unset=True)
+    assert answer.content == modelled.encode()
+    assert (
+        answer.json()["delivery"]["recipient"] == "张三" and answer.json()["notices"][0]["text"] == "已受理"
+    )
+
+
 def _owner_of(platform: object, case_id: str) -> str:
     from lianban.cases.schema import Case
 

@@ -18,16 +18,17 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Integer, Text, and_, cast, literal, null, or_, select, union_all
+from sqlalchemy import Integer, Text, and_, bindparam, cast, literal, null, or_, select, union_all
 
 from lianban.cases.filing import FiledItem
 from lianban.cases.obligations import obligations_of
 from lianban.cases.schema import Case, CaseItem, Delivery, Notice, TimelineEvent
 from lianban.catalog.model import Theme
 from lianban.context import Context
+from lianban.db import engine_of
 from lianban.errors import Invalid, not_found
 from lianban.security.audit import append
-from lianban.security.fieldcrypt.column import ProtectedJSON
+from lianban.security.fieldcrypt.column import ProtectedJSON, SealedText
 from lianban.security.tokens import Identity, Role
 
 PAGE = 200  # cases per page of 我的办件 (the list's length before it was paged)
@@ -123,9 +124,11 @@ def visible(identity: Identity, case: Case) -> bool:
     )
 
 
-def _feedback(case_id: str) -> Any:
+def _feedback() -> Any:
     """The case's timeline, in-app notices and deliveries as one query: (kind, seq, at, then six
-    text columns, then the delivery's documents and sealed address as stored JSON text)."""
+    text columns, then the delivery's documents and sealed address as stored JSON text), for the
+    case bound as ``case_id``."""
+    case_id = bindparam("case_id", type_=TimelineEvent.case_id.type)
     timeline = select(
         literal("t").label("kind"),
         TimelineEvent.seq,
@@ -159,7 +162,7 @@ def _feedback(case_id: str) -> Any:
         Delivery.delivery_id,
         Delivery.method,
         Delivery.status,
-        Delivery.recipient,
+        cast(Delivery.__table__.c.recipient, Text),  # sealed: opened below, as the column type opens it
         Delivery.tracking_no,
         Delivery.pickup_code,
         cast(Delivery.documents, Text),
@@ -169,20 +172,28 @@ def _feedback(case_id: str) -> Any:
     return select(both).order_by(both.c.kind, both.c.seq, both.c.a)
 
 
-def cast_type(found: Any) -> ProtectedJSON:
-    assert isinstance(found, ProtectedJSON)
-    return found
+# built once: a statement made per request costs more CPU than the database spends answering it
+_CASE_AND_ITEMS = (
+    select(*_CASE, *_ITEM)
+    .outerjoin(CaseItem, CaseItem.case_id == Case.case_id)
+    .where(Case.case_id == bindparam("case_id", type_=Case.case_id.type))
+)
+_FEEDBACK = _feedback()
+_ADDRESS = Delivery.__table__.c.address.type
+_RECIPIENT = Delivery.__table__.c.recipient.type
 
 
-def _delivery(row: Any, address_type: ProtectedJSON, dialect: Any) -> dict[str, Any]:
-    address = address_type.process_result_value(json.loads(row.h), dialect) if row.h else None
+def _delivery(row: Any, dialect: Any) -> dict[str, Any]:
+    assert isinstance(_ADDRESS, ProtectedJSON) and isinstance(_RECIPIENT, SealedText)
+    address = _ADDRESS.process_result_value(json.loads(row.h), dialect) if row.h else None
+    recipient = _RECIPIENT.process_result_value(row.d, dialect) if row.d else None
     return {
         "delivery_id": row.a,
         "method": row.b,
         "status": row.c,
         "documents": json.loads(row.g) if row.g else [],
         **({"address": address} if address else {}),
-        **({"recipient": row.d} if row.d else {}),
+        **({"recipient": recipient} if recipient else {}),
         **({"tracking_no": row.e} if row.e else {}),
         **({"pickup_code": row.f} if row.f else {}),
     }
@@ -190,57 +201,50 @@ def _delivery(row: Any, address_type: ProtectedJSON, dialect: Any) -> dict[str, 
 
 def case_view(ctx: Context, identity: Identity, case_id: str) -> dict[str, Any]:
     """One case: its sub-items, deliveries, in-app notices and timeline (一体反馈); 404 if not the
-    caller's. Two queries (and, for a window clerk's look-up, its audit entry)."""
-    with ctx.sessions() as session:
-        rows = session.execute(
-            select(*_CASE, *_ITEM)
-            .outerjoin(CaseItem, CaseItem.case_id == Case.case_id)
-            .where(Case.case_id == case_id)
-        ).all()
+    caller's. Two queries on one pooled connection, no ORM session (and, for a window clerk's
+    look-up, its audit entry)."""
+    with engine_of(ctx.sessions).connect() as conn:
+        params = {"case_id": case_id}
+        rows = conn.execute(_CASE_AND_ITEMS, params).all()
         if not rows or not visible(identity, rows[0]):  # type: ignore[arg-type]
             raise not_found(f"办件 {case_id} ", f"case {case_id}")
         if identity.role is Role.WINDOW_CLERK:  # a staff read of personal data (窗口查询): audited
             with ctx.sessions() as audit, audit.begin():
                 append(audit, ctx.clock.now(), identity.subject, "view:case", {}, case_id=case_id)
-        case = rows[0]
-        width = len(_CASE)
-        items = [_Item(*r[width:]) for r in rows if r.item_id is not None]  # type: ignore[arg-type]
-        answer = case_summary(
-            case,  # type: ignore[arg-type]
-            items,  # type: ignore[arg-type]
-            item_names(ctx.catalogue.themes.get(case.theme_id)),
-            ctx.clock.today(),
-        )
-        address_type = cast_type(Delivery.__table__.c.address.type)
-        dialect = session.get_bind().dialect
-        timeline, notices, deliveries = [], [], []
-        for r in session.execute(_feedback(case_id)):
-            if r.kind == "t":
-                timeline.append(
-                    {
-                        "at": r.at.isoformat(),
-                        "event": r.a,
-                        **({"item": r.b} if r.b else {}),
-                        **({"detail": r.c} if r.c else {}),
-                    }
-                )
-            elif r.kind == "n":
-                notices.append({"at": r.at.isoformat(), "text": r.a})
-            else:
-                deliveries.append(_delivery(r, address_type, dialect))
+        feedback = conn.execute(_FEEDBACK, params).all()
+        dialect = conn.dialect
+    case = rows[0]
+    width = len(_CASE)
+    items = [_Item(*r[width:]) for r in rows if r.item_id is not None]  # type: ignore[arg-type]
+    theme = ctx.catalogue.themes.get(case.theme_id)
+    answer = case_summary(case, items, item_names(theme), ctx.clock.today())  # type: ignore[arg-type]
+    timeline, notices, deliveries = [], [], []
+    for r in feedback:
+        if r.kind == "t":
+            timeline.append(
+                {
+                    "at": r.at.isoformat(),
+                    "event": r.a,
+                    **({"item": r.b} if r.b else {}),
+                    **({"detail": r.c} if r.c else {}),
+                }
+            )
+        elif r.kind == "n":
+            notices.append({"at": r.at.isoformat(), "text": r.a})
+        else:
+            deliveries.append(_delivery(r, dialect))
     if deliveries:
         answer["delivery"] = deliveries[0]
         if len(deliveries) > 1:  # employer themes: one per employee
             answer["deliveries"] = deliveries
     answer["notices"] = notices
-    theme = ctx.catalogue.themes.get(case.theme_id)
+    answer["timeline"] = timeline
     if theme is not None and any(m.submit_after is not None for m in theme.materials):
         with ctx.sessions() as session:  # only themes with 后补材料 (Shangrao's) have any to read
             owed = obligations_of(session, case_id, ctx.clock.today())
         if owed:
             answer["obligations"] = owed
-    answer["timeline"] = timeline
-    return answer
+    return answer  # the keys in CaseView's order
 
 
 def _cursor(accepted_at: datetime, case_id: str) -> str:

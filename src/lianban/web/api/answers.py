@@ -7,8 +7,10 @@ the same JSON as before they had models.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from fastapi import Response
 from pydantic import BaseModel, ConfigDict
 
 
@@ -16,6 +18,15 @@ class Answer(BaseModel):
     """Base of the answers: extra keys a service adds are kept (the contract allows extra fields)."""
 
     model_config = ConfigDict(extra="allow")
+
+
+def json_answer(content: Any, status_code: int = 200) -> Response:
+    """An answer serialised once (a hot read's): the service's dictionary straight to JSON, not
+    validated into its response model and dumped again. The route keeps its ``response_model``
+    (the OpenAPI document); the service builds the keys in the model's order, so the bytes are
+    those the model gives (tests/web/test_response_models.py compares them)."""
+    body = json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return Response(body, status_code=status_code, media_type="application/json")
 
 
 class FieldMessage(Answer):

@@ -18,7 +18,7 @@ from lianban.cases import service
 from lianban.cases.corrections import correct
 from lianban.forms.service import FilledForm
 from lianban.security.tokens import Identity
-from lianban.web.api.answers import Answer, DeliveryAnswer, FieldMessage, NotApplicable
+from lianban.web.api.answers import Answer, DeliveryAnswer, FieldMessage, NotApplicable, json_answer
 from lianban.web.api.precheck import FormBody
 from lianban.web.auth import require_identity
 from lianban.web.deps import platform_of
@@ -173,8 +173,8 @@ def list_applications(
 )
 def get_application(
     request: Request, case_id: str, identity: Annotated[Identity, Depends(require_identity)]
-) -> dict[str, Any]:
-    return service.case_view(platform_of(request), identity, case_id)
+) -> Response:
+    return json_answer(service.case_view(platform_of(request), identity, case_id))
 
 
 class CorrectionBody(BaseModel):
