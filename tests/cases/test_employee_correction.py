@@ -7,6 +7,7 @@ departments deciding in lianban's worklist."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -83,6 +84,7 @@ def test_the_answer_changes_only_the_asked_cells_and_resubmits_the_one_item(
         correct(ctx, employer, case_id, {}, [], rows={1: {"employment.monthly_wage": "四千五"}})
     assert [e.field for e in bad.value.errors] == ["employees[1].employment.monthly_wage"]
 
+    raised = str(Decimal(rows[0]["employment.monthly_wage"]) + 1000)
     with pytest.raises(Invalid) as other:  # another hire's row, or a column not of the item sent back
         correct(
             ctx,
@@ -90,7 +92,7 @@ def test_the_answer_changes_only_the_asked_cells_and_resubmits_the_one_item(
             case_id,
             {},
             [],
-            rows={0: {"employment.monthly_wage": "4500"}, 1: {"employment.occupation": "焊工"}},
+            rows={0: {"employment.monthly_wage": raised}, 1: {"employment.occupation": "焊工"}},
         )
     assert sorted(e.field for e in other.value.errors) == [
         "employees[0].employment.monthly_wage",

@@ -6,8 +6,12 @@ idempotency key), and the correction is audited under the caller's name.
 (with the values the case holds, verified ones locked) and the materials she provides for them.
 An employer's returned items are one employee's (``items[].employee``), or every employee's when
 the item names no row: :attr:`CorrectionRequest.rows` are those employees, each with the columns
-of its returned items (what was filed, what data sharing verified — masked, locked). The answer
-(:func:`correct` ``rows=``) changes only those cells; the rest of the sheet stays as filed.
+of its returned items (what was filed, what data sharing verified — masked, locked).
+
+:func:`correct` takes the answer — an API client's form (the whole sheet, if it likes), the page's
+fields and rows (``rows=``) — and changes only what was asked: the returned items' fields and the
+asked cells; any other value that differs from what was filed is refused, each named
+(:mod:`lianban.cases.correction_scope`, the one rule for every caller).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from lianban.cases.correction_scope import Asked, answered_form
 from lianban.cases.materials import check_references
 from lianban.cases.progress import add_audit, lock_case, refresh_case, requeue
 from lianban.cases.schema import Case, CaseItem
@@ -25,7 +30,7 @@ from lianban.cases.service import visible
 from lianban.cases.states import ItemStatus
 from lianban.catalog.model import Theme
 from lianban.context import Context
-from lianban.errors import Conflict, FieldError, Invalid, not_found
+from lianban.errors import Conflict, not_found
 from lianban.forms.printing import display
 from lianban.forms.service import FilledForm, checked_or_refused, masked, theme_of
 from lianban.forms.sharing import employee_sharing, prefill_for
@@ -69,6 +74,16 @@ class CorrectionRequest:
     rows: list[RowToCorrect] = field(default_factory=list)
     spec: FormSpec | None = field(default=None, repr=False, compare=False)  # the returned items' form
 
+    @property
+    def scope(self) -> Asked:
+        """What an answer may change (:mod:`lianban.cases.correction_scope`): the fields shown
+        here that are not locked, each row's editable columns."""
+        return Asked(
+            fields=frozenset(f["key"] for f in self.fields if not f.get("locked")),
+            locked=frozenset(f["key"] for f in self.fields if f.get("locked")),
+            cells={r.index: frozenset(r.editable) for r in self.rows},
+        )
+
 
 def _filed_rows(form: Mapping[str, Any]) -> list[dict[str, Any]]:
     rows = form.get("employees")
@@ -92,8 +107,20 @@ def row_columns(
     return {i: [k for k in order if k in cols] for i, cols in sorted(wanted.items())}
 
 
-def correction_request(ctx: Context, identity: Identity, case_id: str) -> CorrectionRequest:
-    """The returned items and what to fix; 404 for another's case, 409 when nothing was sent back."""
+@dataclass(frozen=True)
+class _Filed:
+    """A case as filed and its items sent back, read once."""
+
+    case_id: str
+    theme_id: str
+    situation: dict[str, str]
+    form: dict[str, Any]
+    case_no: str | None
+    returned: list[CaseItem]
+
+
+def _read(ctx: Context, identity: Identity, case_id: str) -> _Filed:
+    """404 for another's case, 409 when nothing was sent back."""
     with ctx.sessions() as session:
         case = session.get(Case, case_id)
         if case is None or not visible(identity, case):
@@ -103,14 +130,20 @@ def correction_request(ctx: Context, identity: Identity, case_id: str) -> Correc
             for it in session.execute(select(CaseItem).where(CaseItem.case_id == case_id)).scalars()
             if it.status == ItemStatus.CORRECTION_REQUIRED.value
         ]
-        theme_id, situation, form, case_no = (
-            case.theme_id,
-            dict(case.situation),
-            dict(case.form),
-            case.case_no,
-        )
+        filed = _Filed(case_id, case.theme_id, dict(case.situation), dict(case.form), case.case_no, returned)
     if not returned:
         raise _nothing_to_correct()
+    return filed
+
+
+def correction_request(ctx: Context, identity: Identity, case_id: str) -> CorrectionRequest:
+    """The returned items and what to fix; 404 for another's case, 409 when nothing was sent back."""
+    return _request(ctx, identity, _read(ctx, identity, case_id))
+
+
+def _request(ctx: Context, identity: Identity, filed: _Filed) -> CorrectionRequest:
+    case_id, theme_id, situation, form = filed.case_id, filed.theme_id, filed.situation, filed.form
+    returned = filed.returned
     theme = theme_of(ctx, theme_id)
     names = {it.code: it.name for it in theme.items}
     codes = sorted({it.code for it in returned})
@@ -147,7 +180,7 @@ def correction_request(ctx: Context, identity: Identity, case_id: str) -> Correc
         fields=fields,
         materials=[m for m in answer["materials"] if m["provided_by"] == "applicant"],
         per_employee=bool(rows),
-        case_no=case_no,
+        case_no=filed.case_no,
         rows=rows,
         spec=spec,
     )
@@ -189,39 +222,6 @@ def _rows_to_correct(
     return out
 
 
-def with_rows(
-    rows_asked: Sequence[RowToCorrect],
-    filed: Sequence[Mapping[str, Any]],
-    answers: Mapping[int, Mapping[str, Any]],
-) -> list[dict[str, Any]]:
-    """The employee sheet with the answered cells changed — only the columns asked of the rows
-    sent back; a cell left empty keeps what was filed. 422 naming each cell that was not asked."""
-    asked = {r.index: set(r.editable) for r in rows_asked}
-    out = [dict(r) for r in filed]
-    errors: list[FieldError] = []
-    for i, cells in sorted(answers.items()):
-        for key, value in cells.items():
-            if key not in asked.get(i, set()):
-                errors.append(
-                    FieldError(
-                        f"employees[{i}].{key}",
-                        "not_asked",
-                        "补正只能更正部门退回的员工和事项的信息",
-                        "a correction changes only the employees and items sent back",
-                    )
-                )
-            elif value not in (None, "", [], {}):
-                out[i][key] = value
-    if errors:
-        raise Invalid(
-            f"共 {len(errors)} 处不是本次补正要求的内容",
-            f"{len(errors)} value(s) not asked for in this correction",
-            title=("补正内容有误", "The correction has errors"),
-            errors=errors,
-        )
-    return out
-
-
 def _nothing_to_correct() -> Conflict:
     return Conflict(
         "本办件没有被退回补正的事项",
@@ -238,27 +238,15 @@ def correct(
     materials: list[dict[str, str]],
     rows: Mapping[int, Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """Resubmit the items sent back; 404 for another's case, 409 when none was sent back.
-    ``rows``: an employer's answers for the employees sent back, by row (:func:`with_rows`)."""
-    with ctx.sessions() as session:
-        case = session.get(Case, case_id)
-        if case is None or not visible(identity, case):
-            raise not_found(f"办件 {case_id} ", f"case {case_id}")
-        to_fix = [
-            (it.code, it.employee)
-            for it in session.execute(select(CaseItem).where(CaseItem.case_id == case_id)).scalars()
-            if it.status == ItemStatus.CORRECTION_REQUIRED.value
-        ]
-        theme_id, situation, old_form = case.theme_id, dict(case.situation), dict(case.form)
-    if not to_fix:
-        raise _nothing_to_correct()
-    merged = {**old_form, **form}
-    if rows:
-        theme = theme_of(ctx, theme_id)
-        codes = sorted({code for code, _ in to_fix})
-        spec = build_form(ctx.catalogue, theme, items=codes, situation=situation, values=old_form)
-        asked = _rows_to_correct(ctx, theme, spec, to_fix, old_form)
-        merged["employees"] = with_rows(asked, _filed_rows(merged), rows)
+    """Resubmit the items sent back; 404 for another's case, 409 when none was sent back, 422 for
+    a value not asked (:func:`~lianban.cases.correction_scope.answered_form`) or one the form's
+    checks refuse. ``form``: values of the returned items' fields (its ``employees``, the whole
+    sheet); ``rows``: an employer's answers for the employees sent back, by row (the page)."""
+    filed = _read(ctx, identity, case_id)
+    asked = _request(ctx, identity, filed)
+    theme_id, situation = filed.theme_id, filed.situation
+    to_fix = [(it.code, it.employee) for it in filed.returned]
+    merged = answered_form(ctx.catalogue, ctx.clock.today(), filed.form, asked.scope, form, rows)
     checked = checked_or_refused(ctx, identity, theme_id, FilledForm(situation=situation, form=merged))
     check_references(ctx, identity, theme_of(ctx, theme_id), materials)
     payloads = {(p.item, p.employee): p.payload for p in checked.payloads}

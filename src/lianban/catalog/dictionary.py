@@ -88,6 +88,12 @@ class FieldDef(Strict):
     help: Label | None = None
     compute: str | None = None  # CEL expression for computed fields
 
+    @property
+    def computed(self) -> bool:
+        """Filled by the platform from other fields (月缴存额 = 基数 × 比例), never typed; a field
+        merely derived elsewhere (上饶's 户口性质 category: prefill computed, no expression) is typed."""
+        return self.prefill is PrefillSource.COMPUTED and self.compute is not None
+
     @model_validator(mode="after")
     def _code_types_need_a_list(self) -> FieldDef:
         if self.type in (FieldType.CODE, FieldType.CODES) and not self.code_list:

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from lianban.catalog.catalogue import Catalogue
-from lianban.catalog.model import FieldType, Theme
+from lianban.catalog.model import FieldDef, FieldType, Theme
 from lianban.forms.contributions import (
     REDUCTION,
     HousingFundRates,
@@ -67,13 +67,16 @@ def _same(a: Any, b: Any) -> bool:
     return str(a).strip().upper() == str(b).strip().upper() if not isinstance(a, dict | list) else a == b
 
 
-def _same_value(catalogue: Catalogue, f: FormField, given: Any, verified: Any, today: date) -> bool:
-    """Whether a supplied value says the same as the verified one (汉族 = 01, 2004.03.15 = 2004-03-15)."""
-    if _same(given, verified):
+def same_value(catalogue: Catalogue, definition: FieldDef, a: Any, b: Any, today: date) -> bool:
+    """Whether two values of a field say the same once normalised as the form checks them
+    (汉族 = 01, 2004.03.15 = 2004-03-15, 4,500 = 4500.00); two empty values are the same."""
+    if a in _EMPTY and b in _EMPTY:
         return True
-    a, _ = validate_value(f.definition, given, today=today, code_lists=catalogue.code_lists)
-    b, _ = validate_value(f.definition, verified, today=today, code_lists=catalogue.code_lists)
-    return a is not None and a == b
+    if _same(a, b):
+        return True
+    x, _ = validate_value(definition, a, today=today, code_lists=catalogue.code_lists)
+    y, _ = validate_value(definition, b, today=today, code_lists=catalogue.code_lists)
+    return x is not None and x == y
 
 
 def _check_values(
@@ -101,7 +104,7 @@ def _check_values(
         label_zh, label_en = f.definition.label.zh, f.definition.label.en
         raw = given.get(f.key)
         if f.key in prefill and prefill[f.key] not in _EMPTY:
-            if raw not in _EMPTY and not _same_value(catalogue, f, raw, prefill[f.key], today):
+            if raw not in _EMPTY and not same_value(catalogue, f.definition, raw, prefill[f.key], today):
                 why_zh, why_en = _LOCKED_BECAUSE.get(
                     f.key, ("来自数据共享的核验信息", "is a verified value from data sharing and")
                 )
@@ -115,8 +118,7 @@ def _check_values(
                 )
             raw = prefill[f.key]
         if raw in _EMPTY:
-            computed = f.definition.prefill.value == "computed" and f.definition.compute is not None
-            if f.required and f.definition.type is not FieldType.BOOLEAN and not computed:
+            if f.required and f.definition.type is not FieldType.BOOLEAN and not f.definition.computed:
                 issues.append(
                     FieldIssue(f"{prefix}{f.key}", "required", f"请填写{label_zh}", f"{label_en} is required")
                 )

@@ -196,4 +196,8 @@ def post_corrections(
     body: CorrectionBody,
     identity: Annotated[Identity, Depends(require_identity)],
 ) -> dict[str, Any]:
+    """``form`` may change only the fields of the items sent back (not the verified ones) and, for
+    an employer, only the asked cells of the employees sent back; re-sending other values as filed
+    (the whole form, the whole ``employees`` sheet with as many rows) is fine. Any other change is
+    a 422 naming each value (``code: "not_asked"``), all at once."""
     return correct(platform_of(request), identity, case_id, body.form, body.materials)
