@@ -107,8 +107,9 @@ def masked(catalogue: Catalogue, key: str, value: Any) -> Any:
     """A verified value as the applicant may see it (PIPL: minimum necessary): the text a person
     reads — a code's label, a division's name, as printed (:func:`~lianban.forms.printing.display`)
     — with only its first character kept: 汉族 as 汉*, never its code 01 as 0*; 张三 as 张*. An
-    empty value stays empty."""
-    if value is None or value == "" or value == [] or value == {}:
+    empty value stays empty; yes/no (one character either way) stays the value, for the pages to
+    say 是 or 否."""
+    if isinstance(value, bool) or value is None or value == "" or value == [] or value == {}:
         return value
     definition = catalogue.fields.get(key)
     text = display(catalogue, definition, value) if definition is not None else str(value)
