@@ -8,13 +8,14 @@ its exact field name, and — when nothing blocks — the department payloads (�
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from lianban.catalog.catalogue import Catalogue
+from lianban.catalog.codelists import CodeList
 from lianban.catalog.model import FieldDef, FieldType, Theme
 from lianban.forms.contributions import (
     REDUCTION,
@@ -192,14 +193,55 @@ def _with_id_facts(values: Mapping[str, Any]) -> dict[str, Any]:
     return {**id_number_facts(values.get("person.id_number")), **values}
 
 
-def _labels(catalogue: Catalogue, spec: FormSpec) -> dict[str, dict[str, str]]:
-    out: dict[str, dict[str, str]] = {}
-    for key, f in spec.fields.items():
-        if f.definition.code_list and f.definition.type is FieldType.CODE:
-            cl = catalogue.code_lists[f.definition.code_list]
-            if len(cl.codes) <= MAX_LISTED_OPTIONS:
-                out[key] = {c.code: c.label for c in cl.codes}
-    return out
+class _CodeLabels(Mapping[str, str]):
+    """A code list's labels by code, read from the list itself (nothing copied)."""
+
+    def __init__(self, codes: CodeList) -> None:
+        self.codes = codes
+
+    def __getitem__(self, code: str) -> str:
+        found = self.codes.get(code)
+        if found is None:
+            raise KeyError(code)
+        return found.label
+
+    def __iter__(self) -> Iterator[str]:
+        return (c.code for c in self.codes)
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+
+class _Labels(Mapping[str, Mapping[str, str]]):
+    """The labels of the form's listed code fields, by field key, looked up when an explanation
+    names one (an explanation says 女 rather than 2) instead of copied for every field at each check."""
+
+    def __init__(self, catalogue: Catalogue, spec: FormSpec) -> None:
+        self.catalogue = catalogue
+        self.fields = spec.fields
+
+    def _codes(self, key: str) -> CodeList | None:
+        f = self.fields.get(key)
+        if f is None or not f.definition.code_list or f.definition.type is not FieldType.CODE:
+            return None
+        cl = self.catalogue.code_lists[f.definition.code_list]
+        return cl if len(cl.codes) <= MAX_LISTED_OPTIONS else None
+
+    def __getitem__(self, key: str) -> Mapping[str, str]:
+        codes = self._codes(key)
+        if codes is None:
+            raise KeyError(key)
+        return _CodeLabels(codes)
+
+    def __iter__(self) -> Iterator[str]:
+        return (key for key in self.fields if self._codes(key) is not None)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+def _labels(catalogue: Catalogue, spec: FormSpec) -> Mapping[str, Mapping[str, str]]:
+    return _Labels(catalogue, spec)
 
 
 def check_submission(

@@ -17,6 +17,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any, Literal, Protocol
 
 from lianban.rules.cel import RuleError, evaluate, nest
@@ -66,13 +67,22 @@ _CEL_WORDS = frozenset({"true", "false", "null", "in"})
 _PLAIN = (str, int, float)  # bool is an int: CEL gives it back as the same Python value
 
 
+@lru_cache(maxsize=4096)
+def _dotted_parts(expr: str) -> tuple[str, ...] | None:
+    """A bare dotted name's parts (``person.name`` → person, name); None for anything else."""
+    if expr in _CEL_WORDS or not _DOTTED.fullmatch(expr):
+        return None
+    return tuple(expr.split("."))
+
+
 def _plain_value(expr: str, act: Mapping[str, Any]) -> Any:
     """The value a bare dotted name (``{person.name}``) reads, looked up without the CEL
     interpreter; None when it is not one, or not a plain value there (CEL then decides)."""
-    if expr in _CEL_WORDS or not _DOTTED.fullmatch(expr):
+    parts = _dotted_parts(expr)
+    if parts is None:
         return None
     node: Any = act
-    for part in expr.split("."):
+    for part in parts:
         if not isinstance(node, Mapping) or part not in node:
             return None
         node = node[part]
