@@ -39,6 +39,7 @@ from lianban.dispatch.envelope import envelope_of
 from lianban.dispatch.failures import PoisonJob, WorkerErrors, job_failed
 from lianban.dispatch.outbox import backoff, claim
 from lianban.dispatch.registry import NETWORK, JobContext, handler_for
+from lianban.dispatch.together import EVENT_KINDS, Alone, pass_on_together
 from lianban.logs import anew
 from lianban.notify import notify
 
@@ -78,6 +79,7 @@ class Dispatcher:
         # one client for all sends: keep-alive connections, and the TLS context is built once
         # (a new client per send spent most of a send loading CA certificates)
         self.http = httpx.Client(timeout=config.timeout_seconds)
+        self.taken_along = 0  # events passed on with another of their case (together.py)
 
     def close(self) -> None:
         """Close the department connections (a worker that stops)."""
@@ -98,9 +100,18 @@ class Dispatcher:
                     job_failed(
                         self.sessions, case_id, job_id, exc, self.now(), self.config.retry, self.errors
                     )
-        return len(keys)
+        along, self.taken_along = self.taken_along, 0
+        return len(keys) + along
 
     def handle(self, case_id: str, job_id: str, claimed_lease: datetime | None = None) -> None:
+        try:
+            self._handle(case_id, job_id, claimed_lease)
+        except Alone:  # an event taken along failed: this job on its own (that one in its turn)
+            self._handle(case_id, job_id, claimed_lease, together=False)
+
+    def _handle(
+        self, case_id: str, job_id: str, claimed_lease: datetime | None, together: bool = True
+    ) -> None:
         with self.sessions() as session, session.begin():
             job = session.get(OutboxJob, (case_id, job_id), with_for_update=True)
             if job is None or job.status != "pending":
@@ -111,7 +122,10 @@ class Dispatcher:
             handler = handler_for(job.kind)
             if handler is not None:  # a timer or a domain event: one transaction, done
                 job.status = "done"
-                handler(session, job, JobContext(self.now(), self.config.courier, self.config.delivery))
+                context = JobContext(self.now(), self.config.courier, self.config.delivery)
+                handler(session, job, context)
+                if together and job.kind in EVENT_KINDS:  # the case's other due events with it
+                    self.taken_along += pass_on_together(session, job, context)
                 return
             if job.kind not in NETWORK:
                 raise PoisonJob(f"不认识的任务种类 {job.kind} / no handler for jobs of kind {job.kind}")
