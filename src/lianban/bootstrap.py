@@ -23,7 +23,7 @@ from lianban.appointments.halls import load_halls
 from lianban.cases.wiring import CaseWiring
 from lianban.catalog.catalogue import Catalogue, default_catalogue
 from lianban.clock import Clock, SystemClock
-from lianban.config import Settings
+from lianban.config import ConfigError, Settings
 from lianban.db import make_engine, session_factory
 from lianban.delivery.courier import Courier, HttpCourier
 from lianban.dispatch.failures import WorkerErrors
@@ -137,6 +137,36 @@ def case_wiring(
     )
 
 
+def with_keys_at_rest(
+    engine: Engine, settings: Settings, catalogue: Catalogue, data_keys: DataKeyring | None = None
+) -> Engine:
+    """Give ``engine`` the deployment's data keys (protecting what ``catalogue`` marks personal) and
+    its lookup key: its column types seal, open and hash with these, and only its own
+    (:mod:`lianban.security.bound`). Raises ``ConfigError`` for keys that cannot be used."""
+    ring = data_keys or data_keyring(
+        settings.data_dir, settings.sandbox, settings.data_keys, settings.data_cipher
+    )
+    use_field_encryption(engine, ring, catalogue)
+    use_lookup_key(engine, lookup_key_of(settings))
+    return engine
+
+
+def keyed_engine(settings: Settings, catalogue: Catalogue | None = None, required: bool = True) -> Engine:
+    """An engine on the settings' database with the deployment's keys at rest, for the commands and
+    tools that need no whole platform (``lianban migrate``, ``data rekey``, ``audit verify``).
+
+    Keys that cannot be made raise ``ConfigError``; unless ``required`` is false: then the engine
+    has none, and a protected value it meets is an error naming the missing variable."""
+    engine = make_engine(settings.database_url)
+    try:
+        return with_keys_at_rest(engine, settings, catalogue or default_catalogue(settings.themes_dir))
+    except ConfigError:
+        if required:
+            engine.dispose()
+            raise
+        return engine
+
+
 def build_platform(
     settings: Settings,
     *,
@@ -161,15 +191,14 @@ def build_platform(
     cat = catalogue or default_catalogue(settings.themes_dir)
     keys = department_keys(settings)
     data_keys = data_keyring(settings.data_dir, settings.sandbox, settings.data_keys, settings.data_cipher)
-    use_field_encryption(data_keys, cat)  # the column types of this process seal with these keys
-    use_lookup_key(lookup_key_of(settings))  # … and hash identifiers with this one (查询标识)
     chosen_senders = senders if senders is not None else default_senders(settings, offered)
     chosen_courier = courier if courier is not None else default_courier(settings, offered)
     regional = load_regional(settings.deployment_file)
     if regional.halls_file == HALLS_FILE and offered.halls is not None:  # the deployment names none
         regional = replace(regional, halls_file=offered.halls)
     load_halls(regional.halls_file)  # an unusable halls file stops the start
-    engine = make_engine(settings.database_url)
+    # the column types of this engine seal with these keys and hash identifiers (查询标识) with its own
+    engine = with_keys_at_rest(make_engine(settings.database_url), settings, cat, data_keys)
     wiring = case_wiring(settings, cat, chosen_senders, chosen_courier, offered)
     return Platform(
         settings=settings,

@@ -20,9 +20,13 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-def upgrade(url: str, revision: str = "head") -> None:
-    """Bring the database at ``url`` to ``revision`` (default: the newest)."""
-    command.upgrade(alembic_config(url), revision)
+def upgrade(url: str, revision: str = "head", engine: Engine | None = None) -> None:
+    """Bring the database at ``url`` to ``revision`` (default: the newest); on ``engine`` when given
+    (one carrying the platform's keys, for migrations that convert rows)."""
+    cfg = alembic_config(url)
+    if engine is not None:
+        cfg.attributes["engine"] = engine
+    command.upgrade(cfg, revision)
 
 
 def current_revision(engine: Engine) -> str | None:

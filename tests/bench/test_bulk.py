@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, text
 
+from lianban.bootstrap import keyed_engine
 from lianban.cases.schema import Case, CaseItem, OutboxJob, ThemeVersion, TimelineEvent
 from lianban.cases.theme_store import store_themes
 from lianban.catalog.catalogue import default_catalogue
@@ -25,9 +26,12 @@ GRADUATE = "hubei.graduate-employment"
 
 
 @pytest.fixture
-def platform(database_url: str, tmp_path: Path) -> Iterator[TestClient]:
-    """A sandbox app on a database migrated as `lianban migrate` leaves it. The app installs this
-    process's field encryption (its data keys), which the generator then seals personal values with."""
+def platform(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
+    """A sandbox app on a database migrated as `lianban migrate` leaves it. The generator reads the
+    same deployment from the environment (a sandbox's keys are kept in its data directory), so it
+    seals personal values and hashes owners with the app's keys."""
+    monkeypatch.setenv("LIANBAN_MODE", "sandbox")
+    monkeypatch.setenv("LIANBAN_DATA_DIR", str(tmp_path / "var"))
     upgrade(database_url)
     engine = make_engine(database_url)
     with session_factory(engine)() as session, session.begin():
@@ -89,7 +93,7 @@ def test_a_graduate_sees_her_generated_cases_through_the_api(
     other = next(c for c, o in info.owner_of.items() if o != owner)
     assert client.get(f"/api/v1/applications/{other}", headers=headers).status_code == 404
 
-    engine = make_engine(url)
+    engine = keyed_engine(load_settings(database_url=url))
     try:
         with session_factory(engine)() as session:
             statuses = {
@@ -161,8 +165,6 @@ def test_two_processes_generate_the_same_cases_one_would(
 
     from lianban_bench import bulk, bulk_cases
 
-    monkeypatch.setenv("LIANBAN_MODE", "sandbox")
-    monkeypatch.setenv("LIANBAN_DATA_DIR", str(tmp_path / "var"))  # the platform fixture's keys
     monkeypatch.setattr(bulk, "BATCH_CASES", 60)  # 300 cases: five batches shared by two processes
     info = bulk_generate(database_url, 300, sample=30, processes=2)
     assert info.cases == 300
@@ -177,7 +179,7 @@ def test_two_processes_generate_the_same_cases_one_would(
     detail = platform.get(f"/api/v1/applications/{last}", headers=headers)
     assert detail.status_code == 200, detail.text
     assert len(detail.json()["items"]) == 8
-    engine = make_engine(database_url)
+    engine = keyed_engine(load_settings(database_url=database_url))  # the platform's keys
     try:
         with session_factory(engine)() as session:  # sealed there, opened here
             case = session.get(Case, last)

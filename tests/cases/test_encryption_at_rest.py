@@ -94,7 +94,8 @@ def test_rekey_moves_every_value_to_the_new_key(api: TestClient, database_url: s
     assert registration_payload(api, first)["AAC002"] == worker["id_number"]  # still reads
 
     catalogue = api.app.state.catalogue  # type: ignore[attr-defined]
-    use_field_encryption(DataKeyring([KEY_2026]), catalogue)  # 2025 retired too early
+    engine = api.app.state.engine  # type: ignore[attr-defined]
+    use_field_encryption(engine, DataKeyring([KEY_2026]), catalogue)  # 2025 retired too early
     with pytest.raises(FieldCryptError, match="key id '2025'"):
         registration_payload(api, second)
 
@@ -116,6 +117,6 @@ def test_rekey_moves_every_value_to_the_new_key(api: TestClient, database_url: s
     again = runner.invoke(cli, ["data", "rekey", "--database-url", database_url], env=env)
     assert again.exit_code == 0 and "0 row(s) re-encrypted" in again.output
 
-    use_field_encryption(DataKeyring([KEY_2026]), catalogue)  # now 2025 can go
+    use_field_encryption(engine, DataKeyring([KEY_2026]), catalogue)  # now 2025 can go
     for case_id in (first, second):
         assert registration_payload(api, case_id)["AAC003"] == worker["name"]

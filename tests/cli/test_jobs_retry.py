@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from lianban.cases.schema import CaseItem, OutboxJob
 from lianban.cli.main import app
 from sandbox_cases import bearer, file_hebei_case
+from support.apps import platform_env
 
 
 @pytest.fixture
@@ -34,7 +35,7 @@ def test_a_failed_item_is_listed_and_queued_again(ops: tuple[TestClient, str]) -
     client, url = ops
     case_id, _ = file_hebei_case(client)
     give_up_on_registration(client, case_id, "HTTP 503: 人社系统维护中")
-    runner = CliRunner()
+    runner = CliRunner(env=platform_env(client))  # an operator's shell: the platform's keys
     listed = runner.invoke(app, ["jobs", "failed", "--database-url", url])
     assert (
         listed.exit_code == 0

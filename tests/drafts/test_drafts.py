@@ -147,9 +147,10 @@ def test_rekey_moves_drafts_to_the_new_key(client: TestClient, database_url: str
     done = CliRunner().invoke(cli, ["data", "rekey", "--database-url", database_url], env=env)
     assert done.exit_code == 0, done.output
     assert {kid for _alg, kid in SEALED.findall(raw_forms(database_url))} == {"draft-b"}
-    use_field_encryption(DataKeyring([KEY_B]), client.app.state.catalogue)  # type: ignore[attr-defined]
+    engine = client.app.state.engine  # type: ignore[attr-defined]
+    use_field_encryption(engine, DataKeyring([KEY_B]), client.app.state.catalogue)  # type: ignore[attr-defined]
     try:
         back = client.get(f"/api/v1/drafts/{GRADUATE_THEME}", headers=headers).json()
         assert back["form"] == {"person.name": graduate["name"]}
     finally:
-        use_field_encryption(DataKeyring([KEY_A]), client.app.state.catalogue)  # type: ignore[attr-defined]
+        use_field_encryption(engine, DataKeyring([KEY_A]), client.app.state.catalogue)  # type: ignore[attr-defined]

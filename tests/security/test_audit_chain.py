@@ -23,18 +23,19 @@ from lianban.config import ConfigError, Mode, load_settings
 from lianban.db import make_engine, session_factory
 from lianban.migrate import upgrade
 from lianban.security.audit import AuditEntry, append, prune, verify
-from lianban.security.fieldcrypt import data_keyring, use_field_encryption
+from lianban.security.fieldcrypt import DataKey, DataKeyring, use_field_encryption
 from lianban.security.lookup import use_lookup_key
 
 runner = CliRunner()
 
 
-@pytest.fixture(autouse=True)
-def keys(tmp_path: Path) -> None:
-    """What a process writing the log holds: the lookup key (actors are kept as keyed hashes) and
-    data keys (beside them, their ciphertext) — here a sandbox's, generated into the test's folder."""
-    use_lookup_key(bytes.fromhex("4c" * 32))
-    use_field_encryption(data_keyring(tmp_path / "var", True), default_catalogue())
+def keyed(url: str):  # type: ignore[no-untyped-def]
+    """An engine with what a process writing the log holds: the lookup key (actors are kept as
+    keyed hashes) and data keys (beside them, their ciphertext)."""
+    engine = make_engine(url)
+    use_lookup_key(engine, bytes.fromhex("4c" * 32))
+    use_field_encryption(engine, DataKeyring([DataKey("audit", bytes(range(32)))]), default_catalogue())
+    return engine
 
 
 NOON = datetime(2026, 12, 4, 4, 0, tzinfo=UTC)  # 12:00 in Beijing
@@ -42,7 +43,7 @@ NOON = datetime(2026, 12, 4, 4, 0, tzinfo=UTC)  # 12:00 in Beijing
 
 def sessions_for(url: str):  # type: ignore[no-untyped-def]
     upgrade(url)
-    return session_factory(make_engine(url), {})
+    return session_factory(keyed(url), {})
 
 
 def a_days_work(url: str, at: datetime = NOON, entries: int = 5) -> None:
@@ -105,7 +106,7 @@ def test_postgresql_refuses_update_and_delete(postgres_url: str) -> None:
     for statement in ("UPDATE audit_log SET actor = 'x'", "DELETE FROM audit_log", "TRUNCATE audit_log"):
         with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
             conn.execute(text(statement))
-    with session_factory(make_engine(postgres_url), {})() as session:
+    with session_factory(keyed(postgres_url), {})() as session:
         assert verify(session).intact
 
 

@@ -192,7 +192,7 @@ def test_the_migration_converts_rows_written_in_plain(client: TestClient, db: st
             text("UPDATE case_items SET result = :r WHERE case_id = :c"),
             {"r": '{"document": "社会保障卡", "number": "S13010419920214051X"}', "c": case_id},
         )
-    upgrade(db)  # the keys are the app's: it installed them for this process
+    upgrade(db, engine=client.app.state.engine)  # type: ignore[attr-defined]  # the app's engine, its keys
     flat = str(
         raw(db, "SELECT owner, actor, owner_sealed FROM cases")
         + raw(db, "SELECT actor, actor_sealed FROM audit_log")

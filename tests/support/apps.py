@@ -30,3 +30,14 @@ def sandbox_client(
     with TestClient(app) as client:
         yield client
     app.state.engine.dispose()
+
+
+def platform_env(client: TestClient) -> dict[str, str]:
+    """The variables a command run beside ``client``'s platform needs to hold the same keys (its
+    mode and data directory, where a sandbox keeps the keys it generated, and any keys it was given)."""
+    settings = client.app.state.settings  # type: ignore[attr-defined]
+    env = {"LIANBAN_MODE": settings.mode.value, "LIANBAN_DATA_DIR": str(settings.data_dir)}
+    for name in ("data_keys", "data_cipher", "lookup_key"):
+        if getattr(settings, name):
+            env[f"LIANBAN_{name.upper()}"] = str(getattr(settings, name))
+    return env

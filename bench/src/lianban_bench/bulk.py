@@ -40,8 +40,9 @@ from pathlib import Path
 from sqlalchemy import Engine, text
 
 import lianban.cases.schema  # noqa: F401 — registers the cases room's tables on Base.metadata
+from lianban.bootstrap import keyed_engine
 from lianban.catalog.catalogue import Catalogue, default_catalogue
-from lianban.db import make_engine
+from lianban.config import load_settings
 from lianban.security.lookup import lookup_hash
 from lianban_bench.bulk_cases import _Generator, _Rows
 from lianban_bench.bulk_rows import (
@@ -60,6 +61,11 @@ from lianban_bench.bulk_world import (
 
 BATCH_CASES = 5000
 PARALLEL_FROM = 20_000  # cases to add before more processes are worth their start
+
+
+def _engine(database_url: str, catalogue: Catalogue) -> Engine:
+    """The database with the deployment's keys (its owners are kept as keyed hashes, its forms sealed)."""
+    return keyed_engine(load_settings(database_url=database_url), catalogue)
 
 
 def _stored_digest(engine: Engine, catalogue: Catalogue, theme_id: str) -> str:
@@ -127,7 +133,7 @@ class _Filler:
     def __init__(self, job: _Job) -> None:
         themes_dir = os.environ.get("LIANBAN_THEMES_DIR")
         catalogue = default_catalogue(Path(themes_dir) if themes_dir else None)
-        self.engine = make_engine(job.database_url)
+        self.engine = _engine(job.database_url, catalogue)
         theme = catalogue.theme(job.theme_id)
         plan = _plan(catalogue, theme, _stored_digest(self.engine, catalogue, job.theme_id))
         self.generator = _Generator(plan, job.seed, job.cases_per_owner, job.today)
@@ -215,7 +221,7 @@ def bulk_generate(
     theme = catalogue.theme(theme_id) if theme_id in catalogue.themes else None
     if theme is None or theme.applicant_type != "person":
         raise ValueError(f"{theme_id!r}: bulk generation makes cases of a person's theme")
-    engine = make_engine(database_url)
+    engine = _engine(database_url, catalogue)
     try:
         _stored_digest(engine, catalogue, theme_id)
         today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
@@ -267,7 +273,7 @@ def _sample(engine: Engine, seed: int, cases_per_owner: int, total: int, size: i
     keys = {f"{MARK}-{seed}-{n}": n for n in numbers}
     owners = sorted({f"person:{owner_id_number(seed, n // cases_per_owner)}" for n in numbers})
     # cases.owner is kept as the owner's keyed hash (lianban.security.lookup): looked up by it
-    plain = {str(lookup_hash(owner)): owner for owner in owners}
+    plain = {str(lookup_hash(owner, engine)): owner for owner in owners}
     hashed = sorted(plain)
     found: dict[int, tuple[str, str]] = {}
     with engine.connect() as conn:

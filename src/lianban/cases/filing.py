@@ -33,6 +33,7 @@ from lianban.catalog.model import Theme
 from lianban.catalog.outcomes import case_finish_times
 from lianban.forms.submission import CheckedSubmission
 from lianban.security.audit import append
+from lianban.security.bound import Bind
 from lianban.security.fieldcrypt.column import ProtectedJSON, field_encryption
 from lianban.security.lookup import lookup_hash
 
@@ -172,10 +173,12 @@ def prepare_case(
     idempotency_key: str | None,
     request_hash: str,
     accepted_at: datetime,
+    at_rest: Bind,
 ) -> Prepared:
     """Everything a filing writes, computed before any transaction: the split (拆分) into
     sub-items, their waits, due dates in working days, the timers, the timeline, the audit entry,
-    and every personal value sealed."""
+    and every personal value sealed — under the keys of ``at_rest``'s engine (the sessions it
+    will be written with)."""
     # working days count by the calendar in China: 00:30 on a Monday there is still Sunday in UTC
     accepted_day = china_date(accepted_at)
     chosen = checked.spec.items
@@ -300,7 +303,7 @@ def prepare_case(
         "action": "submit",
         "detail": {
             "channel": channel,
-            "owner": str(lookup_hash(owner)),  # never the identifier in plain
+            "owner": str(lookup_hash(owner, at_rest)),  # never the identifier in plain
             "items": len(items),
             "request_hash": request_hash,
             "theme_digest": case["theme_digest"],
@@ -308,7 +311,7 @@ def prepare_case(
     }
     plain = {"cases": [case], "case_items": items, "outbox_jobs": jobs}
     plain |= {"timeline_events": events, "case_obligations": owed}
-    crypt = field_encryption()
+    crypt = field_encryption(at_rest)
     rows: dict[str, list[dict[str, Any]]] = {}
     for model in _TABLES:
         _, protected, _ = _stored_table(model)
@@ -384,6 +387,7 @@ def file_case(
         idempotency_key=idempotency_key,
         request_hash=request_hash,
         accepted_at=accepted_at,
+        at_rest=session,
     )
     write_case(session, prepared)
     return Filed(prepared.case, prepared.items, replay=False)

@@ -29,7 +29,7 @@ def rekey(
     does, so a correction filed meanwhile is never overwritten. Rows already under the first key are
     left alone: running it again rewrites nothing. ``progress(done, total)`` counts cases.
     """
-    crypt = field_encryption()
+    crypt = field_encryption(sessions)
     cases: Table = Case.__table__  # type: ignore[assignment]
     targets = [
         (table, [c for c in table.columns if isinstance(c.type, ProtectedJSON)])

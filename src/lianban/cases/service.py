@@ -140,6 +140,7 @@ def file_application(
         idempotency_key=idempotency_key,
         request_hash=digest,
         accepted_at=ctx.clock.now(),
+        at_rest=ctx.sessions,
     )
     try:
         # one short transaction: a SQLite writer from BEGIN IMMEDIATE to its commit

@@ -13,8 +13,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from lianban.bootstrap import keyed_engine
 from lianban.config import ConfigError, load_settings
-from lianban.db import make_engine, session_factory
+from lianban.db import session_factory
 from lianban.security.audit import prune, verify
 
 audit_app = typer.Typer(help="审计日志 — the tamper-evident audit log", no_args_is_help=True)
@@ -32,7 +33,9 @@ def _sessions(database_url: str | None):  # type: ignore[no-untyped-def]
     except ConfigError as exc:
         err.print(f"[red]配置错误 / configuration error:[/] {exc}")
         raise typer.Exit(2) from exc
-    return settings, session_factory(make_engine(settings.database_url), {})
+    # with the keys when the settings give them: prune appends an anchor entry (its actor hashed);
+    # verifying reads no ciphertext and needs none
+    return settings, session_factory(keyed_engine(settings, required=False), {})
 
 
 @audit_app.command("verify")

@@ -33,32 +33,19 @@ app.add_typer(staff_app, name="staff")
 app.add_typer(audit_app, name="audit")
 
 
-def _install_keys(settings: Settings) -> None:
-    """The data and lookup keys for this process, when the settings give them (else a migration
-    that has rows to convert says which variable it misses)."""
-    from lianban.catalog.catalogue import default_catalogue
-    from lianban.security.fieldcrypt import data_keyring, use_field_encryption
-    from lianban.security.lookup import lookup_key_of, use_lookup_key
-
-    try:
-        ring = data_keyring(settings.data_dir, settings.sandbox, settings.data_keys, settings.data_cipher)
-        use_field_encryption(ring, default_catalogue(settings.themes_dir))
-        use_lookup_key(lookup_key_of(settings))
-    except ConfigError:
-        pass
-
-
 def prepare_database(settings: Settings) -> int:
     """Migrate to the newest schema and store the catalogue's theme versions; returns new versions."""
+    from lianban.bootstrap import keyed_engine
     from lianban.cases.theme_store import store_themes
     from lianban.catalog.catalogue import default_catalogue
-    from lianban.db import make_engine, session_factory
+    from lianban.db import session_factory
     from lianban.migrate import upgrade
 
-    _install_keys(settings)  # a migration may convert existing rows (keyed hashes, ciphertexts)
-    upgrade(settings.database_url)
-    engine = make_engine(settings.database_url)
+    # a migration may convert existing rows (keyed hashes, ciphertexts) with the keys the settings
+    # give; without them, one that has rows to convert says which variable it misses
+    engine = keyed_engine(settings, required=False)
     try:
+        upgrade(settings.database_url, engine=engine)
         with session_factory(engine)() as session, session.begin():
             return store_themes(session, default_catalogue(settings.themes_dir))
     finally:

@@ -17,10 +17,11 @@ data_app = typer.Typer(help="个人信息加密 — personal data encrypted at r
 @jobs_app.command("failed")
 def jobs_failed(database_url: DbOpt = None) -> None:
     """List the sub-items whose dispatch was given up, with the last error."""
-    from lianban.db import make_engine, session_factory
+    from lianban.bootstrap import keyed_engine
+    from lianban.db import session_factory
     from lianban.dispatch.retry import failed_items
 
-    engine = make_engine(settings_or_exit(database_url).database_url)
+    engine = keyed_engine(settings_or_exit(database_url), required=False)
     with session_factory(engine)() as session:
         # one plain line per item, so scripts can read it: case, item, department, last error
         for item in failed_items(session):
@@ -37,14 +38,18 @@ def jobs_retry(
     database_url: DbOpt = None,
 ) -> None:
     """Queue failed sub-items again (the worker sends them with the same idempotency key)."""
-    from lianban.bootstrap import case_wiring
+    from lianban.bootstrap import case_wiring, keyed_engine
     from lianban.cases.schema import CaseItem
     from lianban.clock import SystemClock
-    from lianban.db import make_engine, session_factory
+    from lianban.db import session_factory
     from lianban.dispatch.retry import retry_item
 
     settings = settings_or_exit(database_url)
-    engine = make_engine(settings.database_url)
+    try:
+        engine = keyed_engine(settings)  # the items' payloads are sealed
+    except ConfigError as exc:
+        err.print(f"[red]配置错误 / configuration error:[/] {exc}")
+        raise typer.Exit(2) from exc
     retried = 0
     # the case moves on as in the platform: the deployment's themes, delivery policy and senders
     with session_factory(engine, case_wiring(settings).info())() as session, session.begin():
@@ -74,20 +79,19 @@ def data_rekey(
     """Re-encrypt personal data under the first key of LIANBAN_DATA_KEYS; rows already under it are left alone."""
     from rich.progress import Progress
 
+    from lianban.bootstrap import keyed_engine
     from lianban.cases.rekey import rekey
-    from lianban.catalog.catalogue import default_catalogue
-    from lianban.db import make_engine, session_factory
+    from lianban.db import session_factory
     from lianban.drafts.service import rekey_drafts
-    from lianban.security.fieldcrypt import FieldCryptError, data_keyring, use_field_encryption
+    from lianban.security.fieldcrypt import FieldCryptError, field_encryption
 
     settings = settings_or_exit(database_url)
     try:
-        ring = data_keyring(settings.data_dir, settings.sandbox, settings.data_keys, settings.data_cipher)
+        engine = keyed_engine(settings)  # the data keys (first encrypts) and the lookup key
     except ConfigError as exc:
         err.print(f"[red]配置错误 / configuration error:[/] {exc}")
         raise typer.Exit(2) from exc
-    use_field_encryption(ring, default_catalogue(settings.themes_dir))
-    engine = make_engine(settings.database_url)
+    key_id = field_encryption(engine).keyring.current.key_id
     try:
         with Progress(console=console) as bar:
             task = bar.add_task("重新加密 / re-encrypting", total=None)
@@ -100,4 +104,4 @@ def data_rekey(
         raise typer.Exit(1) from exc
     finally:
         engine.dispose()
-    console.print(f"{done} row(s) re-encrypted; all personal data is under key {ring.current.key_id}")
+    console.print(f"{done} row(s) re-encrypted; all personal data is under key {key_id}")

@@ -35,13 +35,13 @@ class DraftContent:
     step: str | None = None
 
 
-def _typist(identity: Identity) -> str:
+def _typist(identity: Identity, session: Session) -> str:
     if identity.role not in TYPISTS:
         raise Forbidden(
             "只有申请人、用人单位和综窗人员保存草稿",
             "only applicants, employers and window clerks keep drafts",
         )
-    return str(lookup_hash(identity.subject))  # drafts are kept by the typist's keyed hash
+    return str(lookup_hash(identity.subject, session))  # drafts are kept by the typist's keyed hash
 
 
 def _theme(catalogue: Catalogue, theme_id: str) -> None:
@@ -72,7 +72,7 @@ def save_draft(
     keep_days: int,
 ) -> dict[str, Any]:
     """Keep the half-filled form (replacing the previous draft of the theme); expired drafts go."""
-    owner = _typist(identity)
+    owner = _typist(identity, session)
     _theme(catalogue, theme_id)
     purge_expired(session, now)
     draft = session.get(Draft, (owner, theme_id))
@@ -93,7 +93,7 @@ def save_draft(
 def read_draft(
     session: Session, catalogue: Catalogue, identity: Identity, theme_id: str, now: datetime
 ) -> dict[str, Any]:
-    owner = _typist(identity)
+    owner = _typist(identity, session)
     _theme(catalogue, theme_id)
     draft = session.get(Draft, (owner, theme_id))
     if draft is None or aware(draft.expires_at) <= now:
@@ -103,7 +103,9 @@ def read_draft(
 
 def discard_draft(session: Session, identity: Identity, theme_id: str) -> None:
     """Delete the caller's draft of the theme (nothing to delete is fine)."""
-    session.execute(delete(Draft).where(Draft.owner == _typist(identity), Draft.theme_id == theme_id))
+    session.execute(
+        delete(Draft).where(Draft.owner == _typist(identity, session), Draft.theme_id == theme_id)
+    )
 
 
 def discard_on_filing(session: Session, theme_id: str, *owners: str) -> None:
@@ -129,7 +131,7 @@ def rekey_drafts(
     sessions: sessionmaker[Session], batch_size: int = 200, progress: Callable[[int], None] | None = None
 ) -> int:
     """Re-encrypt drafts' personal values under the keyring's first key (``lianban data rekey``)."""
-    crypt = field_encryption()
+    crypt = field_encryption(sessions)
     column = Draft.__table__.c.form
     kind = column.type
     assert isinstance(kind, ProtectedJSON)

@@ -1,4 +1,6 @@
-"""Alembic environment: the URL comes from the Config object built in lianban.migrate."""
+"""Alembic environment: the URL comes from the Config object built in lianban.migrate, and the
+engine too when the caller has one (the platform's, carrying its keys: a migration that converts
+rows seals and hashes with them)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,8 @@ from lianban.db import Base, is_sqlite, make_engine
 
 config = context.config
 url = config.get_main_option("sqlalchemy.url") or ""
-engine = make_engine(url)
+given = config.attributes.get("engine")
+engine = given if given is not None else make_engine(url)
 
 with engine.connect() as connection:
     context.configure(
@@ -20,4 +23,5 @@ with engine.connect() as connection:
     )
     with context.begin_transaction():
         context.run_migrations()
-engine.dispose()
+if given is None:
+    engine.dispose()

@@ -12,7 +12,10 @@ must show it (a receipt, a masked number at the window).
 :class:`LookupHash` is the column type: a plain identifier bound to it (in an INSERT or in a
 ``WHERE owner = :subject``) is hashed on the way; what reads back is a :class:`LookupDigest`, a
 ``str`` that compares equal to the plain identifier it was made from (``case.owner ==
-identity.subject`` holds for her own case) and to its own digest.
+identity.subject`` holds for her own case) and to its own digest. The key is the engine's: the
+platform attaches it where it builds its engine (:func:`use_lookup_key`, :mod:`lianban.security.bound`),
+the column type reads it from the dialect it is handed, and a digest carries the key it was made
+under, so it compares with plain identifiers under that key only.
 
 A sandbox without the variable generates a key once into the data directory.
 """
@@ -24,21 +27,18 @@ import hmac
 import os
 import re
 import secrets
-import threading
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Dialect, String
+from sqlalchemy import Connection, Dialect, Engine, String
 from sqlalchemy.types import TypeDecorator
 
-from lianban.config import ConfigError, Settings, load_settings
+from lianban.config import ConfigError, Settings
+from lianban.security.bound import Bind, KeysMissing, attach, attached
 
 VARIABLE = "LIANBAN_LOOKUP_KEY"
 MIN_BYTES = 32
 _DIGEST = re.compile(r"\A[0-9a-f]{64}\Z")
-
-_active: bytes | None = None
-_lock = threading.Lock()
 
 
 def read_key(spec: str) -> bytes:
@@ -74,30 +74,34 @@ def lookup_key_of(settings: Settings) -> bytes:
     return read_key(path.read_text(encoding="utf-8"))
 
 
-def use_lookup_key(key: bytes) -> None:
-    """Install this process's lookup key (the platform does, where it builds its engine)."""
-    global _active
-    _active = key
+def use_lookup_key(engine: Engine | Connection, key: bytes) -> None:
+    """Give ``engine``'s look-up columns this key (the platform does, where it builds its engine)."""
+    attach(engine, "lookup", key)
 
 
-def lookup_key() -> bytes:
-    """This process's lookup key; from the environment when no one installed it (a CLI command)."""
-    global _active
-    if _active is None:
-        with _lock:
-            if _active is None:
-                _active = lookup_key_of(load_settings())
-    return _active
+def lookup_key(bind: Bind) -> bytes:
+    """The lookup key of ``bind``'s engine; ``KeysMissing`` when its engine was given none."""
+    key = attached(bind, "lookup", VARIABLE)
+    assert isinstance(key, bytes)
+    return key
 
 
 class LookupDigest(str):
-    """A stored identifier's digest; equal to the plain identifier it was made from."""
+    """A stored identifier's digest; equal to the plain identifier it was made from (under ``key``,
+    the key it was made or read under; a digest without one compares as the text it is)."""
 
-    __slots__ = ()
+    key: bytes | None
+
+    def __new__(cls, digest: str, key: bytes | None = None) -> LookupDigest:
+        made = super().__new__(cls, digest)
+        made.key = key
+        return made
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, str) and not isinstance(other, LookupDigest) and not is_digest(other):
-            other = lookup_hash(other)
+            if self.key is None:
+                return False
+            other = keyed_hash(self.key, other)
         return str.__eq__(self, other)
 
     def __ne__(self, other: object) -> bool:
@@ -110,11 +114,17 @@ def is_digest(value: object) -> bool:
     return isinstance(value, LookupDigest) or (isinstance(value, str) and bool(_DIGEST.match(value)))
 
 
-def lookup_hash(identifier: str) -> LookupDigest:
-    """HMAC-SHA256 of an identifier under the lookup key (a digest stays as it is)."""
+def keyed_hash(key: bytes, identifier: str) -> str:
+    return hmac.new(key, identifier.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def lookup_hash(identifier: str, bind: Bind | bytes) -> LookupDigest:
+    """HMAC-SHA256 of an identifier under the lookup key of ``bind``'s engine (or the key given);
+    a digest stays as it is."""
+    key = bind if isinstance(bind, bytes) else lookup_key(bind)
     if is_digest(identifier):
-        return LookupDigest(identifier)
-    return LookupDigest(hmac.new(lookup_key(), identifier.encode("utf-8"), hashlib.sha256).hexdigest())
+        return LookupDigest(identifier, key)
+    return LookupDigest(keyed_hash(key, identifier), key)
 
 
 class LookupHash(TypeDecorator[str]):
@@ -124,10 +134,19 @@ class LookupHash(TypeDecorator[str]):
     cache_ok = True
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
-        return None if value is None else str(lookup_hash(str(value)))
+        return None if value is None else str(lookup_hash(str(value), dialect))
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Any:
-        return None if value is None else LookupDigest(value)
+        return None if value is None else LookupDigest(value, _key_or_none(dialect))
+
+
+def _key_or_none(dialect: Dialect) -> bytes | None:
+    """A digest read where no key was given (``lianban audit verify`` without the keys) compares
+    only as the text it is."""
+    try:
+        return lookup_key(dialect)
+    except KeysMissing:
+        return None
 
 
 __all__ = [
@@ -136,6 +155,7 @@ __all__ = [
     "LookupDigest",
     "LookupHash",
     "is_digest",
+    "keyed_hash",
     "lookup_hash",
     "lookup_key",
     "lookup_key_of",

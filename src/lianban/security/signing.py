@@ -282,8 +282,9 @@ class NonceCache:
 
 def platform_keyring(data_dir: Path, sandbox: bool, configured: str | None = None) -> Keyring:
     """The platform's signing keys: ``LIANBAN_SIGNING_KEYS`` = ``kid:hex[,kid:hex…]`` (first signs,
-    the rest still verify — rotation), or in a sandbox a key generated once into the data directory."""
-    spec = configured or os.environ.get("LIANBAN_SIGNING_KEYS", "")
+    the rest still verify — rotation), as the settings give it (``configured``), or in a sandbox a key
+    generated once into the data directory."""
+    spec = configured or ""
     if not spec:
         if not sandbox:
             raise SignatureError("LIANBAN_SIGNING_KEYS must be set in production mode")

@@ -50,9 +50,10 @@ class TokenError(Exception):
 
 
 def secret_key(data_dir: Path, sandbox: bool, configured: str | None = None) -> str:
-    key = configured or os.environ.get("LIANBAN_SECRET_KEY")
-    if key:
-        return key
+    """``configured`` (the settings' ``LIANBAN_SECRET_KEY``), else in a sandbox a key generated once
+    into the data directory."""
+    if configured:
+        return configured
     if not sandbox:
         raise TokenError("LIANBAN_SECRET_KEY must be set in production mode")
     path = data_dir / "sandbox-secret.key"

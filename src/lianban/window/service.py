@@ -97,7 +97,7 @@ def look_up(ctx: Context, identity: Identity, number: str, client: str | None = 
             ctx.clock.now(),
             identity.subject,
             "view:person",
-            {"desk": "window", "person": str(lookup_hash(subject)), "fields": sorted(known)},
+            {"desk": "window", "person": str(lookup_hash(subject, session)), "fields": sorted(known)},
         )
         cases = _cases(session, Case.owner == subject)
     name = str(known.get("person.name") or known.get("employer.name") or "")

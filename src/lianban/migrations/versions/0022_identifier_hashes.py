@@ -43,13 +43,13 @@ SQLITE_TRIGGER = (
 def _hash(value: str) -> str:
     from lianban.security.lookup import lookup_hash
 
-    return str(lookup_hash(value))
+    return str(lookup_hash(value, op.get_bind()))  # the keys of the migrating engine (lianban migrate)
 
 
 def _seal(value: Any, context: str) -> str:
     from lianban.security.fieldcrypt import field_encryption, is_sealed
 
-    return value if is_sealed(value) else field_encryption().keyring.seal(value, context)
+    return value if is_sealed(value) else field_encryption(op.get_bind()).keyring.seal(value, context)
 
 
 def _json(value: Any) -> Any:

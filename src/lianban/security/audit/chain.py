@@ -121,7 +121,7 @@ def append(
     take, write, advance = _statements(conn.dialect.name)
     seq, prev = conn.execute(take, {"day": day, "genesis": genesis(day)}).one()
     seq, prev = int(seq), str(prev)
-    hashed = str(lookup_hash(actor))  # the chain covers the keyed hash, as stored
+    hashed = str(lookup_hash(actor, conn))  # the chain covers the keyed hash, as stored
     stored = json.loads(json.dumps(detail, default=str))  # as it will read back
     digest = sm3_hex(prev.encode() + b"\n" + _canonical(day, seq, when, case_id, hashed, action, stored))
     conn.execute(

@@ -7,29 +7,27 @@ theme of the catalogue. Everything else stays readable, so statistics can still 
 or date. Rows written before encryption (plain values) still read: a value not starting with
 ``enc:v1:`` is returned as it is, and ``lianban data rekey`` encrypts it.
 
-The column type reaches its keys through the process: the app and the worker call
-:func:`use_field_encryption` where they build their engine; any other process (a CLI command, a
-script) gets them from the environment on first use, as :func:`data_keyring` reads it. The column
-type knows nothing of the tables that use it: they name themselves (``column``) and their layout
-(``shape``).
+The column type reaches its keys through the engine it works for: the platform
+(:mod:`lianban.bootstrap`) calls :func:`use_field_encryption` on the engine it builds, and the
+column type reads them from the dialect it is handed (:mod:`lianban.security.bound`); an engine
+given none refuses to seal or open. The column type knows nothing of the tables that use it: they
+name themselves (``column``) and their layout (``shape``).
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Dialect, Text
+from sqlalchemy import JSON, Connection, Dialect, Engine, Text
 from sqlalchemy.types import TypeDecorator
 
-from lianban.catalog.catalogue import Catalogue, default_catalogue
+from lianban.catalog.catalogue import Catalogue
 from lianban.catalog.model import Sensitivity, system_name
-from lianban.config import load_settings
-from lianban.security.fieldcrypt.cipher import DataKeyring, is_sealed
-from lianban.security.fieldcrypt.keys import data_keyring
+from lianban.security.bound import Bind, attach, attached
+from lianban.security.fieldcrypt.cipher import KEYS_VARIABLE, DataKeyring, is_sealed
 
 __all__ = [
     "RESULT_KEYS",
@@ -77,29 +75,22 @@ class FieldEncryption:
     keys: ProtectedKeys
 
 
-_active: FieldEncryption | None = None
-_lock = threading.Lock()
+def use_field_encryption(
+    engine: Engine | Connection, keyring: DataKeyring, catalogue: Catalogue
+) -> FieldEncryption:
+    """Give ``engine``'s protected columns these keys, protecting what ``catalogue`` marks personal
+    (the platform does, where it builds its engine)."""
+    crypt = FieldEncryption(keyring, ProtectedKeys.of(catalogue))
+    attach(engine, "data", crypt)
+    return crypt
 
 
-def use_field_encryption(keyring: DataKeyring, catalogue: Catalogue) -> FieldEncryption:
-    """Install the process's field encryption (the app and the worker, where they build their engine)."""
-    global _active
-    _active = FieldEncryption(keyring, ProtectedKeys.of(catalogue))
-    return _active
-
-
-def field_encryption() -> FieldEncryption:
-    """The process's field encryption; from the environment when no one installed it (a CLI command)."""
-    global _active
-    crypt = _active
-    if crypt is not None:
-        return crypt
-    with _lock:
-        if _active is None:
-            settings = load_settings()
-            ring = data_keyring(settings.data_dir, settings.sandbox, settings.data_keys, settings.data_cipher)
-            _active = FieldEncryption(ring, ProtectedKeys.of(default_catalogue(settings.themes_dir)))
-        return _active
+def field_encryption(bind: Bind) -> FieldEncryption:
+    """The field encryption of ``bind``'s engine (a session, sessions, a connection, an engine or
+    the dialect a column type is handed); ``KeysMissing`` when its engine was given none."""
+    crypt = attached(bind, "data", KEYS_VARIABLE)
+    assert isinstance(crypt, FieldEncryption)
+    return crypt
 
 
 class Shape(StrEnum):
@@ -186,10 +177,10 @@ class ProtectedJSON(TypeDecorator[Any]):
         return any(found)
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
-        return self.seal(value, field_encryption())
+        return self.seal(value, field_encryption(dialect))
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Any:
-        return self.open(value, field_encryption())
+        return self.open(value, field_encryption(dialect))
 
 
 class SealedText(TypeDecorator[str]):
@@ -204,9 +195,9 @@ class SealedText(TypeDecorator[str]):
         self.column = column
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
-        return None if value is None else field_encryption().keyring.seal(str(value), self.column)
+        return None if value is None else field_encryption(dialect).keyring.seal(str(value), self.column)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Any:
         if value is None or not is_sealed(value):
             return value
-        return str(field_encryption().keyring.open(value, self.column))
+        return str(field_encryption(dialect).keyring.open(value, self.column))

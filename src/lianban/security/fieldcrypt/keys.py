@@ -77,10 +77,11 @@ def data_keyring(
     data_dir: Path, sandbox: bool, configured: str | None = None, cipher: str | None = None
 ) -> DataKeyring:
     """The platform's data keys: ``LIANBAN_DATA_KEYS`` (required in production), or in a sandbox a
-    key generated once into the data directory; ``LIANBAN_DATA_CIPHER`` picks AES-256-GCM or SM4-GCM."""
-    algorithm = cipher_of(cipher or os.environ.get(CIPHER_VARIABLE))
+    key generated once into the data directory; ``LIANBAN_DATA_CIPHER`` picks AES-256-GCM or SM4-GCM
+    (both as the settings give them: ``configured`` and ``cipher``)."""
+    algorithm = cipher_of(cipher)
     require_supported(algorithm)
-    spec = configured or os.environ.get(KEYS_VARIABLE, "")
+    spec = configured or ""
     if not spec:
         if not sandbox:
             raise ConfigError(
