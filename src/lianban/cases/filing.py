@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, Column, MetaData, Table, bindparam, insert, select
+from sqlalchemy import JSON, Column, MetaData, Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import Executable
 
@@ -330,21 +330,40 @@ def prepare_case(
 
 
 def write_case(session: Session, prepared: Prepared) -> None:
-    """The filing's one short write, in the caller's transaction: the case's 办件编号 (one upsert),
-    then one INSERT statement per table, its rows bound at once (executemany; compiled once per
-    process)."""
-    number = next_case_number(session, prepared.region_code, prepared.accepted_day)
-    prepared.case.case_no = number
-    prepared.rows["cases"][0]["case_no"] = number
+    """The filing's one short write, in the caller's transaction: one INSERT statement per table,
+    its rows bound at once (executemany; compiled once per process), the case's 办件编号 (one
+    upsert) and the audit entry.
+
+    The region's number of the day and the day's audit chain are rows every filing takes in turn,
+    held until its commit. On SQLite the writer holds the whole file from its BEGIN IMMEDIATE
+    anyway, so the number comes first and goes into the case's INSERT. On PostgreSQL only those
+    rows make filings wait for each other, so they are taken last: the case is inserted without its
+    number, then the number is taken and set (one UPDATE), then the chain — each held only from
+    there to the commit."""
     conn = session.connection()
+    late_number = conn.dialect.name == "postgresql"
+    if not late_number:
+        _number(session, prepared)
     for model in _TABLES:
         table, _, write = _stored_table(model)
         rows = prepared.rows[table.name]
         if rows:
             conn.execute(write, rows)
+    if late_number:
+        conn.execute(_SET_NUMBER, {"case": prepared.case.case_id, "number": _number(session, prepared)})
     # last, so the day's audit chain (its head row) is held only for the end of the transaction
     audit = prepared.audit
     append(session, audit["at"], audit["actor"], audit["action"], audit["detail"], case_id=audit["case_id"])
+
+
+def _number(session: Session, prepared: Prepared) -> str:
+    number = next_case_number(session, prepared.region_code, prepared.accepted_day)
+    prepared.case.case_no = number
+    prepared.rows["cases"][0]["case_no"] = number
+    return number
+
+
+_SET_NUMBER = update(_CASES).where(_CASES.c.case_id == bindparam("case")).values(case_no=bindparam("number"))
 
 
 def file_case(

@@ -145,8 +145,9 @@ def file_application(
     try:
         # one short transaction: a SQLite writer from BEGIN IMMEDIATE to its commit
         with ctx.sessions() as session, session.begin():
-            write_case(writing(session), prepared)
-            discard_on_filing(session, theme.id, owner, identity.subject)  # the draft is filed (草稿)
+            # the draft is filed (草稿); first, before the rows other filings wait for (write_case)
+            discard_on_filing(writing(session), theme.id, owner, identity.subject)
+            write_case(session, prepared)
     except IntegrityError:  # two identical requests raced: the other one created it
         repeated = _replay(ctx, owner, idempotency_key or "", digest, theme)
         if repeated is None:
