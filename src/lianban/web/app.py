@@ -42,6 +42,7 @@ from lianban.web.api import (
     withdrawals,
     worklist,
 )
+from lianban.web.case_reads import CaseReads
 from lianban.web.limits import DEFAULT_MAX_BODY_BYTES, BodySizeLimit
 from lianban.web.pages import install_pages
 from lianban.web.request_ids import RequestIds
@@ -115,6 +116,7 @@ def create_app(
     app.state.regional = platform.regional  # 好差评, 预约, drafts: per region
     problems.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=DEFAULT_MAX_BODY_BYTES)
+    app.add_middleware(CaseReads)  # one case read answered before the router (a GET: no body to limit)
     app.add_middleware(RequestIds)  # outermost: every answer carries its X-Request-ID
     app.include_router(health.router)
     app.include_router(themes.router)

@@ -25,8 +25,12 @@ def json_answer(content: Any, status_code: int = 200) -> Response:
     validated into its response model and dumped again. The route keeps its ``response_model``
     (the OpenAPI document); the service builds the keys in the model's order, so the bytes are
     those the model gives (tests/web/test_response_models.py compares them)."""
-    body = json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return Response(body, status_code=status_code, media_type="application/json")
+    return Response(json_bytes(content), status_code=status_code, media_type="application/json")
+
+
+def json_bytes(content: Any) -> bytes:
+    """JSON as the response models write it: compact, UTF-8 (no ``\\u`` escapes)."""
+    return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 class FieldMessage(Answer):

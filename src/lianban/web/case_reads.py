@@ -1,0 +1,90 @@
+"""Reading one case, answered before the router (办件查询快速通道): ``GET /api/v1/applications/{id}``
+is the platform's most frequent request, and the framework's routing, dependency solving and
+per-route middleware cost more CPU than the read itself.
+
+:class:`CaseReads` is a pure ASGI layer that answers that one request when it can — a bearer token
+that verifies, a case the caller may see — with the very service and bytes the routed handler
+gives (:func:`lianban.cases.service.case_view`, :func:`lianban.web.api.answers.json_answer`'s
+serialisation), the read run in the same thread pool. Everything else goes on to the app, unchanged:
+no token or a bad one (the route's 401), another's or no case (its 404), any other method or path.
+The route stays declared (the OpenAPI document, and the answer of every refusal). An unexpected
+error is the app's 500 problem, as for any route (the server-error middleware is outside this).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import anyio.to_thread
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from lianban.cases.service import case_view
+from lianban.errors import DomainError
+from lianban.security.tokens import Identity, TokenError, verify
+from lianban.web.api.answers import json_bytes
+
+PATH = re.compile(r"/api/v1/applications/([^/]+)")
+
+
+class CaseReads:
+    """ASGI middleware: ``GET /api/v1/applications/{case_id}`` of the caller's own case, answered here."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET":
+            found = PATH.fullmatch(_route_path(scope))
+            if found is not None:
+                body = await self._answer(scope, found.group(1))
+                if body is not None:
+                    await send(
+                        {
+                            "type": "http.response.start",
+                            "status": 200,
+                            "headers": [
+                                (b"content-length", str(len(body)).encode()),
+                                (b"content-type", b"application/json"),
+                            ],
+                        }
+                    )
+                    await send({"type": "http.response.body", "body": body})
+                    return
+        await self.app(scope, receive, send)
+
+    async def _answer(self, scope: Scope, case_id: str) -> bytes | None:
+        """The case's JSON, or None for the app to answer (its refusals are the route's)."""
+        identity = _bearer(scope)
+        if identity is None:
+            return None
+        platform = scope["app"].state.platform
+        try:
+            view: dict[str, Any] = await anyio.to_thread.run_sync(case_view, platform, identity, case_id)
+        except DomainError:  # not the caller's case, or none: the route says so, in her language
+            return None
+        return json_bytes(view)
+
+
+def _route_path(scope: Scope) -> str:
+    """The path the router matches: without the root path the app is served under."""
+    path: str = scope["path"]
+    root: str = scope.get("root_path", "")
+    return path[len(root) :] if root and path.startswith(root) else path
+
+
+def _bearer(scope: Scope) -> Identity | None:
+    """The caller as :func:`lianban.web.auth.identity_of` reads the Authorization header; None for
+    no token or one that does not verify (the route then answers its 401)."""
+    header = b""
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            header = value
+            break
+    scheme, _, token = header.decode("latin-1").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    try:
+        return verify(token.strip(), scope["app"].state.secret_key)
+    except TokenError:
+        return None
