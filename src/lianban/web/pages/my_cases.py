@@ -79,10 +79,16 @@ def theme_name(request: Request, theme_id: str) -> str:
     return str(theme.name) if theme is not None else theme_id
 
 
+ON_SCREEN = 20  # cases per page of 我的办件 on screen (the API's pages are longer)
+
+
 @router.get("/my", response_class=HTMLResponse)
-def my_cases(request: Request) -> Response:
+def my_cases(request: Request, cursor: Annotated[str | None, Query(max_length=200)] = None) -> Response:
+    """我的办件, newest first, :data:`ON_SCREEN` at a time: 更早的办件 goes on from the last one shown
+    (the API's keyset cursor, so the hundredth page costs what the first does)."""
     identity = applicant(request)
     ctx = platform_of(request)
+    page, after = service.my_cases_page(ctx, identity, cursor, ON_SCREEN)
     cases = [
         {
             **c,
@@ -92,9 +98,13 @@ def my_cases(request: Request) -> Response:
             if c["status"] in WITH_CERTIFICATES
             else [],
         }
-        for c in service.my_cases(ctx, identity)
+        for c in page
     ]
-    return render(request, "my_cases.html", {"cases": cases})
+    return render(
+        request,
+        "my_cases.html",
+        {"cases": cases, "later_page": cursor is not None, "next_cursor": after},
+    )
 
 
 @router.get("/my/cases", include_in_schema=False)
