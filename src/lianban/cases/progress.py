@@ -89,14 +89,14 @@ def requeue(session: Session, item: CaseItem, at: datetime, event: str, detail: 
     add_event(session, item.case_id, at, event, item.item_id, detail)
 
 
-def refresh_case(session: Session, case_id: str, at: datetime) -> str:
+def refresh_case(session: Session, case_id: str, at: datetime, read: list[str] | None = None) -> str:
+    """Keep the case's status in step with its items' (``read``: their statuses, just read)."""
     case = session.get(Case, case_id)
     if case is None:
         return ""
-    statuses = [
-        ItemStatus(s)
-        for s in session.execute(select(CaseItem.status).where(CaseItem.case_id == case_id)).scalars()
-    ]
+    if read is None:
+        read = list(session.execute(select(CaseItem.status).where(CaseItem.case_id == case_id)).scalars())
+    statuses = [ItemStatus(s) for s in read]
     new = case_status(statuses, withdrawn=case.status == "withdrawn").value
     if new != case.status:
         case.status = new
@@ -106,11 +106,12 @@ def refresh_case(session: Session, case_id: str, at: datetime) -> str:
     return new
 
 
-def release_waiting(session: Session, case_id: str, at: datetime) -> None:
-    """Queue items whose waits are met; end those whose waits can no longer be met."""
-    statuses = session.execute(select(CaseItem.status).where(CaseItem.case_id == case_id)).scalars()
-    if S.WAITING.value not in set(statuses):
-        return  # nothing waits (most decisions): no item is read
+def release_waiting(session: Session, case_id: str, at: datetime) -> list[str] | None:
+    """Queue items whose waits are met; end those whose waits can no longer be met. Returns the
+    items' statuses when nothing waited (nothing changed), else None."""
+    statuses = list(session.execute(select(CaseItem.status).where(CaseItem.case_id == case_id)).scalars())
+    if S.WAITING.value not in statuses:
+        return statuses  # nothing waits (most decisions): no item is read
     # the payloads stay unread (and undecrypted); a result is read only where a document is asked
     light = [defer(CaseItem.payload), defer(CaseItem.result)]
     items = {
@@ -159,6 +160,7 @@ def release_waiting(session: Session, case_id: str, at: datetime) -> None:
                 )
                 changed = True
     session.flush()
+    return None
 
 
 def document_issued(item: CaseItem) -> bool:
@@ -219,6 +221,6 @@ def apply_decision(
         {"status": target.value, "reason": reason},
         item_id=item.item_id,
     )
-    release_waiting(session, item.case_id, at)
-    refresh_case(session, item.case_id, at)
+    unchanged = release_waiting(session, item.case_id, at)
+    refresh_case(session, item.case_id, at, unchanged)  # the statuses read once when nothing waited
     return True
