@@ -93,3 +93,21 @@ def _owner_of(platform: object, case_id: str) -> str:
         case = session.get(Case, case_id)
         assert case is not None
         return str(case.owner)
+
+
+def test_a_filing_is_answered_as_its_model_would_answer_it(client: TestClient) -> None:
+    """Filing is answered from the service's dictionary, serialised once: the bytes are Filed's
+    own, for the new case (201) and for the same Idempotency-Key sent again (200)."""
+    from lianban.web.api.applications import Filed
+    from support.login import login
+    from web.test_applications_api import file_hebei, persona
+
+    worker = persona(client, "hebei_flexible_public_archive")
+    headers = login(client, id_number=worker["id_number"])
+    for status in (201, 200):
+        answer = file_hebei(client, headers, key="filed-once")
+        assert answer.status_code == status, answer.text
+        assert answer.headers["content-type"] == "application/json"
+        modelled = Filed.model_validate(answer.json()).model_dump_json(exclude_unset=True)
+        assert answer.content == modelled.encode()
+    assert len(answer.json()["items"]) == 6

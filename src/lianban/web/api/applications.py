@@ -125,19 +125,16 @@ def _application(body: ApplicationBody) -> service.Application:
 )
 async def post_application(
     request: Request,
-    response: Response,
     body: ApplicationBody,
     identity: Annotated[Identity, Depends(require_identity)],
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
-) -> dict[str, Any]:
-    # the filing (database work) in the thread pool, once; the answer is checked against its model
-    # on the event loop, without a second hop there and back
+) -> Response:
+    # the filing (database work) in the thread pool, once; its answer serialised once, as Filed
+    # would (the service builds the keys in the model's order; tests/web/test_response_models.py)
     filing = await run_in_threadpool(
         service.file_application, platform_of(request), identity, _application(body), idempotency_key
     )
-    if not filing.created:
-        response.status_code = 200
-    return filing.answer
+    return json_answer(filing.answer, 201 if filing.created else 200)
 
 
 @router.get(
