@@ -7,8 +7,9 @@ sandbox brings a sender that records each message as a notice row (``lianban-san
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from lianban.cases.schema import Notice
@@ -17,10 +18,20 @@ from lianban.ports import Sender
 __all__ = ["Sender", "add_notice"]
 
 
+# the case's next notice in one statement, built once: its number taken inside the INSERT (as a
+# timeline step's), no read before it and no ORM object to flush
+_NOTICES = cast(Table, Notice.__table__)
+_NEXT_NOTICE = insert(_NOTICES).values(
+    case_id=bindparam("case_id", type_=_NOTICES.c.case_id.type),
+    seq=select(func.coalesce(func.max(_NOTICES.c.seq), 0) + 1)
+    .where(_NOTICES.c.case_id == bindparam("case_id", type_=_NOTICES.c.case_id.type))
+    .scalar_subquery(),
+    **{name: bindparam(name, type_=_NOTICES.c[name].type) for name in ("at", "channel", "recipient", "text")},
+)
+
+
 def add_notice(session: Session, case_id: str, at: datetime, channel: str, recipient: str, text: str) -> None:
     """Keep a message as the case's next notice row."""
-    last = session.execute(select(func.max(Notice.seq)).where(Notice.case_id == case_id)).scalar()
-    session.add(
-        Notice(case_id=case_id, seq=(last or 0) + 1, at=at, channel=channel, recipient=recipient, text=text)
-    )
-    session.flush()
+    row = {"case_id": case_id, "at": at, "channel": channel, "recipient": recipient, "text": text}
+    session.flush()  # what the caller added first (the case a notice belongs to)
+    session.execute(_NEXT_NOTICE, row)
