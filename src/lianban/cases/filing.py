@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import JSON, Column, MetaData, Table, bindparam, insert, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import Executable
 
@@ -113,8 +114,14 @@ def new_case_id(accepted_at: datetime) -> str:
 def find_by_key(session: Session, owner: str, key: str) -> Case | None:
     """The case an (owner, Idempotency-Key) filed, by the unique index on the two: its id first
     (a new key, the usual answer, reads nothing more), then the case."""
-    found = session.connection().execute(_BY_KEY, {"owner": owner, "key": key}).scalar()
+    found = key_used(session.connection(), owner, key)
     return None if found is None else session.get(Case, found)
+
+
+def key_used(conn: Connection, owner: str, key: str) -> str | None:
+    """The id of the case an (owner, Idempotency-Key) filed, if any (the unique index on the two)."""
+    found = conn.execute(_BY_KEY, {"owner": owner, "key": key}).scalar()
+    return None if found is None else str(found)
 
 
 _CASES: Table = Case.__table__  # type: ignore[assignment]

@@ -18,13 +18,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from lianban.cases.filing import find_by_key, prepare_case, write_case
+from lianban.cases.filing import find_by_key, key_used, prepare_case, write_case
 from lianban.cases.materials import check_references
 from lianban.cases.reading import case_summary, case_view, item_names, my_cases, my_cases_page, visible
 from lianban.cases.schema import Case, CaseItem
 from lianban.catalog.model import Theme
 from lianban.context import Context
-from lianban.db import writing
+from lianban.db import engine_of, writing
 from lianban.drafts.service import discard_on_filing
 from lianban.errors import Conflict, Forbidden, Invalid
 from lianban.forms.service import FilledForm, checked_or_refused, theme_of
@@ -93,6 +93,11 @@ def _idempotency_conflict() -> Conflict:
 
 def _replay(ctx: Context, owner: str, key: str, request_hash: str, theme: Theme) -> Filing | None:
     """The answer to a repeated request, if the key was used before (a conflict if for another)."""
+    # the usual answer, a new key, is one look-up by the (owner, key) index on a pooled connection,
+    # without an ORM session; a key used before then reads its case
+    with engine_of(ctx.sessions).connect() as conn:
+        if key_used(conn, owner, key) is None:
+            return None
     with ctx.sessions() as session:
         existing = find_by_key(session, owner, key)
         if existing is None:
