@@ -17,7 +17,7 @@ from lianban_bench.results import NAMED
 
 pytestmark = pytest.mark.bench  # CI runs it; locally: pytest -m "not bench"
 
-SCENARIOS = ("floor", "submit", "dispatch", "status", "batch", "memory")
+SCENARIOS = ("floor", "submit", "dispatch", "fairness", "status", "batch", "memory")
 
 
 def test_the_quick_benchmark_writes_every_named_figure(postgres_server: str, tmp_path: Path) -> None:
@@ -46,6 +46,7 @@ def test_the_quick_benchmark_writes_every_named_figure(postgres_server: str, tmp
 
     machine = doc["machine"]
     assert machine["cores"] >= 1 and machine["memory_mb"] > 0
+    assert 0 < machine["cpu_busy_during_run"] <= 1 and "load average" in machine["uptime_at_start"]
     assert machine["python"] and machine["sqlite"] and machine["postgresql"]
     assert doc["quick"] is True and doc["command"].startswith("lianban bench --quick")
     # the floor and the platform saw the same load from wrk, whose own ceiling is reported, and
@@ -62,6 +63,16 @@ def test_the_quick_benchmark_writes_every_named_figure(postgres_server: str, tmp
     assert set(rounds) == {"1", "4"}  # quick: the ends of 1, 2, 4
     for figures in rounds.values():  # how busy the machine's cores were during each round
         assert 0 < figures["machine_cpu_busy"] <= 1
+    if machine["cores"] < 4:  # 4 workers ÷ 1 cannot be shown here: the figure says what limits it
+        assert "limited by CPU" in doc["targets"]["dispatch.postgresql.speedup_4_over_1"]["note"]
+    # fairness: the graduate's filings alone and during the employer's batch, each timed
+    fair = doc["fairness"]["postgresql"]
+    assert len(fair["alone"]["samples_seconds"]) == len(fair["during_batch"]["samples_seconds"]) == 3
+    # status: the database grew past its fully generated cases by copies, read through the API
+    for kind in ("sqlite", "postgresql"):
+        status = doc["status"][kind]
+        assert status["generated_in_full"] < status["largest"]
+        assert status["sizes"][str(status["largest"])]["cases_in_database"] == status["largest"]
 
     table = out.with_suffix(".md").read_text(encoding="utf-8")
     for scenario in SCENARIOS:

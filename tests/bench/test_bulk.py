@@ -186,3 +186,32 @@ def test_two_processes_generate_the_same_cases_one_would(
             assert case is not None and case.form["person.id_number"] == info.owner_of[last]
     finally:
         engine.dispose()
+
+
+def test_past_its_base_the_database_grows_by_copies_each_owner_finds_her_own(
+    database_url: str, platform: TestClient
+) -> None:
+    """Cases after the first ``base`` are copies made inside the database (a million cases in
+    minutes): each copy has its own case id, owner and key, and its owner logs in and sees exactly
+    her own cases, each with its base case's eight sub-items and timeline."""
+    info = bulk_generate(database_url, 90, base=30, sample=90)
+    assert info.cases == 90 and len(info.case_ids) == 90
+    ids, items = stored_cases(database_url)
+    assert len(ids) == 90 and items == 90 * 8
+    assert set(info.case_ids) == ids
+
+    copied = [c for c in info.case_ids if c not in set(info.case_ids[:30])]
+    case_id = copied[-1]
+    owner = info.owner_of[case_id]
+    headers = login(platform, id_number=owner)
+    mine = {c["case_id"] for c in platform.get("/api/v1/applications", headers=headers).json()}
+    assert mine == {c for c, o in info.owner_of.items() if o == owner} and case_id in mine
+    assert len(mine) == 3  # cases_per_owner: her three, copies like her
+    detail = platform.get(f"/api/v1/applications/{case_id}", headers=headers).json()
+    assert len(detail["items"]) == 8 and detail["timeline"][0]["event"] == "submitted"
+    # nobody else's: the first owner does not see her cases
+    first = login(platform, id_number=info.owner_of[info.case_ids[0]])
+    assert platform.get(f"/api/v1/applications/{case_id}", headers=first).status_code == 404
+    # growing again continues the numbering (copies of the same base)
+    assert bulk_generate(database_url, 120, base=30, sample=10).cases == 120
+    assert stored_cases(database_url)[1] == 120 * 8

@@ -45,6 +45,7 @@ from lianban.catalog.catalogue import Catalogue, default_catalogue
 from lianban.config import load_settings
 from lianban.security.lookup import lookup_hash
 from lianban_bench.bulk_cases import _Generator, _Rows
+from lianban_bench.bulk_clone import clone_cases
 from lianban_bench.bulk_rows import (
     COLUMNS,
     _Writer,
@@ -204,13 +205,16 @@ def bulk_generate(
     sample: int = 1000,
     seed: int = 0,
     processes: int | None = None,
+    base: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> BulkInfo:
     """Add cases until the database holds target_cases generated cases (so 10k → 100k → 1M reuses
     what is there); the database must already be migrated (lianban migrate).
 
-    A large fill runs in one process per core (``processes`` overrides); each batch of
-    ``BATCH_CASES`` cases is generated, written and committed by one of them."""
+    The first ``base`` cases are generated here, each in full; the ones after them are copies of
+    those made inside the database (:mod:`lianban_bench.bulk_clone`); ``base=None``: every case
+    generated here. A large fill runs in one process per core (``processes`` overrides); each
+    batch of ``BATCH_CASES`` cases is generated, written and committed by one of them."""
     started = clock.perf_counter()
     if target_cases < 0 or cases_per_owner < 1:
         raise ValueError("target_cases must be ≥ 0 and cases_per_owner ≥ 1")
@@ -228,9 +232,10 @@ def bulk_generate(
         job = _Job(database_url, theme_id, seed, cases_per_owner, today)
         have = _generated(engine, seed)
         _contiguous(engine, seed, have)
-        if have < target_cases:
-            batches = list(_batches(have, target_cases, BATCH_CASES))
-            count = min(_processes(target_cases - have, processes), len(batches))
+        generated = target_cases if base is None else min(target_cases, base)
+        if have < generated:
+            batches = list(_batches(have, generated, BATCH_CASES))
+            count = min(_processes(generated - have, processes), len(batches))
             done = have
             if count == 1:
                 filler = _Filler(job)
@@ -248,6 +253,17 @@ def bulk_generate(
                         done += made
                         if progress is not None:
                             progress(done, target_cases)
+        if base is not None and max(have, base) < target_cases:
+            clone_cases(
+                engine,
+                seed=seed,
+                base=base,
+                have=max(have, base),
+                target=target_cases,
+                cases_per_owner=cases_per_owner,
+                progress=None if progress is None else lambda done: progress(done, target_cases),
+            )
+        if have < target_cases:
             _analyze(engine)
         total = max(have, target_cases)
         owner_of = _sample(engine, seed, cases_per_owner, total, sample)

@@ -26,23 +26,33 @@ def bench(
     scenario: Annotated[
         list[str] | None,
         typer.Option(
-            "--scenario", help="floor, submit, dispatch, status, batch, memory (repeatable; default all)"
+            "--scenario",
+            help="floor, submit, dispatch, fairness, status, batch, memory (repeatable; default all; "
+            "floor and submit run together, with reading and, on PostgreSQL, serving processes)",
         ),
     ] = None,
     out: Annotated[
         Path, typer.Option("--out", help="the JSON results; the Markdown table goes beside it")
     ] = Path("bench/results.json"),
     quick: Annotated[bool, typer.Option("--quick", help="small sizes, every figure (for CI)")] = False,
+    size: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--size",
+            help="NAME=VALUE overriding one size of the run (repeatable), e.g. dispatch_cases=100 or "
+            "status_sizes=10000,100000,1000000; the names are lianban_bench.run.Sizes' fields",
+        ),
+    ] = None,
 ) -> None:
     """Measure the platform beside the floors of this machine (SQLite and PostgreSQL)."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from lianban_bench.results import write
-    from lianban_bench.run import FULL, QUICK, chosen, planned_steps, postgres_url, run_bench
+    from lianban_bench.run import FULL, QUICK, chosen, planned_steps, postgres_url, resized, run_bench
     from lianban_bench.servers import BenchError
 
-    sizes = QUICK if quick else FULL
     try:
+        sizes = resized(QUICK if quick else FULL, size or [])
         scenarios = chosen(scenario)
     except BenchError as exc:
         err.print(f"[red]{exc}[/]")

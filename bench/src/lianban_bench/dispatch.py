@@ -1,10 +1,9 @@
 """The dispatch scenario (推送): time until N submitted cases have every sub-item approved.
 
-The cases are filed first with no worker taking jobs and their first jobs parked; then the jobs
-are made due and the clock runs until every item of those cases is ``approved``. Worker processes
-are started (and awaited) before, because process start-up is not dispatch: all of them at once,
-the ones a round does not use paused with SIGSTOP while idle (they hold no job and no lock then)
-and resumed for the round that uses them. The eight department simulators run as their
+The cases are filed first with no worker running and their first jobs parked; then a round's
+worker processes start and are awaited (process start-up is not dispatch), the jobs are made due
+and the clock runs until every item of those cases is ``approved``; the workers stop after their
+round (nothing is paused: a process stopped inside a transaction would hold its row locks). The eight department simulators run as their
 own processes and decide after a fixed latency (``--latency-ms``); their callbacks reach the API.
 Hubei's 社保费申报 is a ``redirect`` item: the applicant finishes it on the (sandbox) e-tax site,
 so the bench plays the applicants — as soon as such an item is dispatched, one of sixteen
@@ -17,6 +16,7 @@ of cases for each. SQLite: the one in-process worker of ``lianban serve``.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -145,6 +145,21 @@ def _figures(
     }
 
 
+def limit_note(workers: int, busy: float | None, cores: int | None = None) -> str | None:
+    """What limits ``workers`` workers ÷ 1 on this machine, when its cores do (None: they did not)."""
+    cores = cores or os.cpu_count() or 1
+    saturated = busy is not None and busy >= 0.9
+    if cores >= workers and not saturated:
+        return None
+    said = f"{busy:.0%} busy" if busy is not None else "busy unknown"
+    return (
+        f"limited by CPU: the machine has {cores} cores, {said} during the {workers}-worker round — the "
+        f"{workers} workers, the API, the eight simulated departments, the applicants' e-tax returns and "
+        f"PostgreSQL share them, so more workers cannot send more; the target needs ≥ {workers} cores "
+        "left idle for the workers"
+    )
+
+
 def run_dispatch(
     dbs: Databases,
     stage: Stage,
@@ -155,7 +170,6 @@ def run_dispatch(
     concurrency: int,
     sampler: RssSampler,
     timeout: float = 900.0,
-    fairness_rows: int = 0,
     floor_items: int = 500,
 ) -> dict[str, Any]:
     url = dbs.create_migrated("dispatch")
@@ -173,31 +187,27 @@ def run_dispatch(
             if dbs.kind == "postgresql":
                 out["workers"] = {}
                 with ApiServer(stage, url, deployment=sims.deployment) as api:
-                    # all workers start once; those not in a round are paused (SIGSTOP) while idle
-                    workers = Workers(api).start(max(worker_counts))
-                    try:
-                        workers.wait_ready()
-                        for n in worker_counts:
-                            workers.pause_from(0)  # none takes the new cases' jobs while they are filed
-                            ids = _file(api, cases, concurrency)
-                            hold(engine, ids)
-                            workers.pause_from(n)
+                    for n in worker_counts:  # a round's workers start (and are awaited) after the filing
+                        ids = _file(api, cases, concurrency)
+                        hold(engine, ids)
+                        workers = Workers(api).start(n)
+                        try:
+                            workers.wait_ready()
                             before, used = cpu_times(), process_cpu([api.pid, *workers.pids])
                             with sampler.watch({"api": api.pid, "worker": workers.pids[0]}):
                                 seconds, items = wait_all_approved(engine, ids, timeout)
                             busy = busy_between(before, cpu_times())
                             used = process_cpu([api.pid, *workers.pids]) - used
-                            out["workers"][str(n)] = _figures(len(ids), items, seconds, busy, used)
-                        if fairness_rows:
-                            from lianban_bench.fairness import run_fairness
-
-                            out["fairness"] = run_fairness(engine, api, workers.pause_from, fairness_rows)
-                    finally:
-                        workers.stop()
+                        finally:
+                            workers.stop()
+                        out["workers"][str(n)] = _figures(len(ids), items, seconds, busy, used)
                 first, last = str(worker_counts[0]), str(worker_counts[-1])
                 out[f"speedup_{last}_over_{first}"] = (
                     out["workers"][last]["items_per_second"] / out["workers"][first]["items_per_second"]
                 )
+                note = limit_note(int(last), out["workers"][last].get("machine_cpu_busy"))
+                if note:
+                    out[f"speedup_{last}_over_{first}_note"] = note
             else:
                 with ApiServer(stage, url, deployment=sims.deployment) as api:
                     ids = _file(api, cases, concurrency)

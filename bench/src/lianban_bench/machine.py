@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import platform
 import sqlite3
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -74,7 +75,17 @@ def machine(admin_url: str | None) -> dict[str, Any]:
         "sqlite": sqlite3.sqlite_version,
         "postgresql": postgres_version(admin_url) if admin_url else None,
         "load_average_at_start": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
+        "uptime_at_start": uptime(),
     }
+
+
+def uptime() -> str | None:
+    """What ``uptime`` says (the load average over 1, 5 and 15 minutes: other work on the machine)."""
+    try:
+        done = subprocess.run(["uptime"], capture_output=True, text=True, timeout=10, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() or None
 
 
 def process_cpu(pids: list[int]) -> float:

@@ -4,6 +4,7 @@ with the sizes of a full or a quick run; returns the results document.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import tempfile
 import time
@@ -18,14 +19,15 @@ from sqlalchemy import create_engine, text
 from lianban import __version__
 from lianban_bench.batch import run_batch
 from lianban_bench.dispatch import run_dispatch
-from lianban_bench.machine import machine
+from lianban_bench.fairness import run_fairness
+from lianban_bench.machine import busy_between, cpu_times, machine
 from lianban_bench.memory import RssSampler
 from lianban_bench.results import document
 from lianban_bench.servers import ApiServer, BenchError, Databases, Stage
 from lianban_bench.status import run_status
 from lianban_bench.submit import run_processes, run_submit
 
-SCENARIOS = ("floor", "submit", "dispatch", "status", "batch", "memory")
+SCENARIOS = ("floor", "submit", "dispatch", "fairness", "status", "batch", "memory")
 KINDS = ("sqlite", "postgresql")
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
@@ -39,12 +41,16 @@ class Sizes:
     dispatch_workers: tuple[int, ...] = (1, 2, 4)
     latency_ms: int = 50
     status_sizes: tuple[int, ...] = (10_000, 100_000, 1_000_000)
+    status_sizes_sqlite: tuple[int, ...] = (10_000, 100_000, 1_000_000)  # SQLite's may stop earlier
     status_requests: int = 1000
     status_warmup: int = 100
     status_concurrency: int = 16
     status_owners: int = 100  # applicants who log in and ask, at each size
+    status_base: int = 3000  # cases generated in full; the others are copies made in the database
     batch_rows: int = 1000
     fairness_rows: int = 1000  # the employer whose hires drain while a graduate files
+    fairness_samples: int = 7  # the graduate's filings alone, and as many during the batch
+    fairness_workers: int = 1  # PostgreSQL's worker processes (SQLite: the in-process worker)
     dispatch_floor_items: int = 2000
 
 
@@ -55,13 +61,35 @@ QUICK = Sizes(  # every figure, small: CI runs it so the benchmark never rots (u
     dispatch_cases=6,
     dispatch_workers=(1, 4),
     status_sizes=(500, 1_000, 2_000),
+    status_sizes_sqlite=(500, 1_000, 2_000),
     status_owners=16,
+    status_base=300,
     status_requests=60,
     status_warmup=8,
     batch_rows=100,
     fairness_rows=100,
+    fairness_samples=3,
     dispatch_floor_items=200,
 )
+
+
+def resized(sizes: Sizes, changes: list[str]) -> Sizes:
+    """``sizes`` with ``NAME=VALUE`` changes (a tuple's values separated by commas)."""
+    fields = {f.name: f for f in dataclasses.fields(Sizes)}
+    values: dict[str, Any] = {}
+    for change in changes:
+        name, _, value = change.partition("=")
+        current = getattr(sizes, name.strip(), None) if name.strip() in fields else None
+        if current is None or not value:
+            raise BenchError(f"--size {change!r}: expected NAME=VALUE with NAME one of {', '.join(fields)}")
+        try:
+            if isinstance(current, tuple):
+                values[name.strip()] = tuple(int(v) for v in value.split(","))
+            else:
+                values[name.strip()] = type(current)(value)
+        except ValueError as exc:
+            raise BenchError(f"--size {change!r}: {exc}") from exc
+    return dataclasses.replace(sizes, **values)
 
 
 def postgres_url() -> str:
@@ -79,12 +107,13 @@ def check_postgres(admin_url: str) -> None:
 
 
 def planned_steps(scenarios: tuple[str, ...], sizes: Sizes, quick: bool) -> int:
-    per_kind = (
-        int("submit" in scenarios)
-        + (len(sizes.status_sizes) if "status" in scenarios else 0)
-        + int("batch" in scenarios)
+    per_kind = int("submit" in scenarios) + int("batch" in scenarios)
+    return (
+        per_kind * len(KINDS)
+        + (len(sizes.status_sizes) + len(sizes.status_sizes_sqlite) if "status" in scenarios else 0)
+        + int("dispatch" in scenarios) * (1 if quick else 2)
+        + int("fairness" in scenarios) * (1 if quick else 2)
     )
-    return per_kind * len(KINDS) + int("dispatch" in scenarios) * (1 if quick else 2)
 
 
 def chosen(names: list[str] | None) -> tuple[str, ...]:
@@ -111,9 +140,9 @@ def _one_kind(
     say: Callable[[str], None],
     advance: Callable[[], None],
 ) -> None:
-    """The scenarios on one kind of database. Submit, status and batch share one API process on
-    one database (in that order: status grows the database beside the submitted cases, the batch
-    is filed into the grown database); dispatch has its own database, API and workers."""
+    """The scenarios on one kind of database. Submit and batch share one API process on one
+    database (the batch is filed beside the submitted cases); status and dispatch each have their
+    own database, servers and workers."""
     kind = dbs.kind
     clock = raw.setdefault("wall_seconds", {})
     began = time.monotonic()
@@ -123,7 +152,7 @@ def _one_kind(
         clock[f"{name}.{kind}"] = round(time.monotonic() - began, 1)
         began = time.monotonic()
 
-    if {"submit", "status", "batch"} & set(scenarios):
+    if {"submit", "batch"} & set(scenarios):
         with ApiServer(stage, dbs.create_migrated("main")) as api:
             if "submit" in scenarios:
                 say(f"submit, read and their floor on {kind}")
@@ -149,28 +178,30 @@ def _one_kind(
                     )
                 advance()
                 lap("submit")
-            if "status" in scenarios:
-
-                def step(message: str) -> None:
-                    say(f"{message} on {kind}")
-                    if message.endswith("querying"):
-                        advance()
-
-                raw.setdefault("status", {})[kind] = run_status(
-                    api,
-                    sizes=sizes.status_sizes,
-                    requests=sizes.status_requests,
-                    warmup=sizes.status_warmup,
-                    concurrency=sizes.status_concurrency,
-                    owners=sizes.status_owners,
-                    progress=step,
-                )
-                lap("status")
             if "batch" in scenarios:
                 say(f"batch on {kind}")
                 raw.setdefault("batch", {})[kind] = run_batch(api, rows=sizes.batch_rows)
                 advance()
                 lap("batch")
+    if "status" in scenarios:  # a database of its own, grown with no server on it
+
+        def step(message: str) -> None:
+            say(f"{message} on {kind}")
+            if message.endswith("querying"):
+                advance()
+
+        raw.setdefault("status", {})[kind] = run_status(
+            dbs,
+            stage,
+            sizes=sizes.status_sizes_sqlite if kind == "sqlite" else sizes.status_sizes,
+            requests=sizes.status_requests,
+            warmup=sizes.status_warmup,
+            concurrency=sizes.status_concurrency,
+            owners=sizes.status_owners,
+            base=sizes.status_base,
+            progress=step,
+        )
+        lap("status")
     if "dispatch" in scenarios and (kind == "postgresql" or not quick):
         say(f"dispatch on {kind}")
         raw.setdefault("dispatch", {})[kind] = run_dispatch(
@@ -181,13 +212,24 @@ def _one_kind(
             latency_ms=sizes.latency_ms,
             concurrency=sizes.concurrency,
             sampler=sampler,
-            fairness_rows=sizes.fairness_rows if kind == "postgresql" else 0,
             floor_items=sizes.dispatch_floor_items,
         )
         advance()
         lap("dispatch")
     elif "dispatch" in scenarios:
         raw.setdefault("dispatch", {})[kind] = {"skipped": "quick mode: PostgreSQL's workers only"}
+    if "fairness" in scenarios and (kind == "postgresql" or not quick):
+        say(f"fairness on {kind}")
+        raw.setdefault("fairness", {})[kind] = run_fairness(
+            dbs,
+            stage,
+            rows=sizes.fairness_rows,
+            samples=sizes.fairness_samples,
+            workers=sizes.fairness_workers,
+            latency_ms=sizes.latency_ms,
+        )
+        advance()
+        lap("fairness")
 
 
 def run_bench(
@@ -201,7 +243,7 @@ def run_bench(
     advance: Callable[[], None] = lambda: None,
 ) -> dict[str, Any]:
     check_postgres(admin_url)
-    head = {
+    head: dict[str, Any] = {
         "tool": "lianban bench",
         "version": __version__,
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -213,6 +255,7 @@ def run_bench(
     }
     raw: dict[str, Any] = {}
     sampler = RssSampler()
+    run_began = cpu_times()
     with tempfile.TemporaryDirectory(prefix="lianban-bench-") as tmp:
         stage = Stage(Path(tmp))
         # bulk generation runs in this process: it sees the same settings as the servers
@@ -229,6 +272,11 @@ def run_bench(
                 raise failure from exc
             finally:
                 dbs.drop_all()
+    head["machine"] = {
+        **head["machine"],
+        "cpu_busy_during_run": busy_between(run_began, cpu_times()),  # every core, all the run: 1.0
+        "load_average_at_end": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
+    }
     if "batch" in raw:
         runs = [raw["batch"][k] for k in KINDS if k in raw["batch"]]
         # the slower database is the figure (a deployment may run either)

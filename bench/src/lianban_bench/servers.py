@@ -31,7 +31,7 @@ from lianban.security.department_keys import derived_key
 from lianban.security.signing import SigningKey
 from lianban_sandbox.simulators import DEPARTMENTS
 
-START_SECONDS = 60.0
+START_SECONDS = 120.0  # a loaded 2-core machine starts `serve --workers 2` slowly
 # the bench's PostgreSQL databases are named <prefix>_<scenario>_<random>: one prefix per person or
 # session sharing a server (LIANBAN_BENCH_DB_PREFIX), so no one's clean-up drops another's
 DB_PREFIX = os.environ.get("LIANBAN_BENCH_DB_PREFIX") or "lianban_bench"
@@ -79,8 +79,13 @@ class Stage:
         self.logs.mkdir(parents=True, exist_ok=True)
         self.key = SigningKey.generate("bench-1")
         env = {k: v for k, v in os.environ.items() if not k.startswith("LIANBAN_")}
+        # every process of the run compiles the platform once between them: byte code cached in
+        # the stage (a shell with PYTHONDONTWRITEBYTECODE had each of the ~20 processes compile
+        # every module again — tens of CPU-seconds per start on a busy 2-core machine)
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         env.update(
             {
+                "PYTHONPYCACHEPREFIX": str(root / "pycache"),
                 "LIANBAN_MODE": "sandbox",
                 "LIANBAN_DATA_DIR": str(self.data_dir),
                 "LIANBAN_SIGNING_KEYS": f"{self.key.key_id}:{self.key.secret.hex()}",
@@ -215,6 +220,24 @@ class Databases:
         self.created.append(db)
         return make_url(self.admin_url).set(database=db).render_as_string(hide_password=False)
 
+    def drop(self, url: str) -> None:
+        """Drop one of this run's databases as soon as its scenario is done (a million cases are
+        ~20 GB on disk)."""
+        name = make_url(url).database or ""
+        if self.kind == "sqlite":
+            for path in self.stage.root.glob(f"{Path(name).name}*"):
+                path.unlink(missing_ok=True)
+            return
+        if name not in self.created:
+            return
+        admin = create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
+        try:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        finally:
+            admin.dispose()
+        self.created.remove(name)
+
     def drop_all(self) -> None:
         if self.kind == "sqlite":  # a 1M-case file is tens of GB: gone as soon as its kind is done
             for path in self.stage.root.glob("*.sqlite3*"):
@@ -278,7 +301,11 @@ class ApiServer:
             self.stage,
             self.env(),
         )
-        wait_healthy(self.url, self.process)
+        try:
+            wait_healthy(self.url, self.process)
+        except BaseException:  # never left running behind a failed start (no __exit__ then)
+            self.stop()
+            raise
         return self
 
     @property
@@ -327,12 +354,6 @@ class Workers:
                     raise BenchError(f"{p.name} did not start: {p.output()[-2000:]}")
                 time.sleep(0.05)
 
-    def pause_from(self, n: int) -> None:
-        """Let the first ``n`` workers run and pause the others (SIGSTOP / SIGCONT)."""
-        for i, p in enumerate(self.processes):
-            if p.alive():
-                p.proc.send_signal(signal.SIGCONT if i < n else signal.SIGSTOP)
-
     @property
     def pids(self) -> list[int]:
         return [p.pid for p in self.processes]
@@ -340,7 +361,6 @@ class Workers:
     def stop(self) -> None:
         for p in self.processes:
             if p.alive():
-                p.proc.send_signal(signal.SIGCONT)  # a paused worker must run to see its SIGTERM
                 p.proc.send_signal(signal.SIGTERM)
         for p in self.processes:
             p.stop()
