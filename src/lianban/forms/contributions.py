@@ -19,7 +19,7 @@ __all__ = [
     "Rounding",
     "housing_fund_amounts",
     "pension_base_issue",
-    "rate_minimum_issues",
+    "rate_bound_issues",
 ]
 
 Rounding = Literal["yuan", "jiao", "fen"]
@@ -50,14 +50,11 @@ QUANTUM: dict[str, Decimal] = {"yuan": Decimal("1"), "jiao": Decimal("0.1"), "fe
 REDUCTION = "reduction"  # 降缴 in housing_fund.relief (shangrao.housing_fund_relief)
 
 
-def rate_minimum_issues(
+def rate_bound_issues(
     values: dict[str, object], prefix: str, reduced: bool, rates: HousingFundRates = HousingFundRates()
 ) -> list[FieldIssue]:
-    """Rates below the region's usual minimum (5 %) are allowed only with 降缴 (a reduced rate
-    applied for)."""
-    if reduced:
-        return []
-    floor = plain(rates.usual_min)
+    """Each rate within the region's bounds: at most ``max`` (12 %); at least ``usual_min`` (5 %),
+    or with 降缴 (a reduced rate applied for) at least ``reduced_min``."""
     issues = []
     for key, side_zh, side_en in (
         ("housing_fund.unit_rate", "单位", "unit"),
@@ -69,17 +66,22 @@ def rate_minimum_issues(
             rate = Decimal(str(values[key]))
         except ArithmeticError:
             continue
-        if rate < rates.usual_min:
-            issues.append(
-                FieldIssue(
-                    f"{prefix}{key}",
-                    "range",
-                    f"{side_zh}缴存比例 {plain(rate)}% 低于 {floor}%："
-                    f"低于{floor}%的缴存比例仅在申请降缴（降低缴存比例）时允许",
-                    f"the {side_en} rate {rate}% is below {floor} %: a lower rate needs a reduction (降缴) "
-                    "applied for",
-                )
-            )
+        if not rate.is_finite():
+            continue
+        shown = plain(rate)
+        if rate > rates.max:
+            zh = f"{side_zh}缴存比例 {shown}% 高于本地上限 {plain(rates.max)}%"
+            en = f"the {side_en} rate {rate}% is above the local maximum of {rates.max} %"
+        elif not reduced and rate < rates.usual_min:
+            floor = plain(rates.usual_min)
+            zh = f"{side_zh}缴存比例 {shown}% 低于 {floor}%：低于{floor}%的缴存比例仅在申请降缴（降低缴存比例）时允许"
+            en = f"the {side_en} rate {rate}% is below {floor} %: a lower rate needs a reduction (降缴) applied for"
+        elif reduced and rate < rates.reduced_min:
+            zh = f"{side_zh}缴存比例 {shown}% 低于本地降缴的最低比例 {plain(rates.reduced_min)}%"
+            en = f"the {side_en} rate {rate}% is below the local lowest reduced rate of {rates.reduced_min} %"
+        else:
+            continue
+        issues.append(FieldIssue(f"{prefix}{key}", "range", zh, en))
     return issues
 
 

@@ -53,6 +53,7 @@ _SETTINGS_KEYS = frozenset(
 )
 _OPTIONAL_KEYS = frozenset({"housing_fund_rates"})
 _RATE_KEYS = ("usual_min", "max", "reduced_min")
+NATIONAL_MAX_RATE = Decimal(12)  # 5–12 % (DOMAIN.md): a region may lower the maximum, not raise it
 
 
 def _parse_rates(code: str, body: Any, path: Path) -> HousingFundRates:
@@ -67,8 +68,11 @@ def _parse_rates(code: str, body: Any, path: Path) -> HousingFundRates:
     given: dict[str, Decimal] = {}
     for key in _RATE_KEYS:
         value = Decimal(str(body.get(key, getattr(default, key))))
-        if not value.is_finite() or not 0 < value <= 100:
-            raise ValueError(f"{path}: entry {code}: housing_fund_rates.{key} must be a percent above 0")
+        if not value.is_finite() or not 0 < value <= NATIONAL_MAX_RATE:
+            raise ValueError(
+                f"{path}: entry {code}: housing_fund_rates.{key} must be a percent above 0 and at most "
+                f"{NATIONAL_MAX_RATE} (the national maximum)"
+            )
         given[key] = value
     rates = HousingFundRates(**given)
     if not rates.reduced_min <= rates.usual_min <= rates.max:

@@ -22,7 +22,7 @@ from lianban.forms.contributions import (
     HousingFundRates,
     housing_fund_amounts,
     pension_base_issue,
-    rate_minimum_issues,
+    rate_bound_issues,
 )
 from lianban.forms.fieldtypes.identifiers import id_number_facts
 from lianban.forms.issues import FieldIssue, Findings
@@ -143,12 +143,13 @@ def _compute_housing_fund(
     reduced: bool = False,
 ) -> list[FieldIssue]:
     """月缴存额 = 基数 × 比例 for each side, total = both, rounded and bounded by the region's rule;
-    a supplied amount that differs is a conflict; a rate under the region's usual minimum (5 %)
-    only with 降缴 (``reduced``, or the values' own housing_fund.relief)."""
+    a supplied amount that differs is a conflict; a rate above the region's maximum is refused, one
+    under its usual minimum (5 %) taken only with 降缴 (``reduced``, or the values' own
+    housing_fund.relief) and never under its 降缴 floor."""
     rounding = region.housing_fund_rounding if region else "yuan"
     rates = region.housing_fund_rates if region else HousingFundRates()
     reduced = reduced or REDUCTION in (values.get("housing_fund.relief") or ())
-    issues: list[FieldIssue] = rate_minimum_issues(values, prefix, reduced, rates)
+    issues: list[FieldIssue] = rate_bound_issues(values, prefix, reduced, rates)
     keys = ("housing_fund.base", "housing_fund.unit_rate", "housing_fund.personal_rate")
     if issues or not all(k in values for k in keys):
         return issues
@@ -162,7 +163,7 @@ def _compute_housing_fund(
             max_rate=rates.max,
         )
     except (ValueError, ArithmeticError):
-        return []  # the rates' own range errors are already reported
+        return []  # a negative base or a rate that is no number: the field's own check reports it
     for key, amount in (
         ("housing_fund.unit_amount", amounts.unit),
         ("housing_fund.personal_amount", amounts.personal),
