@@ -16,13 +16,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from lianban.bootstrap import build_platform
-from lianban.cases.schema import Delivery, OutboxJob
+from lianban.cases.schema import Case, CaseItem, Delivery, OutboxJob
 from lianban.clock import SettableClock
 from lianban.config import DeliveryPolicy, Mode, load_settings
 from lianban.delivery.courier import CourierError, HttpCourier, Shipment, TrackingStatus
 from lianban.delivery.follow_up import FOLLOW_UP, first_follow_up
+from lianban.delivery.preparation import prepare_delivery
 from lianban.dispatch.worker import DispatchConfig, Dispatcher
-from sandbox_cases import file_hebei_case
+from sandbox_cases import file_graduate_case, file_hebei_case
 from support.certificates import CERTIFICATE_ENV
 from support.loopback import Loopback, loopback_server
 
@@ -194,3 +195,37 @@ def test_production_without_a_carrier_books_nothing(tmp_path: Path) -> None:
     platform = build_platform(settings)
     assert platform.courier is None  # no sandbox waybill numbers in production
     platform.close()
+
+
+def test_a_delivery_prepared_again_after_a_rollback_books_under_the_same_reference(
+    client: TestClient, carrier: tuple[Carrier, Loopback]
+) -> None:
+    """A worker's transaction books the waybill, then fails on another event and rolls back; the
+    case's delivery prepared again books under the same Idempotency-Key, so the carrier can see
+    it is the same parcel (and no second waybill is paid for)."""
+    _, server = carrier
+    case_id, _ = file_graduate_case(client)  # a Wuhan graduate: her 就业创业证 and social card
+    state = client.app.state  # type: ignore[attr-defined]
+    courier = HttpCourier(server.url, KEY)
+    theme = state.catalogue.themes["hubei.graduate-employment"]
+    with state.sessions() as session, session.begin():
+        case = session.get(Case, case_id)
+        assert case is not None
+        case.form = {**case.form, "delivery.method": "post", "delivery.address": SHIPMENT.address}
+        for item in session.execute(select(CaseItem).where(CaseItem.case_id == case_id)).scalars():
+            item.status = "approved"
+    for attempt in ("rolled back", "committed"):
+        with state.sessions() as session:
+            case = session.get(Case, case_id)
+            assert case is not None
+            first = prepare_delivery(session, case, theme, POSTED, courier=courier)
+            assert first is not None and first.method == "post", attempt
+            if attempt == "rolled back":
+                session.rollback()  # another event of the same batch failed
+            else:
+                session.commit()
+    bookings = [r.headers["idempotency-key"] for r in server.received if r.method == "POST"]
+    assert len(bookings) == 2 and bookings[0] == bookings[1]
+    with state.sessions() as session:
+        (delivery,) = session.execute(select(Delivery).where(Delivery.case_id == case_id)).scalars()
+        assert delivery.delivery_id == bookings[0]

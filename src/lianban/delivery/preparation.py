@@ -4,8 +4,8 @@ gets its first follow-up timer (:mod:`lianban.delivery.follow_up`)."""
 
 from __future__ import annotations
 
+import hashlib
 import secrets
-import uuid
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +17,14 @@ from lianban.catalog.model import Theme
 from lianban.config import DeliveryPolicy
 from lianban.delivery.courier import Courier, book, mobile_of
 from lianban.delivery.follow_up import first_follow_up
+
+
+def delivery_id_of(case_id: str, employee: int | None) -> str:
+    """The delivery's id, the same whenever the case's deliveries are prepared again: it is the
+    courier's booking reference and Idempotency-Key, so a preparation rolled back after the
+    courier booked (a worker's transaction that failed later) books no second waybill."""
+    recipient = "case" if employee is None else f"employee-{employee}"
+    return hashlib.sha256(f"delivery:{case_id}:{recipient}".encode()).hexdigest()[:32]
 
 
 def _method(form: dict[str, Any]) -> str:
@@ -62,7 +70,7 @@ def prepare_delivery(
     for employee, documents in sorted(by_recipient.items(), key=lambda kv: -1 if kv[0] is None else kv[0]):
         values = {**form, **(rows[employee] if employee is not None and employee < len(rows) else {})}
         method = _method(values)
-        delivery_id = uuid.uuid4().hex
+        delivery_id = delivery_id_of(case.case_id, employee)
         delivery = Delivery(
             case_id=case.case_id,
             delivery_id=delivery_id,

@@ -3,9 +3,11 @@ passes on the case's other due events in the same transaction, under the same ca
 order they were published — a decision's ``item_decided`` and ``case_changed``, the ``accepted``
 and the decision of one sub-item, each otherwise a claim, a lock and a commit of its own.
 
-Nothing is lost or done twice: the events taken along are marked done in that one transaction, so
-a worker that dies before it commits leaves every one of them pending (taken again like any job),
-and one that commits has passed them all on. Only events no other worker holds are taken along
+Nothing is lost: the events taken along are marked done in that one transaction, so a worker that
+dies before it commits leaves every one of them pending (taken again like any job), and one that
+commits has passed them all on. What a rolled-back event already did outside the database is
+repeated harmlessly: a courier's booking carries the delivery's stable id as its Idempotency-Key
+(:func:`lianban.delivery.preparation.delivery_id_of`), and notices leave only after a commit. Only events no other worker holds are taken along
 (unleased, and on PostgreSQL ``SKIP LOCKED``). An event taken along that fails rolls the whole
 transaction back (:class:`Alone`); the worker then handles the first job on its own, and the
 failing event meets the failure handling in its own turn.
