@@ -254,15 +254,23 @@ def correct(
     with ctx.sessions() as session, session.begin():
         locked = lock_case(session, case_id)
         assert locked is not None
+        # what was read before the lock may be gone: a second answer sent at once (a double
+        # submit) finds nothing still sent back and writes nothing (409)
+        still = [
+            (item, employee)
+            for code, employee in to_fix
+            if (item := session.get(CaseItem, (case_id, code if employee is None else f"{code}#{employee}")))
+            is not None
+            and item.status == ItemStatus.CORRECTION_REQUIRED.value
+        ]
+        if not still:
+            raise _nothing_to_correct()
         locked.form = {**merged, **checked.values}
         if materials:
             locked.materials = [*locked.materials, *materials]
         resubmitted: list[str] = []
-        for code, employee in to_fix:
-            item_key = code if employee is None else f"{code}#{employee}"
-            item = session.get(CaseItem, (case_id, item_key))
-            if item is None or item.status != ItemStatus.CORRECTION_REQUIRED.value:
-                continue
+        for item, employee in still:
+            code, item_key = item.code, item.item_id
             item.payload = payloads.get((code, employee), item.payload)
             item.revision += 1  # a new department request, with its own idempotency key
             item.receipt_no = None

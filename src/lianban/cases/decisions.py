@@ -92,7 +92,7 @@ def locked_item_by_receipt(session: Session, department: str, receipt_no: str) -
         raise not_found(f"受理编号 {receipt_no} ", f"receipt {receipt_no}")
     lock_case(session, found.case_id)
     item = session.get(CaseItem, (found.case_id, found.item_id), options=[defer(CaseItem.payload)])
-    if item is None:
+    if item is None or item.receipt_no != receipt_no:  # resubmitted (补正) in between: not that receipt's
         raise not_found(f"受理编号 {receipt_no} ", f"receipt {receipt_no}")
     return item
 
