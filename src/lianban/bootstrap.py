@@ -12,6 +12,7 @@ environment or keeps configuration in a module: what a part needs, the platform 
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from functools import cached_property
@@ -38,6 +39,8 @@ from lianban.security.fieldcrypt import DataKeyring, data_keyring, use_field_enc
 from lianban.security.lookup import lookup_key_of, use_lookup_key
 from lianban.security.tokens import secret_key
 from lianban.sharing.providers import SharingHub
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -160,10 +163,12 @@ def keyed_engine(settings: Settings, catalogue: Catalogue | None = None, require
     engine = make_engine(settings.database_url)
     try:
         return with_keys_at_rest(engine, settings, catalogue or default_catalogue(settings.themes_dir))
-    except ConfigError:
+    except ConfigError as exc:
         if required:
             engine.dispose()
             raise
+        # said, so a later "carries no data keys" is not read as the keys being unset
+        log.warning("keys at rest not set up (%s); protected values cannot be read or written", exc)
         return engine
 
 

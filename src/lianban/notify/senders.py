@@ -18,8 +18,9 @@ from lianban.ports import Sender
 __all__ = ["Sender", "add_notice"]
 
 
-# the case's next notice in one statement, built once: its number taken inside the INSERT (as a
-# timeline step's), no read before it and no ORM object to flush
+# the case's next notice in one statement, built once: its number taken inside the INSERT, no read
+# before it and no ORM object to flush. Unlike a timeline step's it has no retry on a clash: every
+# caller holds the case's lock (lock_case), which is what keeps two notices from one number
 _NOTICES = cast(Table, Notice.__table__)
 _NEXT_NOTICE = insert(_NOTICES).values(
     case_id=bindparam("case_id", type_=_NOTICES.c.case_id.type),

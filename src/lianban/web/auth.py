@@ -19,16 +19,23 @@ def unauthorized() -> Problem:
     )
 
 
+def bearer_token(header: str) -> str | None:
+    """The token of an ``Authorization: Bearer …`` header; None for another scheme or no token."""
+    scheme, _, token = header.partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None
+
+
 def identity_of(request: Request) -> Identity | None:
     """The caller's identity when a bearer token is sent; a bad token is a 401, none is None."""
     header = request.headers.get("authorization", "")
     if not header:
         return None
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token:
+    token = bearer_token(header)
+    if token is None:
         raise unauthorized()
     try:
-        return verify(token.strip(), request.app.state.secret_key)
+        return verify(token, request.app.state.secret_key)
     except TokenError:
         raise unauthorized() from None
 

@@ -23,6 +23,7 @@ from lianban.cases.service import case_view
 from lianban.errors import DomainError
 from lianban.security.tokens import Identity, TokenError, verify
 from lianban.web.api.answers import json_bytes
+from lianban.web.auth import bearer_token
 
 PATH = re.compile(r"/api/v1/applications/([^/]+)")
 
@@ -54,7 +55,8 @@ class CaseReads:
         await self.app(scope, receive, send)
 
     async def _answer(self, scope: Scope, case_id: str) -> bytes | None:
-        """The case's JSON, or None for the app to answer (its refusals are the route's)."""
+        """The case's JSON, or None for the app to answer (its refusals are the route's: a refused
+        read — another's case, or none — is read twice, here and by the route)."""
         identity = _bearer(scope)
         if identity is None:
             return None
@@ -67,7 +69,8 @@ class CaseReads:
 
 
 def _route_path(scope: Scope) -> str:
-    """The path the router matches: without the root path the app is served under."""
+    """The path the router matches: without the root path the app is served under (Starlette's
+    own helper for this is private, ``starlette._utils.get_route_path``)."""
     path: str = scope["path"]
     root: str = scope.get("root_path", "")
     return path[len(root) :] if root and path.startswith(root) else path
@@ -81,10 +84,10 @@ def _bearer(scope: Scope) -> Identity | None:
         if name == b"authorization":
             header = value
             break
-    scheme, _, token = header.decode("latin-1").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = bearer_token(header.decode("latin-1"))
+    if token is None:
         return None
     try:
-        return verify(token.strip(), scope["app"].state.secret_key)
+        return verify(token, scope["app"].state.secret_key)
     except TokenError:
         return None

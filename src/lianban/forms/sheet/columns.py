@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from lianban.catalog.catalogue import Catalogue
-from lianban.catalog.model import FieldType, PrefillSource, Theme
+from lianban.catalog.model import FieldType, Theme
 from lianban.forms.fieldtypes import PART_LABELS
 from lianban.forms.issues import FieldIssue
 from lianban.forms.spec import MAX_LISTED_OPTIONS, FormField, build_form
@@ -118,11 +118,6 @@ class Column:
         return label.en + self.suffix_en if lang == "en" else label.zh + self.suffix_zh
 
 
-def is_computed(f: FormField) -> bool:
-    """月缴存额 and the like: the server computes them; a sheet need not carry them."""
-    return f.definition.prefill is PrefillSource.COMPUTED and f.definition.compute is not None
-
-
 def columns_of(f: FormField) -> list[Column]:
     parts = PARTS.get(f.definition.type)
     if not parts:
@@ -144,7 +139,8 @@ def employee_fields(
 
 
 def template_columns(fields: Sequence[FormField]) -> list[Column]:
-    return [c for f in fields if f.visible and not is_computed(f) for c in columns_of(f)]
+    """The sheet's columns: without the computed ones (月缴存额 and the like: the server computes them)."""
+    return [c for f in fields if f.visible and not f.definition.computed for c in columns_of(f)]
 
 
 def column_options(catalogue: Catalogue, column: Column, lang: Language) -> dict[str, str] | None:

@@ -38,19 +38,6 @@ SOURCES = {
 }
 SEARCHABLE_FROM = 15  # a select with more options than this gets a filter box
 HOUSING_FUND_INPUTS = ("housing_fund.base", "housing_fund.unit_rate", "housing_fund.personal_rate")
-HOUSING_FUND_AMOUNTS = (
-    "housing_fund.unit_amount",
-    "housing_fund.personal_amount",
-    "housing_fund.total_amount",
-)
-
-
-def computed(definition: FieldDef) -> bool:
-    """Filled by the platform, never typed: an expression's result or the housing fund's amounts
-    (a field merely *derived* elsewhere, like 上饶's 户口性质 category, is still typed here)."""
-    return definition.prefill is PrefillSource.COMPUTED and (
-        definition.compute is not None or definition.key in HOUSING_FUND_AMOUNTS
-    )
 
 
 INPUT_ATTRS: dict[FieldType, dict[str, str]] = {
@@ -204,7 +191,7 @@ def read_fields(
     """The values typed into the page for ``fields`` (verified and computed ones are not inputs)."""
     values: dict[str, Any] = {}
     for f in fields:
-        if f.key in locked or computed(f.definition):
+        if f.key in locked or f.definition.computed:
             continue
         value = read_value(f.definition, posted, html_name(f.key, row))
         if value is not None:
@@ -305,7 +292,7 @@ def field_view(
             "shown": shown_value(catalogue, d, verified[f.key]),
             "source": SOURCES.get(d.prefill, "数据共享"),
         }
-    if computed(d):
+    if d.computed:
         return {**view, "widget": "computed", "shown": shown_value(catalogue, d, value) if value else "—"}
     widget = _widget(f, options)
     view["review"] = shown_value(catalogue, d, value)
