@@ -197,7 +197,10 @@ def _rows_to_correct(
     columns = row_columns(spec, returned, len(filed))
     if not columns:
         return []
-    shared, _facts = employee_sharing(ctx.sharing, theme, filed)
+    # data sharing asked only about the employees sent back (the minimum necessary, PIPL art. 6)
+    asked_rows = list(columns)
+    verified_rows, _facts = employee_sharing(ctx.sharing, theme, [filed[i] for i in asked_rows])
+    shared = dict(zip(asked_rows, verified_rows, strict=True))
     out: list[RowToCorrect] = []
     for i, keys in columns.items():
         row = filed[i]
