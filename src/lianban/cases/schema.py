@@ -131,6 +131,10 @@ class CaseItem(Base):
     revision: Mapped[int] = mapped_column(default=0)  # resubmissions after 补正
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
+    # a department's callback finds its item by the receipt it gave (受理编号), not by a scan of
+    # every item the department ever had
+    __table_args__ = (Index("ix_case_items_department_receipt", "department", "receipt_no"),)
+
 
 class OutboxJob(Base):
     """Work to do for a case (发件箱): a dispatch, a retry, a timer, a domain event to pass on
