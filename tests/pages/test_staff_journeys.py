@@ -64,7 +64,8 @@ def test_a_medical_insurance_reviewer_sees_only_her_items_and_approves_one_with_
     desktop.get_by_label(re.compile("办结结果编号")).fill("YB1301002026000123")
     desktop.get_by_role("button", name="提交决定").click()
     expect(desktop.get_by_role("status")).to_have_text("已办结")
-    expect(desktop.get_by_text("YB1301002026000123")).to_be_visible()
+    # the result in the item's facts (its e-certificate, once issued, lists the number too)
+    expect(desktop.get_by_role("region", name="办件信息").get_by_text("YB1301002026000123")).to_be_visible()
 
     item = api.item(case_id, applicant, "medical_enrolment")  # what the applicant's case shows
     assert item["status"] == "approved" and item["result"]["number"] == "YB1301002026000123"
