@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -21,11 +20,11 @@ import pytest
 from browser_support import axe, screenshot
 from playwright.sync_api import Page, expect
 from staff_world import DemoApi
-from stdnum.cn import ric
 from test_mycases_journeys import both_modes
 
 from lianban.catalog.catalogue import default_catalogue
 from lianban_sandbox.registry import sandbox_hires
+from support.employers import shangrao_form
 
 pytestmark = pytest.mark.browser
 
@@ -54,15 +53,7 @@ def file_three_hires(api: DemoApi, uscc: str) -> tuple[str, dict[str, str], list
     their own journey)."""
     headers = api.token(uscc=uscc)
     rows = sandbox_hires(3, THEME, seed=12, catalogue=default_catalogue())
-    agent = "36110219850101122"
-    form = {
-        "employer.service_items": ["si_medical", "employment_registration", "housing_fund"],
-        "employer.application_date": date.today().isoformat(),
-        "employer.agent_name": "李娜",
-        "employer.agent_id_number": agent + ric.calc_check_digit(agent + "0"),
-        "employer.agent_phone": "0793-8221234",
-        "employees": rows,
-    }
+    form = shangrao_form(rows)
     r = api.http.post("/api/v1/applications", json={"theme_id": THEME, "form": form}, headers=headers)
     assert r.status_code == 201, r.text
     return str(r.json()["case_id"]), headers, rows

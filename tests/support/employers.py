@@ -28,13 +28,10 @@ def shangrao_uscc(client: TestClient) -> str:
     return str(next(e for e in employers if e["persona"] == "shangrao_employer")["uscc"])
 
 
-def file_three_hires(client: TestClient) -> tuple[str, dict[str, str], list[dict[str, Any]]]:
-    """The factory files three new hires: the case id, its bearer headers, the rows as filed."""
-    headers = shangrao_employer(client)
-    state = client.app.state  # type: ignore[attr-defined]
-    rows = sandbox_hires(3, SHANGRAO, catalogue=state.catalogue, hub=state.sharing)
+def shangrao_form(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The Shangrao factory's one form for its new hires: 参保、就业登记 and 公积金, its agent 李娜."""
     agent = "36110219850101122"
-    form = {
+    return {
         "employer.service_items": ["si_medical", "employment_registration", "housing_fund"],
         "employer.application_date": date.today().isoformat(),
         "employer.agent_name": "李娜",
@@ -42,6 +39,14 @@ def file_three_hires(client: TestClient) -> tuple[str, dict[str, str], list[dict
         "employer.agent_phone": "0793-8221234",
         "employees": rows,
     }
+
+
+def file_three_hires(client: TestClient) -> tuple[str, dict[str, str], list[dict[str, Any]]]:
+    """The factory files three new hires: the case id, its bearer headers, the rows as filed."""
+    headers = shangrao_employer(client)
+    state = client.app.state  # type: ignore[attr-defined]
+    rows = sandbox_hires(3, SHANGRAO, catalogue=state.catalogue, hub=state.sharing)
+    form = shangrao_form(rows)
     filed = client.post("/api/v1/applications", headers=headers, json={"theme_id": SHANGRAO, "form": form})
     assert filed.status_code == 201, filed.text
     return str(filed.json()["case_id"]), headers, rows

@@ -16,11 +16,11 @@ import pytest
 from dateutil.relativedelta import relativedelta
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from stdnum.cn import ric
 
 from lianban.cases.schema import CaseItem, OutboxJob
 from lianban.dispatch.registry import JobContext, handler_for
 from lianban_sandbox.registry import sandbox_hires
+from support.employers import shangrao_form
 from support.login import login
 
 RELIEF_PAPERS = {"hf_relief_application", "hf_hardship_proof", "hf_workers_congress_resolution"}
@@ -44,15 +44,7 @@ def file_with_relief(api: TestClient, relief: list[str] | None, rate: str) -> An
             row.pop(key, None)
         if relief is not None:
             row["housing_fund.relief"] = relief
-    agent = "36110219850101122"
-    form = {
-        "employer.service_items": ["si_medical", "employment_registration", "housing_fund"],
-        "employer.application_date": date.today().isoformat(),
-        "employer.agent_name": "李娜",
-        "employer.agent_id_number": agent + ric.calc_check_digit(agent + "0"),
-        "employer.agent_phone": "0793-8221234",
-        "employees": rows,
-    }
+    form = shangrao_form(rows)
     situation = {"housing_fund_relief": "apply"} if relief is not None else {}
     filed = api.post(
         "/api/v1/applications",
