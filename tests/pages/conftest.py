@@ -29,7 +29,12 @@ from pathlib import Path
 import httpx
 import pytest
 from browser_support import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE
+from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+
+from lianban.config import Mode, load_settings
+from lianban.migrate import upgrade
+from lianban.web.app import create_app
 
 
 def _free_port() -> int:
@@ -144,3 +149,14 @@ def phone(browser: Browser, live_server: str) -> Iterator[Page]:
 @pytest.fixture
 def desktop(browser: Browser, live_server: str) -> Iterator[Page]:
     yield from _page(browser, live_server, DESKTOP, mobile=False)
+
+
+@pytest.fixture
+def browser_like(tmp_path: Path) -> Iterator[TestClient]:
+    """A sandbox platform on its own SQLite file, asked for pages without following redirects (a
+    module that needs more — a test route, an Accept header — defines its own)."""
+    url = f"sqlite:///{tmp_path / 'my.sqlite3'}"
+    upgrade(url)
+    settings = load_settings({"LIANBAN_DATA_DIR": str(tmp_path / "var")}, database_url=url, mode=Mode.SANDBOX)
+    with TestClient(create_app(settings), follow_redirects=False) as c:
+        yield c

@@ -5,30 +5,15 @@ API's JSON answer, which stays the return of the link an integrator follows."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
 from fastapi.testclient import TestClient
 
 from lianban.cases.schema import CaseItem
-from lianban.config import Mode, load_settings
 from lianban.connectors.redirect import redirect_url
-from lianban.migrate import upgrade
-from lianban.web.app import create_app
 from sandbox_cases import WUHAN_GRADUATE, file_graduate_case, sandbox_person
 
 PLATFORM = "http://testserver"
-
-
-@pytest.fixture
-def browser_like(tmp_path: Path) -> Iterator[TestClient]:
-    url = f"sqlite:///{tmp_path / 'my.sqlite3'}"
-    upgrade(url)
-    settings = load_settings({"LIANBAN_DATA_DIR": str(tmp_path / "var")}, database_url=url, mode=Mode.SANDBOX)
-    with TestClient(create_app(settings), follow_redirects=False) as c:
-        yield c
 
 
 def _token(html: str) -> str:

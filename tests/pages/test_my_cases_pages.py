@@ -5,26 +5,12 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from lianban.config import Mode, load_settings
-from lianban.migrate import upgrade
-from lianban.web.app import create_app
 from lianban.web.pages import my_cases
 from sandbox_cases import file_hebei_case, hebei_worker_id
-
-
-@pytest.fixture
-def browser_like(tmp_path: Path) -> Iterator[TestClient]:
-    url = f"sqlite:///{tmp_path / 'my.sqlite3'}"
-    upgrade(url)
-    settings = load_settings({"LIANBAN_DATA_DIR": str(tmp_path / "var")}, database_url=url, mode=Mode.SANDBOX)
-    with TestClient(create_app(settings), follow_redirects=False) as c:
-        yield c
 
 
 def test_my_cases_come_two_at_a_time_newest_first(

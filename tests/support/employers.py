@@ -28,8 +28,9 @@ def shangrao_uscc(client: TestClient) -> str:
     return str(next(e for e in employers if e["persona"] == "shangrao_employer")["uscc"])
 
 
-def shangrao_form(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """The Shangrao factory's one form for its new hires: 参保、就业登记 and 公积金, its agent 李娜."""
+def shangrao_header() -> dict[str, Any]:
+    """The employer fields the Shangrao factory's clerk fills once (参保、就业登记 and 公积金, its agent
+    李娜; name, codes and address come verified)."""
     agent = "36110219850101122"
     return {
         "employer.service_items": ["si_medical", "employment_registration", "housing_fund"],
@@ -37,8 +38,12 @@ def shangrao_form(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "employer.agent_name": "李娜",
         "employer.agent_id_number": agent + ric.calc_check_digit(agent + "0"),
         "employer.agent_phone": "0793-8221234",
-        "employees": rows,
     }
+
+
+def shangrao_form(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The factory's one form for its new hires."""
+    return {**shangrao_header(), "employees": rows}
 
 
 def file_three_hires(client: TestClient) -> tuple[str, dict[str, str], list[dict[str, Any]]]:

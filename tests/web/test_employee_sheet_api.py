@@ -15,9 +15,9 @@ from urllib.parse import unquote
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
-from stdnum.cn import ric
 
 from lianban_sandbox.registry import sandbox_hires
+from support.employers import shangrao_header
 from support.login import login
 
 SHEET = "/api/v1/themes/shangrao.recruitment/employee-sheet"
@@ -85,18 +85,6 @@ def fill(template: bytes, rows: Sequence[Mapping[str, Any]]) -> bytes:
     return out.getvalue()
 
 
-def header() -> dict[str, Any]:
-    """The employer fields the factory's clerk fills once (name, codes and address come verified)."""
-    agent = "36110219850101122"
-    return {
-        "employer.service_items": ["si_medical", "employment_registration", "housing_fund"],
-        "employer.application_date": date.today().isoformat(),
-        "employer.agent_name": "李娜",
-        "employer.agent_id_number": agent + ric.calc_check_digit(agent + "0"),
-        "employer.agent_phone": "0793-8221234",
-    }
-
-
 def upload(api: TestClient, headers: dict[str, str], data: bytes, **fields: str) -> Any:
     return api.post(SHEET, headers=headers, files={"file": ("花名册.xlsx", data, XLSX)}, data=fields)
 
@@ -111,7 +99,10 @@ def test_a_shangrao_factory_hires_three_people_with_the_employee_sheet(api: Test
     assert unquote(disposition.split("filename*=UTF-8''")[1]) == "员工招聘一件事-员工花名册.xlsx"
     three = hires(api, 3)
     r = upload(
-        api, headers, fill(template.content, [typed(api, h) for h in three]), form=json.dumps(header())
+        api,
+        headers,
+        fill(template.content, [typed(api, h) for h in three]),
+        form=json.dumps(shangrao_header()),
     )
     assert r.status_code == 200, r.text
     sheet = r.json()
@@ -122,7 +113,10 @@ def test_a_shangrao_factory_hires_three_people_with_the_employee_sheet(api: Test
     filed = api.post(
         "/api/v1/applications",
         headers=headers,
-        json={"theme_id": "shangrao.recruitment", "form": {**header(), "employees": sheet["employees"]}},
+        json={
+            "theme_id": "shangrao.recruitment",
+            "form": {**shangrao_header(), "employees": sheet["employees"]},
+        },
     )
     assert filed.status_code == 201, filed.text
     items = filed.json()["items"]
