@@ -185,13 +185,21 @@ class Databases:
         if self.kind == "sqlite":
             path = self.stage.root / f"{name}-{uuid.uuid4().hex[:6]}.sqlite3"
             return f"sqlite:///{path}"
-        db = f"{DB_PREFIX}_{name}_{uuid.uuid4().hex[:8]}"
+        return self._new_postgres(name)
+
+    def _admin(self, statement: str) -> None:
+        """One statement on the server's maintenance database (CREATE / DROP DATABASE)."""
         admin = create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
         try:
             with admin.connect() as conn:
-                conn.execute(text(f'CREATE DATABASE "{db}"'))
+                conn.execute(text(statement))
         finally:
             admin.dispose()
+
+    def _new_postgres(self, name: str, template: str | None = None) -> str:
+        """A new PostgreSQL database of this run (a copy of ``template`` when given); its URL."""
+        db = f"{DB_PREFIX}_{name}_{uuid.uuid4().hex[:8]}"
+        self._admin(f'CREATE DATABASE "{db}"' + (f' TEMPLATE "{template}"' if template else ""))
         self.created.append(db)
         return make_url(self.admin_url).set(database=db).render_as_string(hide_password=False)
 
@@ -209,16 +217,7 @@ class Databases:
                 if Path(f"{source}{suffix}").exists():
                     shutil.copyfile(f"{source}{suffix}", f"{target}{suffix}")
             return url
-        db = f"{DB_PREFIX}_{name}_{uuid.uuid4().hex[:8]}"
-        template = make_url(self._template).database
-        admin = create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
-        try:
-            with admin.connect() as conn:
-                conn.execute(text(f'CREATE DATABASE "{db}" TEMPLATE "{template}"'))
-        finally:
-            admin.dispose()
-        self.created.append(db)
-        return make_url(self.admin_url).set(database=db).render_as_string(hide_password=False)
+        return self._new_postgres(name, template=make_url(self._template).database)
 
     def drop(self, url: str) -> None:
         """Drop one of this run's databases as soon as its scenario is done (a million cases are
@@ -230,12 +229,7 @@ class Databases:
             return
         if name not in self.created:
             return
-        admin = create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
-        try:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        finally:
-            admin.dispose()
+        self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         self.created.remove(name)
 
     def drop_all(self) -> None:
