@@ -240,13 +240,17 @@ def correct(
     form: dict[str, Any],
     materials: list[dict[str, str]],
     rows: Mapping[int, Mapping[str, Any]] | None = None,
+    asked: CorrectionRequest | None = None,
 ) -> dict[str, Any]:
     """Resubmit the items sent back; 404 for another's case, 409 when none was sent back, 422 for
     a value not asked (:func:`~lianban.cases.correction_scope.answered_form`) or one the form's
     checks refuse. ``form``: values of the returned items' fields (its ``employees``, the whole
-    sheet); ``rows``: an employer's answers for the employees sent back, by row (the page)."""
+    sheet); ``rows``: an employer's answers for the employees sent back, by row (the page);
+    ``asked``: the page's :func:`correction_request` of this case in this request (data sharing is
+    then not asked again)."""
     filed = _read(ctx, identity, case_id)
-    asked = _request(ctx, identity, filed)
+    if asked is None or asked.case_id != case_id:
+        asked = _request(ctx, identity, filed)
     theme_id, situation = filed.theme_id, filed.situation
     to_fix = [(it.code, it.employee) for it in filed.returned]
     merged = answered_form(ctx.catalogue, ctx.clock.today(), filed.form, asked.scope, form, rows)

@@ -183,7 +183,7 @@ def _resubmit(request: Request, identity: Identity, case_id: str, form: FormData
         return _page(request, identity, asked, typed, errors, uploaded=uploaded, rows=rows, status=422)
     materials = [{"material_id": k, "upload_id": v["upload_id"]} for k, v in uploaded.items()]
     try:
-        correct(ctx, identity, case_id, typed, materials, rows=rows)
+        correct(ctx, identity, case_id, typed, materials, rows=rows, asked=asked)
     except Invalid as refused:
         errors, others = _field_errors(asked, refused, materials)
         return _page(request, identity, asked, typed, errors, others, uploaded, rows, status=422)
