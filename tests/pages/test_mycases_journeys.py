@@ -329,6 +329,8 @@ def test_the_elder_mode_stays_on_after_a_reload_of_my_cases(phone: Page, desktop
     log_in(phone, worker, "/my")
     both_modes(phone, "my-cases-list")
     phone.get_by_role("button", name="长辈版").click()
+    # the switch is a form: its answer lands before the reload, or the reload races the navigation
+    expect(phone.get_by_role("button", name="长辈版")).to_have_attribute("aria-pressed", "true")
     phone.reload()
     assert elder_on(phone), "长辈版 was forgotten after a reload"
     phone.goto("/appointments")
