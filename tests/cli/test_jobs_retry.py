@@ -69,6 +69,8 @@ def test_an_operator_retries_over_the_api(ops: tuple[TestClient, str]) -> None:
     headers = bearer(client, username="operator", password="sandbox")
     failed = client.get("/api/v1/operator/failed", headers=headers).json()
     assert [f["code"] for f in failed] == ["employment_registration"]
+    filed = client.get(f"/api/v1/applications/{case_id}", headers=applicant).json()
+    assert failed[0]["case_no"] == filed["case_no"]  # 办件编号, the number the applicant quotes
     r = client.post(f"/api/v1/operator/items/{failed[0]['item_id']}/retry", headers=headers)
     assert r.status_code == 200 and r.json()["status"] == "queued"
     assert (

@@ -97,9 +97,12 @@ def test_an_operator_retries_a_send_once_the_department_is_back_and_the_item_com
         lambda: api.item(case_id, applicant, "archive_receipt_transfer")["status"] == "failed",
     )
 
+    case_no = api.case(case_id, applicant)["case_no"]  # 办件编号, the number she would quote
     log_in_as_staff(desktop, "operator", "/staff/operator")
-    failed = desktop.get_by_role("table").filter(has_text=case_id).get_by_role("row").filter(has_text=case_id)
+    failed_table = desktop.get_by_role("region", name="推送失败的事项").get_by_role("table")
+    failed = failed_table.get_by_role("row").filter(has_text=case_no)
     expect(failed).to_contain_text("archive_receipt_transfer")
+    expect(failed_table).not_to_contain_text(case_id)  # not the case's internal id
     expect(failed).to_contain_text("503")
     departments = desktop.get_by_role("region", name="部门系统与推送方式")
     expect(departments.get_by_role("row").filter(has_text="人才服务/档案管理机构")).to_contain_text("不可达")
@@ -114,4 +117,4 @@ def test_an_operator_retries_a_send_once_the_department_is_back_and_the_item_com
         lambda: api.item(case_id, applicant, "archive_receipt_transfer")["status"] == "approved",
     )
     desktop.reload()
-    expect(desktop.get_by_role("row").filter(has_text=case_id)).to_have_count(0)
+    expect(desktop.get_by_role("row").filter(has_text=case_no)).to_have_count(0)

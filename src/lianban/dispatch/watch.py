@@ -31,8 +31,9 @@ def stuck_jobs(ctx: Context, identity: Identity, limit: int = 200) -> list[dict[
     now = ctx.clock.now()
     with ctx.sessions() as session:
         rows = session.execute(
-            select(OutboxJob, CaseItem)
+            select(OutboxJob, CaseItem, Case.case_no)
             .join(CaseItem, (CaseItem.case_id == OutboxJob.case_id) & (CaseItem.item_id == OutboxJob.item_id))
+            .join(Case, Case.case_id == OutboxJob.case_id)
             .where(
                 OutboxJob.status == "pending",
                 OutboxJob.kind.in_(DISPATCH_KINDS),
@@ -42,12 +43,13 @@ def stuck_jobs(ctx: Context, identity: Identity, limit: int = 200) -> list[dict[
             .limit(limit)
         ).all()
         out = []
-        for job, item in rows:
+        for job, item, case_no in rows:
             untaken = job.attempts == 0
             out.append(
                 {
                     "item_id": worklist_id(item),
                     "case_id": job.case_id,
+                    "case_no": case_no,  # 办件编号, the number the applicant quotes
                     "code": item.code,
                     "department": item.department,
                     "department_name": department_name(item.department),

@@ -18,6 +18,7 @@ router = APIRouter(prefix="/api/v1/operator", tags=["operators"])
 class FailedItem(Answer):
     item_id: str
     case_id: str
+    case_no: str | None = None  # 办件编号, the number the applicant quotes
     code: str
     department: str
     error: str | None
