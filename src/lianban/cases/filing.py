@@ -11,8 +11,6 @@ another body is refused (:class:`IdempotencyConflict`).
 
 from __future__ import annotations
 
-import secrets
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -37,6 +35,7 @@ from lianban.security.audit import append
 from lianban.security.bound import Bind
 from lianban.security.fieldcrypt.column import ProtectedJSON, field_encryption
 from lianban.security.lookup import lookup_hash
+from lianban.security.randomness import token_hex, uuid4_hex
 
 
 class IdempotencyConflict(Exception):
@@ -86,7 +85,7 @@ class Filed:
 def _job(case_id: str, item_id: str | None, kind: JobKind, due_at: datetime) -> dict[str, Any]:
     return {
         "case_id": case_id,
-        "job_id": uuid.uuid4().hex,
+        "job_id": uuid4_hex(),
         "item_id": item_id,
         "kind": kind.value,
         "status": "pending",
@@ -108,7 +107,7 @@ def _day_before(due: date) -> date | None:
 
 def new_case_id(accepted_at: datetime) -> str:
     """``LB`` + acceptance date + 10 random hex digits: unguessable, sortable by day."""
-    return f"LB{accepted_at:%Y%m%d}{secrets.token_hex(5).upper()}"
+    return f"LB{accepted_at:%Y%m%d}{token_hex(5).upper()}"
 
 
 def find_by_key(session: Session, owner: str, key: str) -> Case | None:

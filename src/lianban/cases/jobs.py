@@ -16,7 +16,6 @@ transaction with the case's lock). An event lost to a crash is taken again like 
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -25,6 +24,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from lianban.cases.schema import OutboxJob
+from lianban.security.randomness import uuid4_hex
 
 
 class JobKind(StrEnum):
@@ -51,7 +51,7 @@ def new_job(
 ) -> OutboxJob:
     return OutboxJob(
         case_id=case_id,
-        job_id=uuid.uuid4().hex,
+        job_id=uuid4_hex(),
         item_id=item_id,
         delivery_id=delivery_id,
         kind=kind.value,

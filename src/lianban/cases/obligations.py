@@ -10,7 +10,6 @@ department's reviewer sees it beside the item and records the papers received.
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -26,6 +25,7 @@ from lianban.catalog.model import Item, Theme
 from lianban.catalog.outcomes import applies
 from lianban.context import Context
 from lianban.errors import Conflict, not_found
+from lianban.security.randomness import uuid4_hex
 from lianban.security.tokens import Identity
 
 REMIND_DAYS_BEFORE = 5
@@ -61,7 +61,7 @@ def obligation_rows(
     jobs: list[dict[str, Any]] = []
     for (department, to, months, basis), materials in groups.items():
         due_on = accepted_day + relativedelta(months=months)
-        obligation_id = uuid.uuid4().hex[:16]
+        obligation_id = uuid4_hex()[:16]
         obligations.append(
             {
                 "case_id": case_id,
@@ -93,7 +93,7 @@ def obligation_rows(
                 jobs.append(
                     {
                         "case_id": case_id,
-                        "job_id": uuid.uuid4().hex,
+                        "job_id": uuid4_hex(),
                         "item_id": None,
                         "kind": JobKind.OBLIGATION_REMINDER.value,
                         "status": "pending",

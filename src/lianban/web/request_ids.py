@@ -8,11 +8,11 @@ from __future__ import annotations
 import logging
 import re
 import time
-import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lianban.logs import anew
+from lianban.security.randomness import uuid4_hex
 
 HEADER = "x-request-id"
 _SENSIBLE = re.compile(r"[A-Za-z0-9._:-]{1,64}")
@@ -21,7 +21,7 @@ log = logging.getLogger("lianban.http")
 
 def request_id_of(scope: Scope) -> str:
     given = dict(scope.get("headers") or []).get(HEADER.encode("latin-1"), b"").decode("latin-1")
-    return given if _SENSIBLE.fullmatch(given) else uuid.uuid4().hex
+    return given if _SENSIBLE.fullmatch(given) else uuid4_hex()
 
 
 class RequestIds:

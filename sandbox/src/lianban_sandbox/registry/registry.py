@@ -37,6 +37,8 @@ from lianban_sandbox.registry.lives import (
 )
 from lianban_sandbox.registry.personas import KEEP, PERSONAS_FILE, Personas, load_personas
 
+_DRAWN_KEPT = 4096  # people whose records a registry keeps drawn
+
 
 class SandboxRegistry:
     """Every data-sharing provider at once (人口库, 电子证照库, 学历, 市场主体, 社保, 档案), synthetic.
@@ -48,6 +50,9 @@ class SandboxRegistry:
     def __init__(self, today: Callable[[], date] = date.today, personas_file: Path = PERSONAS_FILE) -> None:
         self._today = today
         self._personas_file = personas_file
+        # a number's records as of a day, drawn once: a filing reads a person, her schooling,
+        # insurance and archive (each twice, for prefill and facts), all from the same records
+        self._drawn: dict[tuple[str, date], Records | None] = {}
 
     def today(self) -> date:
         return self._today()
@@ -56,8 +61,20 @@ class SandboxRegistry:
         return load_personas(self._today(), self._personas_file)
 
     def _records(self, id_number: str) -> Records | None:
-        number = valid_id(id_number)
+        """The records of ``id_number`` as of today (frozen values: safe to hand out again)."""
         today = self._today()
+        key = (id_number, today)
+        if key in self._drawn:
+            return self._drawn[key]
+        records = self._draw(id_number, today)
+        if len(self._drawn) >= _DRAWN_KEPT:  # the oldest go first (a dict keeps insertion order)
+            for old in list(self._drawn)[: _DRAWN_KEPT // 4]:
+                self._drawn.pop(old, None)
+        self._drawn[key] = records
+        return records
+
+    def _draw(self, id_number: str, today: date) -> Records | None:
+        number = valid_id(id_number)
         if number is None or ric.get_birth_date(number) > today:
             return None
         records = synthetic_records(number, today)

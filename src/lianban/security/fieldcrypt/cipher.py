@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import os
 import re
 import secrets
 from collections.abc import Sequence
@@ -27,6 +26,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from lianban.config import ConfigError
+from lianban.security.randomness import random_bytes
 
 __all__ = [
     "KEYS_VARIABLE",
@@ -171,7 +171,7 @@ class DataKeyring:
         """``value`` as an ``enc:v1:…`` string, bound to ``context`` (the column and the field)."""
         key = self.current
         header = key.header
-        nonce = os.urandom(NONCE_BYTES)
+        nonce = random_bytes(NONCE_BYTES)
         plaintext = _JSON.encode(value).encode("utf-8")
         sealed = key.encrypt(nonce, plaintext, _aad(header, context))
         return f"{header}:{base64.b64encode(nonce + sealed).decode('ascii')}"
