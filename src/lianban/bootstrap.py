@@ -31,6 +31,7 @@ from lianban.dispatch.failures import WorkerErrors
 from lianban.dispatch.outbox import LEASE
 from lianban.dispatch.worker import DispatchConfig
 from lianban.extensions import Plugins, plug
+from lianban.forms.regions import deployment_regions
 from lianban.notify.senders import Sender
 from lianban.notify.sms import HttpSmsGateway
 from lianban.regional import HALLS_FILE, RegionalSettings, load_regional
@@ -202,6 +203,7 @@ def build_platform(
     if regional.halls_file == HALLS_FILE and offered.halls is not None:  # the deployment names none
         regional = replace(regional, halls_file=offered.halls)
     load_halls(regional.halls_file)  # an unusable halls file stops the start
+    deployment_regions(settings)  # so does an unusable region figures file (LIANBAN_REGIONS_FILE)
     # the column types of this engine seal with these keys and hash identifiers (查询标识) with its own
     engine = with_keys_at_rest(make_engine(settings.database_url), settings, cat, data_keys)
     wiring = case_wiring(settings, cat, chosen_senders, chosen_courier, offered)

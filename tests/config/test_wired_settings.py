@@ -1,6 +1,7 @@
 """What a deployment configures is what the running platform uses: a province's own theme files
-(``LIANBAN_THEMES_DIR``) for the guide, filing and delivery; its public address
-(``LIANBAN_PUBLIC_URL``) for callbacks; each department's ``api_key`` and ``timeout_seconds``."""
+(``LIANBAN_THEMES_DIR``) for the guide, filing and delivery; its own region figures
+(``LIANBAN_REGIONS_FILE``: the average wage that bounds a pension base) for the check; its public
+address (``LIANBAN_PUBLIC_URL``) for callbacks; each department's ``api_key`` and ``timeout_seconds``."""
 
 from __future__ import annotations
 
@@ -19,11 +20,12 @@ from sqlalchemy import select
 from lianban.bootstrap import build_platform
 from lianban.cases.schema import Case, OutboxJob
 from lianban.catalog.loader import THEMES_DIR
-from lianban.config import Mode, load_settings
+from lianban.config import ConfigError, Mode, load_settings
 from lianban.dispatch.worker import Dispatcher
+from lianban.forms.regions import REGIONS_FILE
 from lianban.migrate import upgrade
 from lianban.web.app import create_app
-from sandbox_cases import bearer, file_hebei_case
+from sandbox_cases import bearer, file_hebei_case, hebei_form, hebei_worker_id
 
 HEBEI = "hebei.flexible-employment"
 SHIPPED_RECORD = "- {code: employment_registration_record, name: 就业登记信息（办理结果）}"
@@ -86,6 +88,60 @@ def test_a_province_theme_folder_is_used_by_the_guide_filing_and_delivery(
         assert case["status"] == "completed"
         # delivered as the province's theme says: the paper certificate, not the shipped "record"
         assert [d["name"] for d in case["delivery"]["documents"]] == ["河北省就业登记证明"]
+
+
+SHIPPED_HEBEI_WAGE = "  average_wage_yuan_per_year: 80000\n  average_wage_year: 2023\n  placeholder: true"
+PUBLISHED_HEBEI_WAGE = "  average_wage_year: 2024\n  average_wage_yuan_per_year: 96000\n  placeholder: false"
+
+
+@pytest.fixture
+def province_regions(tmp_path: Path) -> Path:
+    """The region figures with Hebei's published average wage: 96,000 yuan a year, so a flexible
+    worker's pension base is at least 60 % of 8,000 a month, 4,800 (the shipped placeholder: 4,000)."""
+    text = REGIONS_FILE.read_text(encoding="utf-8")
+    assert SHIPPED_HEBEI_WAGE in text
+    path = tmp_path / "regions.yaml"
+    path.write_text(text.replace(SHIPPED_HEBEI_WAGE, PUBLISHED_HEBEI_WAGE), encoding="utf-8")
+    return path
+
+
+def pension_base_check(client: TestClient, base: str) -> Any:
+    """The Hebei flexible worker's pre-check (预审) with her monthly pension base."""
+    form = {**hebei_form(client.app.state.catalogue.code_lists), "insurance.pension.base": base}  # type: ignore[attr-defined]
+    headers = bearer(client, id_number=hebei_worker_id(client))
+    return client.post("/api/v1/themes/hebei.flexible-employment/check", json={"form": form}, headers=headers)
+
+
+def test_a_province_regions_file_sets_the_pension_base_bounds(tmp_path: Path, province_regions: Path) -> None:
+    with sandbox_client(tmp_path / "shipped") as client:
+        assert pension_base_check(client, "4000").status_code == 200  # 60 % of the placeholder wage
+    with sandbox_client(tmp_path / "province", LIANBAN_REGIONS_FILE=str(province_regions)) as client:
+        refused = pension_base_check(client, "4000")
+        assert refused.status_code == 422, refused.text
+        issue = next(e for e in refused.json()["errors"] if e["field"] == "insurance.pension.base")
+        assert "4800 元至 24000 元" in issue["message"]
+        assert pension_base_check(client, "4800").status_code == 200
+
+
+def test_a_regions_file_that_cannot_be_used_stops_the_start(tmp_path: Path, province_regions: Path) -> None:
+    with pytest.raises(ConfigError, match=r"LIANBAN_REGIONS_FILE: .*missing\.yaml is not a file"):
+        load_settings({"LIANBAN_REGIONS_FILE": str(tmp_path / "missing.yaml")}, mode=Mode.SANDBOX)
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(
+        province_regions.read_text(encoding="utf-8").replace(
+            "housing_fund_rounding: yuan", "housing_fund_rounding: 元", 1
+        ),
+        encoding="utf-8",
+    )
+    settings = load_settings(
+        {"LIANBAN_DATA_DIR": str(tmp_path / "var"), "LIANBAN_REGIONS_FILE": str(broken)},
+        database_url=f"sqlite:///{tmp_path / 'api.sqlite3'}",
+        mode=Mode.SANDBOX,
+    )
+    with pytest.raises(
+        ConfigError, match=r"LIANBAN_REGIONS_FILE: .*broken\.yaml: entry 420000: housing_fund_rounding"
+    ):
+        build_platform(settings)
 
 
 def _shipped_digest() -> str:

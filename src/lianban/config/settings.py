@@ -9,6 +9,7 @@ One :class:`Settings` (pydantic-settings, prefix ``LIANBAN_``); a value that can
 | ``LIANBAN_MODE`` | ``production`` (``sandbox`` under ``lianban demo``) | sandbox turns on the synthetic registry, simulators and sandbox identity provider |
 | ``LIANBAN_DEPLOYMENT_FILE`` | ``./deployment.yaml`` if present | department endpoints (base URL, key, timeouts) per department |
 | ``LIANBAN_THEMES_DIR`` | the shipped themes | extra or replacement theme files of a deployment |
+| ``LIANBAN_REGIONS_FILE`` | the shipped ``forms/data/regions.yaml`` (placeholder wages) | the deployment's region figures: average wages, housing fund rounding and rate bounds (:mod:`lianban.forms.regions`) |
 | ``LIANBAN_DATA_DIR`` | ``./var`` | uploads and local state |
 | ``LIANBAN_SECRET_KEY`` | generated per sandbox | the key that signs bearer tokens; required in production |
 | ``LIANBAN_PUBLIC_URL`` | ``http://HOST:PORT`` of ``lianban serve`` (``http://127.0.0.1:8000`` for ``lianban worker``) | the platform's address as departments reach it (callbacks, return addresses) |
@@ -76,6 +77,7 @@ class Settings(BaseSettings):
     mode: Mode = Mode.PRODUCTION
     data_dir: Path = Path("var")
     themes_dir: Path | None = None
+    regions_file: Path | None = None  # LIANBAN_REGIONS_FILE: the deployment's region figures (地区参数)
     deployment_file: Path | None = None  # default: ./deployment.yaml if present
     secret_key: str | None = None  # LIANBAN_SECRET_KEY: signs tokens; required in production
     signing_keys: str | None = None  # LIANBAN_SIGNING_KEYS: sandbox only, the key department keys derive from
@@ -158,6 +160,9 @@ class Settings(BaseSettings):
         elif Path("deployment.yaml").exists():
             dep_file = Path("deployment.yaml")
         values["deployment_file"] = dep_file
+        if values.get("regions_file") and not Path(values["regions_file"]).is_file():
+            # its figures are read and checked when the platform is built (lianban.forms.regions)
+            raise ConfigError(f"LIANBAN_REGIONS_FILE: {values['regions_file']} is not a file")
         env = {f"{PREFIX}{name.upper()}": v for name, v in values.items() if v is not None}
         values["departments"] = load_deployment(dep_file) if dep_file else {}
         values["retry"], values["delivery"] = load_policies(dep_file, env)

@@ -1,6 +1,10 @@
-"""Region figures (地区参数): what a deployment configures per region in ``data/regions.yaml`` — the
-province's average wage (全口径城镇单位就业人员平均工资, for the pension base's 60 %–300 %) and the
-housing fund's rounding and rate bounds — looked up for a division by walking up to its city and province.
+"""Region figures (地区参数): what a deployment configures per region — the province's average wage
+(全口径城镇单位就业人员平均工资, for the pension base's 60 %–300 %) and the housing fund's rounding
+and rate bounds — looked up for a division by walking up to its city and province.
+
+The shipped ``data/regions.yaml`` holds placeholder wages; a deployment gives its own file in
+``LIANBAN_REGIONS_FILE`` (:func:`deployment_regions`), read and checked once when its platform is
+built, so a file that cannot be used stops the start naming the variable.
 """
 
 from __future__ import annotations
@@ -10,16 +14,27 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, cast
 
 from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
 
+from lianban.config import ConfigError, Settings
 from lianban.forms.contributions import QUANTUM, HousingFundRates, Rounding
 from lianban.forms.fieldtypes.checking import is_ascii_digits
 
-__all__ = ["REGIONS_FILE", "RegionSettings", "load_region_settings", "region_settings"]
+__all__ = [
+    "REGIONS_FILE",
+    "VARIABLE",
+    "RegionSettings",
+    "deployment_regions",
+    "load_region_settings",
+    "region_settings",
+]
 
 REGIONS_FILE = Path(__file__).parent / "data" / "regions.yaml"
+VARIABLE = "LIANBAN_REGIONS_FILE"
 
 
 @dataclass(frozen=True)
@@ -122,8 +137,20 @@ def load_region_settings(path: Path = REGIONS_FILE) -> dict[str, RegionSettings]
 
 
 @functools.cache
-def _default_settings() -> dict[str, RegionSettings]:
-    return load_region_settings()
+def _table(path: Path) -> Mapping[str, RegionSettings]:
+    """One file's figures, read once per process (they do not change while it runs)."""
+    return MappingProxyType(load_region_settings(path))
+
+
+def deployment_regions(settings: Settings) -> Mapping[str, RegionSettings]:
+    """The region figures ``settings`` name: ``LIANBAN_REGIONS_FILE``, else the shipped file.
+
+    Raises :class:`ConfigError` naming the variable for a file that cannot be read or used."""
+    path = Path(settings.regions_file or REGIONS_FILE).resolve()
+    try:
+        return _table(path)
+    except (OSError, ValueError, ArithmeticError, YAMLError) as exc:
+        raise ConfigError(f"{VARIABLE}: {exc}") from None
 
 
 def _ancestors(code: str) -> Sequence[str]:
@@ -137,7 +164,7 @@ def region_settings(region_code: str, settings: Mapping[str, RegionSettings] | N
 
     Raises ``KeyError`` when neither the region nor any level above it is configured.
     """
-    table = _default_settings() if settings is None else settings
+    table = _table(REGIONS_FILE) if settings is None else settings
     code = str(region_code).strip()
     if not (len(code) == 6 and is_ascii_digits(code)):
         raise KeyError(f"not a 6-digit region code: {region_code!r}")

@@ -11,7 +11,7 @@ filed them (the ID numbers ``filed`` names), and even then shown masked (张*).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -22,7 +22,7 @@ from lianban.context import Context
 from lianban.errors import FieldError, Forbidden, Invalid, Unauthenticated, not_found
 from lianban.forms.contributions import HousingFundAmounts, HousingFundRates, housing_fund_amounts
 from lianban.forms.printing import display
-from lianban.forms.regions import region_settings
+from lianban.forms.regions import RegionSettings, deployment_regions, region_settings
 from lianban.forms.sharing import employee_sharing, facts_for, prefill_for
 from lianban.forms.sheet import SheetResult, read_employee_sheet
 from lianban.forms.spec import UnknownItems
@@ -86,6 +86,7 @@ def _check(
             facts=facts,
             employee_facts=employee_facts,
             today=ctx.clock.today(),
+            regions=deployment_regions(ctx.settings),
         )
     except UnknownItems as exc:
         raise unknown_items(exc) from None
@@ -231,11 +232,16 @@ def checked_or_refused(
 
 
 def housing_fund_preview(
-    theme: Theme, base: object, unit_rate: object, personal_rate: object
+    theme: Theme,
+    base: object,
+    unit_rate: object,
+    personal_rate: object,
+    *,
+    regions: Mapping[str, RegionSettings] | None = None,
 ) -> HousingFundAmounts | None:
     """月缴存额 as the employer types (the pages show it live): base × rate for each side under the
-    theme's region's rounding — the rule filing applies. None while a figure is missing or out of
-    range (the check beside the field says why)."""
+    theme's region's rounding (``regions``: the deployment's figures) — the rule filing applies.
+    None while a figure is missing or out of range (the check beside the field says why)."""
     try:
         figures = [
             Decimal(str(v).replace(",", "").rstrip("%").strip()) for v in (base, unit_rate, personal_rate)
@@ -243,7 +249,7 @@ def housing_fund_preview(
     except (InvalidOperation, ValueError):
         return None
     try:
-        region = region_settings(theme.region_code)
+        region = region_settings(theme.region_code, regions)
         rounding, rates = region.housing_fund_rounding, region.housing_fund_rates
     except KeyError:
         rounding, rates = "yuan", HousingFundRates()
@@ -284,4 +290,5 @@ def read_sheet(
         sharing=lambda rows: employee_sharing(ctx.sharing, theme, rows),
         today=ctx.clock.today(),
         max_rows=ctx.settings.sheet_max_rows,
+        regions=deployment_regions(ctx.settings),
     )

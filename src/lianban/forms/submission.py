@@ -257,14 +257,18 @@ def check_submission(
     facts: Mapping[str, Any] | None = None,
     employee_facts: Sequence[Mapping[str, Any]] = (),
     today: date,
+    regions: Mapping[str, RegionSettings] | None = None,
 ) -> CheckedSubmission:
-    """Validate everything; the answer lists every issue at once (no stopping at the first)."""
+    """Validate everything; the answer lists every issue at once (no stopping at the first).
+
+    ``regions``: the deployment's region figures (:func:`~lianban.forms.regions.deployment_regions`);
+    the shipped ones when not given."""
     spec = build_form(catalogue, theme, items, situation, form)
     header_fields = spec.header_fields
     employee_fields = spec.employee_fields
     values, issues = _check_values(catalogue, header_fields, form, prefill or {}, "", today)
     try:
-        region = region_settings(theme.region_code)
+        region = region_settings(theme.region_code, regions)
     except KeyError:
         region = None
     issues += _compute_housing_fund(values, form, "", region)

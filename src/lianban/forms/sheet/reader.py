@@ -22,6 +22,7 @@ from openpyxl.utils import get_column_letter
 from lianban.catalog.catalogue import Catalogue
 from lianban.catalog.model import FieldType, Theme
 from lianban.forms.issues import FieldIssue, Findings
+from lianban.forms.regions import RegionSettings
 from lianban.forms.sheet.columns import (
     DEFAULT_MAX_ROWS,
     FIRST_DATA_ROW,
@@ -185,8 +186,9 @@ def read_employee_sheet(
     sharing: EmployeeSharing | None = None,
     today: date | None = None,
     max_rows: int = DEFAULT_MAX_ROWS,
+    regions: Mapping[str, RegionSettings] | None = None,
 ) -> SheetResult:
-    """Read and check an uploaded employee sheet.
+    """Read and check an uploaded employee sheet (``regions``: the deployment's region figures).
 
     ``items``, ``situation`` and ``form`` (the employer fields) are those the application will
     be filed with: they decide which columns are required. ``sharing`` gives each row's verified
@@ -220,6 +222,7 @@ def read_employee_sheet(
         facts=facts,
         employee_facts=employee_facts,
         today=today or date.today(),
+        regions=regions,
     )
     issues += [_locate(i, rows, layout, by_key) for i in checked.issues if i.field.startswith("employees[")]
     issues += _duplicates(rows, layout)

@@ -16,6 +16,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from lianban.bootstrap import Platform
 from lianban.forms.issues import FieldIssue
+from lianban.forms.regions import deployment_regions
 from lianban.forms.service import HIDDEN, read_sheet
 from lianban.forms.sheet import SheetRefused
 from lianban.forms.spec import FormSpec
@@ -104,7 +105,15 @@ def row_views(
                 "index": i,
                 "id_number": str(row.get(ID_KEY) or ""),
                 "name": name,
-                "sections": fields.sections(ctx.catalogue, spec, row, verified[i], errors, row=i),
+                "sections": fields.sections(
+                    ctx.catalogue,
+                    spec,
+                    row,
+                    verified[i],
+                    errors,
+                    row=i,
+                    regions=deployment_regions(ctx.settings),
+                ),
                 "errors": len(mine),
                 "open": bool(mine) or todo or not known or i == open_row,
             }
@@ -121,7 +130,13 @@ def review_rows(ctx: Platform, flow: ApplyFlow, checked: CheckedSubmission) -> l
         {
             "index": i,
             "sections": fields.sections(
-                ctx.catalogue, checked.spec, {**verified[i], **row}, verified[i], {}, row=i
+                ctx.catalogue,
+                checked.spec,
+                {**verified[i], **row},
+                verified[i],
+                {},
+                row=i,
+                regions=deployment_regions(ctx.settings),
             ),
         }
         for i, row in enumerate(checked.employees)

@@ -23,6 +23,7 @@ from lianban.catalog.catalogue import Catalogue
 from lianban.catalog.codelists.regions import region_code_list, region_name
 from lianban.catalog.model import FieldDef, FieldType, PrefillSource
 from lianban.forms.issues import FieldIssue
+from lianban.forms.regions import RegionSettings
 from lianban.forms.service import housing_fund_preview
 from lianban.forms.spec import MAX_LISTED_OPTIONS, FormField, FormSpec, section_defs, section_of
 
@@ -323,9 +324,11 @@ def sections(
     errors: Mapping[str, str],
     row: int | None = None,
     only: Collection[str] | None = None,
+    regions: Mapping[str, RegionSettings] | None = None,
 ) -> list[dict[str, Any]]:
     """The visible fields grouped in the API's sections (个人基本信息、就业登记信息 …); ``only``
-    those keys when given (a 补正 asks for the returned items' fields)."""
+    those keys when given (a 补正 asks for the returned items' fields); 月缴存额 shown under the
+    deployment's region figures (``regions``)."""
     per_employee = row is not None
     order = {d.prefix: i for i, d in enumerate(section_defs())}
     grouped: dict[str, dict[str, Any]] = {}
@@ -347,7 +350,7 @@ def sections(
         if view["widget"] == "computed" and f.key.startswith("housing_fund."):
             group["computed"] = True
             group["amounts"] = housing_fund_preview(
-                spec.theme, *(values.get(k, "") for k in HOUSING_FUND_INPUTS)
+                spec.theme, *(values.get(k, "") for k in HOUSING_FUND_INPUTS), regions=regions
             )
         else:
             group["fields"].append(view)

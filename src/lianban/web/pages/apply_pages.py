@@ -20,6 +20,7 @@ from lianban.cases.service import case_view
 from lianban.cases.uploads import accept_upload
 from lianban.catalog.model import department_name
 from lianban.errors import Invalid
+from lianban.forms.regions import deployment_regions
 from lianban.forms.service import housing_fund_preview
 from lianban.forms.spec import asked_situations, build_form
 from lianban.forms.submission import CheckedSubmission
@@ -102,7 +103,14 @@ def form_page(
     verified = prefill(ctx, flow)
     context: dict[str, Any] = {
         "step": "form",
-        "sections": fields.sections(ctx.catalogue, checked.spec, state.form, verified, errors),
+        "sections": fields.sections(
+            ctx.catalogue,
+            checked.spec,
+            state.form,
+            verified,
+            errors,
+            regions=deployment_regions(ctx.settings),
+        ),
         "issues": issues,
         "summary": employees.summary(checked.spec, issues),
         "not_applicable": checked.dropped,
@@ -233,7 +241,10 @@ def apply_router(pattern: str, flow_of: FlowOf) -> APIRouter:
         flow = flow_of(request, theme_id)
         n = int(row) if row.isdigit() else None
         figures = [request.query_params.get(fields.html_name(k, n), "") for k in fields.HOUSING_FUND_INPUTS]
-        found = housing_fund_preview(theme(platform_of(request), flow), *figures)
+        platform = platform_of(request)
+        found = housing_fund_preview(
+            theme(platform, flow), *figures, regions=deployment_regions(platform.settings)
+        )
         return render(request, "apply/_amounts.html", {"amounts": found, "row": n})
 
     @router.get(pattern + "/materials", response_class=HTMLResponse)
@@ -267,7 +278,12 @@ def apply_router(pattern: str, flow_of: FlowOf) -> APIRouter:
             {
                 "step": "review",
                 "sections": fields.sections(
-                    ctx.catalogue, checked.spec, {**state.form, **checked.values}, verified, {}
+                    ctx.catalogue,
+                    checked.spec,
+                    {**state.form, **checked.values},
+                    verified,
+                    {},
+                    regions=deployment_regions(ctx.settings),
                 ),
                 "rows": employees.review_rows(ctx, flow, checked),
                 "items": [

@@ -16,6 +16,7 @@ from starlette.datastructures import FormData
 
 from lianban.bootstrap import Platform
 from lianban.cases.corrections import ID_KEY, CorrectionRequest
+from lianban.forms.regions import deployment_regions
 from lianban.security.tokens import Identity
 from lianban.web.pages import apply_fields as fields
 from lianban.web.pages.apply import PATTERN
@@ -88,6 +89,7 @@ def row_views(
                     errors,
                     row=r.index,
                     only=[k for k in r.columns if k != ID_KEY],  # the row's name: in its heading
+                    regions=deployment_regions(ctx.settings),
                 ),
                 "errors": len(mine),
             }
