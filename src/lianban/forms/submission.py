@@ -9,7 +9,7 @@ its exact field name, and — when nothing blocks — the department payloads (�
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -27,7 +27,8 @@ from lianban.forms.contributions import (
 from lianban.forms.fieldtypes.identifiers import id_number_facts
 from lianban.forms.issues import FieldIssue, Findings
 from lianban.forms.regions import RegionSettings, region_settings
-from lianban.forms.spec import MAX_LISTED_OPTIONS, FormField, FormSpec, build_form
+from lianban.forms.spec import MAX_LISTED_OPTIONS, FormField, FormSpec
+from lianban.forms.spec_memo import shared_form
 from lianban.forms.split import ItemPayload, PayloadInvalid, split_payloads
 from lianban.forms.validate import validate_value
 from lianban.rules.eligibility import Eligibility, assess
@@ -241,10 +242,6 @@ class _Labels(Mapping[str, Mapping[str, str]]):
         return sum(1 for _ in self)
 
 
-def _labels(catalogue: Catalogue, spec: FormSpec) -> Mapping[str, Mapping[str, str]]:
-    return _Labels(catalogue, spec)
-
-
 def check_submission(
     catalogue: Catalogue,
     theme: Theme,
@@ -263,7 +260,7 @@ def check_submission(
 
     ``regions``: the deployment's region figures (:func:`~lianban.forms.regions.deployment_regions`);
     the shipped ones when not given."""
-    spec = build_form(catalogue, theme, items, situation, form)
+    spec = shared_form(catalogue, theme, items, situation, form)  # shared: never changed here
     header_fields = spec.header_fields
     employee_fields = spec.employee_fields
     values, issues = _check_values(catalogue, header_fields, form, prefill or {}, "", today)
@@ -314,7 +311,7 @@ def check_submission(
             employees.append(row_values)
             issues += row_issues
 
-    labels = _labels(catalogue, spec)
+    labels = _Labels(catalogue, spec)
     answers = spec.situation
     base_facts = dict(facts or {})
     employer = theme.applicant_type == "employer"
@@ -377,7 +374,7 @@ def check_submission(
         if r.condition not in seen:
             seen.add(r.condition)
             issues.append(FieldIssue(r.condition, "ineligible", r.explanation_zh, r.explanation_en))
-    spec.items = [it for it in spec.items if it.code not in dropped]
+    spec = replace(spec, items=[it for it in spec.items if it.code not in dropped])
     checked = CheckedSubmission(spec, values, employees, issues, eligibility, dropped)
     checked.dropped.update({f"{code}#{row}": reason for (code, row), reason in dropped_rows.items()})
     checked.refused = (refused - set(eligibility.dropped_items)) | {

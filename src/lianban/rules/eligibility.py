@@ -14,10 +14,10 @@ through the few attributes it needs (:class:`ConditionLike`, :class:`ItemLike`, 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any, Literal, Protocol
 
 from lianban.rules.cel import RuleError, evaluate, nest
@@ -101,14 +101,28 @@ def _known(fact: str, act: Mapping[str, Any]) -> bool:
 
 @dataclass(frozen=True)
 class ConditionResult:
+    """One condition's outcome. Its explanation is written when first read: a filing reads those
+    of the conditions not met, and most are met (the placeholders are CEL to evaluate)."""
+
     item: str | None  # None for a theme-level condition
     condition: str
     met: bool | None  # None: cannot be decided from what is known yet
     severity: Literal["block", "warn", "drop"]
     scope: Literal["item", "application"]
     text: str
-    explanation_zh: str
-    explanation_en: str
+    explained: Callable[[], tuple[str, str]] = field(repr=False, compare=False)
+
+    @cached_property
+    def _explanation(self) -> tuple[str, str]:
+        return self.explained()
+
+    @property
+    def explanation_zh(self) -> str:
+        return self._explanation[0]
+
+    @property
+    def explanation_en(self) -> str:
+        return self._explanation[1]
 
 
 @dataclass(frozen=True)
@@ -194,14 +208,20 @@ def evaluate_condition(
             # register answered leaves it undecided, for the staff to check at review
             missing = [f for f in cond.facts if not f.startswith("facts.") and not _known(f, act)]
             met = False if missing else None
-    zh = _fill(cond.explain or cond.text, act, labels)
-    en = _fill(cond.explain_en or cond.explain or cond.text, act, labels)
-    if missing:
-        zh = f"缺少 {'、'.join(missing)}，无法判断是否符合，按不符合处理：{zh}"
-        en = f"{', '.join(missing)} missing: the condition cannot be shown to hold, so it is not met. {en}"
-    if cond.rule:
-        note_zh, note_en = _retirement_note(cond.rule, act)
-        zh, en = zh + note_zh, en + note_en
+
+    def explained() -> tuple[str, str]:
+        zh = _fill(cond.explain or cond.text, act, labels)
+        en = _fill(cond.explain_en or cond.explain or cond.text, act, labels)
+        if missing:
+            zh = f"缺少 {'、'.join(missing)}，无法判断是否符合，按不符合处理：{zh}"
+            en = (
+                f"{', '.join(missing)} missing: the condition cannot be shown to hold, so it is not met. {en}"
+            )
+        if cond.rule:
+            note_zh, note_en = _retirement_note(cond.rule, act)
+            zh, en = zh + note_zh, en + note_en
+        return zh, en
+
     return ConditionResult(
         item=item.code if item else None,
         condition=cond.id,
@@ -209,8 +229,7 @@ def evaluate_condition(
         severity=cond.severity,
         scope=cond.scope,
         text=cond.text,
-        explanation_zh=zh,
-        explanation_en=en,
+        explained=explained,
     )
 
 

@@ -80,7 +80,8 @@ class Checking:
 
     @property
     def has_errors(self) -> bool:
-        return any(i.severity == "error" for i in self.issues)
+        # asked twice for each of ~50 values a filing, mostly of none: no generator made for those
+        return bool(self.issues) and any(i.severity == "error" for i in self.issues)
 
 
 # ----------------------------------------------------------------------------------- small helpers
