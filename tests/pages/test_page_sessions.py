@@ -78,6 +78,7 @@ def test_a_graduate_logs_in_with_the_same_signed_identity_the_api_gives(browser_
     assert identity.role is Role.APPLICANT and identity.id_number == WUHAN_GRADUATE
     mine = browser_like.get("/my")
     assert mine.status_code == 200 and "我的办件" in mine.text and "您还没有办件" in mine.text
+    assert mine.headers["cache-control"] == "no-store"  # her page is kept in no cache (web.no_store)
     # the API keeps bearer tokens: the page cookie opens no API door
     assert browser_like.get("/api/v1/applications").status_code == 401
 

@@ -2,8 +2,10 @@
 
 One case (:func:`case_view`): the case with its sub-items in one query (a join; the form and the
 departments' payloads — encrypted personal data — are neither read nor decrypted), then its
-timeline, in-app notices and deliveries in a second (one ``UNION ALL``). Another's case is not
-found, never forbidden.
+timeline, in-app notices and deliveries in a second (one ``UNION ALL``). Whose case it is is part
+of the first query's condition (the owner, or for a window clerk the clerk who filed it), so
+another's case is not found, never forbidden — and no stored owner is read or compared. Both run
+as prepared reads (:mod:`lianban.prepared`) on one pooled connection.
 
 我的办件 (:func:`my_cases`): newest first, a page at a time by keyset — the cursor is the last
 case's (acceptance time, case id), so page 500 costs what page 1 does (no OFFSET), on the index
@@ -15,7 +17,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import Integer, Text, and_, bindparam, cast, literal, null, or_, select, union_all
@@ -27,6 +29,7 @@ from lianban.catalog.model import Theme
 from lianban.context import Context
 from lianban.db import engine_of
 from lianban.errors import Invalid, not_found
+from lianban.prepared import Prepared
 from lianban.security.audit import append
 from lianban.security.fieldcrypt.column import ProtectedJSON, SealedText
 from lianban.security.tokens import Identity, Role
@@ -43,8 +46,6 @@ _CASE = (
     Case.accepted_at,
     Case.due_date,
     Case.promised_due_date,
-    Case.owner,
-    Case.actor,
 )
 _ITEM = (
     CaseItem.item_id,
@@ -59,6 +60,31 @@ _ITEM = (
     CaseItem.promised_due_date,
     CaseItem.updated_at,
 )
+
+
+class _Case(NamedTuple):
+    case_id: str
+    case_no: str | None
+    theme_id: str
+    status: str
+    channel: str
+    accepted_at: datetime
+    due_date: date
+    promised_due_date: date
+
+
+class _Feedback(NamedTuple):
+    kind: str  # t: a timeline event, n: an in-app notice, d: a delivery
+    seq: int
+    at: datetime
+    a: str | None
+    b: str | None
+    c: str | None
+    d: str | None
+    e: str | None
+    f: str | None
+    g: str | None
+    h: str | None
 
 
 class _Item(NamedTuple):
@@ -80,11 +106,12 @@ def item_names(theme: Theme | None) -> dict[str, str]:
 
 
 def _iso(at: Any) -> str:
-    return str((at if at.tzinfo else at.replace(tzinfo=UTC)).isoformat())
+    """A stored time in ISO 8601 with its offset; a naive one is UTC (SQLite keeps no offset)."""
+    return str(at.isoformat()) if at.tzinfo else f"{at.isoformat()}+00:00"
 
 
 def case_summary(
-    case: Case, items: Sequence[CaseItem | FiledItem], names: dict[str, str], today: date
+    case: Case | _Case, items: Sequence[CaseItem | FiledItem], names: dict[str, str], today: date
 ) -> dict[str, Any]:
     """The case as the applicant reads it; ``today`` (the China date) decides what is overdue."""
     return {
@@ -172,18 +199,27 @@ def _feedback() -> Any:
     return select(both).order_by(both.c.kind, both.c.seq, both.c.a)
 
 
+def _case_and_items(clerk: bool) -> Prepared:
+    """The case, if the caller may see it, with its sub-items: the owner's (its keyed hash bound as
+    ``who``), or for a window clerk also those the clerk filed (``visible``'s rule)."""
+    who = bindparam("who", type_=Case.owner.type)
+    mine = or_(Case.owner == who, Case.actor == who) if clerk else Case.owner == who
+    return Prepared(
+        select(*_CASE, *_ITEM)
+        .outerjoin(CaseItem, CaseItem.case_id == Case.case_id)
+        .where(Case.case_id == bindparam("case_id", type_=Case.case_id.type), mine)
+    )
+
+
 # built once: a statement made per request costs more CPU than the database spends answering it
-_CASE_AND_ITEMS = (
-    select(*_CASE, *_ITEM)
-    .outerjoin(CaseItem, CaseItem.case_id == Case.case_id)
-    .where(Case.case_id == bindparam("case_id", type_=Case.case_id.type))
-)
-_FEEDBACK = _feedback()
+_OWN_CASE = _case_and_items(clerk=False)
+_FILED_CASE = _case_and_items(clerk=True)
+_FEEDBACK = Prepared(_feedback())
 _ADDRESS = Delivery.__table__.c.address.type
 _RECIPIENT = Delivery.__table__.c.recipient.type
 
 
-def _delivery(row: Any, dialect: Any) -> dict[str, Any]:
+def _delivery(row: _Feedback, dialect: Any) -> dict[str, Any]:
     assert isinstance(_ADDRESS, ProtectedJSON) and isinstance(_RECIPIENT, SealedText)
     address = _ADDRESS.process_result_value(json.loads(row.h), dialect) if row.h else None
     recipient = _RECIPIENT.process_result_value(row.d, dialect) if row.d else None
@@ -203,19 +239,25 @@ def case_view(ctx: Context, identity: Identity, case_id: str) -> dict[str, Any]:
     """One case: its sub-items, deliveries, in-app notices and timeline (一体反馈); 404 if not the
     caller's. Two queries on one pooled connection, no ORM session (and, for a window clerk's
     look-up, its audit entry)."""
-    with engine_of(ctx.sessions).connect() as conn:
-        params = {"case_id": case_id}
-        rows = conn.execute(_CASE_AND_ITEMS, params).all()
-        if not rows or not visible(identity, rows[0]):  # type: ignore[arg-type]
+    clerk = identity.role is Role.WINDOW_CLERK
+    engine = engine_of(ctx.sessions)
+    dialect = engine.dialect
+    conn = engine.raw_connection()
+    try:
+        rows = (_FILED_CASE if clerk else _OWN_CASE).rows(
+            conn, dialect, {"case_id": case_id, "who": identity.subject}
+        )
+        if not rows:  # none, or not the caller's
             raise not_found(f"办件 {case_id} ", f"case {case_id}")
-        if identity.role is Role.WINDOW_CLERK:  # a staff read of personal data (窗口查询): audited
+        if clerk:  # a staff read of personal data (窗口查询): audited
             with ctx.sessions() as audit, audit.begin():
                 append(audit, ctx.clock.now(), identity.subject, "view:case", {}, case_id=case_id)
-        feedback = conn.execute(_FEEDBACK, params).all()
-        dialect = conn.dialect
-    case = rows[0]
+        feedback = [_Feedback._make(r) for r in _FEEDBACK.rows(conn, dialect, {"case_id": case_id})]
+    finally:
+        conn.close()
     width = len(_CASE)
-    items = [_Item(*r[width:]) for r in rows if r.item_id is not None]  # type: ignore[arg-type]
+    case = _Case._make(rows[0][:width])
+    items = [_Item._make(r[width:]) for r in rows if r[width] is not None]
     theme = ctx.catalogue.themes.get(case.theme_id)
     answer = case_summary(case, items, item_names(theme), ctx.clock.today())  # type: ignore[arg-type]
     timeline, notices, deliveries = [], [], []

@@ -44,6 +44,7 @@ from lianban.web.api import (
 )
 from lianban.web.case_reads import CaseReads
 from lianban.web.limits import DEFAULT_MAX_BODY_BYTES, BodySizeLimit
+from lianban.web.no_store import NoStore
 from lianban.web.pages import install_pages
 from lianban.web.request_ids import RequestIds
 
@@ -117,6 +118,7 @@ def create_app(
     problems.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=DEFAULT_MAX_BODY_BYTES)
     app.add_middleware(CaseReads)  # one case read answered before the router (a GET: no body to limit)
+    app.add_middleware(NoStore)  # Cache-Control: no-store on every answer but /static (the case read's too)
     app.add_middleware(RequestIds)  # outermost: every answer carries its X-Request-ID
     app.include_router(health.router)
     app.include_router(themes.router)
