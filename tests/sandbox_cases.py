@@ -6,7 +6,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
+from lianban.cases.schema import CaseItem, OutboxJob
 from support.login import login, persona
 
 HEBEI_WORKER = "hebei_flexible_public_archive"
@@ -146,3 +148,14 @@ def zibo_hire(id_number: str) -> dict[str, Any]:
         "housing_fund.unit_rate": "12",
         "housing_fund.personal_rate": "12",
     }
+
+
+def give_up_on_registration(client: TestClient, case_id: str, error: str) -> None:
+    """What dispatch does after the last attempt at 就业登记."""
+    with client.app.state.sessions() as session, session.begin():  # type: ignore[attr-defined]
+        item = session.get(CaseItem, (case_id, "employment_registration"))
+        item.status, item.reason = "failed", error
+        for job in session.execute(
+            select(OutboxJob).where(OutboxJob.item_id == "employment_registration")
+        ).scalars():
+            job.status = "dead"

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from lianban.cases.schema import CaseItem, OutboxJob
 from lianban.cli.main import app
-from sandbox_cases import bearer, file_hebei_case
+from sandbox_cases import bearer, file_hebei_case, give_up_on_registration
 from support.apps import platform_env
 
 
@@ -18,17 +18,6 @@ from support.apps import platform_env
 def ops(client: TestClient, app_database: str) -> tuple[TestClient, str]:
     """A sandbox app on its own SQLite file, and that file's URL for the CLI."""
     return client, app_database
-
-
-def give_up_on_registration(client: TestClient, case_id: str, error: str) -> None:
-    """What dispatch does after the last attempt at 就业登记."""
-    with client.app.state.sessions() as session, session.begin():  # type: ignore[attr-defined]
-        item = session.get(CaseItem, (case_id, "employment_registration"))
-        item.status, item.reason = "failed", error
-        for job in session.execute(
-            select(OutboxJob).where(OutboxJob.item_id == "employment_registration")
-        ).scalars():
-            job.status = "dead"
 
 
 def test_a_failed_item_is_listed_and_queued_again(ops: tuple[TestClient, str]) -> None:

@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 
 from lianban.bootstrap import keyed_engine
+from lianban.cli.common import require_keys
 from lianban.config import ConfigError, load_settings
 from lianban.db import session_factory
 from lianban.security.audit import prune, verify
@@ -27,12 +28,14 @@ DbOpt = Annotated[
 ]
 
 
-def _sessions(database_url: str | None):  # type: ignore[no-untyped-def]
+def _sessions(database_url: str | None, keys: bool = False):  # type: ignore[no-untyped-def]
     try:
         settings = load_settings(database_url=database_url)
     except ConfigError as exc:
         err.print(f"[red]配置错误 / configuration error:[/] {exc}")
         raise typer.Exit(2) from exc
+    if keys:
+        require_keys(settings)  # production without them: one line naming them
     # with the keys when the settings give them: prune appends an anchor entry (its actor hashed);
     # verifying reads no ciphertext and needs none
     return settings, session_factory(keyed_engine(settings, required=False), {})
@@ -67,7 +70,7 @@ def audit_prune(
     ] = None,
 ) -> None:
     """Drop the days past the retention, each after an anchor entry carrying its last hash."""
-    settings, sessions = _sessions(database_url)
+    settings, sessions = _sessions(database_url, keys=True)  # an anchor's actor is hashed and sealed
     keep = keep_days if keep_days is not None else settings.audit_retention_days
     try:
         with sessions() as session, session.begin():

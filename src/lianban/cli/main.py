@@ -14,7 +14,17 @@ import typer
 from rich.table import Table
 
 from lianban.cli.audit import audit_app
-from lianban.cli.common import DbOpt, HostOpt, PortOpt, console, err, settings_or_exit
+from lianban.cli.common import (
+    Commands,
+    DbOpt,
+    HostOpt,
+    PortOpt,
+    console,
+    err,
+    require_keys,
+    settings_or_exit,
+    unset_keys,
+)
 from lianban.cli.operations import data_app, jobs_app
 from lianban.cli.staff import staff_app
 from lianban.config import ConfigError, Settings
@@ -24,7 +34,9 @@ from lianban.security.startup import masked_url, refuse_unready_schema, require_
 
 log = logging.getLogger("lianban.worker")
 
-app = typer.Typer(help="lianban 联办 — 一件事一次办 platform", no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="lianban 联办 — 一件事一次办 platform", no_args_is_help=True, add_completion=False, cls=Commands
+)
 themes_app = typer.Typer(help="主题目录 — the theme catalogue", no_args_is_help=True)
 app.add_typer(themes_app, name="themes")
 app.add_typer(jobs_app, name="jobs")
@@ -38,12 +50,14 @@ def prepare_database(settings: Settings) -> int:
     from lianban.bootstrap import keyed_engine
     from lianban.cases.theme_store import store_themes
     from lianban.catalog.catalogue import default_catalogue
-    from lianban.db import session_factory
+    from lianban.db import make_engine, session_factory
     from lianban.migrate import upgrade
 
     # a migration may convert existing rows (keyed hashes, ciphertexts) with the keys the settings
-    # give; without them, one that has rows to convert says which variable it misses
-    engine = keyed_engine(settings, required=False)
+    # give; without them, one that has rows to convert stops with the line naming them (Commands)
+    engine = (
+        make_engine(settings.database_url) if unset_keys(settings) else keyed_engine(settings, required=False)
+    )
     try:
         upgrade(settings.database_url, engine=engine)
         with session_factory(engine)() as session, session.begin():
@@ -67,6 +81,7 @@ def serve_platform(
     from lianban.security.tokens import TokenError
     from lianban.web.app import create_app
 
+    require_keys(settings, tokens=True, start=True)  # keys not set: one line saying how to make them
     configure_logging(settings.log_format, settings.log_level)  # JSON lines with the ids
     try:
         require_safe_keys(settings)  # production: no short or missing key (startup)
@@ -156,6 +171,7 @@ def serve(
     newest schema: run `lianban migrate` first, or start with --migrate.
     """
     settings = settings_or_exit(database_url)
+    require_keys(settings, tokens=True, start=True)
     if migrate_first:
         try:
             require_safe_keys(settings)  # refuse before touching the database
@@ -201,6 +217,7 @@ def worker(
     from lianban.security.signing import SignatureError
 
     settings = settings_or_exit(database_url)
+    require_keys(settings, start=True)  # before anything is set up
     configure_logging(settings.log_format, settings.log_level)
     try:
         require_safe_keys(settings, tokens=False)

@@ -7,8 +7,7 @@ from typing import Annotated
 
 import typer
 
-from lianban.cli.common import DbOpt, console, err, settings_or_exit
-from lianban.config import ConfigError
+from lianban.cli.common import DbOpt, console, err, keyed_engine_or_exit, settings_or_exit
 
 jobs_app = typer.Typer(help="推送任务 — dispatch jobs an operator looks after", no_args_is_help=True)
 data_app = typer.Typer(help="个人信息加密 — personal data encrypted at rest", no_args_is_help=True)
@@ -17,11 +16,12 @@ data_app = typer.Typer(help="个人信息加密 — personal data encrypted at r
 @jobs_app.command("failed")
 def jobs_failed(database_url: DbOpt = None) -> None:
     """List the sub-items whose dispatch was given up, with the last error."""
-    from lianban.bootstrap import keyed_engine
     from lianban.db import session_factory
     from lianban.dispatch.retry import failed_items
 
-    engine = keyed_engine(settings_or_exit(database_url), required=False)
+    engine = keyed_engine_or_exit(
+        settings_or_exit(database_url)
+    )  # the items are read whole, sealed payloads too
     with session_factory(engine)() as session:
         # one plain line per item, so scripts can read it: case, item, department, last error
         for item in failed_items(session):
@@ -38,18 +38,14 @@ def jobs_retry(
     database_url: DbOpt = None,
 ) -> None:
     """Queue failed sub-items again (the worker sends them with the same idempotency key)."""
-    from lianban.bootstrap import case_wiring, keyed_engine
+    from lianban.bootstrap import case_wiring
     from lianban.cases.schema import CaseItem
     from lianban.clock import SystemClock
     from lianban.db import session_factory
     from lianban.dispatch.retry import retry_item
 
     settings = settings_or_exit(database_url)
-    try:
-        engine = keyed_engine(settings)  # the items' payloads are sealed
-    except ConfigError as exc:
-        err.print(f"[red]配置错误 / configuration error:[/] {exc}")
-        raise typer.Exit(2) from exc
+    engine = keyed_engine_or_exit(settings)  # the items' payloads are sealed
     retried = 0
     # the case moves on as in the platform: the deployment's themes, delivery policy and senders
     with session_factory(engine, case_wiring(settings).info())() as session, session.begin():
@@ -79,18 +75,13 @@ def data_rekey(
     """Re-encrypt personal data under the first key of LIANBAN_DATA_KEYS; rows already under it are left alone."""
     from rich.progress import Progress
 
-    from lianban.bootstrap import keyed_engine
     from lianban.cases.rekey import rekey
     from lianban.db import session_factory
     from lianban.drafts.service import rekey_drafts
     from lianban.security.fieldcrypt import FieldCryptError, field_encryption
 
     settings = settings_or_exit(database_url)
-    try:
-        engine = keyed_engine(settings)  # the data keys (first encrypts) and the lookup key
-    except ConfigError as exc:
-        err.print(f"[red]配置错误 / configuration error:[/] {exc}")
-        raise typer.Exit(2) from exc
+    engine = keyed_engine_or_exit(settings)  # the data keys (first encrypts) and the lookup key
     key_id = field_encryption(engine).keyring.current.key_id
     try:
         with Progress(console=console) as bar:

@@ -22,7 +22,12 @@ _PREFIX = "lianban_keys_"
 
 
 class KeysMissing(LookupError):
-    """The engine was built without the keys a protected column needs (not by the platform)."""
+    """The engine was built without the keys a protected column needs (not by the platform);
+    ``variable`` names the setting that gives them (``LIANBAN_DATA_KEYS`` …), when known."""
+
+    def __init__(self, message: str, variable: str | None = None) -> None:
+        super().__init__(message)
+        self.variable = variable
 
 
 def dialect_of(bind: Bind) -> Dialect:
@@ -49,7 +54,8 @@ def attached(bind: Bind, name: str, variable: str) -> object:
     if found is None:
         raise KeysMissing(
             f"this database engine carries no {name} keys ({variable}): build it with the platform "
-            "(lianban.bootstrap.build_platform or keyed_engine), which attaches them"
+            "(lianban.bootstrap.build_platform or keyed_engine), which attaches them",
+            variable,
         )
     return found
 

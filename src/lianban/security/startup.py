@@ -21,6 +21,7 @@ shown with their password masked (:func:`masked_url`).
 from __future__ import annotations
 
 import binascii
+from collections.abc import Collection
 
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
@@ -110,18 +111,20 @@ def _certificate_problems(settings: Settings) -> list[str]:
     return []
 
 
-def key_problems(settings: Settings, tokens: bool = True) -> list[str]:
+def key_problems(settings: Settings, tokens: bool = True, unchecked: Collection[str] = ()) -> list[str]:
     """What is unsafe about the keys of a production deployment (empty in sandbox mode).
 
-    ``tokens=False`` leaves out the token secret (a dispatch worker signs no tokens)."""
+    ``tokens=False`` leaves out the token secret (a dispatch worker signs no tokens); ``unchecked``
+    names variables already reported otherwise (the command line names unset keys in one line)."""
     if settings.sandbox:
         return []
+    certificates = not {"LIANBAN_CERTIFICATE_KEY", "LIANBAN_CERTIFICATE_CERT"} & set(unchecked)
     return [
-        *(_secret_problems(settings.secret_key) if tokens else []),
+        *(_secret_problems(settings.secret_key) if tokens and "LIANBAN_SECRET_KEY" not in unchecked else []),
         *_department_key_problems(settings),
-        *_lookup_key_problems(settings),
-        *_data_key_problems(settings),
-        *(_certificate_problems(settings) if tokens else []),  # the API signs 电子证照
+        *(_lookup_key_problems(settings) if "LIANBAN_LOOKUP_KEY" not in unchecked else []),
+        *(_data_key_problems(settings) if "LIANBAN_DATA_KEYS" not in unchecked else []),
+        *(_certificate_problems(settings) if tokens and certificates else []),  # the API signs 电子证照
     ]
 
 
