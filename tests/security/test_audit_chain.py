@@ -110,6 +110,28 @@ def test_postgresql_refuses_update_and_delete(postgres_url: str) -> None:
         assert verify(session).intact
 
 
+@pytest.mark.postgres
+def test_postgresql_lets_data_rekey_change_only_the_actors_copy(postgres_url: str) -> None:
+    """``lianban data rekey`` re-encrypts ``actor_sealed`` (outside the hash) inside a transaction
+    that says so; even there, anything the chain covers stays refused."""
+    a_days_work(postgres_url, entries=2)
+    engine = create_engine(postgres_url)
+    for statement in (
+        "UPDATE audit_log SET actor = 'x'",
+        "UPDATE audit_log SET action = 'view', actor_sealed = 'y'",
+    ):
+        with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
+            conn.execute(text("SET LOCAL lianban.audit_rekey = 'on'"))
+            conn.execute(text(statement))
+    with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:  # not without saying so
+        conn.execute(text("UPDATE audit_log SET actor_sealed = 'y'"))
+    with engine.begin() as conn:
+        conn.execute(text("SET LOCAL lianban.audit_rekey = 'on'"))
+        assert conn.execute(text("UPDATE audit_log SET actor_sealed = actor_sealed")).rowcount == 2
+    with session_factory(keyed(postgres_url), {})() as session:
+        assert verify(session).intact
+
+
 @pytest.mark.parametrize(
     "url_fixture", ["sqlite_url", pytest.param("postgres_url", marks=pytest.mark.postgres)]
 )

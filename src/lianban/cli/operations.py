@@ -78,6 +78,7 @@ def data_rekey(
     from lianban.cases.rekey import rekey
     from lianban.db import session_factory
     from lianban.drafts.service import rekey_drafts
+    from lianban.security.audit.rekey import rekey_actors
     from lianban.security.fieldcrypt import FieldCryptError, field_encryption
 
     settings = settings_or_exit(database_url)
@@ -90,6 +91,7 @@ def data_rekey(
                 session_factory(engine), batch_size, lambda n, of: bar.update(task, completed=n, total=of)
             )
             done += rekey_drafts(session_factory(engine), batch_size)  # drafts (草稿) hold personal data too
+            done += rekey_actors(session_factory(engine, {}))  # the audit log's actor copies
     except FieldCryptError as exc:
         err.print(f"[red]无法解密 / cannot decrypt:[/] {exc}")
         raise typer.Exit(1) from exc

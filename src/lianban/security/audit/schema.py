@@ -1,8 +1,9 @@
 """Tables of the audit log (审计日志): the entries, one hash chain per day, and each day's head.
 
 ``audit_log`` is append-only: PostgreSQL refuses UPDATE, DELETE and TRUNCATE on it by trigger
-(only ``lianban audit prune`` may delete, and only whole days past the retention); SQLite refuses
-UPDATE and DELETE (prune lifts its DELETE trigger inside its own transaction). ``audit_heads`` holds each day's last number and hash: the row a writer locks to take the
+(only ``lianban audit prune`` may delete, and only whole days past the retention; only ``lianban
+data rekey`` may update, and only ``actor_sealed``, outside the hash: :mod:`.rekey`); SQLite refuses
+UPDATE and DELETE (prune and rekey lift their trigger inside their own transaction). ``audit_heads`` holds each day's last number and hash: the row a writer locks to take the
 next number inside its own transaction, and what ``verify`` checks a day's end against.
 """
 

@@ -194,10 +194,19 @@ class SealedText(TypeDecorator[str]):
         super().__init__()
         self.column = column
 
+    def open(self, value: Any, crypt: FieldEncryption) -> Any:
+        if value is None or not is_sealed(value):
+            return value
+        return str(crypt.keyring.open(value, self.column))
+
+    def stale(self, value: Any, crypt: FieldEncryption) -> bool:
+        """Whether a stored value is plain or under an older key (``lianban data rekey``)."""
+        return value is not None and not (is_sealed(value) and crypt.keyring.is_current(value))
+
     def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
         return None if value is None else field_encryption(dialect).keyring.seal(str(value), self.column)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Any:
-        if value is None or not is_sealed(value):
+        if value is None or not is_sealed(value):  # read without asking for keys
             return value
-        return str(field_encryption(dialect).keyring.open(value, self.column))
+        return self.open(value, field_encryption(dialect))
