@@ -27,14 +27,34 @@ S = ItemStatus
 log = logging.getLogger(__name__)
 
 
+_LOCKED = "lianban.locked_cases"  # session.info: (the transaction, {case_id: its case, locked})
+# read with the lock: what a step of a case needs; the rest (the applicant's form, the sealed
+# names) stays unread and undecrypted until something asks for it
+_LOCK_READS = (defer(Case.form), defer(Case.owner_sealed), defer(Case.actor_sealed))
+
+
 def lock_case(session: Session, case_id: str) -> Case | None:
     """Take the case's row lock first (PostgreSQL), so work on one case is serialised and the
-    timeline's sequence and the items' statuses never race; SQLite serialises writers anyway."""
+    timeline's sequence and the items' statuses never race; SQLite serialises writers anyway.
+
+    Once per transaction: the case locked is kept with the session until the transaction ends,
+    so a second lock (the next event of the case in one transaction) and every ``session.get``
+    of it after the lock find it without reading it again (the lock is held; what changed it
+    since is this transaction's own doing, on that object)."""
     bind_case(case_id)  # what is logged from here on is about this case
-    # the applicant's form stays unread (and undecrypted) until something asks for it
-    return session.get(
-        Case, case_id, with_for_update=True, populate_existing=True, options=[defer(Case.form)]
-    )
+    transaction = session.get_transaction()
+    held = session.info.get(_LOCKED)
+    if transaction is not None and held is not None and held[0] is transaction and case_id in held[1]:
+        locked: Case = held[1][case_id]
+        return locked
+    case = session.get(Case, case_id, with_for_update=True, populate_existing=True, options=_LOCK_READS)
+    transaction = session.get_transaction()
+    if case is not None and transaction is not None:
+        if held is None or held[0] is not transaction:
+            cases: dict[str, Case] = {}
+            held = session.info[_LOCKED] = (transaction, cases)
+        held[1][case_id] = case  # (held: the session's identity map keeps only weak references)
+    return case
 
 
 # the statements of a step, built once (a step is written several times per sub-item)
