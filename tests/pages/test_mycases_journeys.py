@@ -182,6 +182,8 @@ def test_a_hebei_worker_answers_a_correction_request_on_her_phone(
 def test_a_very_dissatisfied_rating_opens_a_follow_up_whose_answer_she_rates(
     phone: Page, desktop: Page, api: DemoApi, live_server: str
 ) -> None:
+    """She rates the whole case 非常不满意 and names 人社, whose registration result never reached
+    her: the 差评 goes to 人社 alone for 核实、整改、反馈, not to every department of the case."""
     case_id, applicant = api.file_hebei_case()
     api.wait_for("every department done", lambda: api.case(case_id, applicant)["status"] == "completed")
     due = api.http.get(
@@ -197,12 +199,14 @@ def test_a_very_dissatisfied_rating_opens_a_follow_up_whose_answer_she_rates(
     phone.get_by_label("评价对象").select_option(label="整个办件")
     phone.get_by_label("非常不满意").check()
     phone.get_by_label("多次跑腿").check()
-    phone.get_by_label("意见和建议（选填）").fill("社保登记结果短信没有收到，打了三次电话才查到。")
+    phone.get_by_role("group", name=re.compile("评价的部门")).get_by_label("人力资源社会保障部门").check()
+    phone.get_by_label("意见和建议（选填）").fill("就业登记结果短信没有收到，打了三次电话才查到。")
     phone.get_by_role("button", name="提交评价").click()
 
     expect(phone.get_by_role("status")).to_contain_text("转交相关部门核实整改")
     expect(phone.get_by_role("region", name="我的评价")).to_contain_text("整个办件：非常不满意")
     follow_ups = phone.get_by_role("region", name="差评整改")
+    expect(follow_ups.get_by_role("article")).to_have_count(1)  # the department she named, only
     hrss = follow_ups.get_by_role("article", name=re.compile("人力资源社会保障"))
     expect(hrss).to_contain_text("待核实")
     expect(hrss.get_by_role("definition").filter(has_text=due)).to_have_text(f"{due} 前")  # 15 working days

@@ -189,6 +189,34 @@ def test_an_item_is_rated_on_its_own_and_words_are_checked(client: TestClient) -
     assert no_item.status_code == 422 and no_item.json()["errors"][0]["field"] == "item"
 
 
+def test_a_bad_rating_naming_one_department_opens_its_follow_up_only(client: TestClient) -> None:
+    """差评整改 goes to the department rated: a whole-case 差评 naming 医保 opens one follow-up, for
+    医保; an item's 差评, one for the item's department; a department that handled nothing of the
+    case is refused by name."""
+    case_id, worker = file_hebei_case(client)
+    case = decide_all(client, case_id, worker)
+    stranger = client.post(
+        f"/api/v1/applications/{case_id}/rating",
+        json={"level": 1, "departments": ["housing_fund"]},
+        headers=worker,
+    )
+    assert stranger.status_code == 422 and stranger.json()["errors"][0]["field"] == "departments[0]"
+    named = client.post(
+        f"/api/v1/applications/{case_id}/rating",
+        json={"level": 2, "departments": ["medical_insurance"]},
+        headers=worker,
+    )
+    assert named.status_code == 201, named.text
+    assert [f["department"] for f in named.json()["follow_ups"]] == ["medical_insurance"]
+    item = next(i for i in case["items"] if i["department"] == "tax")
+    one = client.post(
+        f"/api/v1/applications/{case_id}/rating", json={"level": 1, "item": item["item_id"]}, headers=worker
+    )
+    assert [f["department"] for f in one.json()["follow_ups"]] == ["tax"]
+    seen = client.get(f"/api/v1/applications/{case_id}/rating", headers=worker).json()
+    assert sorted(f["department"] for f in seen["follow_ups"]) == ["medical_insurance", "tax"]
+
+
 def test_figures_count_ratings_per_theme_and_department(client: TestClient) -> None:
     case_id, worker = file_hebei_case(client)
     case = decide_all(client, case_id, worker)

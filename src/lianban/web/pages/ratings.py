@@ -1,7 +1,9 @@
 """好差评 on the page (国办发〔2019〕51号): after a case, or a finished item, the applicant rates it on
-the five levels with optional words and reasons to tick — once each (一次一评). A 差评 (不满意,
-非常不满意) opens a follow-up (整改) for the departments with its due date; the applicant sees their
-answers here and rates each answer once it is given.
+the five levels with optional words and reasons to tick — once each (一次一评). Rating the whole
+case she may tick the departments she means; a 差评 (不满意, 非常不满意) opens a follow-up (整改)
+for each of them — or, when she ticks none, for every department of the case; an item's rating
+concerns its department. The applicant sees their answers here and rates each answer once it is
+given.
 
 The rules are :mod:`lianban.ratings.service`'s (what may be rated, one each, the follow-ups and
 their working-day deadlines from the region's settings); this page reads the form and shows the
@@ -17,6 +19,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from lianban.cases import service as cases
+from lianban.catalog.model import department_name
 from lianban.errors import Invalid
 from lianban.ratings import service
 from lianban.ratings.vocabulary import LEVELS, REASONS, is_bad
@@ -51,6 +54,12 @@ def _targets(view: dict[str, Any], ratings: list[dict[str, Any]]) -> list[tuple[
     return out
 
 
+def _departments(view: dict[str, Any]) -> list[tuple[str, str]]:
+    """The departments that handled the case's items, by name: what a whole-case rating may name."""
+    codes = dict.fromkeys(it["department"] for it in view["items"])
+    return [(code, department_name(code)) for code in codes]
+
+
 def _page(
     request: Request,
     identity: Identity,
@@ -71,6 +80,7 @@ def _page(
             "case": view,
             "theme_name": theme_name(request, view["theme_id"]),
             "targets": _targets(view, rated["ratings"]),
+            "departments": _departments(view),
             "ratings": rated["ratings"],
             "follow_ups": rated["follow_ups"],
             "item_names": names,
@@ -109,9 +119,16 @@ def rate(
     target: Annotated[str, Form(max_length=60)] = service.CASE,
     comment: Annotated[str, Form(max_length=500)] = "",
     reasons: Annotated[list[str] | None, Form(max_length=12)] = None,
+    departments: Annotated[list[str] | None, Form(max_length=8)] = None,
 ) -> Response:
     identity = applicant(request)
-    typed = {"level": level, "target": target, "comment": comment, "reasons": reasons or []}
+    typed = {
+        "level": level,
+        "target": target,
+        "comment": comment,
+        "reasons": reasons or [],
+        "departments": departments or [],
+    }
     if level is None:
         errors = {"level": "请选择一个评价等级"}
         return _page(request, identity, case_id, typed=typed, errors=errors, status=422)
@@ -120,6 +137,8 @@ def rate(
         comment=comment,
         reasons=tuple(reasons or ()),
         item=None if target == service.CASE else target,
+        # the departments she means, rating the whole case (an item's rating concerns its own)
+        departments=tuple(departments or ()) if target == service.CASE else (),
     )
     try:
         with sessions_of(request)() as session, session.begin():
