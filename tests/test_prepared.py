@@ -11,7 +11,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import bindparam, literal, select
 
 from lianban.cases.schema import Case, CaseItem
-from lianban.prepared import Prepared
+from lianban.db import make_engine
+from lianban.prepared import Prepared, reading
 from lianban.security.tokens import verify
 from sandbox_cases import file_hebei_case
 
@@ -56,3 +57,22 @@ def test_a_prepared_read_gives_what_execute_gives(client: TestClient) -> None:
     assert kind == "case" and stored_owner == owner and str(stored_owner) != owner  # its keyed hash
     assert form["employment.start_date"] == "2026-11-02" and accepted_at.year >= 2026
     assert stranger == []
+
+
+def test_reading_gives_the_connection_back_as_it_was(database_url: str) -> None:
+    """On PostgreSQL the reads run in autocommit (no BEGIN, no ROLLBACK); the next user of the
+    pooled connection finds it in transactions again."""
+    engine = make_engine(database_url, pool_size=1, max_overflow=0)
+    try:
+        read = Prepared(select(literal(1).label("one")))
+        with reading(engine) as conn:
+            assert read.rows(conn, engine.dialect, {}) == [[1]]
+            if engine.dialect.name == "postgresql":
+                assert conn.dbapi_connection.autocommit  # type: ignore[union-attr]
+        with engine.connect() as again:  # the same connection: the pool holds one
+            again.execute(select(literal(1)))
+            assert again.in_transaction()
+            if engine.dialect.name == "postgresql":
+                assert not again.connection.dbapi_connection.autocommit  # type: ignore[union-attr]
+    finally:
+        engine.dispose()

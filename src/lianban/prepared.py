@@ -7,8 +7,11 @@ result object — about 0.06 ms a statement, three times the driver's own work. 
 case, :mod:`lianban.cases.reading`) runs instead the SQL its dialect compiled once, and applies
 the bind and result processors ``execute`` applies (``TypeDecorator`` columns included: a
 look-up hash bound, a sealed value opened, SQLite's stored dates parsed): the same values, without
-the per-call machinery. The connection is the pool's (:meth:`Engine.raw_connection`), set up as
-every other (PRAGMAs at connect, the pre-ping where the engine has one) and reset when returned.
+the per-call machinery. The connection is the pool's (:func:`reading`: :meth:`Engine.raw_connection`),
+set up as every other (PRAGMAs at connect, the pre-ping where the engine has one) and reset when
+returned; on PostgreSQL it reads in autocommit, as SQLite's driver reads anyway — psycopg would
+otherwise send a ``BEGIN`` before the first read and a ``ROLLBACK`` when the pool takes it back,
+two round trips more than the reads themselves.
 
 For plain SELECTs with named parameters: no ``IN`` list expanded at execution, no
 ``literal_execute``.
@@ -18,12 +21,14 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Dialect, Select
+from sqlalchemy import Dialect, Engine, Select
 from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql.compiler import SQLCompiler
 
 _Processor = Callable[[Any], Any]
@@ -60,6 +65,29 @@ def _compile(statement: Select[Any], dialect: Dialect) -> _Compiled:
             constants[name] = bind.effective_value
     names = tuple(compiled.positiontup or ()) if dialect.positional else None
     return _Compiled(str(compiled), names, constants, binds)
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[PoolProxiedConnection]:
+    """One of ``engine``'s pooled connections for prepared reads, each its own statement
+    (autocommit on PostgreSQL: no transaction begun or rolled back); given back as it was."""
+    conn = engine.raw_connection()
+    try:
+        if engine.dialect.name != "postgresql":
+            yield conn
+            return
+        driver = conn.dbapi_connection
+        assert driver is not None
+        engine.dialect.set_isolation_level(driver, "AUTOCOMMIT")
+        try:
+            yield conn
+        finally:
+            try:
+                engine.dialect.reset_isolation_level(driver)
+            except Exception:  # a broken connection: the pool opens another instead of this one
+                conn.invalidate()
+    finally:
+        conn.close()
 
 
 class Prepared:

@@ -29,7 +29,7 @@ from lianban.catalog.model import Theme
 from lianban.context import Context
 from lianban.db import engine_of
 from lianban.errors import Invalid, not_found
-from lianban.prepared import Prepared
+from lianban.prepared import Prepared, reading
 from lianban.security.audit import append
 from lianban.security.fieldcrypt.column import ProtectedJSON, SealedText
 from lianban.security.tokens import Identity, Role
@@ -242,8 +242,7 @@ def case_view(ctx: Context, identity: Identity, case_id: str) -> dict[str, Any]:
     clerk = identity.role is Role.WINDOW_CLERK
     engine = engine_of(ctx.sessions)
     dialect = engine.dialect
-    conn = engine.raw_connection()
-    try:
+    with reading(engine) as conn:
         rows = (_FILED_CASE if clerk else _OWN_CASE).rows(
             conn, dialect, {"case_id": case_id, "who": identity.subject}
         )
@@ -253,8 +252,6 @@ def case_view(ctx: Context, identity: Identity, case_id: str) -> dict[str, Any]:
             with ctx.sessions() as audit, audit.begin():
                 append(audit, ctx.clock.now(), identity.subject, "view:case", {}, case_id=case_id)
         feedback = [_Feedback._make(r) for r in _FEEDBACK.rows(conn, dialect, {"case_id": case_id})]
-    finally:
-        conn.close()
     width = len(_CASE)
     case = _Case._make(rows[0][:width])
     items = [_Item._make(r[width:]) for r in rows if r[width] is not None]
