@@ -146,7 +146,7 @@ def deployment_regions(settings: Settings) -> Mapping[str, RegionSettings]:
     """The region figures ``settings`` name: ``LIANBAN_REGIONS_FILE``, else the shipped file.
 
     Raises :class:`ConfigError` naming the variable for a file that cannot be read or used."""
-    path = Path(settings.regions_file or REGIONS_FILE).resolve()
+    path = settings.regions_file or REGIONS_FILE  # read once per path (a filing asks every time)
     try:
         return _table(path)
     except (OSError, ValueError, ArithmeticError, YAMLError) as exc:
