@@ -21,10 +21,13 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+from sqlalchemy import Table, update
 from sqlalchemy.orm import Session
 
 from lianban.cases.schema import OutboxJob
 from lianban.security.randomness import uuid4_hex
+
+_JOBS: Table = OutboxJob.__table__  # type: ignore[assignment]
 
 
 class JobKind(StrEnum):
@@ -60,6 +63,17 @@ def new_job(
         attempts=0,
         payload=payload,
     )
+
+
+def close_job(session: Session, case_id: str, job_id: str, count_attempt: bool = False) -> bool:
+    """Mark a job done (one more attempt counted if ``count_attempt``) with one UPDATE, the job
+    not read; whether it was there."""
+    closed = session.execute(
+        update(_JOBS)
+        .where(_JOBS.c.case_id == case_id, _JOBS.c.job_id == job_id)
+        .values(status="done", attempts=_JOBS.c.attempts + (1 if count_attempt else 0))
+    )
+    return bool(closed.rowcount)  # type: ignore[attr-defined]
 
 
 def publish(

@@ -12,10 +12,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy.orm import Session, defer, sessionmaker
+from sqlalchemy.orm import Session, defer, load_only, sessionmaker
 
 from lianban.cases.decisions import Decision, decide, sequence_allowed
-from lianban.cases.jobs import JobKind, new_job
+from lianban.cases.jobs import JobKind, close_job, new_job
 from lianban.cases.progress import (
     DEPARTMENT_STATUS,
     add_audit,
@@ -44,6 +44,7 @@ from lianban.logs import anew
 from lianban.notify import notify
 
 STATUS_POLL = JobKind.STATUS_POLL  # (the name older callers import)
+JobKey = tuple[str, str, str]  # a dispatch job: its case, its id, its sub-item
 POLLED = (ItemStatus.DISPATCHED.value, ItemStatus.ACCEPTED.value)  # sent, not yet decided
 
 
@@ -133,7 +134,8 @@ class Dispatcher:
                 job.status = "done"
                 return
             item = session.get(CaseItem, (case_id, job.item_id))
-            case = session.get(Case, case_id, options=[defer(Case.form)])  # read only for a query item
+            # the case's theme and number; its form read only for a query item, its names never
+            case = session.get(Case, case_id, options=[load_only(Case.theme_id, Case.case_no)])
             if job.kind == JobKind.STATUS_POLL:
                 if item is None or item.receipt_no is None or item.status not in POLLED:
                     job.status = "done"  # decided already (or never sent): nothing to ask
@@ -192,19 +194,19 @@ class Dispatcher:
         except DepartmentRefused as exc:
             self._failed_attempt(case_id, job_id, str(exc), final=True)
             return
-        self._record(case_id, job_id, outcome)
+        self._record((case_id, job_id, sending.item_id), outcome)
 
-    def _record(self, case_id: str, job_id: str, outcome: Outcome) -> None:
+    def _record(self, job: JobKey, outcome: Outcome) -> None:
         """What the connector did with the sub-item, on the case."""
         match outcome:
             case Pushed():
-                self._sent(case_id, job_id, outcome)
+                self._sent(job, outcome)
             case Answered(result):
-                self._answer_query(case_id, job_id, result)
+                self._answer_query(job, result)
             case ApplicantSent(url):
-                self._send_applicant(case_id, job_id, url)
+                self._send_applicant(job, url)
             case ToWorklist():
-                self._to_worklist(case_id, job_id)
+                self._to_worklist(job)
 
     # -- status polls (状态查询): for departments that cannot call back ----------------------------
 
@@ -292,23 +294,21 @@ class Dispatcher:
                 job.status = "done"
 
     def _settle(
-        self, case_id: str, job_id: str, act: Callable[[Session, CaseItem], None], count_attempt: bool = False
+        self, job: JobKey, act: Callable[[Session, CaseItem], None], count_attempt: bool = False
     ) -> None:
-        """Close a dispatch job and, if its item is still queued, record what happened to it.
+        """Close a dispatch job (its case, its id, its item) and, if its item is still queued,
+        record what happened to it.
 
         One transaction with the case's lock taken first; if a callback already moved the item on,
-        the job is closed and nothing else changes.
+        the job is closed and nothing else changes. The job is closed by one UPDATE, not read.
         """
+        case_id, job_id, item_id = job
         with self.sessions() as session, session.begin():
             lock_case(session, case_id)
-            job = session.get(OutboxJob, (case_id, job_id))
-            if job is None or job.item_id is None:
+            if not close_job(session, case_id, job_id, count_attempt):
                 return
-            job.status = "done"
-            if count_attempt:
-                job.attempts += 1
             # what was sent is not read again (nor decrypted)
-            item = session.get(CaseItem, (case_id, job.item_id), options=[defer(CaseItem.payload)])
+            item = session.get(CaseItem, (case_id, item_id), options=[defer(CaseItem.payload)])
             if item is None or item.status != ItemStatus.QUEUED.value:
                 return
             act(session, item)
@@ -320,8 +320,9 @@ class Dispatcher:
         item.updated_at = self.now()
         add_event(session, item.case_id, self.now(), "dispatched", item.item_id, detail)
 
-    def _send_applicant(self, case_id: str, job_id: str, url: str) -> None:
+    def _send_applicant(self, job: JobKey, url: str) -> None:
         """A redirect item waits for the applicant to finish on the department's site (跳转办理)."""
+        case_id = job[0]
 
         def act(session: Session, item: CaseItem) -> None:
             self._mark_dispatched(session, item, "请跳转至部门网站完成办理")
@@ -335,9 +336,9 @@ class Dispatcher:
                     self.now(),
                 )
 
-        self._settle(case_id, job_id, act)
+        self._settle(job, act)
 
-    def _answer_query(self, case_id: str, job_id: str, result: dict[str, Any]) -> None:
+    def _answer_query(self, job: JobKey, result: dict[str, Any]) -> None:
         """A status lookup is answered at once: its answer is the item's result (办结)."""
 
         def act(session: Session, item: CaseItem) -> None:
@@ -345,9 +346,9 @@ class Dispatcher:
                 session, item, "approved", item.progress + 1, self.now(), reason=None, result=result
             )
 
-        self._settle(case_id, job_id, act)
+        self._settle(job, act)
 
-    def _sent(self, case_id: str, job_id: str, receipt: Pushed) -> None:
+    def _sent(self, job: JobKey, receipt: Pushed) -> None:
         def act(session: Session, item: CaseItem) -> None:
             self._mark_dispatched(session, item, f"受理编号 {receipt.receipt_no}")
             item.receipt_no = receipt.receipt_no
@@ -359,17 +360,15 @@ class Dispatcher:
                 "sha256": receipt.sha256,
                 "key_id": receipt.key_id,
             }
-            add_audit(session, case_id, self.now(), "dispatcher", "push", detail)
+            add_audit(session, item.case_id, self.now(), "dispatcher", "push", detail)
             health.reached(session, item.department, self.now())
             self._schedule_poll(session, item)  # a department that does not call back is asked
 
-        self._settle(case_id, job_id, act, count_attempt=True)
+        self._settle(job, act, count_attempt=True)
 
-    def _to_worklist(self, case_id: str, job_id: str) -> None:
+    def _to_worklist(self, job: JobKey) -> None:
         """Departments without an integrated system decide in lianban's worklist (部门工作台)."""
-        self._settle(
-            case_id, job_id, lambda session, item: self._mark_dispatched(session, item, "已推送至部门工作台")
-        )
+        self._settle(job, lambda session, item: self._mark_dispatched(session, item, "已推送至部门工作台"))
 
     def _failed_attempt(self, case_id: str, job_id: str, error: str, final: bool = False) -> None:
         with self.sessions() as session, session.begin():
