@@ -118,13 +118,18 @@ def _visit(shape: Shape, keys: ProtectedKeys, value: Any, visit: _Visit) -> Any:
     for name, v in value.items():
         if shape is Shape.FORM and name == "employees" and isinstance(v, list):
             out[name] = [
-                {k: visit(f"employees.{i}.{k}", k in names, rv) for k, rv in row.items()}
+                {
+                    k: visit(f"employees.{i}.{k}", k in names, rv) if k in names or is_sealed(rv) else rv
+                    for k, rv in row.items()
+                }
                 if isinstance(row, dict)
                 else row
                 for i, row in enumerate(v)
             ]
-        else:
+        elif name in names or is_sealed(v):
             out[name] = visit(name, name in names, v)
+        else:  # neither personal nor looking sealed: every visit leaves such a value as it is
+            out[name] = v
     return out
 
 
