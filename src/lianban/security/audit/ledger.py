@@ -4,7 +4,9 @@
 missing or repeated, a ``prev_hash`` that is not the previous entry's hash, a ``hash`` that is not
 the entry's own, or a day whose last entry is not the one its head recorded (entries cut off at
 the end). A pruned day has no entries left; it must have its anchor — an ``audit_pruned`` entry,
-itself in a live chain, carrying the pruned day's number of entries and last hash.
+itself in a live chain, carrying the pruned day's number of entries and last hash. With the keys
+at hand it then checks every actor's encrypted copy against the hashed actor (:mod:`.copies`) and
+names each one that does not match; without them it says the copies were not checked.
 
 ``prune`` drops whole days older than the retention (Cybersecurity Law art. 21: at least six
 months; ``LIANBAN_AUDIT_RETENTION_DAYS``), each only after its chain verifies and its anchor is
@@ -22,6 +24,7 @@ from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session, defer
 
 from lianban.security.audit.chain import append, chain_day, entry_hash, genesis, utc
+from lianban.security.audit.copies import copy_keys, mismatched_copies
 from lianban.security.audit.schema import AuditEntry, AuditHead
 
 MIN_RETENTION_DAYS = 183  # six months and a little: the law's floor
@@ -34,16 +37,25 @@ SQLITE_NO_DELETE = (
 
 @dataclass
 class Report:
-    """What ``verify`` found: the entries checked, and the first that did not fit (None: intact)."""
+    """What ``verify`` found: the entries checked, the first that did not fit its chain (None: the
+    chains hold), and the actors' copies checked (None: no keys, ``copies_unchecked`` names the
+    settings missing) with a line for each that does not match the hashed actor."""
 
     entries: int = 0
     days: list[date] = field(default_factory=list)
     pruned_days: list[date] = field(default_factory=list)
     first_broken: str | None = None
+    copies_checked: int | None = None
+    copies_unchecked: list[str] = field(default_factory=list)
+    bad_copies: list[str] = field(default_factory=list)
+
+    @property
+    def chain_intact(self) -> bool:
+        return self.first_broken is None
 
     @property
     def intact(self) -> bool:
-        return self.first_broken is None
+        return self.first_broken is None and not self.bad_copies
 
 
 def _name(entry: AuditEntry) -> str:
@@ -82,12 +94,28 @@ def _anchors(session: Session) -> dict[str, dict[str, object]]:
 
 
 def verify(session: Session, day: date | None = None) -> Report:
-    """Check the chains (one day, or all), oldest first; stop at the first broken entry."""
-    report = Report()
+    """Check the chains (one day, or all), oldest first, to the first broken entry; then, with the
+    keys at hand, every live entry's actor copy (each one that does not match is named)."""
     query = select(AuditHead).order_by(AuditHead.day)
     if day is not None:
         query = query.where(AuditHead.day == day)
     heads = list(session.execute(query).scalars())
+    report = _verify_chains(session, heads)
+    keys = copy_keys(session)
+    if isinstance(keys, list):
+        report.copies_unchecked = keys
+        return report
+    report.copies_checked = 0
+    for head in heads:
+        if head.pruned_at is None:
+            count, bad = mismatched_copies(session, head.day, keys)
+            report.copies_checked += count
+            report.bad_copies.extend(bad)
+    return report
+
+
+def _verify_chains(session: Session, heads: list[AuditHead]) -> Report:
+    report = Report()
     anchors = _anchors(session) if any(h.pruned_at for h in heads) else {}
     for head in heads:
         if head.pruned_at is not None:
