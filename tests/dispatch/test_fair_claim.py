@@ -10,7 +10,7 @@ from sqlalchemy import insert, text
 
 from lianban.cases.schema import OutboxJob
 from lianban.db import make_engine, session_factory
-from lianban.dispatch.outbox import claim
+from lianban.dispatch.outbox import claim, newcomer_waiting
 from lianban.migrate import upgrade
 
 EMPLOYER, GRADUATE = "LB20261204EMPLOYER01", "LB20261204GRADUATE01"
@@ -71,3 +71,51 @@ def test_a_graduate_filing_after_a_thousand_hires_is_not_held_back(database_url:
     assert len(hers) == 8 and max(hers) == 0  # all eight in it: round-robin, one of hers per turn
     # the employer's hires still all go out, none lost or taken twice
     assert sum(batch.count(EMPLOYER) for batch in batches) == 4000
+
+
+def test_a_worker_sending_the_employers_batch_notices_the_graduate_who_files_meanwhile(
+    database_url: str,
+) -> None:
+    """The worker has claimed the employer's first hires and is sending them; between two sends it
+    asks whether someone new has filed. The graduate has: her first sub-item is claimed on its own,
+    none of the employer's with it. Once it is taken she is no newcomer; neither is the employer
+    (its decisions' events fall due all the time) nor an earlier case whose waiting item falls due."""
+    upgrade(database_url)
+    engine = make_engine(database_url)
+    filed = datetime(2026, 12, 4, 1, 0, tzinfo=UTC)
+    earlier = "LB20261204EARLIER0001"
+    with engine.begin() as conn:
+        _case(conn, EMPLOYER, "employer:91370303MA3C0000XX", filed)
+        _case(conn, earlier, "person:420111199001010000", filed - timedelta(days=1))
+        conn.execute(insert(OutboxJob), _jobs(EMPLOYER, 4000, filed))
+        sent_before = _jobs(earlier, 2, filed - timedelta(days=1))
+        sent_before[0]["status"] = "done"
+        conn.execute(insert(OutboxJob), sent_before[:1])
+    sessions = session_factory(engine)
+    claimed_at = filed + timedelta(seconds=30)
+    with sessions() as session, session.begin():
+        batch = claim(session, claimed_at, limit=5)
+    assert {job.case_id for job in batch} == {EMPLOYER}
+    since, now = claimed_at - timedelta(seconds=5), claimed_at + timedelta(seconds=2)
+    with sessions() as session:
+        assert newcomer_waiting(session, now, since, {EMPLOYER}) is None  # nobody new yet
+
+    with engine.begin() as conn:  # meanwhile: the employer's decisions, the earlier case's next item
+        events = _jobs(EMPLOYER, 3, claimed_at + timedelta(seconds=1))
+        conn.execute(insert(OutboxJob), [e | {"job_id": f"event-{i}"} for i, e in enumerate(events)])
+        conn.execute(insert(OutboxJob), sent_before[1] | {"due_at": claimed_at + timedelta(seconds=1)})
+    with sessions() as session:
+        assert newcomer_waiting(session, now, since, {EMPLOYER}) is None
+
+    with engine.begin() as conn:  # and the graduate files
+        _case(conn, GRADUATE, "person:420111200301010000", claimed_at + timedelta(seconds=1))
+        conn.execute(insert(OutboxJob), _jobs(GRADUATE, 8, claimed_at + timedelta(seconds=1)))
+    with sessions() as session:
+        assert newcomer_waiting(session, now, since, {EMPLOYER}) == GRADUATE
+    with sessions() as session, session.begin():
+        (hers,) = claim(session, now, limit=1, only={GRADUATE})
+    assert (hers.case_id, hers.job_id) == (GRADUATE, f"{GRADUATE}-00000")  # her first, in her order
+    with sessions() as session:
+        assert newcomer_waiting(session, now, since, {EMPLOYER, GRADUATE}) is None
+        assert newcomer_waiting(session, now, since, {EMPLOYER}) is None  # one of hers is being sent
+    engine.dispose()

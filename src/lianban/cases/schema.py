@@ -141,13 +141,15 @@ class OutboxJob(Base):
     (:class:`lianban.cases.jobs.JobKind`). Written in the case's transaction."""
 
     __tablename__ = "outbox_jobs"
+    # the jobs due now: pending, due up to now (claims, :mod:`lianban.dispatch.outbox`)
+    __table_args__ = (Index("ix_outbox_jobs_status_due", "status", "due_at"),)
 
     case_id: Mapped[str] = mapped_column(String(40), ForeignKey("cases.case_id"), primary_key=True)
     job_id: Mapped[str] = mapped_column(String(40), primary_key=True)
     item_id: Mapped[str | None] = mapped_column(String(60))
     delivery_id: Mapped[str | None] = mapped_column(String(40))  # for delivery follow-ups (送达跟踪)
     kind: Mapped[str] = mapped_column(String(30))
-    status: Mapped[str] = mapped_column(String(20), index=True)  # pending | done | dead
+    status: Mapped[str] = mapped_column(String(20))  # pending | done | dead
     due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -5,7 +5,7 @@ timeouts, where departments call back, the retry and delivery policies — built
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from lianban.config import DeliveryPolicy, DepartmentEndpoint, RetryPolicy
 from lianban.delivery.courier import Courier
@@ -38,3 +38,14 @@ class DispatchConfig:
     def api_key_for(self, department: str) -> str | None:
         endpoint = self.endpoints.get(department)
         return endpoint.api_key if endpoint is not None else None
+
+    def lease_covers_send(self, lease_until: datetime | None, now: datetime) -> bool:
+        """Whether a job leased until ``lease_until`` stays this worker's through a send begun
+        ``now``: half the lease and twice the longest timeout still ahead. Then the lease is not
+        renewed for it (no write before the send: on SQLite, no turn of the file's one writer)."""
+        if lease_until is None:
+            return False
+        if lease_until.tzinfo is None:  # SQLite hands back naive datetimes: they are UTC
+            lease_until = lease_until.replace(tzinfo=UTC)
+        longest = max([self.timeout_seconds, *(e.timeout_seconds for e in self.endpoints.values())])
+        return lease_until - now >= max(self.lease / 2, timedelta(seconds=2 * longest))

@@ -8,31 +8,78 @@ same statements without row locks — one worker process per database file.
 from __future__ import annotations
 
 import random
+from collections import deque
+from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, and_, bindparam, exists, func, or_, select
+from sqlalchemy.orm import Session, aliased, sessionmaker
+from sqlalchemy.sql import ColumnElement
 
 from lianban.cases.schema import OutboxJob
 from lianban.config import RetryPolicy
 
 LEASE = timedelta(seconds=60)
+# a case's jobs fall due when it is filed, and its transaction commits a moment later: a claim may
+# miss a case filed this shortly before it, which still counts as filed meanwhile
+NEWCOMER_SLACK = timedelta(seconds=5)
+
+Claimed = tuple[str, str, datetime | None]  # case, job, the lease it was claimed with
 
 
-def claim(session: Session, now: datetime, limit: int = 10, lease: timedelta = LEASE) -> list[OutboxJob]:
-    """Take up to ``limit`` due jobs and lease them until ``now + lease`` (the caller commits).
+def fair_round(
+    sessions: sessionmaker[Session],
+    now: Callable[[], datetime],
+    lease: timedelta,
+    limit: int,
+    handle: Callable[[str, str, datetime | None], None],
+) -> int:
+    """One worker round: claim up to ``limit`` due jobs and ``handle`` them one after another;
+    how many were taken. Between two of them, a case filed meanwhile (nothing of it sent or taken
+    yet) goes first: its first job is claimed and handled next, then the rest of the batch (公平) —
+    at most ``limit`` so per round, so the batch itself is not held back for long. A case's jobs
+    stay in their order: the cases of the batch are never claimed again in the round."""
+
+    def take(n: int, only: Collection[str] | None = None) -> list[Claimed]:
+        with sessions() as session, session.begin():
+            return [(j.case_id, j.job_id, j.lease_until) for j in claim(session, now(), n, lease, only)]
+
+    def newcomer(cases: Collection[str]) -> str | None:
+        with sessions() as session:
+            return newcomer_waiting(session, now(), since, cases)
+
+    since = now() - NEWCOMER_SLACK
+    batch = deque(take(limit))
+    cases = {case_id for case_id, _, _ in batch}
+    taken, room = len(batch), limit
+    while batch:
+        handle(*batch.popleft())
+        if batch and room > 0 and (new := newcomer(cases)) is not None:
+            ahead = take(1, only={new})
+            batch.extendleft(ahead)
+            cases.update(case_id for case_id, _, _ in ahead)
+            taken, room = taken + len(ahead), room - 1
+    return taken
+
+
+def claim(
+    session: Session,
+    now: datetime,
+    limit: int = 10,
+    lease: timedelta = LEASE,
+    only: Collection[str] | None = None,
+) -> list[OutboxJob]:
+    """Take up to ``limit`` due jobs and lease them until ``now + lease`` (the caller commits);
+    only of the cases in ``only`` if given.
 
     Fair across cases (公平): round-robin — each case's first due job, then each case's second,
     and so on (``ROW_NUMBER() OVER (PARTITION BY case_id ORDER BY due_at)``), the earliest due
-    first within a round. A 1,000-employee employer's 4,000 sub-items never hold back a person who
-    filed after it: her first job is in the very next batch. (The ranks are computed on the due
-    jobs, below the row locks: PostgreSQL locks what the ranked candidates point to, skipping
-    those another worker holds; a worker then takes fewer than ``limit`` and comes back.)"""
-    due = (
-        OutboxJob.status == "pending",
-        OutboxJob.due_at <= now,
-        or_(OutboxJob.lease_until.is_(None), OutboxJob.lease_until <= now),
-    )
+    first within a round (so no case waits for ever). A 1,000-employee employer's 4,000 sub-items
+    never hold back a person who filed after it: her first job is in the very next batch, and a
+    worker sending a batch claims it before the rest of the batch (:func:`fair_round`). (The ranks are computed on the due jobs, below the row locks: PostgreSQL locks what the
+    ranked candidates point to, skipping those another worker holds; a worker then takes fewer
+    than ``limit`` and comes back.)"""
+    due = _due(now) if only is None else (*_due(now), OutboxJob.case_id.in_(only))
     turn = (
         func.row_number()
         .over(partition_by=OutboxJob.case_id, order_by=(OutboxJob.due_at, OutboxJob.job_id))
@@ -65,6 +112,49 @@ def claim(session: Session, now: datetime, limit: int = 10, lease: timedelta = L
         job.lease_until = now + lease
     session.flush()
     return jobs
+
+
+def _due(now: datetime) -> tuple[ColumnElement[bool], ...]:
+    """Pending, due by ``now``, held by no worker."""
+    return (
+        OutboxJob.status == "pending",
+        OutboxJob.due_at <= now,
+        or_(OutboxJob.lease_until.is_(None), OutboxJob.lease_until <= now),
+    )
+
+
+def _newcomer_query() -> Select[str]:
+    when = OutboxJob.due_at.type
+    now, since = bindparam("now", type_=when), bindparam("since", type_=when)
+    other = aliased(OutboxJob, name="other")
+    started = exists().where(  # something of the case sent, decided or being sent
+        other.case_id == OutboxJob.case_id, or_(other.status != "pending", other.lease_until > now)
+    )
+    return (
+        select(OutboxJob.case_id)
+        .where(
+            OutboxJob.status == "pending",
+            OutboxJob.due_at > since,
+            OutboxJob.due_at <= now,
+            or_(OutboxJob.lease_until.is_(None), OutboxJob.lease_until <= now),
+            OutboxJob.case_id.not_in(bindparam("exclude", expanding=True)),
+            ~started,
+        )
+        .limit(1)
+    )
+
+
+_NEWCOMER = _newcomer_query()  # built once: a worker asks between any two jobs of a batch
+
+
+def newcomer_waiting(
+    session: Session, now: datetime, since: datetime, exclude: Collection[str]
+) -> str | None:
+    """A case with nothing of it sent or taken yet (a newly filed one) that has a job due since
+    ``since``, outside ``exclude`` (a worker's claimed batch), if there is one: its first job is
+    claimed before the rest of the batch (公平). One small look, through the index on (status, due_at)."""
+    found = session.execute(_NEWCOMER, {"now": now, "since": since, "exclude": list(exclude)})
+    return found.scalar()
 
 
 def backoff(attempts: int, policy: RetryPolicy | None = None, rng: random.Random | None = None) -> timedelta:

@@ -37,7 +37,7 @@ from lianban.dispatch import health
 from lianban.dispatch.config import DispatchConfig
 from lianban.dispatch.envelope import envelope_of
 from lianban.dispatch.failures import PoisonJob, WorkerErrors, job_failed
-from lianban.dispatch.outbox import backoff, claim
+from lianban.dispatch.outbox import backoff, fair_round
 from lianban.dispatch.registry import NETWORK, JobContext, handler_for
 from lianban.dispatch.together import EVENT_KINDS, Alone, pass_on_together
 from lianban.logs import anew
@@ -57,8 +57,8 @@ def _same_instant(a: datetime | None, b: datetime | None) -> bool:
     return a == b
 
 
-# jobs one claim takes (one query for them all); small, because a claimed batch is sent before
-# the next claim: a case filed meanwhile waits for at most these sends (公平: claims are round-robin)
+# jobs one claim takes (one query for them all); a case filed meanwhile does not wait for them
+# all: its first job is claimed between two of them (公平: claims are round-robin as well)
 CLAIM_BATCH = 5
 
 
@@ -87,22 +87,18 @@ class Dispatcher:
         self.http.close()
 
     def run_once(self, limit: int = CLAIM_BATCH) -> int:
-        """Handle the jobs due now, a claimed batch at a time; returns how many were taken."""
-        with self.sessions() as session, session.begin():
-            keys = [
-                (j.case_id, j.job_id, j.lease_until)
-                for j in claim(session, self.now(), limit, self.config.lease)
-            ]
-        for case_id, job_id, lease in keys:
-            with anew(case_id=case_id, job_id=job_id):  # about this job, and no earlier one
-                try:
-                    self.handle(case_id, job_id, lease)
-                except Exception as exc:  # one bad job never stops the others
-                    job_failed(
-                        self.sessions, case_id, job_id, exc, self.now(), self.config.retry, self.errors
-                    )
+        """Handle the jobs due now, a claimed batch at a time (a newly filed case's first job
+        between two of them: :func:`~lianban.dispatch.outbox.fair_round`); how many were taken."""
+        taken = fair_round(self.sessions, self.now, self.config.lease, limit, self._handle_claimed)
         along, self.taken_along = self.taken_along, 0
-        return len(keys) + along
+        return taken + along
+
+    def _handle_claimed(self, case_id: str, job_id: str, lease: datetime | None) -> None:
+        with anew(case_id=case_id, job_id=job_id):  # about this job, and no earlier one
+            try:
+                self.handle(case_id, job_id, lease)
+            except Exception as exc:  # one bad job never stops the others
+                job_failed(self.sessions, case_id, job_id, exc, self.now(), self.config.retry, self.errors)
 
     def handle(self, case_id: str, job_id: str, claimed_lease: datetime | None = None) -> None:
         try:
@@ -119,7 +115,8 @@ class Dispatcher:
                 return
             if claimed_lease is not None and not _same_instant(job.lease_until, claimed_lease):
                 return  # our lease ran out while earlier jobs were sent and another worker took it
-            job.lease_until = self.now() + self.config.lease  # renewed for the send itself
+            if not self.config.lease_covers_send(job.lease_until, self.now()):
+                job.lease_until = self.now() + self.config.lease  # renewed for the send itself
             handler = handler_for(job.kind)
             if handler is not None:  # a timer or a domain event: one transaction, done
                 job.status = "done"
