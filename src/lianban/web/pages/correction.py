@@ -43,25 +43,25 @@ NUMERIC = ("integer", "decimal", "money", "percent")
 
 
 def typed_values(asked: CorrectionRequest, form: FormData) -> dict[str, Any]:
-    """The values typed for the asked fields, in the form's own shapes (an address, a range …);
-    a field left empty keeps the case's value."""
+    """The values typed for the asked fields, in the form's own shapes (an address, a range …).
+    The page shows each field with the case's value, so a field posted empty was emptied: None,
+    which clears an optional value (a required one is refused naming it); a field not posted at
+    all keeps the case's value."""
     out: dict[str, Any] = {}
     for f in asked.fields:
         if f.get("locked"):
             continue  # verified by data sharing: not the applicant's to change
         key, kind = f["key"], f["type"]
         if kind in PARTS:
+            if not any(f"{key}.{p}" in form for p in PARTS[kind]):
+                continue
             parts = {p: str(form.get(f"{key}.{p}") or "").strip() for p in PARTS[kind]}
-            if any(parts.values()):
-                out[key] = {p: v or None for p, v in parts.items()}
+            out[key] = {p: v or None for p, v in parts.items()} if any(parts.values()) else None
         elif kind == "codes":
-            chosen = [str(v) for v in form.getlist(key) if str(v)]
-            if chosen:
-                out[key] = chosen
-        else:
-            value = str(form.get(key) or "").strip()
-            if value:
-                out[key] = value
+            if key in form:  # a hidden empty value rides with the boxes: none ticked is posted too
+                out[key] = [str(v) for v in form.getlist(key) if str(v)] or None
+        elif key in form:
+            out[key] = str(form.get(key) or "").strip() or None
     return out
 
 
