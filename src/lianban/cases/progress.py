@@ -126,9 +126,9 @@ def refresh_case(session: Session, case_id: str, at: datetime, read: list[str] |
     return new
 
 
-def release_waiting(session: Session, case_id: str, at: datetime) -> list[str] | None:
+def release_waiting(session: Session, case_id: str, at: datetime) -> list[str]:
     """Queue items whose waits are met; end those whose waits can no longer be met. Returns the
-    items' statuses when nothing waited (nothing changed), else None."""
+    items' statuses as they are then (read once: the case's status follows from them)."""
     statuses = list(session.execute(select(CaseItem.status).where(CaseItem.case_id == case_id)).scalars())
     if S.WAITING.value not in statuses:
         return statuses  # nothing waits (most decisions): no item is read
@@ -180,7 +180,7 @@ def release_waiting(session: Session, case_id: str, at: datetime) -> list[str] |
                 )
                 changed = True
     session.flush()
-    return None
+    return [it.status for it in items.values()]
 
 
 def document_issued(item: CaseItem) -> bool:
@@ -241,6 +241,6 @@ def apply_decision(
         {"status": target.value, "reason": reason},
         item_id=item.item_id,
     )
-    unchanged = release_waiting(session, item.case_id, at)
-    refresh_case(session, item.case_id, at, unchanged)  # the statuses read once when nothing waited
+    statuses = release_waiting(session, item.case_id, at)
+    refresh_case(session, item.case_id, at, statuses)  # the statuses read once
     return True

@@ -8,10 +8,11 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from lianban.calendar import china_date
+from lianban.cases.form_fields import form_fields
 from lianban.cases.progress import add_audit, add_event, lock_case
 from lianban.cases.schema import Case, CaseItem
 from lianban.cases.service import visible
@@ -24,6 +25,7 @@ from lianban.receipts.service import mask_name
 from lianban.security.pdfsign import ALGORITHM, platform_signer
 from lianban.security.tokens import Identity, Role
 
+_CERTIFICATES: Table = Certificate.__table__  # type: ignore[assignment]
 _ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud, typed from paper
 
 
@@ -33,15 +35,16 @@ def new_code() -> str:
     return "".join(secrets.choice(_ALPHABET) for _ in range(20))
 
 
-def _holder(case: Case, item: CaseItem) -> str:
-    """The holder's name, masked (张*三): the employee's for an employee's item."""
-    form = case.form or {}
+def _holder(session: Session, case: Case, item: CaseItem) -> str:
+    """The holder's name, masked (张*三): the employee's for an employee's item (the person's or
+    the employer's own read alone, not the whole form)."""
     if item.employee is not None:
-        rows = form.get("employees") or []
+        rows = (case.form or {}).get("employees") or []
         if isinstance(rows, list) and item.employee < len(rows) and isinstance(rows[item.employee], dict):
             return mask_name(str(rows[item.employee].get("person.name") or ""))
-    name = form.get("person.name") or form.get("employer.name") or ""
-    return mask_name(str(name)) if form.get("person.name") else str(name)
+    form = form_fields(session, case, "person.name", "employer.name")
+    name = form["person.name"] or form["employer.name"] or ""
+    return mask_name(str(name)) if form["person.name"] else str(name)
 
 
 def _number(item: CaseItem, document: Issued, case: Case) -> str:
@@ -54,10 +57,9 @@ def _number(item: CaseItem, document: Issued, case: Case) -> str:
     return f"{case.case_no or case.case_id}-{document.code}"
 
 
-def issue_for_item(
-    session: Session, case: Case, item: CaseItem, theme: Theme, at: datetime
-) -> list[Certificate]:
-    """Record the certificates of what an approved item issues (once: a replay adds none)."""
+def issue_for_item(session: Session, case: Case, item: CaseItem, theme: Theme, at: datetime) -> list[str]:
+    """Record the certificates of what an approved item issues (once: a replay adds none); their
+    codes. Written with one plain INSERT, no ORM object to flush."""
     definition = next((it for it in theme.items if it.code == item.code), None)
     if definition is None or not definition.issues:
         return []
@@ -68,31 +70,38 @@ def issue_for_item(
             )
         ).scalars()
     )
-    made = []
-    for document in definition.issues:
-        if document.code in have:
-            continue
-        certificate = Certificate(
-            code=new_code(),
-            case_id=case.case_id,
-            item_id=item.item_id,
-            department=item.department,
-            document_code=document.code,
-            document_name=document.name,
-            number=_number(item, document, case),
-            issuer=str((item.result or {}).get("issuer") or definition.handling_agency),
-            holder=_holder(case, item),
-            issued_on=china_date(at),
-            status="valid",
-            created_at=at,
-        )
-        session.add(certificate)
-        made.append(certificate)
+    wanted = [document for document in definition.issues if document.code not in have]
+    if not wanted:
+        return []
+    holder = _holder(session, case, item)
+    made = [
+        {
+            "code": new_code(),
+            "case_id": case.case_id,
+            "item_id": item.item_id,
+            "department": item.department,
+            "document_code": document.code,
+            "document_name": document.name,
+            "number": _number(item, document, case),
+            "issuer": str((item.result or {}).get("issuer") or definition.handling_agency),
+            "holder": holder,
+            "issued_on": china_date(at),
+            "status": "valid",
+            "created_at": at,
+        }
+        for document in wanted
+    ]
+    session.execute(insert(_CERTIFICATES), made)
+    for row in made:
         add_event(
-            session, case.case_id, at, "certificate_issued", item.item_id, f"{document.name}（电子证照）"
+            session,
+            case.case_id,
+            at,
+            "certificate_issued",
+            item.item_id,
+            f"{row['document_name']}（电子证照）",
         )
-    session.flush()
-    return made
+    return [str(row["code"]) for row in made]
 
 
 def _own_case(session: Session, identity: Identity, case_id: str) -> Case:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -21,9 +22,14 @@ QUIET = timedelta(seconds=60)
 
 
 def _record(session: Session, department: str, at: datetime, error: str | None) -> None:
-    health = session.get(DepartmentHealth, department)
+    # the two values compared, not the row as an object
+    last = session.execute(
+        select(DepartmentHealth.state, DepartmentHealth.updated_at).where(
+            DepartmentHealth.department == department
+        )
+    ).one_or_none()
     state = "ok" if error is None else "failing"
-    if health is not None and health.state == state and at - aware(health.updated_at) < QUIET:
+    if last is not None and last.state == state and at - aware(last.updated_at) < QUIET:
         return  # nothing new to say yet
     changes: dict[str, object] = {"state": state, "updated_at": at}
     if error is None:
