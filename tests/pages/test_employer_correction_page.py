@@ -101,3 +101,43 @@ def test_the_page_asks_one_hire_and_sent_as_shown_changes_nothing_filed(client: 
         item = session.get(CaseItem, (case_id, "pension_enrolment#1"))
         assert item is not None and item.status == "queued"
     assert rows[0] == filed[0]
+
+
+def test_an_emptied_optional_cell_is_cleared_and_an_emptied_required_one_named(client: TestClient) -> None:
+    """The second hire was filed with a remark (备注, optional); 社保经办 sends his 参保登记 back. The
+    factory empties the remark on the page: it is cleared, not kept. Emptying his 申报工资 (required)
+    instead comes back beside that cell, nothing changed."""
+    case_id, _, _ = file_three_hires(client)
+    dispatch_to_worklists(client)
+    send_back(client, case_id, "pension_enrolment#1", "备注不属于参保登记内容", "social_insurance")
+    ctx = client.app.state.platform  # type: ignore[attr-defined]
+    with ctx.sessions() as session, session.begin():
+        case = session.get(Case, case_id)
+        assert case is not None
+        filed = [dict(r) for r in case.form["employees"]]
+        filed[1]["application.remarks"] = "夜班岗位"
+        case.form = {**case.form, "employees": filed}
+    log_in(client, shangrao_uscc(client))
+    shown = as_shown(client.get(f"/my/{case_id}/correct").text)
+    assert shown["employees.1.application.remarks"] == "夜班岗位"
+
+    wage = client.post(f"/my/{case_id}/correct", data={**shown, "employees.1.employment.monthly_wage": ""})
+    assert wage.status_code == 422
+    assert 'id="f-employees-1-employment-monthly-wage-error"' in wage.text
+    assert "申报工资" in wage.text and "请填写" in wage.text
+
+    done = client.post(
+        f"/my/{case_id}/correct",
+        data={**shown, "employees.1.application.remarks": ""},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303, done.text
+    with ctx.sessions() as session:
+        case = session.get(Case, case_id)
+        assert case is not None
+        after = case.form["employees"]
+    assert after[1].get("application.remarks") in (None, "")  # cleared, not the filed remark kept
+    assert {k: v for k, v in after[1].items() if k != "application.remarks"} == {
+        k: v for k, v in filed[1].items() if k != "application.remarks"
+    }
+    assert after[0] == filed[0] and after[2] == filed[2]

@@ -3,8 +3,8 @@ the items a department sent back (not the verified ones), and for an employer th
 the employees sent back (:class:`Asked`, from :func:`lianban.cases.corrections.correction_request`).
 
 :func:`answered_form` lays the answer over the form as filed — header values sent, employee rows
-re-sent (``form.employees``, as many as were filed) or answered by row (the page: an empty cell
-keeps what was filed) — and refuses (422, ``not_asked``) every value that is not asked and differs
+re-sent (``form.employees``, as many as were filed) or answered by row (the page: a cell emptied
+clears what was filed, a cell not given keeps it) — and refuses (422, ``not_asked``) every value that is not asked and differs
 from what was filed, each named (``hukou.police_office``, ``employees[1].person.mobile``), all at
 once. Values are compared as the form checks normalise them (:func:`~lianban.forms.submission.
 same_value`): an answer re-sending the form as filed, even spelt otherwise (4,500 for 4500.00, a
@@ -135,8 +135,8 @@ def answered_form(
     rows: Mapping[int, Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The form as filed with the answer laid over it: ``form``'s values (its ``employees``, when
-    sent, the whole sheet) and ``rows``' cells (an empty one keeps what was filed). 422 naming
-    each value that differs from what was filed and was not asked."""
+    sent, the whole sheet) and ``rows``' cells (an empty one clears what was filed; a cell not
+    given keeps it). 422 naming each value that differs from what was filed and was not asked."""
     scope = _Scope(catalogue, today)
     header_answer = {k: v for k, v in form.items() if k != EMPLOYEES}
     header_filed = {k: v for k, v in filed.items() if k != EMPLOYEES}
@@ -146,11 +146,10 @@ def answered_form(
     filed_rows = _rows(filed.get(EMPLOYEES))
     answers = [dict(a) for a in _sheet(scope, filed_rows, form.get(EMPLOYEES))]
     for i, cells in sorted((rows or {}).items()):
-        typed = {k: v for k, v in cells.items() if v not in _EMPTY}
         if not 0 <= i < len(filed_rows):
             scope.errors += [FieldError(f"{EMPLOYEES}[{i}]", "not_asked", "没有这名员工", "no such employee")]
-        elif typed:
-            answers[i].update(typed)
+        else:  # an empty cell given is an answer: it clears what was filed
+            answers[i].update(cells)
     sheet = []
     for i, (row, answer) in enumerate(zip(filed_rows, answers, strict=True)):
         laid, cells_refused = scope.laid_over(row, answer, asked.cells.get(i, frozenset()))

@@ -31,16 +31,28 @@ def picker_flow(identity: Identity, asked: CorrectionRequest) -> ApplyFlow:
 
 
 def typed_rows(asked: CorrectionRequest, posted: FormData) -> dict[int, dict[str, Any]]:
-    """The cells typed for each asked row (its answerable columns; an empty one keeps what was filed)."""
+    """The cells typed for each asked row (its answerable columns). The page shows each cell with
+    what was filed, so a cell posted empty was emptied: None, which clears an optional value (a
+    required one is refused beside it); a cell not posted at all keeps what was filed."""
     if asked.spec is None:
         return {}
     out: dict[int, dict[str, Any]] = {}
     for r in asked.rows:
         columns = [asked.spec.fields[k] for k in r.editable if k in asked.spec.fields]
         cells = fields.read_fields(columns, posted, r.verified, row=r.index)
+        for f in columns:
+            if f.key not in cells and not f.definition.computed and _posted(posted, f.key, r.index):
+                cells[f.key] = None
         if cells:
             out[r.index] = cells
     return out
+
+
+def _posted(posted: FormData, key: str, row: int) -> bool:
+    """Whether the page sent the cell's input (or its parts: an address's region picker, a range's
+    ends; the boxes of a multiple choice carry a hidden empty value)."""
+    name = fields.html_name(key, row)
+    return any(sent == name or sent.startswith(name + ".") for sent in posted)
 
 
 def whose(field: str) -> str:
