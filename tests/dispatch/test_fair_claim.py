@@ -119,3 +119,33 @@ def test_a_worker_sending_the_employers_batch_notices_the_graduate_who_files_mea
         assert newcomer_waiting(session, now, since, {EMPLOYER, GRADUATE}) is None
         assert newcomer_waiting(session, now, since, {EMPLOYER}) is None  # one of hers is being sent
     engine.dispose()
+
+
+def test_a_case_whose_send_failed_is_no_newcomer(database_url: str) -> None:
+    """A Wuhan graduate's only sub-item was sent while her department was down: the job is pending
+    again, no lease, its next try due later. When that try falls due during the employer's batch it
+    waits its turn in the claim, it does not jump ahead as if she had just filed — in an outage that
+    would send the failing department one more request between any two of the batch."""
+    upgrade(database_url)
+    engine = make_engine(database_url)
+    filed = datetime(2026, 12, 4, 1, 0, tzinfo=UTC)
+    claimed_at = filed + timedelta(seconds=30)
+    with engine.begin() as conn:
+        _case(conn, EMPLOYER, "employer:91370303MA3C0000XX", filed)
+        _case(conn, GRADUATE, "person:420111200301010000", filed - timedelta(seconds=20))
+        conn.execute(insert(OutboxJob), _jobs(EMPLOYER, 100, filed))
+        retried = _jobs(GRADUATE, 1, claimed_at + timedelta(seconds=1))  # backoff: due again later
+        conn.execute(insert(OutboxJob), [retried[0] | {"attempts": 1, "last_error": "503"}])
+    sessions = session_factory(engine)
+    with sessions() as session, session.begin():
+        batch = claim(session, claimed_at, limit=5)
+    assert {job.case_id for job in batch} == {EMPLOYER}
+    since, now = claimed_at - timedelta(seconds=5), claimed_at + timedelta(seconds=2)
+    with sessions() as session:
+        assert newcomer_waiting(session, now, since, {EMPLOYER}) is None
+    with engine.begin() as conn:  # a graduate who has just filed still goes first
+        _case(conn, "LB20261204GRADUATE02", "person:420111200301010001", claimed_at + timedelta(seconds=1))
+        conn.execute(insert(OutboxJob), _jobs("LB20261204GRADUATE02", 2, claimed_at + timedelta(seconds=1)))
+    with sessions() as session:
+        assert newcomer_waiting(session, now, since, {EMPLOYER}) == "LB20261204GRADUATE02"
+    engine.dispose()

@@ -127,8 +127,9 @@ def _newcomer_query() -> Select[str]:
     when = OutboxJob.due_at.type
     now, since = bindparam("now", type_=when), bindparam("since", type_=when)
     other = aliased(OutboxJob, name="other")
-    started = exists().where(  # something of the case sent, decided or being sent
-        other.case_id == OutboxJob.case_id, or_(other.status != "pending", other.lease_until > now)
+    started = exists().where(  # something of the case sent, decided, being sent or tried already
+        other.case_id == OutboxJob.case_id,
+        or_(other.status != "pending", other.lease_until > now, other.attempts > 0),
     )
     return (
         select(OutboxJob.case_id)
@@ -150,8 +151,8 @@ _NEWCOMER = _newcomer_query()  # built once: a worker asks between any two jobs 
 def newcomer_waiting(
     session: Session, now: datetime, since: datetime, exclude: Collection[str]
 ) -> str | None:
-    """A case with nothing of it sent or taken yet (a newly filed one) that has a job due since
-    ``since``, outside ``exclude`` (a worker's claimed batch), if there is one: its first job is
+    """A case with nothing of it sent, taken or tried yet (a newly filed one) that has a job due
+    since ``since``, outside ``exclude`` (a worker's claimed batch), if there is one: its first job is
     claimed before the rest of the batch (公平). One small look, through the index on (status, due_at)."""
     found = session.execute(_NEWCOMER, {"now": now, "since": since, "exclude": list(exclude)})
     return found.scalar()
