@@ -126,69 +126,84 @@ def refresh_case(session: Session, case_id: str, at: datetime, read: list[str] |
     return new
 
 
+# what deciding which items are released reads of each item: no ORM object, no payload or result
+_WAITS = (
+    CaseItem.item_id,
+    CaseItem.status,
+    CaseItem.waits_for,
+    CaseItem.waits_for_any,
+    CaseItem.waits_for_document,
+)
+_WAITS_UNMET = "所等待的前置事项未获准予，本事项无法办理"
+
+
 def release_waiting(session: Session, case_id: str, at: datetime) -> list[str]:
     """Queue items whose waits are met; end those whose waits can no longer be met. Returns the
-    items' statuses as they are then (read once: the case's status follows from them)."""
-    statuses = list(session.execute(select(CaseItem.status).where(CaseItem.case_id == case_id)).scalars())
-    if S.WAITING.value not in statuses:
-        return statuses  # nothing waits (most decisions): no item is read
-    # the payloads stay unread (and undecrypted); a result is read only where a document is asked
-    light = [defer(CaseItem.payload), defer(CaseItem.result)]
-    items = {
-        it.item_id: it
-        for it in session.execute(
-            select(CaseItem).where(CaseItem.case_id == case_id).options(*light)
-        ).scalars()
-    }
+    items' statuses as they are then (the case's status follows from them).
+
+    The items' statuses and waits are read in one query as plain rows; only the items that move
+    are then taken as objects, and an issuer's result only where a document is waited for."""
+    rows = session.execute(select(*_WAITS).where(CaseItem.case_id == case_id)).all()
+    status = {r.item_id: r.status for r in rows}
+    if S.WAITING.value not in status.values():
+        return list(status.values())  # nothing waits (most decisions)
+    issued: dict[str, bool] = {}
+
+    def document_issued(issuer: str) -> bool:
+        """Whether the department issued what ``issuer`` issues at acceptance (调档函): it has
+        accepted the item and reported the document with its number, or approved the item."""
+        if status[issuer] == S.APPROVED.value:
+            return True
+        if status[issuer] != S.ACCEPTED.value:
+            return False
+        if issuer not in issued:
+            result = session.execute(
+                select(CaseItem.result).where(CaseItem.case_id == case_id, CaseItem.item_id == issuer)
+            ).scalar()
+            issued[issuer] = bool((result or {}).get("number"))
+        return issued[issuer]
+
+    moves: list[tuple[str, ItemStatus, str]] = []  # in the order they happen: item, status, detail
     changed = True
     while changed:
         changed = False
-        for it in items.values():
-            if it.status != S.WAITING.value:
+        for r in rows:
+            if status[r.item_id] != S.WAITING.value:
                 continue
-            all_deps = [items[d].status for d in it.waits_for if d in items]
-            any_deps = [items[d].status for d in it.waits_for_any if d in items]
-            issuers = [items[d] for d, _ in it.waits_for_document or () if d in items]
-            refused = (
+            all_deps = [status[d] for d in r.waits_for if d in status]
+            any_deps = [status[d] for d in r.waits_for_any if d in status]
+            issuers = [d for d, _ in r.waits_for_document or () if d in status]
+            if (
                 any(s == S.REJECTED.value for s in all_deps)
                 or bool(any_deps and all(s == S.REJECTED.value for s in any_deps))
-                or any(i.status == S.REJECTED.value for i in issuers)
-            )
-            if refused:
-                it.status = S.REJECTED.value
-                it.reason = "所等待的前置事项未获准予，本事项无法办理"
-                it.updated_at = at
-                add_event(session, case_id, at, "rejected", it.item_id, it.reason)
+                or any(status[i] == S.REJECTED.value for i in issuers)
+            ):
+                status[r.item_id] = S.REJECTED.value
+                moves.append((r.item_id, S.REJECTED, _WAITS_UNMET))
                 changed = True
-                continue
-            ready = (
+            elif (
                 all(s == S.APPROVED.value for s in all_deps)
                 and (not any_deps or any(s == S.APPROVED.value for s in any_deps))
                 and all(document_issued(i) for i in issuers)
-            )
-            if ready:
-                it.status = S.QUEUED.value
-                it.updated_at = at
-                session.add(new_job(case_id, JobKind.DISPATCH, at, item_id=it.item_id))
-                add_event(
-                    session,
-                    case_id,
-                    at,
-                    "queued",
-                    it.item_id,
-                    "前置事项已出具所需文书" if issuers and not all_deps else "前置事项已办结",
-                )
+            ):
+                status[r.item_id] = S.QUEUED.value
+                detail = "前置事项已出具所需文书" if issuers and not all_deps else "前置事项已办结"
+                moves.append((r.item_id, S.QUEUED, detail))
                 changed = True
+    light = [defer(CaseItem.payload), defer(CaseItem.result)]
+    for item_id, moved, detail in moves:
+        it = session.get(CaseItem, (case_id, item_id), options=light)
+        if it is None:  # (read a moment ago under the case's lock)
+            continue
+        it.status = moved.value
+        it.updated_at = at
+        if moved is S.REJECTED:
+            it.reason = detail
+        else:
+            session.add(new_job(case_id, JobKind.DISPATCH, at, item_id=item_id))
+        add_event(session, case_id, at, moved.value, item_id, detail)
     session.flush()
-    return [it.status for it in items.values()]
-
-
-def document_issued(item: CaseItem) -> bool:
-    """Whether the department has issued what the item issues at acceptance (调档函): it has
-    accepted the item and reported the document with its number, or approved the item."""
-    if item.status == S.APPROVED.value:
-        return True
-    return item.status == S.ACCEPTED.value and bool((item.result or {}).get("number"))
+    return list(status.values())
 
 
 DEPARTMENT_STATUS = {
