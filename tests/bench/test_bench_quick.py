@@ -73,6 +73,8 @@ def test_the_quick_benchmark_writes_every_named_figure(postgres_server: str, tmp
         status = doc["status"][kind]
         assert status["generated_in_full"] < status["largest"]
         assert status["sizes"][str(status["largest"])]["cases_in_database"] == status["largest"]
+        for size in status["sizes"].values():  # each size warmed the same way: every sampled case and list
+            assert size["warmup"]["cases"] > 0 and size["warmup"]["lists"] > 0
 
     table = out.with_suffix(".md").read_text(encoding="utf-8")
     for scenario in SCENARIOS:

@@ -55,21 +55,21 @@ class Sizes:
 
 
 FULL = Sizes()
-QUICK = Sizes(  # every figure, small: CI runs it so the benchmark never rots (under two minutes)
-    submit_seconds=5.0,  # a filing may take seconds on a busy machine: a shorter run may finish none
+QUICK = Sizes(  # every figure, small: CI runs it so the benchmark never rots (about two minutes when quiet)
+    submit_seconds=2.0,  # each wrk run: dozens of filings even on a busy machine (c=32)
     submit_warmup=1.0,
-    dispatch_cases=6,
+    dispatch_cases=3,
     dispatch_workers=(1, 4),
-    status_sizes=(500, 1_000, 2_000),
-    status_sizes_sqlite=(500, 1_000, 2_000),
-    status_owners=16,
-    status_base=300,
-    status_requests=60,
-    status_warmup=8,
-    batch_rows=100,
-    fairness_rows=100,
+    status_sizes=(300, 600),  # the smallest and the largest: the ratio's two ends
+    status_sizes_sqlite=(300, 600),
+    status_owners=8,
+    status_base=150,
+    status_requests=30,
+    status_warmup=4,
+    batch_rows=50,
+    fairness_rows=40,
     fairness_samples=3,
-    dispatch_floor_items=200,
+    dispatch_floor_items=100,
 )
 
 

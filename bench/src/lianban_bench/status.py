@@ -11,15 +11,25 @@ applicants log in through the sandbox identity provider (before the timed window
 generator asks for random cases of theirs (each with its owner's token) and for their lists.
 The named figure ``p99_ratio_1m_over_10k`` is the larger of the two p99 ratios (detail, list)
 between the largest and the smallest size.
+
+Every size is measured the same way, so that the ratio compares the queries at two sizes and not
+the machine's state after each growth: the growth's writes are settled first (:func:`_settle`:
+written back to the disk — a million cases are gigabytes the kernel would otherwise write back
+during the timed window — and, on PostgreSQL, checkpointed), and the warm-up asks for every
+sampled case and every sampled applicant's list once (then ``warmup`` random requests), so no
+timed request is the first read of its case's pages — at 10k cases they are all in memory from
+the growth, at 1M they were not — nor the first of a freshly started server.
 """
 
 from __future__ import annotations
 
+import os
 import random
 from collections.abc import Callable
 from typing import Any
 
 import httpx
+from sqlalchemy import text
 
 from lianban.db import make_engine
 from lianban_bench.bulk import BulkInfo, bulk_generate
@@ -92,6 +102,7 @@ def run_status(
             progress(f"status: generating {size:,} cases")
             info = bulk_generate(url, size, base=base)
             grown = size
+            _settle(url)
             progress(f"status: {size:,} cases, querying")
             if api is None:
                 api = ApiServer(stage, url).start()
@@ -109,6 +120,21 @@ def run_status(
     if (sizes[0], sizes[-1]) != (10_000, 1_000_000):  # the figure's name says 1M ÷ 10k: say what it is
         out["p99_ratio_1m_over_10k_note"] = f"measured at {sizes[-1]:,} ÷ {sizes[0]:,} cases, not 1M ÷ 10k"
     return out
+
+
+def _settle(url: str) -> None:
+    """The growth's writes on the disk before the measurement: PostgreSQL's checkpoint (its dirty
+    buffers written now, not by the checkpointer during the timed window), then the kernel's
+    write-back of every file (SQLite's growths go without a journal and unsynced)."""
+    engine = make_engine(url, isolation_level="AUTOCOMMIT") if url.startswith("postgresql") else None
+    try:
+        if engine is not None:
+            with engine.connect() as conn:
+                conn.execute(text("CHECKPOINT"))
+    finally:
+        if engine is not None:
+            engine.dispose()
+    os.sync()
 
 
 def _measure(
@@ -132,10 +158,13 @@ def _measure(
     if not cases:
         raise BenchError("bulk generation returned no case of the sampled owners")
 
+    # the warm-up: every case and list the timed requests draw from once, then random ones
+    every = [Call("GET", f"/api/v1/applications/{c}", tokens[info.owner_of[c]]) for c in cases]
+    every += [Call("GET", "/api/v1/applications", tokens[o]) for o in sampled]
     _, got_detail, got_list = run_loads(
         api.url,
         [
-            _detail(rng, cases, info, tokens, warmup) + _listing(rng, sampled, tokens, warmup),
+            every + _detail(rng, cases, info, tokens, warmup) + _listing(rng, sampled, tokens, warmup),
             _detail(rng, cases, info, tokens, requests),
             _listing(rng, sampled, tokens, requests),
         ],
@@ -148,6 +177,7 @@ def _measure(
     return {
         "cases_in_database": info.cases,
         "generation_seconds": round(info.seconds, 1),
+        "warmup": {"cases": len(cases), "lists": len(sampled), "random": 2 * warmup},
         "detail": got_detail.figures(),
         "list": got_list.figures(),
     }
