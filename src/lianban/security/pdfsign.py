@@ -20,15 +20,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.sign import fields, signers
 
 from lianban.config import ConfigError
+
+if TYPE_CHECKING:  # pyhanko is imported where a PDF is signed: a second of every process's start
+    from pyhanko.sign import signers
 
 ALGORITHM = "ECDSA P-256 / SHA-256（PAdES B-B）"
 SANDBOX_KEY = "sandbox-certificate.key"
@@ -44,6 +46,9 @@ class CertificateSigner:
     subject: str
 
     def sign(self, pdf: bytes, reason: str) -> bytes:
+        from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+        from pyhanko.sign import fields, signers
+
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
         meta = signers.PdfSignatureMetadata(
             field_name="LianbanSeal",
@@ -134,6 +139,8 @@ def certificate_files(
 @cache
 def load_signer(key: Path, cert: Path) -> CertificateSigner:
     """The signer of these files (read once per process); a ``ConfigError`` if they do not go together."""
+    from pyhanko.sign import signers
+
     try:
         simple = signers.SimpleSigner.load(str(key), str(cert), key_passphrase=None)  # type: ignore[no-untyped-call]
     except Exception as exc:
