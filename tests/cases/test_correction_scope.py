@@ -13,6 +13,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from lianban.cases.schema import Case, CaseItem
+from lianban.forms.regions import shipped_regions
 from lianban.forms.service import housing_fund_preview
 from sandbox_cases import WUHAN_GRADUATE, file_graduate_case, graduate_form, sandbox_person
 from support.employers import SHANGRAO, dispatch_to_worklists, file_three_hires, send_back
@@ -174,7 +175,7 @@ def test_amounts_computed_from_a_corrected_base_are_computed_afresh(client: Test
 
 
 def amounts(theme: Any, base: str) -> dict[str, str]:
-    found = housing_fund_preview(theme, base, "12", "12")
+    found = housing_fund_preview(theme, base, "12", "12", regions=shipped_regions())
     assert found is not None
     return {
         "housing_fund.unit_amount": f"{found.unit:.2f}",

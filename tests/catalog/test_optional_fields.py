@@ -18,6 +18,7 @@ from stdnum.cn import ric
 from lianban.catalog.catalogue import default_catalogue
 from lianban.catalog.check import check_paths
 from lianban.catalog.loader import THEMES_DIR
+from lianban.forms.regions import shipped_regions
 from lianban.forms.spec import build_form
 from lianban.forms.submission import check_submission
 
@@ -97,6 +98,7 @@ def test_a_flexible_worker_leaving_hukou_and_bank_fields_empty_is_accepted() -> 
         situation={"archive_items": "none"},
         form=_worker_form(),
         today=TODAY,
+        regions=shipped_regions(),
     )
     assert checked.ok, [(i.field, i.message_zh) for i in checked.errors]
     medical = next(p for p in checked.payloads if p.item == "medical_enrolment")
@@ -123,6 +125,7 @@ def test_the_medical_insurance_account_is_its_own_fields_apart_from_the_subsidy_
         situation={},
         form=form,
         today=TODAY,
+        regions=shipped_regions(),
     )
     assert checked.ok, [(i.field, i.message_zh) for i in checked.errors]
     payload = next(p for p in checked.payloads if p.item == "medical_enrolment").payload

@@ -18,6 +18,7 @@ from stdnum.cn import ric
 
 from lianban.catalog.catalogue import default_catalogue
 from lianban.catalog.guide import guide
+from lianban.forms.regions import shipped_regions
 from lianban.forms.spec import build_form, form_answer
 from lianban.forms.submission import check_submission
 
@@ -86,7 +87,9 @@ def test_a_seventeen_year_old_hire_is_pointed_to_the_minors_card_item() -> None:
         "employees": [_hire("李明", "1998-04-12", "211"), _hire("赵小丽", "2009-05-01", "222")],
     }
     facts = {"employer_has_housing_fund_account": True, "employer_has_collective_archive_entrustment": True}
-    checked = check_submission(CAT, UNIT, items=None, situation=None, form=form, facts=facts, today=TODAY)
+    checked = check_submission(
+        CAT, UNIT, items=None, situation=None, form=form, facts=facts, today=TODAY, regions=shipped_regions()
+    )
     assert checked.ok, [(i.field, i.message_zh) for i in checked.errors]
     reason = checked.dropped["social_card_application#1"]
     assert "未满18周岁" in reason and "社会保障卡申领（未成年人）" in reason

@@ -19,6 +19,7 @@ from stdnum.cn import ric
 
 from lianban.catalog.catalogue import default_catalogue
 from lianban.catalog.model import FieldType
+from lianban.forms.regions import shipped_regions
 from lianban.forms.sheet import (
     NotAnEmployerTheme,
     SheetRefused,
@@ -130,14 +131,21 @@ def test_text_that_starts_like_a_formula_is_exported_as_text_never_as_a_formula(
     assert cell.value == typed_text
     with zipfile.ZipFile(io.BytesIO(data)) as package:
         assert b"<f>" not in package.read("xl/worksheets/sheet1.xml")
-    assert read_employee_sheet(CAT, SHANGRAO, data).employees[0]["employment.occupation"] == typed_text
+    assert (
+        read_employee_sheet(CAT, SHANGRAO, data, regions=shipped_regions()).employees[0][
+            "employment.occupation"
+        ]
+        == typed_text
+    )
 
 
 # ---------------------------------------------------------------------------------------- reading
 
 
 def test_an_employer_fills_the_template_and_reads_back_what_it_typed() -> None:
-    result = read_employee_sheet(CAT, SHANGRAO, shangrao_sheet([typed(r) for r in HIRES]))
+    result = read_employee_sheet(
+        CAT, SHANGRAO, shangrao_sheet([typed(r) for r in HIRES]), regions=shipped_regions()
+    )
     assert result.errors == []
     assert result.rows == [3, 4, 5]
     assert result.employees == HIRES
@@ -149,14 +157,16 @@ def test_excel_date_cells_become_iso_dates_and_months() -> None:
         "employment.contract_period.end": datetime(2029, 11, 1),
         "insurance.start_month": datetime(2026, 11, 1),
     }
-    employee = read_employee_sheet(CAT, SHANGRAO, shangrao_sheet([row])).employees[0]
+    employee = read_employee_sheet(CAT, SHANGRAO, shangrao_sheet([row]), regions=shipped_regions()).employees[
+        0
+    ]
     assert employee["employment.contract_period"] == {"start": "2026-11-02", "end": "2029-11-01"}
     assert employee["insurance.start_month"] == "2026-11"
 
 
 def test_a_phone_number_or_division_code_typed_as_a_number_is_read_as_its_digits() -> None:
     row = typed(HIRES[0]) | {"person.mobile": 13791112222.0, "person.mailing_address.region": 361102}
-    result = read_employee_sheet(CAT, SHANGRAO, shangrao_sheet([row]))
+    result = read_employee_sheet(CAT, SHANGRAO, shangrao_sheet([row]), regions=shipped_regions())
     assert result.errors == []
     assert result.employees[0]["person.mobile"] == "13791112222"
     assert result.employees[0]["person.mailing_address"]["region"] == "361102"
@@ -166,7 +176,10 @@ def test_an_id_number_typed_as_a_number_says_to_format_the_column_as_text() -> N
     """Excel keeps 15 significant digits: an 18-digit ID typed into a number cell loses its end."""
     number = HIRES[0]["person.id_number"].replace("X", "1")
     result = read_employee_sheet(
-        CAT, SHANGRAO, shangrao_sheet([typed(HIRES[0]) | {"person.id_number": int(number)}])
+        CAT,
+        SHANGRAO,
+        shangrao_sheet([typed(HIRES[0]) | {"person.id_number": int(number)}]),
+        regions=shipped_regions(),
     )
     assert result.employees[0]["person.id_number"].isdigit()  # digits, not 3.6E+17 nor ".0"
     assert len(result.employees[0]["person.id_number"]) == 18
@@ -183,7 +196,9 @@ def test_option_labels_become_codes() -> None:
         "insurance.types": "养老保险、工伤保险，失业保险",
         "education.level": "大学本科毕业",
     }
-    employee = read_employee_sheet(CAT, SHANGRAO, shangrao_sheet([row])).employees[0]
+    employee = read_employee_sheet(CAT, SHANGRAO, shangrao_sheet([row]), regions=shipped_regions()).employees[
+        0
+    ]
     assert employee["person.ethnicity"] == "03"
     assert employee["person.gender"] == "2"
     assert employee["person.hukou_category"] == "6"
@@ -198,14 +213,22 @@ def test_a_percentage_cell_is_read_as_a_percentage() -> None:
     ws.cell(3, j, 0.1).number_format = "0%"
     out = io.BytesIO()
     book.save(out)
-    assert read_employee_sheet(CAT, SHANGRAO, out.getvalue()).employees[0]["housing_fund.unit_rate"] == "10"
+    assert (
+        read_employee_sheet(CAT, SHANGRAO, out.getvalue(), regions=shipped_regions()).employees[0][
+            "housing_fund.unit_rate"
+        ]
+        == "10"
+    )
 
 
 def test_a_bad_check_digit_names_the_row_and_the_column() -> None:
     number = HIRES[1]["person.id_number"]
     wrong = number[:17] + ("0" if number[17] != "0" else "1")
     result = read_employee_sheet(
-        CAT, SHANGRAO, shangrao_sheet([typed(HIRES[0]), typed(HIRES[1]) | {"person.id_number": wrong}])
+        CAT,
+        SHANGRAO,
+        shangrao_sheet([typed(HIRES[0]), typed(HIRES[1]) | {"person.id_number": wrong}]),
+        regions=shipped_regions(),
     )
     assert [(i.field, i.code) for i in result.errors] == [("employees[1].person.id_number", "checksum")]
     assert result.errors[0].message_zh == f"第 4 行 A 列（公民身份号码）：校验位错误：应为 {number[17]}"
@@ -222,7 +245,9 @@ def test_a_typed_value_that_differs_from_the_register_is_named_and_kept_as_typed
         )
 
     rows = [typed(HIRES[0]), typed(HIRES[1]) | {"person.name": "张冒名"}]
-    result = read_employee_sheet(CAT, SHANGRAO, shangrao_sheet(rows), sharing=sharing)
+    result = read_employee_sheet(
+        CAT, SHANGRAO, shangrao_sheet(rows), sharing=sharing, regions=shipped_regions()
+    )
     assert [(i.field, i.code) for i in result.errors] == [("employees[1].person.name", "locked")]
     assert result.errors[0].message_zh.startswith("第 4 行 B 列（姓名）：")
     assert result.employees[1]["person.name"] == "张冒名"
@@ -231,7 +256,7 @@ def test_a_typed_value_that_differs_from_the_register_is_named_and_kept_as_typed
 def test_empty_rows_are_skipped_and_rows_keep_their_sheet_numbers() -> None:
     bad = typed(HIRES[1]) | {"person.mobile": "12345"}
     data = fill(employee_sheet_template(CAT, SHANGRAO), [typed(HIRES[0]), {"person.name": "  "}, {}, bad])
-    result = read_employee_sheet(CAT, SHANGRAO, data)
+    result = read_employee_sheet(CAT, SHANGRAO, data, regions=shipped_regions())
     assert result.rows == [3, 6]
     assert len(result.employees) == 2
     assert [i.field for i in result.errors] == ["employees[1].person.mobile"]
@@ -248,7 +273,7 @@ def test_an_unknown_column_is_named_by_its_letter_and_heading_and_a_running_numb
     ws.cell(3, last + 2, 1)
     out = io.BytesIO()
     book.save(out)
-    result = read_employee_sheet(CAT, SHANGRAO, out.getvalue())
+    result = read_employee_sheet(CAT, SHANGRAO, out.getvalue(), regions=shipped_regions())
     letter = ws.cell(1, last + 1).column_letter
     assert [i.field for i in result.errors] == [f"columns.{letter}"]
     assert f"{letter} 列" in result.errors[0].message_zh and "血型" in result.errors[0].message_zh
@@ -269,7 +294,7 @@ def test_a_reordered_sheet_with_the_paper_forms_titles_and_no_key_row_still_maps
             ws.cell(i, j, value)
     out = io.BytesIO()
     book.save(out)
-    result = read_employee_sheet(CAT, SHANGRAO, out.getvalue())
+    result = read_employee_sheet(CAT, SHANGRAO, out.getvalue(), regions=shipped_regions())
     assert result.errors == []
     assert result.rows == [2, 3, 4]
     assert result.employees == HIRES
@@ -283,19 +308,23 @@ def test_a_missing_required_column_is_named_for_each_row() -> None:
     ws.append([HIRES[0]["person.id_number"], "王强"])
     out = io.BytesIO()
     book.save(out)
-    result = read_employee_sheet(CAT, SHANGRAO, out.getvalue())
+    result = read_employee_sheet(CAT, SHANGRAO, out.getvalue(), regions=shipped_regions())
     mobile = next(i for i in result.errors if i.field == "employees[0].person.mobile")
     assert mobile.message_zh == "第 2 行（手机号码，表中没有此栏）：请填写手机号码"
 
 
 def test_the_same_person_twice_is_a_conflict() -> None:
-    result = read_employee_sheet(CAT, SHANGRAO, shangrao_sheet([typed(HIRES[0]), typed(HIRES[0])]))
+    result = read_employee_sheet(
+        CAT, SHANGRAO, shangrao_sheet([typed(HIRES[0]), typed(HIRES[0])]), regions=shipped_regions()
+    )
     assert [(i.field, i.code) for i in result.errors] == [("employees[1].person.id_number", "conflict")]
     assert "与第 3 行重复" in result.errors[0].message_zh
 
 
 def test_a_sheet_without_employees_says_so() -> None:
-    result = read_employee_sheet(CAT, SHANGRAO, employee_sheet_template(CAT, SHANGRAO))
+    result = read_employee_sheet(
+        CAT, SHANGRAO, employee_sheet_template(CAT, SHANGRAO), regions=shipped_regions()
+    )
     assert [(i.field, i.code) for i in result.errors] == [("employees", "required")]
 
 
@@ -308,14 +337,16 @@ def test_corrupt_and_foreign_files_are_refused() -> None:
         (b"PK\x03\x04" + b"\0" * 100, ".xlsx"),
     ):
         with pytest.raises(SheetRefused) as refused:
-            read_employee_sheet(CAT, SHANGRAO, data)
+            read_employee_sheet(CAT, SHANGRAO, data, regions=shipped_regions())
         assert says in refused.value.message_zh
         assert refused.value.issue.field == "file"
 
 
 def test_more_rows_than_allowed_are_refused() -> None:
     with pytest.raises(SheetRefused) as refused:
-        read_employee_sheet(CAT, SHANGRAO, shangrao_sheet([typed(r) for r in HIRES]), max_rows=2)
+        read_employee_sheet(
+            CAT, SHANGRAO, shangrao_sheet([typed(r) for r in HIRES]), max_rows=2, regions=shipped_regions()
+        )
     assert "超过 2 名" in refused.value.message_zh
 
 
@@ -324,7 +355,7 @@ def test_an_english_sheet_reads_back_the_same() -> None:
     book = load_workbook(io.BytesIO(data))
     assert book.sheetnames[:2] == ["Employees", "Instructions"]
     assert book.worksheets[0].cell(1, 1).value == "*Resident ID number"
-    assert read_employee_sheet(CAT, SHANGRAO, data).employees == HIRES
+    assert read_employee_sheet(CAT, SHANGRAO, data, regions=shipped_regions()).employees == HIRES
 
 
 # ------------------------------------------------------------------------------------ sandbox hires
@@ -342,6 +373,7 @@ def _employee_errors(theme_id: str, rows: list[dict[str, Any]]) -> list[str]:
         employee_prefill=[dict(HUB.prefill_person(n)) for n in numbers],
         employee_facts=[dict(HUB.facts(id_number=n, province_code=theme.region_code)) for n in numbers],
         today=date.today(),
+        regions=shipped_regions(),
     )
     return [i.field for i in checked.errors if i.field.startswith("employees[")]
 
@@ -360,6 +392,9 @@ def test_sandbox_hires_follow_the_themes_fields_and_their_seed() -> None:
     assert {"person.birth_date", "employment.start_date", "social_card.service_bank"} <= set(rows[0])
     assert rows == sandbox_hires(20, ZIBO.id, seed=7, catalogue=CAT, hub=HUB)
     assert rows != sandbox_hires(20, ZIBO.id, seed=8, catalogue=CAT, hub=HUB)
-    assert read_employee_sheet(CAT, ZIBO, build_sheet(CAT, ZIBO, rows)).employees == rows
+    assert (
+        read_employee_sheet(CAT, ZIBO, build_sheet(CAT, ZIBO, rows), regions=shipped_regions()).employees
+        == rows
+    )
     with pytest.raises(ValueError):
         sandbox_hires(1, "hubei.graduate-employment", catalogue=CAT, hub=HUB)

@@ -24,6 +24,7 @@ from stdnum.cn import uscc as uscc_number
 from lianban.catalog.catalogue import default_catalogue
 from lianban.catalog.codelists import region_code_list
 from lianban.catalog.model import FieldDef, FieldType, Theme
+from lianban.forms.regions import shipped_regions
 from lianban.forms.spec import FormField, build_form
 from lianban.forms.split import split_payloads
 from lianban.forms.submission import check_submission
@@ -196,7 +197,9 @@ def test_values_that_pass_the_field_checks_always_split_into_valid_payloads(them
     @given(applications(theme))
     def property(application: tuple[list[str], dict[str, str], dict[str, Any]]) -> None:
         items, situation, form = application
-        checked = check_submission(CAT, theme, items=items, situation=situation, form=form, today=TODAY)
+        checked = check_submission(
+            CAT, theme, items=items, situation=situation, form=form, today=TODAY, regions=shipped_regions()
+        )
         errors = _field_errors(checked)
         assume(not errors)
         # eligibility aside (a department would refuse, not the schema): every item's payload
@@ -241,6 +244,7 @@ def test_a_zibo_flexible_worker_with_every_required_field_is_not_refused_for_has
         form=form,
         facts={"resident_in_province": True},
         today=TODAY,
+        regions=shipped_regions(),
     )
     assert checked.ok, [(i.field, i.message_zh) for i in checked.errors]
     pension = next(p for p in checked.payloads if p.item == "pension_enrolment")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from lianban.forms.contributions import HousingFundRates, housing_fund_amounts, rate_bound_issues
-from lianban.forms.regions import load_region_settings, region_settings
+from lianban.forms.regions import load_region_settings, region_settings, shipped_regions
 
 SHANGRAO = (
     '"361100": {name: 上饶市, average_wage_yuan_per_year: 70000, average_wage_year: 2024,'
@@ -21,7 +21,7 @@ SHANGRAO = (
 
 def test_the_shipped_provinces_keep_the_national_bounds() -> None:
     for code in ("420000", "370000", "360000", "130000"):
-        assert region_settings(code).housing_fund_rates == HousingFundRates(
+        assert region_settings(code, shipped_regions()).housing_fund_rates == HousingFundRates(
             Decimal(5), Decimal(12), Decimal(1)
         )
 

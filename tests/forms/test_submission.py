@@ -8,6 +8,7 @@ from typing import Any
 from stdnum.cn import ric, uscc
 
 from lianban.catalog.catalogue import default_catalogue
+from lianban.forms.regions import shipped_regions
 from lianban.forms.submission import check_submission
 
 CAT = default_catalogue()
@@ -85,6 +86,7 @@ def test_a_shangrao_batch_with_one_bad_row_names_that_row_and_field() -> None:
         form={**SHANGRAO_HEADER, "employees": rows},
         facts={"employer_has_housing_fund_account": True},
         today=TODAY,
+        regions=shipped_regions(),
     )
     found = codes(check)
     assert found.get("employees[1].employment.contract_period.end") == "range"
@@ -108,6 +110,7 @@ def test_a_good_shangrao_batch_computes_housing_fund_amounts_and_splits_per_empl
         form={**SHANGRAO_HEADER, "employees": rows},
         facts={"employer_has_housing_fund_account": True},
         today=TODAY,
+        regions=shipped_regions(),
     )
     assert check.errors == [], [str(i) for i in check.errors]
     assert check.employees[0]["housing_fund.unit_amount"] == "150.00"
@@ -131,6 +134,7 @@ def test_a_wrong_housing_fund_amount_is_a_conflict() -> None:
         form={**SHANGRAO_HEADER, "employees": [row]},
         facts={"employer_has_housing_fund_account": True},
         today=TODAY,
+        regions=shipped_regions(),
     )
     assert codes(check)["employees[0].housing_fund.unit_amount"] == "conflict"
 
@@ -147,6 +151,7 @@ def test_an_employer_without_a_housing_fund_account_opens_no_personal_accounts()
         form={**SHANGRAO_HEADER, "employees": [row]},
         facts={"employer_has_housing_fund_account": False},
         today=TODAY,
+        regions=shipped_regions(),
     )
     # 个人住房公积金账户设立 is one of the services the employer ticks: when it cannot be done it
     # leaves the case with its reason, and the other three items go on
@@ -164,17 +169,35 @@ def test_a_prefilled_value_is_locked() -> None:
     theme = CAT.theme("hebei.flexible-employment")
     prefill = {"person.name": "刘晓燕", "person.gender": "2"}
     check = check_submission(
-        CAT, theme, items=None, situation=None, form={"person.name": "刘小燕"}, prefill=prefill, today=TODAY
+        CAT,
+        theme,
+        items=None,
+        situation=None,
+        form={"person.name": "刘小燕"},
+        prefill=prefill,
+        today=TODAY,
+        regions=shipped_regions(),
     )
     assert codes(check)["person.name"] == "locked"
-    filled = check_submission(CAT, theme, items=None, situation=None, form={}, prefill=prefill, today=TODAY)
+    filled = check_submission(
+        CAT,
+        theme,
+        items=None,
+        situation=None,
+        form={},
+        prefill=prefill,
+        today=TODAY,
+        regions=shipped_regions(),
+    )
     assert filled.values["person.name"] == "刘晓燕"  # the server fills what the client omitted
     assert "person.name" not in codes(filled)
 
 
 def test_missing_required_fields_are_each_named() -> None:
     theme = CAT.theme("hebei.flexible-employment")
-    check = check_submission(CAT, theme, items=None, situation=None, form={}, today=TODAY)
+    check = check_submission(
+        CAT, theme, items=None, situation=None, form={}, today=TODAY, regions=shipped_regions()
+    )
     found = codes(check)
     assert found["person.id_number"] == "required"
     assert found["employment.start_date"] == "required"
@@ -184,10 +207,22 @@ def test_missing_required_fields_are_each_named() -> None:
 def test_a_pension_base_outside_60_to_300_percent_of_the_average_wage_is_out_of_range() -> None:
     theme = CAT.theme("hebei.flexible-employment")
     low = check_submission(
-        CAT, theme, items=None, situation=None, form={"insurance.pension.base": "100"}, today=TODAY
+        CAT,
+        theme,
+        items=None,
+        situation=None,
+        form={"insurance.pension.base": "100"},
+        today=TODAY,
+        regions=shipped_regions(),
     )
     assert codes(low)["insurance.pension.base"] == "range"
     fine = check_submission(
-        CAT, theme, items=None, situation=None, form={"insurance.pension.base": "5000"}, today=TODAY
+        CAT,
+        theme,
+        items=None,
+        situation=None,
+        form={"insurance.pension.base": "5000"},
+        today=TODAY,
+        regions=shipped_regions(),
     )
     assert "insurance.pension.base" not in codes(fine)

@@ -16,6 +16,7 @@ from lianban.catalog.loader import load_field_dictionary
 from lianban.catalog.model import FieldDef, FieldType, Label, Validator
 from lianban.forms.fieldtypes import FIELD_KINDS, field_type
 from lianban.forms.issues import FieldIssue
+from lianban.forms.regions import shipped_regions
 from lianban.forms.validate import (
     HousingFundAmounts,
     RegionSettings,
@@ -717,19 +718,19 @@ def test_pension_base_within_60_to_300_percent_of_the_average_wage() -> None:
 
 
 def test_region_settings_walk_up_from_a_city_to_its_province() -> None:
-    shangrao = region_settings("361100")
+    shangrao = region_settings("361100", shipped_regions())
     assert shangrao.region_code == "360000" and shangrao.name == "江西省"
-    assert region_settings("370303").region_code == "370000"  # a Zibo district
-    assert region_settings("420000").region_code == "420000"
+    assert region_settings("370303", shipped_regions()).region_code == "370000"  # a Zibo district
+    assert region_settings("420000", shipped_regions()).region_code == "420000"
     with pytest.raises(KeyError):
-        region_settings("110000")
+        region_settings("110000", shipped_regions())
     with pytest.raises(KeyError):
-        region_settings("42")
+        region_settings("42", shipped_regions())
 
 
 @pytest.mark.parametrize("code", ["420000", "370000", "360000", "130000"])
 def test_the_four_provinces_are_configured(code: str) -> None:
-    s = region_settings(code)
+    s = region_settings(code, shipped_regions())
     assert s.average_wage_yuan_per_year > 0 and s.average_wage_year >= 2020
     assert s.housing_fund_rounding == "yuan"
     assert s.source  # says where the figure comes from, or that it is a placeholder

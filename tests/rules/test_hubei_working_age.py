@@ -17,6 +17,7 @@ from typing import Any
 from stdnum.cn import ric
 
 from lianban.catalog.catalogue import default_catalogue
+from lianban.forms.regions import shipped_regions
 from lianban.forms.submission import check_submission
 from lianban.rules.eligibility import ConditionResult, assess
 
@@ -60,6 +61,7 @@ def _file(birth: str, gender: str) -> Any:
         situation={"archive_items": "none"},
         form=_form(birth, gender),
         today=TODAY,
+        regions=shipped_regions(),
     )
 
 

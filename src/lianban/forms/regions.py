@@ -31,6 +31,7 @@ __all__ = [
     "deployment_regions",
     "load_region_settings",
     "region_settings",
+    "shipped_regions",
 ]
 
 REGIONS_FILE = Path(__file__).parent / "data" / "regions.yaml"
@@ -159,12 +160,19 @@ def _ancestors(code: str) -> Sequence[str]:
     return list(dict.fromkeys(chain))
 
 
-def region_settings(region_code: str, settings: Mapping[str, RegionSettings] | None = None) -> RegionSettings:
-    """The settings for a region: its own entry, else its city's, else its province's.
+def shipped_regions() -> Mapping[str, RegionSettings]:
+    """The shipped figures (``data/regions.yaml``, placeholder wages): for tests and the sandbox's
+    simulated departments; the platform takes :func:`deployment_regions`."""
+    return _table(REGIONS_FILE)
+
+
+def region_settings(region_code: str, settings: Mapping[str, RegionSettings]) -> RegionSettings:
+    """The settings for a region in ``settings`` (the deployment's figures, no default): its own
+    entry, else its city's, else its province's.
 
     Raises ``KeyError`` when neither the region nor any level above it is configured.
     """
-    table = _table(REGIONS_FILE) if settings is None else settings
+    table = settings
     code = str(region_code).strip()
     if not (len(code) == 6 and is_ascii_digits(code)):
         raise KeyError(f"not a 6-digit region code: {region_code!r}")

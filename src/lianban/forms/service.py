@@ -237,7 +237,7 @@ def housing_fund_preview(
     unit_rate: object,
     personal_rate: object,
     *,
-    regions: Mapping[str, RegionSettings] | None = None,
+    regions: Mapping[str, RegionSettings],
 ) -> HousingFundAmounts | None:
     """月缴存额 as the employer types (the pages show it live): base × rate for each side under the
     theme's region's rounding (``regions``: the deployment's figures) — the rule filing applies.

@@ -254,12 +254,12 @@ def check_submission(
     facts: Mapping[str, Any] | None = None,
     employee_facts: Sequence[Mapping[str, Any]] = (),
     today: date,
-    regions: Mapping[str, RegionSettings] | None = None,
+    regions: Mapping[str, RegionSettings],
 ) -> CheckedSubmission:
     """Validate everything; the answer lists every issue at once (no stopping at the first).
 
-    ``regions``: the deployment's region figures (:func:`~lianban.forms.regions.deployment_regions`);
-    the shipped ones when not given."""
+    ``regions``: the deployment's region figures (:func:`~lianban.forms.regions.deployment_regions`),
+    always given: no default, so no caller falls back to the shipped placeholder wages unnoticed."""
     spec = shared_form(catalogue, theme, items, situation, form)  # shared: never changed here
     header_fields = spec.header_fields
     employee_fields = spec.employee_fields

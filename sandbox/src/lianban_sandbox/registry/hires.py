@@ -31,6 +31,7 @@ from stdnum.cn import ric
 from lianban.catalog.catalogue import Catalogue, default_catalogue
 from lianban.catalog.codelists import region_code_list, region_name
 from lianban.catalog.model import FieldType
+from lianban.forms.regions import shipped_regions
 from lianban.forms.spec import FormField, build_form
 from lianban.forms.submission import check_submission
 from lianban.sharing.providers import SharingHub
@@ -232,6 +233,7 @@ def sandbox_hires(
             employee_prefill=[verified for _, verified in drawn],
             employee_facts=[dict(hub.facts(id_number=x, province_code=theme.region_code)) for x in numbers],
             today=today,
+            regions=shipped_regions(),
         )
         refused: set[int] = set()
         for issue in checked.errors:

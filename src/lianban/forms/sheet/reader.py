@@ -186,7 +186,7 @@ def read_employee_sheet(
     sharing: EmployeeSharing | None = None,
     today: date | None = None,
     max_rows: int = DEFAULT_MAX_ROWS,
-    regions: Mapping[str, RegionSettings] | None = None,
+    regions: Mapping[str, RegionSettings],
 ) -> SheetResult:
     """Read and check an uploaded employee sheet (``regions``: the deployment's region figures).
 

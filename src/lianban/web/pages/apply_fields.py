@@ -324,7 +324,8 @@ def sections(
     errors: Mapping[str, str],
     row: int | None = None,
     only: Collection[str] | None = None,
-    regions: Mapping[str, RegionSettings] | None = None,
+    *,
+    regions: Mapping[str, RegionSettings],
 ) -> list[dict[str, Any]]:
     """The visible fields grouped in the API's sections (个人基本信息、就业登记信息 …); ``only``
     those keys when given (a 补正 asks for the returned items' fields); 月缴存额 shown under the
