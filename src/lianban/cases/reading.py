@@ -20,7 +20,19 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Integer, Text, and_, bindparam, cast, literal, null, or_, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Text,
+    and_,
+    bindparam,
+    cast,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
 
 from lianban.cases.filing import FiledItem
 from lianban.cases.obligations import obligations_of
@@ -144,11 +156,25 @@ def case_summary(
     }
 
 
+def _naming(clerk: bool) -> tuple[str, ...]:
+    """Who may see a case — the one rule both checks below are built from: the columns of the case
+    one of which must name the caller. Its owner (the applicant: a person or an employer) sees it;
+    a window clerk also sees the cases the clerk filed as their agent (代办人, ``cases.actor``)."""
+    return ("owner", "actor") if clerk else ("owner",)
+
+
 def visible(identity: Identity, case: Case) -> bool:
-    """The owner sees the case; a window clerk sees those the clerk filed."""
-    return case.owner == identity.subject or (
-        identity.role is Role.WINDOW_CLERK and case.actor == identity.subject
+    """Whether the caller may see a loaded case (:func:`_naming`'s rule, as :func:`seen_by` asks it
+    in SQL)."""
+    return any(
+        getattr(case, column) == identity.subject for column in _naming(identity.role is Role.WINDOW_CLERK)
     )
+
+
+def seen_by(clerk: bool, who: Any) -> ColumnElement[bool]:
+    """The condition that the caller (``who``: a subject or a bound parameter) may see the case
+    (:func:`_naming`'s rule, as :func:`visible` asks it of a loaded case)."""
+    return or_(*(getattr(Case, column) == who for column in _naming(clerk)))
 
 
 def _feedback() -> Any:
@@ -200,14 +226,13 @@ def _feedback() -> Any:
 
 
 def _case_and_items(clerk: bool) -> Prepared:
-    """The case, if the caller may see it, with its sub-items: the owner's (its keyed hash bound as
-    ``who``), or for a window clerk also those the clerk filed (``visible``'s rule)."""
+    """The case, if the caller may see it (:func:`seen_by`; the caller's keyed hash bound as
+    ``who``), with its sub-items."""
     who = bindparam("who", type_=Case.owner.type)
-    mine = or_(Case.owner == who, Case.actor == who) if clerk else Case.owner == who
     return Prepared(
         select(*_CASE, *_ITEM)
         .outerjoin(CaseItem, CaseItem.case_id == Case.case_id)
-        .where(Case.case_id == bindparam("case_id", type_=Case.case_id.type), mine)
+        .where(Case.case_id == bindparam("case_id", type_=Case.case_id.type), seen_by(clerk, who))
     )
 
 
