@@ -33,7 +33,10 @@ def test_threads_draw_from_blocks_of_their_own() -> None:
 
 
 def test_a_forked_child_does_not_repeat_its_parent() -> None:
-    randomness.random_bytes(1)  # a block drawn in the parent, mostly unused
+    randomness._pool.block, randomness._pool.at = b"", 0  # so the next draw starts a fresh block
+    randomness.random_bytes(1)  # a block drawn in the parent, all but one byte unused
+    assert len(randomness._pool.block) - randomness._pool.at >= 32  # without the at-fork hook the
+    # child's next 32 bytes would be the parent's next 32: the comparison below would fail
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: its next bytes, to the parent
