@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from lianban.catalog.catalogue import default_catalogue
+from lianban.forms import spec_memo
 from lianban.forms.spec import FormSpec, build_form
 from lianban.forms.spec_memo import shared_form
 
@@ -39,3 +40,14 @@ def test_values_no_rule_reads_share_one_form() -> None:
     assert a is b
     other = shared_form(catalogue, theme, None, {"settle_city": "other"}, {"person.mobile": "13907150000"})
     assert _shape(other) == _shape(build_form(catalogue, theme, None, {"settle_city": "other"}))
+
+
+def test_the_values_a_rule_reads_are_kept_only_as_a_digest() -> None:
+    catalogue = default_catalogue()
+    theme = next(t for t in catalogue.themes.values() if "employment.has_uscc" in str(t.model_dump()))
+    secret = "110101199001011237"  # as if a theme's rule read a person's ID number
+    values = {"employment.has_uscc": secret}
+    got = shared_form(catalogue, theme, None, None, values)
+    assert got is shared_form(catalogue, theme, None, None, dict(values))  # remembered by its digest
+    assert got is not shared_form(catalogue, theme, None, None, {"employment.has_uscc": secret[:-1] + "8"})
+    assert secret not in repr(list(spec_memo._forms))

@@ -5,12 +5,14 @@ hundred field references, each rule of visibility evaluated) though the same the
 situation give the same form — unless a rule reads a form value. So the form is remembered under
 the theme, the chosen items, the situation answers and the values of exactly the names the
 theme's applicability and visibility rules read (``referenced_names``); any other value cannot
-change it. What is handed out is shared: read it, never change it (a check that narrows the
+change it. Those values are kept in the key only as a digest (BLAKE2b, 256 bits), so a rule that
+reads a personal value leaves none of it in the memo. What is handed out is shared: read it, never change it (a check that narrows the
 items makes a new :class:`FormSpec` with ``dataclasses.replace``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -62,8 +64,10 @@ def _key(
         encoded = _KEY_JSON.encode(relevant) if relevant else ""
     except (TypeError, ValueError):
         return None  # a value that is no plain JSON: built anew
+    # kept as a digest: a rule may read a personal value (person.*), which must not stay in memory
+    digest = hashlib.blake2b(encoded.encode(), digest_size=32).digest() if encoded else b""
     answers = tuple(sorted((str(k), str(v)) for k, v in (situation or {}).items()))
-    return (id(catalogue), theme.id, id(theme), tuple(items) if items else None, answers, encoded)
+    return (id(catalogue), theme.id, id(theme), tuple(items) if items else None, answers, digest)
 
 
 def shared_form(
