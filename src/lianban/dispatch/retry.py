@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from lianban.cases.progress import lock_case, refresh_case, requeue
@@ -12,14 +12,22 @@ from lianban.cases.schema import Case, CaseItem
 from lianban.cases.states import CaseStatus, ItemStatus
 
 
-def failed_items(session: Session) -> list[CaseItem]:
-    return list(
-        session.execute(
-            select(CaseItem)
-            .join(Case, Case.case_id == CaseItem.case_id)
-            .where(CaseItem.status == ItemStatus.FAILED.value, Case.status != CaseStatus.WITHDRAWN.value)
-        ).scalars()
+def _failed() -> Select[CaseItem, str | None]:
+    return (
+        select(CaseItem, Case.case_no)
+        .join(Case, Case.case_id == CaseItem.case_id)
+        .where(CaseItem.status == ItemStatus.FAILED.value, Case.status != CaseStatus.WITHDRAWN.value)
     )
+
+
+def failed_items(session: Session) -> list[CaseItem]:
+    return list(session.execute(_failed()).scalars())
+
+
+def failed_items_numbered(session: Session) -> list[tuple[CaseItem, str | None]]:
+    """The failed items with their case's 办件编号 (``case_no``), read in the same join — no list of
+    case ids sent back as parameters (SQLite allows only so many)."""
+    return [(item, case_no) for item, case_no in session.execute(_failed())]
 
 
 def retry_item(session: Session, case_id: str, item_id: str, actor: str, at: datetime) -> bool:

@@ -6,12 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-
-from lianban.cases.schema import Case
 from lianban.cases.worklist import parse_worklist_id, worklist_id
 from lianban.context import Context
-from lianban.dispatch.retry import failed_items, retry_item
+from lianban.dispatch.retry import failed_items_numbered, retry_item
 from lianban.errors import Conflict, Forbidden
 from lianban.security.tokens import Identity, Role
 
@@ -26,22 +23,16 @@ def failed(ctx: Context, identity: Identity) -> list[dict[str, Any]]:
     the applicant quotes)."""
     require_operator(identity)
     with ctx.sessions() as session:
-        items = failed_items(session)
-        numbers = dict(
-            session.execute(
-                select(Case.case_id, Case.case_no).where(Case.case_id.in_({i.case_id for i in items}))
-            ).all()
-        )
         return [
             {
                 "item_id": worklist_id(i),
                 "case_id": i.case_id,
-                "case_no": numbers.get(i.case_id),
+                "case_no": case_no,
                 "code": i.code,
                 "department": i.department,
                 "error": i.reason,
             }
-            for i in items
+            for i, case_no in failed_items_numbered(session)
         ]
 
 
