@@ -105,7 +105,12 @@ def test_an_operator_retries_a_send_once_the_department_is_back_and_the_item_com
     expect(failed_table).not_to_contain_text(case_id)  # not the case's internal id
     expect(failed).to_contain_text("503")
     departments = desktop.get_by_role("region", name="部门系统与推送方式")
-    expect(departments.get_by_role("row").filter(has_text="人才服务/档案管理机构")).to_contain_text("不可达")
+    archives = departments.get_by_role("row").filter(has_text="人才服务/档案管理机构")
+    expect(archives).to_contain_text("不可达")
+    # the demo's simulated archives system is its system: new items go there, and can be switched
+    expect(archives).to_contain_text("部门业务系统")
+    expect(archives).not_to_contain_text("未配置系统")
+    expect(archives.get_by_role("button", name=re.compile("^改由工作台办理"))).to_be_visible()
     axe(desktop)
     screenshot(desktop, "staff/operator")
 

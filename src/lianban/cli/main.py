@@ -103,6 +103,7 @@ def serve_platform(
             raise typer.Exit(2)
         urls = systems.start()
         application.state.department_systems = systems
+        application.state.department_urls = urls  # the operator desk: these departments have a system
     # callbacks come to LIANBAN_PUBLIC_URL when set (behind a proxy), else to where this serves
     worker = InProcessWorker(
         Dispatcher(

@@ -110,6 +110,7 @@ def create_app(
     oidc = settings.security.oidc  # the province's identity provider (统一身份认证), when configured
     app.state.oidc = RelyingParty(oidc) if oidc is not None else None
     app.state.department_systems = None  # simulated departments, when this process runs them (demo)
+    app.state.department_urls = None  # their addresses then (else the deployment file's departments)
     security = settings.security
     app.state.throttle = make_throttle(
         platform.engine, security.redis_url, dict(security.rates), platform.secret_key

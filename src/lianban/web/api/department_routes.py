@@ -27,7 +27,7 @@ class RouteBody(BaseModel):
 
 def configured_systems(request: Request) -> set[str]:
     """Departments with a system this deployment reaches (the deployment file, or the demo's)."""
-    systems = getattr(request.app.state, "department_urls", None) or {}
+    systems = request.app.state.department_urls or {}
     return set(systems) | set(request.app.state.settings.departments)
 
 
