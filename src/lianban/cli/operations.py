@@ -70,7 +70,9 @@ def jobs_retry(
 @data_app.command("rekey")
 def data_rekey(
     database_url: DbOpt = None,
-    batch_size: Annotated[int, typer.Option(min=1, help="cases per transaction")] = 200,
+    batch_size: Annotated[
+        int, typer.Option(min=1, help="cases, drafts or audit entries per transaction")
+    ] = 200,
 ) -> None:
     """Re-encrypt personal data under the first key of LIANBAN_DATA_KEYS; rows already under it are left alone."""
     from rich.progress import Progress
@@ -90,8 +92,16 @@ def data_rekey(
             done = rekey(
                 session_factory(engine), batch_size, lambda n, of: bar.update(task, completed=n, total=of)
             )
-            done += rekey_drafts(session_factory(engine), batch_size)  # drafts (草稿) hold personal data too
-            done += rekey_actors(session_factory(engine, {}))  # the audit log's actor copies
+            drafts = bar.add_task("草稿 / drafts", total=None)  # drafts hold personal data too
+            done += rekey_drafts(
+                session_factory(engine), batch_size, lambda n: bar.update(drafts, completed=n)
+            )
+            audit = bar.add_task("审计日志 / audit log actors", total=None)  # the actors' encrypted copies
+            done += rekey_actors(
+                session_factory(engine, {}),
+                batch_size,
+                lambda n, of: bar.update(audit, completed=n, total=of),
+            )
     except FieldCryptError as exc:
         err.print(f"[red]无法解密 / cannot decrypt:[/] {exc}")
         raise typer.Exit(1) from exc

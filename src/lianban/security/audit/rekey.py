@@ -12,7 +12,9 @@ untouched: ``lianban audit verify`` holds before and after.
 
 from __future__ import annotations
 
-from sqlalchemy import Text, and_, or_, select, text, type_coerce, update
+from collections.abc import Callable
+
+from sqlalchemy import Text, and_, func, or_, select, text, type_coerce, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from lianban.security.audit.schema import AuditEntry
@@ -26,15 +28,22 @@ SQLITE_NO_UPDATE = (
 )
 
 
-def rekey_actors(sessions: sessionmaker[Session], batch_size: int = 500) -> int:
-    """Re-encrypt every entry's ``actor_sealed`` under the keyring's first key; returns the entries
-    rewritten (none the second time)."""
+def rekey_actors(
+    sessions: sessionmaker[Session], batch_size: int = 500, progress: Callable[[int, int], None] | None = None
+) -> int:
+    """Re-encrypt every entry's ``actor_sealed`` under the keyring's first key, ``batch_size``
+    entries per transaction; returns the entries rewritten (none the second time).
+    ``progress(done, total)`` counts the entries with a copy, looked at so far."""
     crypt = field_encryption(sessions)
     column = AuditEntry.__table__.c.actor_sealed
     kind = column.type
     assert isinstance(kind, SealedText)
     stored = type_coerce(column, Text)
-    rewritten = 0
+    rewritten = done = 0
+    with sessions() as session:
+        total = int(
+            session.scalar(select(func.count()).select_from(AuditEntry).where(column.is_not(None))) or 0
+        )
     after = None
     while True:
         with sessions() as session, session.begin():
@@ -60,6 +69,9 @@ def rekey_actors(sessions: sessionmaker[Session], batch_size: int = 500) -> int:
                     session.execute(text(SQLITE_NO_UPDATE))
                 rewritten += len(stale)
             after = (rows[-1][0], rows[-1][1])
+        done += len(rows)
+        if progress is not None:
+            progress(done, max(total, done))
 
 
 def _lift_guard(session: Session) -> bool:
