@@ -1,5 +1,6 @@
 """``lianban data rekey`` re-encrypts the audit log's actor copies ``--batch-size`` entries per
 transaction and reports how far it is (done, total), as the cases' step does. SQLite and PostgreSQL.
+The SQLite triggers prune and rekey create again are the ones the migrations made.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from test_audit_chain import a_days_work
 from lianban.catalog.catalogue import default_catalogue
 from lianban.db import make_engine, session_factory
 from lianban.security.audit import verify
+from lianban.security.audit.ledger import SQLITE_NO_DELETE, SQLITE_NO_UPDATE
 from lianban.security.audit.rekey import rekey_actors
 from lianban.security.fieldcrypt import DataKey, DataKeyring, use_field_encryption
 from lianban.security.lookup import use_lookup_key
@@ -46,3 +48,14 @@ def test_actor_copies_are_rekeyed_in_batches_with_progress(database_url: str) ->
         assert report.intact and report.copies_checked == 5 and not report.bad_copies
     finally:
         engine.dispose()
+
+
+def test_the_runtime_sqlite_triggers_are_the_migrations(sqlite_url: str) -> None:
+    """prune and rekey create again, from ledger.py's one copy, the triggers the migrations made."""
+    a_days_work(sqlite_url)  # migrated
+    engine = create_engine(sqlite_url)
+    with engine.connect() as conn:
+        made = dict(conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")).all())
+    engine.dispose()
+    assert made["audit_log_no_delete"] == SQLITE_NO_DELETE
+    assert made["audit_log_no_update"] == SQLITE_NO_UPDATE

@@ -13,6 +13,10 @@ months; ``LIANBAN_AUDIT_RETENTION_DAYS``), each only after its chain verifies an
 written. It is the one DELETE on ``audit_log`` in the code; on PostgreSQL the trigger lets it
 through only inside a transaction that set ``lianban.audit_prune``; on SQLite it drops the trigger
 that refuses DELETE and creates it again in the same transaction (migration 0023).
+
+The SQLite triggers' DDL that prune and rekey (:mod:`.rekey`) create again at run time lives here,
+once (:data:`SQLITE_NO_DELETE`, :data:`SQLITE_NO_UPDATE`); the migrations keep their own frozen
+copies, and a test holds the two the same.
 """
 
 from __future__ import annotations
@@ -32,6 +36,10 @@ PRUNED = "audit_pruned"
 SQLITE_NO_DELETE = (
     "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
     "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only (审计日志只可追加): DELETE refused'); END"
+)
+SQLITE_NO_UPDATE = (
+    "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log "
+    "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only (审计日志只可追加): UPDATE refused'); END"
 )
 
 
@@ -190,4 +198,13 @@ def entries_by(session: Session, actor: str, limit: int = 1000) -> list[AuditEnt
     )
 
 
-__all__ = ["MIN_RETENTION_DAYS", "PRUNED", "Report", "entries_by", "prune", "verify"]
+__all__ = [
+    "MIN_RETENTION_DAYS",
+    "PRUNED",
+    "SQLITE_NO_DELETE",
+    "SQLITE_NO_UPDATE",
+    "Report",
+    "entries_by",
+    "prune",
+    "verify",
+]

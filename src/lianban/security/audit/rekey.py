@@ -17,15 +17,11 @@ from collections.abc import Callable
 from sqlalchemy import Text, and_, func, or_, select, text, type_coerce, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from lianban.security.audit.ledger import SQLITE_NO_UPDATE
 from lianban.security.audit.schema import AuditEntry
 from lianban.security.fieldcrypt import SealedText, field_encryption
 
-__all__ = ["SQLITE_NO_UPDATE", "rekey_actors"]
-
-SQLITE_NO_UPDATE = (
-    "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log "
-    "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only (审计日志只可追加): UPDATE refused'); END"
-)
+__all__ = ["rekey_actors"]
 
 
 def rekey_actors(
