@@ -12,10 +12,10 @@ import logging
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, select
+from sqlalchemy import Table, bindparam, event, func, select
 from sqlalchemy import insert as sql_insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session, SessionTransaction, defer
 
 from lianban.cases.jobs import JobKind, new_job, publish
 from lianban.cases.schema import Case, CaseItem, TimelineEvent
@@ -37,7 +37,8 @@ def lock_case(session: Session, case_id: str) -> Case | None:
     """Take the case's row lock first (PostgreSQL), so work on one case is serialised and the
     timeline's sequence and the items' statuses never race; SQLite serialises writers anyway.
 
-    Once per transaction: the case locked is kept with the session until the transaction ends,
+    Once per transaction: the case locked is kept with the session until the transaction ends
+    (then let go, :func:`_forget_locked`),
     so a second lock (the next event of the case in one transaction) and every ``session.get``
     of it after the lock find it without reading it again (the lock is held; what changed it
     since is this transaction's own doing, on that object)."""
@@ -55,6 +56,16 @@ def lock_case(session: Session, case_id: str) -> Case | None:
             held = session.info[_LOCKED] = (transaction, cases)
         held[1][case_id] = case  # (held: the session's identity map keeps only weak references)
     return case
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_locked(session: Session, transaction: SessionTransaction) -> None:
+    """The transaction whose locks ``lock_case`` kept has ended (commit or rollback): let its cases
+    go, so the next transaction on the session reads them afresh (the sessions keep what they
+    loaded past a commit, expire_on_commit=False, and only weakly)."""
+    held = session.info.get(_LOCKED)
+    if held is not None and held[0] is transaction:
+        del session.info[_LOCKED]
 
 
 # the statements of a step, built once (a step is written several times per sub-item)
