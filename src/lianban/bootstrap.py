@@ -160,17 +160,29 @@ def keyed_engine(settings: Settings, catalogue: Catalogue | None = None, require
     tools that need no whole platform (``lianban migrate``, ``data rekey``, ``audit verify``).
 
     Keys that cannot be made raise ``ConfigError``; unless ``required`` is false: then the engine
-    has none, and a protected value it meets is an error naming the missing variable."""
+    has each key that can be made (the data keys, the lookup key), and a protected value that needs
+    a missing one is an error naming its variable."""
     engine = make_engine(settings.database_url)
-    try:
-        return with_keys_at_rest(engine, settings, catalogue or default_catalogue(settings.themes_dir))
-    except ConfigError as exc:
-        if required:
+    catalogue = catalogue or default_catalogue(settings.themes_dir)
+    if required:
+        try:
+            return with_keys_at_rest(engine, settings, catalogue)
+        except ConfigError:
             engine.dispose()
             raise
-        # said, so a later "carries no data keys" is not read as the keys being unset
-        log.warning("keys at rest not set up (%s); protected values cannot be read or written", exc)
-        return engine
+    try:
+        use_field_encryption(
+            engine,
+            data_keyring(settings.data_dir, settings.sandbox, settings.data_keys, settings.data_cipher),
+            catalogue,
+        )
+    except ConfigError as exc:  # said, so a later "carries no data keys" is not read as unset
+        log.warning("data keys not set up (%s); encrypted values cannot be read or written", exc)
+    try:
+        use_lookup_key(engine, lookup_key_of(settings))
+    except ConfigError as exc:
+        log.warning("lookup key not set up (%s); identifiers cannot be hashed", exc)
+    return engine
 
 
 def build_platform(

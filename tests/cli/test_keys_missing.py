@@ -12,8 +12,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from typer.testing import CliRunner, Result
 
+from lianban.bootstrap import keyed_engine
 from lianban.cli.main import app
+from lianban.config import load_settings
 from lianban.migrate import upgrade
+from lianban.security.bound import KeysMissing
+from lianban.security.fieldcrypt import field_encryption
+from lianban.security.lookup import lookup_key
 from sandbox_cases import file_hebei_case, give_up_on_registration
 
 DATA_KEYS = "k1:" + "A" * 43 + "="  # 32 bytes
@@ -95,3 +100,24 @@ def test_a_migration_that_must_convert_rows_without_the_keys_names_them(
     engine.dispose()
     migrated = without_keys(tmp_path).invoke(app, ["migrate", "--database-url", sqlite_url])
     refused_in_one_line(migrated, "LIANBAN_DATA_KEYS", "LIANBAN_LOOKUP_KEY")
+
+
+def test_an_engine_with_one_key_set_gets_that_one(sqlite_url: str, tmp_path: Path) -> None:
+    """``lianban migrate`` and ``audit verify`` attach the keys that are set (keyed_engine with
+    required=False): the lookup key alone set, identifiers hash and the data keys are named missing."""
+    settings = load_settings(
+        {
+            "LIANBAN_MODE": "production",
+            "LIANBAN_DATA_DIR": str(tmp_path / "ops"),
+            "LIANBAN_LOOKUP_KEY": LOOKUP_KEY,
+        },
+        database_url=sqlite_url,
+    )
+    engine = keyed_engine(settings, required=False)
+    try:
+        assert lookup_key(engine) == bytes.fromhex(LOOKUP_KEY)
+        with pytest.raises(KeysMissing) as missing:
+            field_encryption(engine)
+        assert missing.value.variable == "LIANBAN_DATA_KEYS"
+    finally:
+        engine.dispose()

@@ -23,7 +23,6 @@ from lianban.cli.common import (
     err,
     require_keys,
     settings_or_exit,
-    unset_keys,
 )
 from lianban.cli.operations import data_app, jobs_app
 from lianban.cli.staff import staff_app
@@ -50,14 +49,13 @@ def prepare_database(settings: Settings) -> int:
     from lianban.bootstrap import keyed_engine
     from lianban.cases.theme_store import store_themes
     from lianban.catalog.catalogue import default_catalogue
-    from lianban.db import make_engine, session_factory
+    from lianban.db import session_factory
     from lianban.migrate import upgrade
 
     # a migration may convert existing rows (keyed hashes, ciphertexts) with the keys the settings
-    # give; without them, one that has rows to convert stops with the line naming them (Commands)
-    engine = (
-        make_engine(settings.database_url) if unset_keys(settings) else keyed_engine(settings, required=False)
-    )
+    # give, each one that is set; without one it needs, a migration that has rows to convert stops
+    # with the line naming the missing settings (Commands)
+    engine = keyed_engine(settings, required=False)
     try:
         upgrade(settings.database_url, engine=engine)
         with session_factory(engine)() as session, session.begin():
