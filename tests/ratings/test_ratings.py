@@ -273,3 +273,10 @@ def test_a_region_sets_its_own_follow_up_deadline(
         clock.set(beijing(date(2026, 9, 30)))
         r = client.post(f"/api/v1/applications/{case_id}/rating", json={"level": 2}, headers=worker)
         assert r.json()["follow_up"]["due_date"] == "2026-10-13"  # 8, 9, 10 (补班), 12, 13 October
+
+
+def test_the_departments_a_case_rating_concerns_are_its_items_departments_once_each() -> None:
+    """One rule (ratings.service.case_departments) for the page's choices and the API's check."""
+    from lianban.ratings.service import case_departments
+
+    assert case_departments(["tax", "hrss", "tax", "archives"]) == ["archives", "hrss", "tax"]

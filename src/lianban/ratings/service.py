@@ -10,6 +10,7 @@ rectified or closed. Every rating is on the case's timeline and in its audit log
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -75,6 +76,12 @@ def _check_words(request: RatingRequest) -> None:
         raise invalid(issues)
 
 
+def case_departments(item_departments: Iterable[str]) -> list[str]:
+    """The departments a whole-case rating concerns and may name: those that handled the case's
+    items (the page lists them, :func:`rate` checks a named one against them)."""
+    return sorted(set(item_departments))
+
+
 def _concerned(session: Session, case: Case, request: RatingRequest) -> tuple[str, list[str]]:
     """What is rated (``case`` or an item_id) and the departments concerned; refuses unfinished work."""
     items = list(session.execute(select(CaseItem).where(CaseItem.case_id == case.case_id)).scalars())
@@ -99,7 +106,7 @@ def _concerned(session: Session, case: Case, request: RatingRequest) -> tuple[st
             f"办件 {case.case_id} 尚未办结，办结后才能评价",
             f"case {case.case_id} is not finished yet; rate it once it is",
         )
-    departments = sorted({it.department for it in items})
+    departments = case_departments(it.department for it in items)
     if request.departments:
         issues = [
             FieldError(

@@ -56,7 +56,7 @@ def _targets(view: dict[str, Any], ratings: list[dict[str, Any]]) -> list[tuple[
 
 def _departments(view: dict[str, Any]) -> list[tuple[str, str]]:
     """The departments that handled the case's items, by name: what a whole-case rating may name."""
-    codes = dict.fromkeys(it["department"] for it in view["items"])
+    codes = service.case_departments(it["department"] for it in view["items"])
     return [(code, department_name(code)) for code in codes]
 
 
