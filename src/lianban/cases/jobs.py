@@ -65,12 +65,17 @@ def new_job(
     )
 
 
-def close_job(session: Session, case_id: str, job_id: str, count_attempt: bool = False) -> bool:
-    """Mark a job done (one more attempt counted if ``count_attempt``) with one UPDATE, the job
-    not read; whether it was there."""
+def close_job(
+    session: Session, case_id: str, job_id: str, count_attempt: bool = False, lease: datetime | None = None
+) -> bool:
+    """Mark a pending job done (one more attempt counted if ``count_attempt``) with one UPDATE, the
+    job not read; whether it was closed. With ``lease`` (the worker's, until when it holds the job)
+    only while it still holds it: if the lease ran out mid-send and another worker took the job, its
+    lease is another, and that worker's job is left alone (a done or dead job too)."""
+    held = () if lease is None else (_JOBS.c.lease_until == lease,)
     closed = session.execute(
         update(_JOBS)
-        .where(_JOBS.c.case_id == case_id, _JOBS.c.job_id == job_id)
+        .where(_JOBS.c.case_id == case_id, _JOBS.c.job_id == job_id, _JOBS.c.status == "pending", *held)
         .values(status="done", attempts=_JOBS.c.attempts + (1 if count_attempt else 0))
     )
     return bool(closed.rowcount)  # type: ignore[attr-defined]

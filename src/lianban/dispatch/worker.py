@@ -44,7 +44,7 @@ from lianban.logs import anew
 from lianban.notify import notify
 
 STATUS_POLL = JobKind.STATUS_POLL  # (the name older callers import)
-JobKey = tuple[str, str, str]  # a dispatch job: its case, its id, its sub-item
+JobKey = tuple[str, str, str, datetime | None]  # a dispatch job: its case, its id, its sub-item, our lease
 POLLED = (ItemStatus.DISPATCHED.value, ItemStatus.ACCEPTED.value)  # sent, not yet decided
 
 
@@ -191,7 +191,7 @@ class Dispatcher:
         except DepartmentRefused as exc:
             self._failed_attempt(case_id, job_id, str(exc), final=True)
             return
-        self._record((case_id, job_id, sending.item_id), outcome)
+        self._record((case_id, job_id, sending.item_id, job.lease_until), outcome)
 
     def _record(self, job: JobKey, outcome: Outcome) -> None:
         """What the connector did with the sub-item, on the case."""
@@ -297,12 +297,13 @@ class Dispatcher:
         record what happened to it.
 
         One transaction with the case's lock taken first; if a callback already moved the item on,
-        the job is closed and nothing else changes. The job is closed by one UPDATE, not read.
+        the job is closed and nothing else changes. The job is closed by one UPDATE, not read — if
+        still pending under this worker's lease (one lost mid-send and taken again is not ours).
         """
-        case_id, job_id, item_id = job
+        case_id, job_id, item_id, lease = job
         with self.sessions() as session, session.begin():
             lock_case(session, case_id)
-            if not close_job(session, case_id, job_id, count_attempt):
+            if not close_job(session, case_id, job_id, count_attempt, lease):
                 return
             # what was sent is not read again (nor decrypted)
             item = session.get(CaseItem, (case_id, item_id), options=[defer(CaseItem.payload)])
