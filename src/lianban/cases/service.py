@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from lianban.cases.filing import find_by_key, key_used, prepare_case, write_case
+from lianban.cases.filing_gate import filing_turn
 from lianban.cases.materials import check_references
 from lianban.cases.reading import case_summary, case_view, item_names, my_cases, my_cases_page, visible
 from lianban.cases.schema import Case, CaseItem
@@ -115,9 +116,21 @@ def file_application(
     idempotency_key: str | None = None,
     request_hash: str | None = None,
 ) -> Filing:
-    """受理: check and file ``application`` for the caller (at the window: for the applicant)."""
+    """受理: check and file ``application`` for the caller (at the window: for the applicant); a
+    few at a time per database (:mod:`lianban.cases.filing_gate`), the others wait their turn."""
     if identity.role not in FILERS:
         raise Forbidden("该角色不能提交申请", "this role cannot file applications")
+    with filing_turn(ctx):
+        return _file(ctx, identity, application, idempotency_key, request_hash)
+
+
+def _file(
+    ctx: Context,
+    identity: Identity,
+    application: Application,
+    idempotency_key: str | None,
+    request_hash: str | None,
+) -> Filing:
     theme = theme_of(ctx, application.theme_id)
     owner = owner_of(identity, application, theme.applicant_type == "employer")
     digest = request_hash or application.request_hash()

@@ -86,9 +86,11 @@ class Settings(BaseSettings):
     data_cipher: str | None = None  # LIANBAN_DATA_CIPHER: aes (default) or sm4
     lookup_key: str | None = None  # LIANBAN_LOOKUP_KEY: hex ≥ 32 bytes, keyed hashes of identifiers
     public_url: str | None = None  # LIANBAN_PUBLIC_URL: where departments call back
-    # LIANBAN_THREADS: requests one API process works on at once (its thread pool; the rest wait on
-    # the event loop). More threads than cores only trade the GIL between them, and a SQLite writer
-    # holding its turn waits for the GIL behind each of them
+    # LIANBAN_THREADS: requests one API process works on at once (its one thread pool, filings
+    # included; the rest wait on the event loop). Of these at most 2 (SQLite) or 4 (PostgreSQL)
+    # file at once, a filing waiting its turn holding its thread (lianban.cases.filing_gate). More
+    # threads than cores only trade the GIL between them, and a SQLite writer holding its turn waits
+    # for the GIL behind each of them
     threads: int = 8
     sheet_max_rows: int = 5000  # LIANBAN_SHEET_MAX_ROWS: employees one uploaded sheet may hold
     audit_retention_days: int = 183  # LIANBAN_AUDIT_RETENTION_DAYS: ≥ 183 (six months, 网络安全法 art. 21)

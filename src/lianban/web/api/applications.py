@@ -14,7 +14,6 @@ import anyio.to_thread
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from lianban.bootstrap import Platform
 from lianban.cases import service
 from lianban.cases.corrections import correct
 from lianban.forms.service import FilledForm
@@ -130,35 +129,13 @@ async def post_application(
     identity: Annotated[Identity, Depends(require_identity)],
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
 ) -> Response:
-    # the filing (database work) in the thread pool, once, a few at a time (_filings); its answer
-    # serialised once, as Filed would (the service builds the keys in the model's order;
-    # tests/web/test_response_models.py)
-    platform = platform_of(request)
+    # the filing (database work) in the thread pool, once (a few at a time, as every filing:
+    # lianban.cases.filing_gate); its answer serialised once, as Filed would (the service builds
+    # the keys in the model's order; tests/web/test_response_models.py)
     filing = await anyio.to_thread.run_sync(
-        service.file_application,
-        platform,
-        identity,
-        _application(body),
-        idempotency_key,
-        limiter=_filings(request, platform),
+        service.file_application, platform_of(request), identity, _application(body), idempotency_key
     )
     return json_answer(filing.answer, 201 if filing.created else 200)
-
-
-# Filings worked on at once, the others waiting on the event loop. A filing is CPU under the GIL
-# but for its database calls: more at once only trade the GIL between threads (and on SQLite wait
-# for the one writer). PostgreSQL's round trips leave more to overlap. Measured at 32 concurrent
-# filings on 2 cores, server CPU per filing: SQLite 2 at once 4.6–4.7 ms against 8 at once
-# 5.3–5.5; PostgreSQL 4 at once 5.8 against 8 at once 6.9.
-FILINGS_AT_ONCE = {"sqlite": 2, "postgresql": 4}
-
-
-def _filings(request: Request, platform: Platform) -> anyio.CapacityLimiter:
-    limiter: anyio.CapacityLimiter | None = getattr(request.app.state, "filings", None)
-    if limiter is None:  # made on the event loop, once per app
-        at_once = FILINGS_AT_ONCE.get(platform.engine.dialect.name, 4)
-        limiter = request.app.state.filings = anyio.CapacityLimiter(min(at_once, platform.settings.threads))
-    return limiter
 
 
 @router.get(
