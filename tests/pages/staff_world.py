@@ -151,7 +151,8 @@ def fill_form(page: Page, values: dict[str, Any]) -> None:
         if name.endswith("region") or name.endswith("address.region"):
             pick_region(page, name, str(value))
             continue
-        fields = page.locator(f'[name="{name}"]')
+        # a codes' field also posts a hidden empty value (none ticked is an answer): not a clerk's to fill
+        fields = page.locator(f'[name="{name}"]:not([type="hidden"])')
         first = fields.first
         kind = first.evaluate("e => e.tagName === 'SELECT' ? 'select' : (e.type || 'text')")
         if kind == "select":
