@@ -9,6 +9,7 @@ department record.
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -36,6 +37,9 @@ class DepartmentRefused(Exception):
 
 
 API_KEY_HEADER = "X-Api-Key"
+PHASE = 1 / 3  # of a send's deadline: httpx's connect, write, read (each read) and pool timeouts
+# how long a send takes at most, in deadlines: the deadline, then the read under way at it
+SEND_BOUND = 1 + PHASE
 
 
 def _api_key(api_key: str | None) -> dict[str, str]:
@@ -51,11 +55,27 @@ def _exchange(
     timeout_seconds: float,
     client: httpx.Client | None,
 ) -> httpx.Response:
-    """One signed request; a network failure, 5xx or 429 is :class:`DepartmentUnavailable` (try
-    again later), any other 4xx :class:`DepartmentRefused` (the same request will not do)."""
-    http = client or httpx.Client(timeout=timeout_seconds)
+    """One signed request within ``timeout_seconds`` all told; a network failure, a send past that
+    deadline, 5xx or 429 is :class:`DepartmentUnavailable` (try again later), any other 4xx
+    :class:`DepartmentRefused` (the same request will not do).
+
+    httpx's timeouts are per phase and per read: each is a third of the deadline here, and the
+    answer is read in chunks with the deadline checked before each, so a department answering a
+    little at a time cannot hold the send (and the job's lease) much past it — at most the one
+    read under way (:data:`SEND_BOUND`)."""
+    deadline = time.monotonic() + timeout_seconds
+    phase = httpx.Timeout(timeout_seconds * PHASE)
+    http = client or httpx.Client(timeout=phase)
     try:
-        response = http.request(method, url, content=body or None, headers=headers, timeout=timeout_seconds)
+        with http.stream(method, url, content=body or None, headers=headers, timeout=phase) as streamed:
+            raw = []
+            for chunk in streamed.iter_raw():
+                raw.append(chunk)
+                if time.monotonic() > deadline:
+                    raise DepartmentUnavailable(f"no whole answer within {timeout_seconds:g} s")
+        response = httpx.Response(
+            streamed.status_code, headers=streamed.headers, content=b"".join(raw), request=streamed.request
+        )
     except httpx.HTTPError as exc:
         raise DepartmentUnavailable(f"{type(exc).__name__}: {exc}") from exc
     finally:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from lianban.config import DeliveryPolicy, DepartmentEndpoint, RetryPolicy
+from lianban.connectors.rest import SEND_BOUND
 from lianban.delivery.courier import Courier
 from lianban.dispatch.outbox import LEASE
 from lianban.security.department_keys import DepartmentKeys
@@ -41,11 +42,21 @@ class DispatchConfig:
 
     def lease_covers_send(self, lease_until: datetime | None, now: datetime) -> bool:
         """Whether a job leased until ``lease_until`` stays this worker's through a send begun
-        ``now``: half the lease and twice the longest timeout still ahead. Then the lease is not
-        renewed for it (no write before the send: on SQLite, no turn of the file's one writer)."""
+        ``now``: half the lease and twice the longest send still ahead (a send's timeout is its
+        deadline all told; it ends by :data:`~lianban.connectors.rest.SEND_BOUND` of it). Then the
+        lease is not renewed for it (no write before the send: on SQLite, no turn of the file's
+        one writer)."""
         if lease_until is None:
             return False
         if lease_until.tzinfo is None:  # SQLite hands back naive datetimes: they are UTC
             lease_until = lease_until.replace(tzinfo=UTC)
+        return lease_until - now >= max(self.lease / 2, self._two_sends())
+
+    def send_lease(self) -> timedelta:
+        """What a job is leased for when renewed for its send: the lease, or more if the longest
+        send would outlast it (a department given a long timeout)."""
+        return max(self.lease, self._two_sends())
+
+    def _two_sends(self) -> timedelta:
         longest = max([self.timeout_seconds, *(e.timeout_seconds for e in self.endpoints.values())])
-        return lease_until - now >= max(self.lease / 2, timedelta(seconds=2 * longest))
+        return timedelta(seconds=2 * SEND_BOUND * longest)

@@ -116,7 +116,7 @@ class Dispatcher:
             if claimed_lease is not None and not _same_instant(job.lease_until, claimed_lease):
                 return  # our lease ran out while earlier jobs were sent and another worker took it
             if not self.config.lease_covers_send(job.lease_until, self.now()):
-                job.lease_until = self.now() + self.config.lease  # renewed for the send itself
+                job.lease_until = self.now() + self.config.send_lease()  # renewed for the send itself
             handler = handler_for(job.kind)
             if handler is not None:  # a timer or a domain event: one transaction, done
                 job.status = "done"
