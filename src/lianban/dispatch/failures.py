@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import Counter
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -21,9 +21,27 @@ from lianban.cases.progress import add_event, lock_case, refresh_case
 from lianban.cases.schema import CaseItem, OutboxJob
 from lianban.cases.states import ItemStatus
 from lianban.config import RetryPolicy
+from lianban.dispatch import health
 from lianban.dispatch.outbox import backoff
 
 log = logging.getLogger("lianban.dispatch")
+
+
+def same_instant(a: datetime | None, b: datetime | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    # SQLite hands back naive datetimes: they are UTC
+    a = a if a.tzinfo else a.replace(tzinfo=UTC)
+    b = b if b.tzinfo else b.replace(tzinfo=UTC)
+    return a == b
+
+
+def held(job: OutboxJob | None, lease: datetime | None) -> bool:
+    """Whether a worker holding ``lease`` (None: no lease known) may still write to ``job``: it is
+    pending and, given a lease, still under it (one lost mid-send and taken again is another's)."""
+    if job is None or job.status != "pending":
+        return False
+    return lease is None or same_instant(job.lease_until, lease)
 
 
 class PoisonJob(Exception):
@@ -54,8 +72,10 @@ def job_failed(
     now: datetime,
     retry: RetryPolicy,
     errors: WorkerErrors,
+    lease: datetime | None = None,
 ) -> None:
-    """Record what went wrong with one job: parked at once if poison, else one attempt more."""
+    """Record what went wrong with one job: parked at once if poison, else one attempt more (only
+    if still :func:`held` under the worker's ``lease``)."""
     poison = isinstance(error, PoisonJob)
     reason = f"{type(error).__name__}: {error}"[:2000]
     errors.count("poison" if poison else "job")
@@ -69,8 +89,8 @@ def job_failed(
     )
     with sessions() as session, session.begin():
         lock_case(session, case_id)
-        job = session.get(OutboxJob, (case_id, job_id))
-        if job is None or job.status != "pending":
+        job = session.get(OutboxJob, (case_id, job_id), with_for_update=True)
+        if job is None or not held(job, lease):
             return
         job.attempts += 1
         job.last_error = reason
@@ -86,3 +106,38 @@ def job_failed(
             item.updated_at = now
             add_event(session, case_id, now, "failed", item.item_id, reason[:500])
             refresh_case(session, case_id, now)
+
+
+def send_failed(
+    sessions: sessionmaker[Session],
+    case_id: str,
+    job_id: str,
+    lease: datetime | None,
+    error: str,
+    now: datetime,
+    retry: RetryPolicy,
+    final: bool = False,
+) -> None:
+    """A send the department did not take: one attempt more and a later try, or parked (``final``
+    or the retry policy spent). Only while the job is :func:`held` under the worker's ``lease``: a
+    late failure leaves a job another worker took again as that worker has it."""
+    with sessions() as session, session.begin():
+        lock_case(session, case_id)
+        job = session.get(OutboxJob, (case_id, job_id), with_for_update=True)
+        if job is None or not held(job, lease):
+            return
+        job.attempts += 1
+        job.last_error = error[:2000]
+        job.lease_until = None
+        health.failed_send(session, job, error, now)
+        if final or job.attempts >= retry.max_attempts:
+            job.status = "dead"
+            item = session.get(CaseItem, (case_id, job.item_id)) if job.item_id else None
+            if item is not None and item.status == ItemStatus.QUEUED.value:
+                item.status = ItemStatus.FAILED.value
+                item.reason = error[:2000]
+                item.updated_at = now
+                add_event(session, case_id, now, "failed", item.item_id, error[:500])
+                refresh_case(session, case_id, now)
+        else:
+            job.due_at = now + backoff(job.attempts, retry)

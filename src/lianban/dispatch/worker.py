@@ -8,7 +8,7 @@ transaction waits on a department. The idempotency key ``case_id:item_id`` makes
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -36,7 +36,7 @@ from lianban.connectors.routing import routed_to_worklist
 from lianban.dispatch import health
 from lianban.dispatch.config import DispatchConfig
 from lianban.dispatch.envelope import envelope_of
-from lianban.dispatch.failures import PoisonJob, WorkerErrors, job_failed
+from lianban.dispatch.failures import PoisonJob, WorkerErrors, held, job_failed, same_instant, send_failed
 from lianban.dispatch.outbox import backoff, fair_round
 from lianban.dispatch.registry import NETWORK, JobContext, handler_for
 from lianban.dispatch.together import EVENT_KINDS, Alone, pass_on_together
@@ -46,15 +46,6 @@ from lianban.notify import notify
 STATUS_POLL = JobKind.STATUS_POLL  # (the name older callers import)
 JobKey = tuple[str, str, str, datetime | None]  # a dispatch job: its case, its id, its sub-item, our lease
 POLLED = (ItemStatus.DISPATCHED.value, ItemStatus.ACCEPTED.value)  # sent, not yet decided
-
-
-def _same_instant(a: datetime | None, b: datetime | None) -> bool:
-    if a is None or b is None:
-        return a is b
-    # SQLite hands back naive datetimes: they are UTC
-    a = a if a.tzinfo else a.replace(tzinfo=UTC)
-    b = b if b.tzinfo else b.replace(tzinfo=UTC)
-    return a == b
 
 
 # jobs one claim takes (one query for them all); a case filed meanwhile does not wait for them
@@ -98,7 +89,9 @@ class Dispatcher:
             try:
                 self.handle(case_id, job_id, lease)
             except Exception as exc:  # one bad job never stops the others
-                job_failed(self.sessions, case_id, job_id, exc, self.now(), self.config.retry, self.errors)
+                job_failed(
+                    self.sessions, case_id, job_id, exc, self.now(), self.config.retry, self.errors, lease
+                )
 
     def handle(self, case_id: str, job_id: str, claimed_lease: datetime | None = None) -> None:
         try:
@@ -113,7 +106,7 @@ class Dispatcher:
             job = session.get(OutboxJob, (case_id, job_id), with_for_update=True)
             if job is None or job.status != "pending":
                 return
-            if claimed_lease is not None and not _same_instant(job.lease_until, claimed_lease):
+            if claimed_lease is not None and not same_instant(job.lease_until, claimed_lease):
                 return  # our lease ran out while earlier jobs were sent and another worker took it
             if not self.config.lease_covers_send(job.lease_until, self.now()):
                 job.lease_until = self.now() + self.config.send_lease()  # renewed for the send itself
@@ -180,18 +173,17 @@ class Dispatcher:
                     archives=self.config.archives,
                     redirect_site=(self.config.redirect_sites or {}).get(department),
                 )
+        lease = job.lease_until  # ours: a late write after it ran out and the job was taken is none
         if poll is not None:
-            self._poll(case_id, job_id, *poll)
+            self._poll(case_id, job_id, lease, *poll)
             return
         try:
             outcome = connector_for(kind.value).send(sending)  # the item's connector, by its name
-        except DepartmentUnavailable as exc:
-            self._failed_attempt(case_id, job_id, str(exc))
+        except (DepartmentUnavailable, DepartmentRefused) as exc:
+            final = isinstance(exc, DepartmentRefused)
+            send_failed(self.sessions, case_id, job_id, lease, str(exc), self.now(), self.config.retry, final)
             return
-        except DepartmentRefused as exc:
-            self._failed_attempt(case_id, job_id, str(exc), final=True)
-            return
-        self._record((case_id, job_id, sending.item_id, job.lease_until), outcome)
+        self._record((case_id, job_id, sending.item_id, lease), outcome)
 
     def _record(self, job: JobKey, outcome: Outcome) -> None:
         """What the connector did with the sub-item, on the case."""
@@ -207,12 +199,15 @@ class Dispatcher:
 
     # -- status polls (状态查询): for departments that cannot call back ----------------------------
 
-    def _poll(self, case_id: str, job_id: str, receipt_no: str, department: str) -> None:
-        """Ask the department where the sub-item stands and apply the answer like a callback."""
+    def _poll(
+        self, case_id: str, job_id: str, lease: datetime | None, receipt_no: str, department: str
+    ) -> None:
+        """Ask the department where the sub-item stands and apply the answer like a callback (if
+        the job is still :func:`~lianban.dispatch.failures.held` under ``lease`` by then)."""
         url = self.config.department_urls.get(department)
         keyring = self.config.keys.get(department)
         if url is None or keyring is None:
-            self._close(case_id, job_id)
+            self._close(case_id, job_id, lease)
             return
         try:
             answer = fetch_status(
@@ -224,13 +219,13 @@ class Dispatcher:
                 api_key=self.config.api_key_for(department),
             )
         except (DepartmentUnavailable, DepartmentRefused) as exc:
-            self._poll_again(case_id, job_id, str(exc))
+            self._poll_again(case_id, job_id, str(exc), lease)
             return
         status = str(answer.get("status", ""))
         with self.sessions() as session, session.begin():
             lock_case(session, case_id)
-            job = session.get(OutboxJob, (case_id, job_id))
-            if job is None or job.item_id is None:
+            job = session.get(OutboxJob, (case_id, job_id), with_for_update=True)
+            if job is None or not held(job, lease) or job.item_id is None:
                 return
             item = session.get(CaseItem, (case_id, job.item_id))
             job.status = "done"
@@ -265,12 +260,12 @@ class Dispatcher:
             if item.status in POLLED:
                 self._schedule_poll(session, item)
 
-    def _poll_again(self, case_id: str, job_id: str, error: str) -> None:
+    def _poll_again(self, case_id: str, job_id: str, error: str, lease: datetime | None = None) -> None:
         """A poll that could not reach the department: the same job, later (polls never give up
         while the item is open; the due-date timers tell staff if it goes on too long)."""
         with self.sessions() as session, session.begin():
-            job = session.get(OutboxJob, (case_id, job_id))
-            if job is None:
+            job = session.get(OutboxJob, (case_id, job_id), with_for_update=True)
+            if job is None or not held(job, lease):
                 return
             job.attempts += 1
             job.last_error = error[:2000]
@@ -284,11 +279,9 @@ class Dispatcher:
         due = self.now() + timedelta(seconds=seconds)
         session.add(new_job(item.case_id, JobKind.STATUS_POLL, due, item_id=item.item_id))
 
-    def _close(self, case_id: str, job_id: str) -> None:
+    def _close(self, case_id: str, job_id: str, lease: datetime | None = None) -> None:
         with self.sessions() as session, session.begin():
-            job = session.get(OutboxJob, (case_id, job_id))
-            if job is not None:
-                job.status = "done"
+            close_job(session, case_id, job_id, lease=lease)
 
     def _settle(
         self, job: JobKey, act: Callable[[Session, CaseItem], None], count_attempt: bool = False
@@ -367,28 +360,6 @@ class Dispatcher:
     def _to_worklist(self, job: JobKey) -> None:
         """Departments without an integrated system decide in lianban's worklist (部门工作台)."""
         self._settle(job, lambda session, item: self._mark_dispatched(session, item, "已推送至部门工作台"))
-
-    def _failed_attempt(self, case_id: str, job_id: str, error: str, final: bool = False) -> None:
-        with self.sessions() as session, session.begin():
-            lock_case(session, case_id)
-            job = session.get(OutboxJob, (case_id, job_id))
-            if job is None:
-                return
-            job.attempts += 1
-            job.last_error = error[:2000]
-            job.lease_until = None
-            health.failed_send(session, job, error, self.now())
-            if final or job.attempts >= self.config.retry.max_attempts:
-                job.status = "dead"
-                item = session.get(CaseItem, (case_id, job.item_id)) if job.item_id else None
-                if item is not None and item.status == ItemStatus.QUEUED.value:
-                    item.status = ItemStatus.FAILED.value
-                    item.reason = error[:2000]
-                    item.updated_at = self.now()
-                    add_event(session, case_id, self.now(), "failed", item.item_id, error[:500])
-                    refresh_case(session, case_id, self.now())
-            else:
-                job.due_at = self.now() + backoff(job.attempts, self.config.retry)
 
 
 __all__ = ["POLLED", "STATUS_POLL", "DispatchConfig", "Dispatcher"]
