@@ -89,23 +89,9 @@ def job_failed(
     )
     with sessions() as session, session.begin():
         lock_case(session, case_id)
-        job = session.get(OutboxJob, (case_id, job_id), with_for_update=True)
-        if job is None or not held(job, lease):
-            return
-        job.attempts += 1
-        job.last_error = reason
-        job.lease_until = None
-        if not poison and job.attempts < retry.max_attempts:
-            job.due_at = now + backoff(job.attempts, retry)
-            return
-        job.status = "dead"  # parked: an operator retries once the cause is fixed
-        item = session.get(CaseItem, (case_id, job.item_id)) if job.item_id else None
-        if item is not None and item.status == ItemStatus.QUEUED.value:
-            item.status = ItemStatus.FAILED.value
-            item.reason = reason
-            item.updated_at = now
-            add_event(session, case_id, now, "failed", item.item_id, reason[:500])
-            refresh_case(session, case_id, now)
+        job = held_job(session, case_id, job_id, lease)
+        if job is not None:
+            failed_attempt(session, job, reason, now, retry, park=poison)
 
 
 def send_failed(
@@ -123,21 +109,43 @@ def send_failed(
     late failure leaves a job another worker took again as that worker has it."""
     with sessions() as session, session.begin():
         lock_case(session, case_id)
-        job = session.get(OutboxJob, (case_id, job_id), with_for_update=True)
-        if job is None or not held(job, lease):
-            return
-        job.attempts += 1
-        job.last_error = error[:2000]
-        job.lease_until = None
-        health.failed_send(session, job, error, now)
-        if final or job.attempts >= retry.max_attempts:
-            job.status = "dead"
-            item = session.get(CaseItem, (case_id, job.item_id)) if job.item_id else None
-            if item is not None and item.status == ItemStatus.QUEUED.value:
-                item.status = ItemStatus.FAILED.value
-                item.reason = error[:2000]
-                item.updated_at = now
-                add_event(session, case_id, now, "failed", item.item_id, error[:500])
-                refresh_case(session, case_id, now)
-        else:
-            job.due_at = now + backoff(job.attempts, retry)
+        job = held_job(session, case_id, job_id, lease)
+        if job is not None:
+            health.failed_send(session, job, error, now)
+            failed_attempt(session, job, error, now, retry, park=final)
+
+
+def held_job(session: Session, case_id: str, job_id: str, lease: datetime | None) -> OutboxJob | None:
+    """The job, its row locked, if the worker holding ``lease`` may still write to it (:func:`held`)."""
+    job = session.get(OutboxJob, (case_id, job_id), with_for_update=True)
+    return job if job is not None and held(job, lease) else None
+
+
+def failed_attempt(
+    session: Session,
+    job: OutboxJob,
+    error: str,
+    now: datetime,
+    retry: RetryPolicy,
+    *,
+    park: bool = False,
+    spent_parks: bool = True,
+) -> None:
+    """One attempt more that failed: tried again after the policy's backoff, or parked — ``park``,
+    or the policy's attempts spent (unless ``spent_parks`` is off: polls never give up) — its item,
+    if still queued, then failed."""
+    reason = error[:2000]
+    job.attempts += 1
+    job.last_error = reason
+    job.lease_until = None
+    if not park and not (spent_parks and job.attempts >= retry.max_attempts):
+        job.due_at = now + backoff(job.attempts, retry)
+        return
+    job.status = "dead"  # parked: an operator retries once the cause is fixed
+    item = session.get(CaseItem, (job.case_id, job.item_id)) if job.item_id else None
+    if item is not None and item.status == ItemStatus.QUEUED.value:
+        item.status = ItemStatus.FAILED.value
+        item.reason = reason
+        item.updated_at = now
+        add_event(session, job.case_id, now, "failed", item.item_id, reason[:500])
+        refresh_case(session, job.case_id, now)

@@ -36,8 +36,16 @@ from lianban.connectors.routing import routed_to_worklist
 from lianban.dispatch import health
 from lianban.dispatch.config import DispatchConfig
 from lianban.dispatch.envelope import envelope_of
-from lianban.dispatch.failures import PoisonJob, WorkerErrors, held, job_failed, same_instant, send_failed
-from lianban.dispatch.outbox import backoff, fair_round
+from lianban.dispatch.failures import (
+    PoisonJob,
+    WorkerErrors,
+    failed_attempt,
+    held_job,
+    job_failed,
+    same_instant,
+    send_failed,
+)
+from lianban.dispatch.outbox import fair_round
 from lianban.dispatch.registry import NETWORK, JobContext, handler_for
 from lianban.dispatch.together import EVENT_KINDS, Alone, pass_on_together
 from lianban.logs import anew
@@ -224,8 +232,8 @@ class Dispatcher:
         status = str(answer.get("status", ""))
         with self.sessions() as session, session.begin():
             lock_case(session, case_id)
-            job = session.get(OutboxJob, (case_id, job_id), with_for_update=True)
-            if job is None or not held(job, lease) or job.item_id is None:
+            job = held_job(session, case_id, job_id, lease)
+            if job is None or job.item_id is None:
                 return
             item = session.get(CaseItem, (case_id, job.item_id))
             job.status = "done"
@@ -264,13 +272,9 @@ class Dispatcher:
         """A poll that could not reach the department: the same job, later (polls never give up
         while the item is open; the due-date timers tell staff if it goes on too long)."""
         with self.sessions() as session, session.begin():
-            job = session.get(OutboxJob, (case_id, job_id), with_for_update=True)
-            if job is None or not held(job, lease):
-                return
-            job.attempts += 1
-            job.last_error = error[:2000]
-            job.lease_until = None
-            job.due_at = self.now() + backoff(job.attempts, self.config.retry)
+            job = held_job(session, case_id, job_id, lease)
+            if job is not None:
+                failed_attempt(session, job, error, self.now(), self.config.retry, spent_parks=False)
 
     def _schedule_poll(self, session: Session, item: CaseItem) -> None:
         seconds = self.config.poll_seconds.get(item.department)
