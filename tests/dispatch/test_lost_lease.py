@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 from typing import cast
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import Engine, insert, select
+from sqlalchemy.orm import Session, sessionmaker
 from test_fair_claim import _case, _jobs
 
 from lianban.cases.jobs import close_job
@@ -25,22 +26,27 @@ from lianban.security.department_keys import DepartmentKeys
 from lianban.security.signing import Keyring
 
 CASE = "LB20261204SLOWSEND01"
+FILED = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
+
+
+def _one_job(database_url: str) -> tuple[Engine, sessionmaker[Session]]:
+    """A graduate's case filed at FILED with one send due: the job two workers will both take."""
+    upgrade(database_url)
+    engine = make_engine(database_url)
+    with engine.begin() as conn:
+        _case(conn, CASE, "person:420111200301010000", FILED)
+        conn.execute(insert(OutboxJob), _jobs(CASE, 1, FILED))
+    return engine, session_factory(engine)
 
 
 def test_a_late_settle_does_not_close_the_job_another_worker_took_again(database_url: str) -> None:
-    upgrade(database_url)
-    engine = make_engine(database_url)
-    filed = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
-    with engine.begin() as conn:
-        _case(conn, CASE, "person:420111200301010000", filed)
-        conn.execute(insert(OutboxJob), _jobs(CASE, 1, filed))
-    sessions = session_factory(engine)
+    engine, sessions = _one_job(database_url)
     lease = timedelta(seconds=60)
     with sessions() as session, session.begin():
-        (first,) = claim(session, filed + timedelta(seconds=1), limit=1, lease=lease)
+        (first,) = claim(session, FILED + timedelta(seconds=1), limit=1, lease=lease)
         ours = first.lease_until
     with sessions() as session, session.begin():  # our lease has run out: worker B takes it again
-        (again,) = claim(session, filed + timedelta(seconds=62), limit=1, lease=lease)
+        (again,) = claim(session, FILED + timedelta(seconds=62), limit=1, lease=lease)
         theirs = again.lease_until
     assert again.job_id == first.job_id and theirs != ours
 
@@ -63,22 +69,16 @@ def test_a_late_settle_does_not_close_the_job_another_worker_took_again(database
 def test_a_late_failure_poll_or_close_leaves_the_job_another_worker_took_again(
     database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    upgrade(database_url)
-    engine = make_engine(database_url)
-    filed = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
-    with engine.begin() as conn:
-        _case(conn, CASE, "person:420111200301010000", filed)
-        conn.execute(insert(OutboxJob), _jobs(CASE, 1, filed))
-    sessions = session_factory(engine)
+    engine, sessions = _one_job(database_url)
     lease = timedelta(seconds=60)
-    clock = SettableClock(filed + timedelta(seconds=62))
+    clock = SettableClock(FILED + timedelta(seconds=62))
     config = DispatchConfig(
         DepartmentKeys({"hrss": cast(Keyring, object())}), {"hrss": "http://127.0.0.1:9"}, ""
     )
     worker = Dispatcher(sessions, default_catalogue(), config, clock=clock)
     retry, errors = config.retry, WorkerErrors()
     with sessions() as session, session.begin():
-        (first,) = claim(session, filed + timedelta(seconds=1), limit=1, lease=lease)
+        (first,) = claim(session, FILED + timedelta(seconds=1), limit=1, lease=lease)
         ours, job_id = first.lease_until, first.job_id
     with sessions() as session, session.begin():  # our lease has run out: worker B takes it again
         (again,) = claim(session, clock.now(), limit=1, lease=lease)
