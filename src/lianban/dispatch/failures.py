@@ -13,13 +13,14 @@ from __future__ import annotations
 import logging
 import threading
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from lianban.cases.progress import add_event, lock_case, refresh_case
 from lianban.cases.schema import CaseItem, OutboxJob
 from lianban.cases.states import ItemStatus
+from lianban.clock import aware
 from lianban.config import RetryPolicy
 from lianban.dispatch import health
 from lianban.dispatch.outbox import backoff
@@ -28,12 +29,8 @@ log = logging.getLogger("lianban.dispatch")
 
 
 def same_instant(a: datetime | None, b: datetime | None) -> bool:
-    if a is None or b is None:
-        return a is b
-    # SQLite hands back naive datetimes: they are UTC
-    a = a if a.tzinfo else a.replace(tzinfo=UTC)
-    b = b if b.tzinfo else b.replace(tzinfo=UTC)
-    return a == b
+    """Whether two stored instants are the same (SQLite's come back naive: :func:`aware`)."""
+    return a is b if a is None or b is None else aware(a) == aware(b)
 
 
 def held(job: OutboxJob | None, lease: datetime | None) -> bool:
