@@ -13,12 +13,17 @@ driver's own begin: at their first write, their reads before it outside the tran
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy import Engine, MetaData, create_engine, event, exc
 from sqlalchemy.engine import make_url
+from sqlalchemy.engine.interfaces import DBAPICursor
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.pool import PoolProxiedConnection
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -57,6 +62,7 @@ BUSY_SECONDS = 10.0  # the busy timeout above
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 _turns: dict[str, threading.Lock] = {}
 _turns_lock = threading.Lock()
+_engine_turns: WeakKeyDictionary[Engine, WriterTurns] = WeakKeyDictionary()
 
 
 class WriterTurns:
@@ -103,6 +109,7 @@ class WriterTurns:
         event.listen(engine, "commit", self.give_back)
         event.listen(engine, "rollback", self.give_back)
         event.listen(engine.pool, "checkin", self.on_checkin)
+        _engine_turns[engine] = self
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -143,3 +150,37 @@ def engine_of(sessions: sessionmaker[Any]) -> Engine:
     if not isinstance(bind, Engine):
         raise TypeError("sessions are not bound to an engine")
     return bind
+
+
+@contextmanager
+def raw_writing(engine: Engine, conn: PoolProxiedConnection) -> Iterator[DBAPICursor]:
+    """One writer's transaction on ``conn``, one of ``engine``'s pooled driver connections
+    (:meth:`Engine.raw_connection`), for statements run with the driver's own cursor
+    (:class:`lianban.prepared.PreparedWrite`): on SQLite the process's writer turn and ``BEGIN
+    IMMEDIATE`` first, as :func:`writing` begins a session's; committed at the end, rolled back
+    on an error (the turn given back either way). A driver error is raised as SQLAlchemy's
+    (:class:`sqlalchemy.exc.IntegrityError` for a duplicate key), as ``Connection.execute`` does."""
+    dialect = engine.dialect
+    turns = _engine_turns.get(engine)
+    cursor = conn.cursor()
+    try:
+        if turns is not None:
+            conn.info["turn"] = turns.lock.acquire(timeout=BUSY_SECONDS)
+        try:
+            if dialect.name == "sqlite":
+                cursor.execute("BEGIN IMMEDIATE")
+            yield cursor
+            conn.commit()
+        except BaseException as error:
+            try:
+                conn.rollback()
+            except Exception:  # a broken connection: the pool opens another instead of this one
+                conn.invalidate()
+            if isinstance(error, dialect.loaded_dbapi.Error):
+                raise exc.DBAPIError.instance(None, None, error, dialect.loaded_dbapi.Error) from error
+            raise
+        finally:
+            if turns is not None:
+                turns._release(conn.info)
+    finally:
+        cursor.close()

@@ -13,7 +13,11 @@ returned; on PostgreSQL it reads in autocommit, as SQLite's driver reads anyway 
 otherwise send a ``BEGIN`` before the first read and a ``ROLLBACK`` when the pool takes it back,
 two round trips more than the reads themselves.
 
-For plain SELECTs with named parameters: no ``IN`` list expanded at execution, no
+A filing's writes (:class:`PreparedWrite`) are run the same way, on the driver connection its
+transaction holds (:func:`lianban.db.raw_writing`): each INSERT, upsert or UPDATE compiled once,
+its rows bound by the column types' own processors and sent in one ``executemany``.
+
+For plain statements with named parameters: no ``IN`` list expanded at execution, no
 ``literal_execute``.
 """
 
@@ -24,12 +28,13 @@ import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Dialect, Engine, Select
-from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy import ClauseElement, Dialect, Engine, Select
+from sqlalchemy.engine.interfaces import DBAPIConnection, DBAPICursor
 from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.expression import Executable
 
 _Processor = Callable[[Any], Any]
 
@@ -50,8 +55,12 @@ class _Compiled:
         return values if self.names is None else [values[name] for name in self.names]
 
 
-def _compile(statement: Select[Any], dialect: Dialect) -> _Compiled:
-    compiled = statement.compile(dialect=dialect)
+def _compile(
+    statement: ClauseElement | Executable, dialect: Dialect, column_keys: Sequence[str] | None = None
+) -> _Compiled:
+    compiled = cast(ClauseElement, statement).compile(
+        dialect=dialect, column_keys=list(column_keys) if column_keys else None
+    )
     assert isinstance(compiled, SQLCompiler)
     if compiled.literal_execute_params or compiled.post_compile_params or compiled.escaped_bind_names:
         raise ValueError("a prepared read takes plain named parameters only")
@@ -73,21 +82,29 @@ def reading(engine: Engine) -> Iterator[PoolProxiedConnection]:
     (autocommit on PostgreSQL: no transaction begun or rolled back); given back as it was."""
     conn = engine.raw_connection()
     try:
-        if engine.dialect.name != "postgresql":
+        with autocommit(engine, conn):
             yield conn
-            return
-        driver = conn.dbapi_connection
-        assert driver is not None
-        engine.dialect.set_isolation_level(driver, "AUTOCOMMIT")
-        try:
-            yield conn
-        finally:
-            try:
-                engine.dialect.reset_isolation_level(driver)
-            except Exception:  # a broken connection: the pool opens another instead of this one
-                conn.invalidate()
     finally:
         conn.close()
+
+
+@contextmanager
+def autocommit(engine: Engine, conn: PoolProxiedConnection) -> Iterator[None]:
+    """Prepared reads on ``conn``, one of ``engine``'s pooled connections, each its own statement:
+    on PostgreSQL in autocommit, then the connection as it was (SQLite's driver reads so anyway)."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    driver = conn.dbapi_connection
+    assert driver is not None
+    engine.dialect.set_isolation_level(driver, "AUTOCOMMIT")
+    try:
+        yield
+    finally:
+        try:
+            engine.dialect.reset_isolation_level(driver)
+        except Exception:  # a broken connection: the pool opens another instead of this one
+            conn.invalidate()
 
 
 class Prepared:
@@ -132,3 +149,40 @@ class Prepared:
             if process is not None:
                 out.append((i, process))
         return out
+
+
+class PreparedWrite:
+    """An INSERT, UPDATE, DELETE or upsert (``… RETURNING``) run as :mod:`lianban.prepared` says,
+    on a driver cursor inside the caller's transaction: compiled once per dialect (an INSERT of
+    whole rows once per set of columns the rows give, as ``Connection.execute`` compiles it: a
+    column left out is left to the database), its parameters bound by the statement's column
+    types. RETURNING values come as the driver gives them (integers, text)."""
+
+    def __init__(self, statement: ClauseElement | Executable) -> None:
+        self.statement = statement
+        self._compiled: weakref.WeakKeyDictionary[Dialect, dict[tuple[str, ...] | None, _Compiled]] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._lock = threading.Lock()
+
+    def compiled(self, dialect: Dialect, columns: tuple[str, ...] | None = None) -> _Compiled:
+        known = self._compiled.get(dialect)
+        found = None if known is None else known.get(columns)
+        if found is None:
+            with self._lock:
+                found = _compile(self.statement, dialect, columns)
+                self._compiled.setdefault(dialect, {})[columns] = found
+        return found
+
+    def run(self, cursor: DBAPICursor, dialect: Dialect, params: Mapping[str, Any]) -> list[Any]:
+        """One execution; the rows it returns (RETURNING), else an empty list."""
+        compiled = self.compiled(dialect)
+        cursor.execute(compiled.sql, compiled.parameters(params))
+        return list(cursor.fetchall()) if cursor.description is not None else []
+
+    def insert_many(self, cursor: DBAPICursor, dialect: Dialect, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Rows of one INSERT, all giving the same columns, in one ``executemany``."""
+        if not rows:
+            return
+        compiled = self.compiled(dialect, tuple(rows[0]))
+        cursor.executemany(compiled.sql, cast(Any, [compiled.parameters(row) for row in rows]))

@@ -5,13 +5,16 @@ reads her case. Filing's transaction is a handful of multi-row statements, begun
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event
 
-from lianban.prepared import Prepared
+from lianban.cases import service
+from lianban.prepared import Prepared, PreparedWrite
 from support.login import login
 from web.test_applications_api import file_hebei, persona
 
@@ -28,8 +31,9 @@ def api(client: TestClient) -> TestClient:
 
 class Statements:
     """Every statement the platform's engine sends, from the request-handling threads: those sent
-    through its connections, and the prepared reads run on its driver connections (they send no
-    engine events: lianban.prepared)."""
+    through its connections, and the prepared reads and writes run on its driver connections, a
+    filing's transaction among them (they send no engine events: lianban.prepared,
+    lianban.db.raw_writing)."""
 
     def __init__(self, api: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
         self.seen: list[str] = []
@@ -44,6 +48,29 @@ class Statements:
             return rows(read, conn, dialect, params)
 
         monkeypatch.setattr(Prepared, "rows", prepared)
+        run, insert_many = PreparedWrite.run, PreparedWrite.insert_many
+
+        def written(write: PreparedWrite, cursor: Any, dialect: Any, params: Any) -> list[Any]:
+            self.record(cursor, None, write.compiled(dialect).sql)
+            return run(write, cursor, dialect, params)
+
+        def inserted(write: PreparedWrite, cursor: Any, dialect: Any, rows: Any) -> None:
+            if rows:
+                self.record(cursor, None, write.compiled(dialect, tuple(rows[0])).sql)
+            insert_many(write, cursor, dialect, rows)
+
+        monkeypatch.setattr(PreparedWrite, "run", written)
+        monkeypatch.setattr(PreparedWrite, "insert_many", inserted)
+        transaction = service.raw_writing
+
+        @contextmanager
+        def observed(engine: Any, conn: Any) -> Iterator[Any]:
+            with transaction(engine, conn) as cursor:
+                self.seen.append("BEGIN IMMEDIATE" if engine.dialect.name == "sqlite" else "BEGIN")
+                yield cursor
+            self.seen.append("COMMIT")
+
+        monkeypatch.setattr(service, "raw_writing", observed)
 
     def record(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         self.seen.append(" ".join(statement.split()))

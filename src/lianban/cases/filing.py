@@ -11,19 +11,19 @@ another body is refused (:class:`IdempotencyConflict`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, Column, MetaData, Table, bindparam, insert, select, update
+from sqlalchemy import JSON, Column, Dialect, MetaData, String, Table, Text, bindparam, insert, select, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.engine.interfaces import DBAPIConnection, DBAPICursor
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.expression import Executable
 
 from lianban.calendar import china_date, due_date, is_working_day
 from lianban.cases.jobs import JobKind
-from lianban.cases.numbering import next_case_number
+from lianban.cases.numbering import take_case_number
 from lianban.cases.obligations import obligation_rows
 from lianban.cases.schema import Case, CaseItem, CaseObligation, OutboxJob, TimelineEvent
 from lianban.cases.states import CaseStatus, ItemStatus
@@ -31,10 +31,12 @@ from lianban.catalog.catalogue import Catalogue
 from lianban.catalog.model import Theme
 from lianban.catalog.outcomes import case_finish_times
 from lianban.forms.submission import CheckedSubmission
-from lianban.security.audit import append
+from lianban.prepared import Prepared as PreparedRead
+from lianban.prepared import PreparedWrite
+from lianban.security.audit.chain import append_sealed
 from lianban.security.bound import Bind
-from lianban.security.fieldcrypt.column import ProtectedJSON, field_encryption
-from lianban.security.lookup import lookup_hash
+from lianban.security.fieldcrypt.column import FieldEncryption, ProtectedJSON, SealedText, field_encryption
+from lianban.security.lookup import LookupHash, lookup_hash, lookup_key
 from lianban.security.randomness import token_hex, uuid4_hex
 
 
@@ -130,6 +132,16 @@ _BY_KEY = select(_CASES.c.case_id).where(
 )
 
 
+_KEY_READ = PreparedRead(_BY_KEY)
+
+
+def key_used_on(conn: DBAPIConnection, dialect: Dialect, owner: str, key: str) -> str | None:
+    """:func:`key_used` on a pooled driver connection (the one the filing then writes on), read
+    outside a transaction (:func:`lianban.prepared.autocommit`)."""
+    found = _KEY_READ.rows(conn, dialect, {"owner": owner, "key": key})
+    return str(found[0][0]) if found else None
+
+
 @dataclass(frozen=True)
 class Prepared:
     """A filing computed before its transaction (受理前置): every row as it is stored (personal
@@ -141,27 +153,49 @@ class Prepared:
     items: list[FiledItem]
     rows: dict[str, list[dict[str, Any]]]  # table → rows, in insertion order
     audit: dict[str, Any]  # the audit entry, appended to the day's chain when written
+    # (the actor as stored: its keyed hash and its sealed value)
 
 
 # the tables a filing writes, in the order they refer to each other
 _TABLES = (Case, CaseItem, OutboxJob, TimelineEvent, CaseObligation)
-_stored: dict[str, tuple[Table, dict[str, ProtectedJSON], Executable]] = {}
+_Seal = Callable[[Any, FieldEncryption, bytes], Any]  # a value as stored, under these keys
+_stored: dict[str, tuple[Table, dict[str, _Seal], PreparedWrite]] = {}
 
 
-def _stored_table(model: type[Any]) -> tuple[Table, dict[str, ProtectedJSON], Executable]:
-    """The table as stored: protected columns as their plain JSON (their values come sealed),
-    which columns those are, and its INSERT (built once, so its compiled form is reused)."""
+def _sealer(kind: Any) -> _Seal | None:
+    """How a column type stores a value, done before the transaction: a protected JSON's personal
+    values sealed, a look-up column's identifier as its keyed hash, a sealed text sealed."""
+    if isinstance(kind, ProtectedJSON):
+        return lambda v, crypt, _key: kind.seal(v, crypt)
+    if isinstance(kind, LookupHash):
+        return lambda v, _crypt, key: None if v is None else str(lookup_hash(str(v), key))
+    if isinstance(kind, SealedText):
+        return lambda v, crypt, _key: None if v is None else crypt.keyring.seal(str(v), kind.column)
+    return None
+
+
+def _plain(kind: Any) -> Any:
+    """The type a sealed value is written as: the column's own type, without its sealing."""
+    if isinstance(kind, ProtectedJSON):
+        return JSON()
+    if isinstance(kind, LookupHash):
+        return String()
+    if isinstance(kind, SealedText):
+        return Text()
+    return kind
+
+
+def _stored_table(model: type[Any]) -> tuple[Table, dict[str, _Seal], PreparedWrite]:
+    """The table as stored: its sealing columns as the plain types their values are written as
+    (they come sealed and hashed), how each of those stores a value, and its INSERT (built once,
+    compiled once per dialect and set of columns)."""
     name = model.__tablename__
     found = _stored.get(name)
     if found is None:
         source: Table = model.__table__
-        protected = {c.name: c.type for c in source.columns if isinstance(c.type, ProtectedJSON)}
-        table = Table(
-            name,
-            MetaData(),
-            *(Column(c.name, JSON() if c.name in protected else c.type) for c in source.columns),
-        )
-        found = _stored[name] = (table, protected, insert(table))
+        sealers = {c.name: f for c in source.columns if (f := _sealer(c.type)) is not None}
+        table = Table(name, MetaData(), *(Column(c.name, _plain(c.type)) for c in source.columns))
+        found = _stored[name] = (table, sealers, PreparedWrite(insert(table)))
     return found
 
 
@@ -302,14 +336,16 @@ def prepare_case(
     )
     events += owed_events
     jobs += reminders
+    crypt = field_encryption(at_rest)
+    key = lookup_key(at_rest)
     audit = {
         "case_id": case_id,
         "at": accepted_at,
-        "actor": actor,
+        "actor": (str(lookup_hash(actor, key)), crypt.keyring.seal(actor, _AUDIT_ACTOR)),
         "action": "submit",
         "detail": {
             "channel": channel,
-            "owner": str(lookup_hash(owner, at_rest)),  # never the identifier in plain
+            "owner": str(lookup_hash(owner, key)),  # never the identifier in plain
             "items": len(items),
             "request_hash": request_hash,
             "theme_digest": case["theme_digest"],
@@ -317,12 +353,11 @@ def prepare_case(
     }
     plain = {"cases": [case], "case_items": items, "outbox_jobs": jobs}
     plain |= {"timeline_events": events, "case_obligations": owed}
-    crypt = field_encryption(at_rest)
     rows: dict[str, list[dict[str, Any]]] = {}
     for model in _TABLES:
-        _, protected, _ = _stored_table(model)
+        _, sealers, _ = _stored_table(model)
         rows[model.__tablename__] = [
-            {k: protected[k].seal(v, crypt) if k in protected else v for k, v in row.items()}
+            {k: sealers[k](v, crypt, key) if k in sealers else v for k, v in row.items()}
             for row in plain[model.__tablename__]
         ]
     return Prepared(
@@ -335,10 +370,10 @@ def prepare_case(
     )
 
 
-def write_case(session: Session, prepared: Prepared) -> None:
-    """The filing's one short write, in the caller's transaction: one INSERT statement per table,
-    its rows bound at once (executemany; compiled once per process), the case's 办件编号 (one
-    upsert) and the audit entry.
+def write_case(cursor: DBAPICursor, dialect: Dialect, prepared: Prepared) -> None:
+    """The filing's one short write, in the caller's transaction (:func:`lianban.db.raw_writing`,
+    on the driver's cursor): one INSERT statement per table, its rows bound at once
+    (executemany; compiled once per process), the case's 办件编号 (one upsert) and the audit entry.
 
     The region's number of the day and the day's audit chain are rows every filing takes in turn,
     held until its commit. On SQLite the writer holds the whole file from its BEGIN IMMEDIATE
@@ -346,27 +381,36 @@ def write_case(session: Session, prepared: Prepared) -> None:
     rows make filings wait for each other, so they are taken last: the case is inserted without its
     number, then the number is taken and set (one UPDATE), then the chain — each held only from
     there to the commit."""
-    conn = session.connection()
-    late_number = conn.dialect.name == "postgresql"
+    late_number = dialect.name == "postgresql"
     if not late_number:
-        _number(session, prepared)
+        _number(cursor, dialect, prepared)
     for model in _TABLES:
         table, _, write = _stored_table(model)
-        rows = prepared.rows[table.name]
-        if rows:
-            conn.execute(write, rows)
+        write.insert_many(cursor, dialect, prepared.rows[table.name])
     if late_number:
-        conn.execute(_SET_NUMBER, {"case": prepared.case.case_id, "number": _number(session, prepared)})
+        number = _number(cursor, dialect, prepared)
+        _SET_NUMBER.run(cursor, dialect, {"case": prepared.case.case_id, "number": number})
     # last, so the day's audit chain (its head row) is held only for the end of the transaction
     audit = prepared.audit
-    append(session, audit["at"], audit["actor"], audit["action"], audit["detail"], case_id=audit["case_id"])
+    append_sealed(
+        cursor,
+        dialect,
+        audit["at"],
+        audit["actor"],
+        audit["action"],
+        audit["detail"],
+        case_id=audit["case_id"],
+    )
 
 
-def _number(session: Session, prepared: Prepared) -> str:
-    number = next_case_number(session, prepared.region_code, prepared.accepted_day)
+def _number(cursor: DBAPICursor, dialect: Dialect, prepared: Prepared) -> str:
+    number = take_case_number(cursor, dialect, prepared.region_code, prepared.accepted_day)
     prepared.case.case_no = number
     prepared.rows["cases"][0]["case_no"] = number
     return number
 
 
-_SET_NUMBER = update(_CASES).where(_CASES.c.case_id == bindparam("case")).values(case_no=bindparam("number"))
+_SET_NUMBER = PreparedWrite(
+    update(_CASES).where(_CASES.c.case_id == bindparam("case")).values(case_no=bindparam("number"))
+)
+_AUDIT_ACTOR = "audit_log.actor"  # the context audit_log.actor_sealed seals under (its SealedText)

@@ -12,14 +12,16 @@ from __future__ import annotations
 from datetime import date
 from functools import lru_cache
 
-from sqlalchemy import Table, bindparam
+from sqlalchemy import Dialect, Table, bindparam
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine.interfaces import DBAPICursor
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import Executable
 
 from lianban.cases.schema import CaseNumberSequence
 from lianban.catalog.item_codes import case_number
+from lianban.prepared import PreparedWrite
 
 _SEQUENCES: Table = CaseNumberSequence.__table__  # type: ignore[assignment]
 
@@ -45,3 +47,17 @@ def next_case_number(session: Session, region_code: str, day: date) -> str:
         conn.execute(_take(conn.dialect.name), {"region_code": region_code, "day": day}).scalar_one()
     )
     return case_number(region_code, day, sequence)
+
+
+@lru_cache(maxsize=4)
+def _take_by_driver(dialect: str) -> PreparedWrite:
+    return PreparedWrite(_take(dialect))
+
+
+def take_case_number(cursor: DBAPICursor, dialect: Dialect, region_code: str, day: date) -> str:
+    """:func:`next_case_number` on a driver cursor in the caller's transaction
+    (:func:`lianban.db.raw_writing`)."""
+    ((sequence,),) = _take_by_driver(dialect.name).run(
+        cursor, dialect, {"region_code": region_code, "day": day}
+    )
+    return case_number(region_code, day, int(sequence))

@@ -17,18 +17,21 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.pool import PoolProxiedConnection
 
-from lianban.cases.filing import find_by_key, key_used, prepare_case, write_case
+from lianban.cases.filing import find_by_key, key_used_on, prepare_case, write_case
 from lianban.cases.filing_gate import filing_turn
 from lianban.cases.materials import check_references
 from lianban.cases.reading import case_summary, case_view, item_names, my_cases, my_cases_page, visible
 from lianban.cases.schema import Case, CaseItem
 from lianban.catalog.model import Theme
 from lianban.context import Context
-from lianban.db import engine_of, writing
+from lianban.db import engine_of, raw_writing
 from lianban.drafts.service import discard_on_filing
 from lianban.errors import Conflict, Forbidden, Invalid
 from lianban.forms.service import FilledForm, checked_or_refused, theme_of
+from lianban.prepared import autocommit
+from lianban.security.lookup import lookup_hash, lookup_key
 from lianban.security.tokens import Identity, Role
 
 FILERS = {Role.APPLICANT, Role.EMPLOYER, Role.WINDOW_CLERK}
@@ -94,11 +97,6 @@ def _idempotency_conflict() -> Conflict:
 
 def _replay(ctx: Context, owner: str, key: str, request_hash: str, theme: Theme) -> Filing | None:
     """The answer to a repeated request, if the key was used before (a conflict if for another)."""
-    # the usual answer, a new key, is one look-up by the (owner, key) index on a pooled connection,
-    # without an ORM session; a key used before then reads its case
-    with engine_of(ctx.sessions).connect() as conn:
-        if key_used(conn, owner, key) is None:
-            return None
     with ctx.sessions() as session:
         existing = find_by_key(session, owner, key)
         if existing is None:
@@ -121,21 +119,33 @@ def file_application(
     if identity.role not in FILERS:
         raise Forbidden("该角色不能提交申请", "this role cannot file applications")
     with filing_turn(ctx):
-        return _file(ctx, identity, application, idempotency_key, request_hash)
+        # one pooled driver connection for the filing: the key's look-up, then the write
+        engine = engine_of(ctx.sessions)
+        conn = engine.raw_connection()
+        try:
+            return _file(ctx, conn, identity, application, idempotency_key, request_hash)
+        finally:
+            conn.close()
 
 
 def _file(
     ctx: Context,
+    conn: PoolProxiedConnection,
     identity: Identity,
     application: Application,
     idempotency_key: str | None,
     request_hash: str | None,
 ) -> Filing:
+    engine = engine_of(ctx.sessions)
     theme = theme_of(ctx, application.theme_id)
     owner = owner_of(identity, application, theme.applicant_type == "employer")
     digest = request_hash or application.request_hash()
     if idempotency_key:  # a repeat answers before any work is redone
-        repeated = _replay(ctx, owner, idempotency_key, digest, theme)
+        # the usual answer, a new key, is one look-up by the (owner, key) index; a key used
+        # before then reads its case
+        with autocommit(engine, conn):
+            used = key_used_on(conn, engine.dialect, owner, idempotency_key)
+        repeated = None if used is None else _replay(ctx, owner, idempotency_key, digest, theme)
         if repeated is not None:
             return repeated
     checked = checked_or_refused(ctx, identity, application.theme_id, application.filled)
@@ -160,12 +170,15 @@ def _file(
         accepted_at=ctx.clock.now(),
         at_rest=ctx.sessions,
     )
+    # the drafts filed (草稿), by their typists' keyed hashes
+    key = lookup_key(ctx.sessions)
+    typists = sorted({str(lookup_hash(owner, key)), str(lookup_hash(identity.subject, key))})
     try:
         # one short transaction: a SQLite writer from BEGIN IMMEDIATE to its commit
-        with ctx.sessions() as session, session.begin():
-            # the draft is filed (草稿); first, before the rows other filings wait for (write_case)
-            discard_on_filing(writing(session), theme.id, owner, identity.subject)
-            write_case(session, prepared)
+        with raw_writing(engine, conn) as cursor:
+            # the draft first, before the rows other filings wait for (write_case)
+            discard_on_filing(cursor, engine.dialect, theme.id, *typists)
+            write_case(cursor, engine.dialect, prepared)
     except IntegrityError:  # two identical requests raced: the other one created it
         repeated = _replay(ctx, owner, idempotency_key or "", digest, theme)
         if repeated is None:

@@ -12,13 +12,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import JSON, String, Table, bindparam, delete, select, type_coerce, update
+from sqlalchemy import JSON, Dialect, String, Table, bindparam, delete, select, type_coerce, update
+from sqlalchemy.engine.interfaces import DBAPICursor
 from sqlalchemy.orm import Session, sessionmaker
 
 from lianban.catalog.catalogue import Catalogue
 from lianban.clock import aware
 from lianban.drafts.schema import Draft
 from lianban.errors import Forbidden, not_found
+from lianban.prepared import PreparedWrite
 from lianban.security.fieldcrypt import ProtectedJSON, field_encryption
 from lianban.security.lookup import lookup_hash
 from lianban.security.tokens import Identity, Role
@@ -108,16 +110,24 @@ def discard_draft(session: Session, identity: Identity, theme_id: str) -> None:
     )
 
 
-def discard_on_filing(session: Session, theme_id: str, *owners: str) -> None:
-    """The application is filed: the drafts it came from are done with (in the filing transaction).
-    A plain DELETE (no ORM bookkeeping: no draft object is in the filing's session)."""
-    session.connection().execute(_DISCARD, {"theme_id": theme_id, "owners": sorted(set(owners))})
+def discard_on_filing(cursor: DBAPICursor, dialect: Dialect, theme_id: str, *owners: str) -> None:
+    """The application is filed: the drafts it came from are done with — deleted in the filing
+    transaction, on its driver cursor (:func:`lianban.db.raw_writing`). ``owners`` as stored:
+    their keyed hashes (:func:`~lianban.security.lookup.lookup_hash`, taken before the transaction);
+    one or two (the filer, and the applicant a clerk files for)."""
+    first, *rest = owners
+    _DISCARD.run(cursor, dialect, {"theme_id": theme_id, "owner": first, "filer": rest[0] if rest else first})
 
 
 _DRAFTS = cast(Table, Draft.__table__)
-# built once: its compiled form is reused by every filing (the owners hashed as the column binds them)
-_DISCARD = delete(_DRAFTS).where(
-    _DRAFTS.c.theme_id == bindparam("theme_id"), _DRAFTS.c.owner.in_(bindparam("owners", expanding=True))
+# the owner as stored (its keyed hash: compared as text, not hashed again); built once, compiled
+# once per dialect
+_STORED_OWNER = type_coerce(_DRAFTS.c.owner, String)
+_DISCARD = PreparedWrite(
+    delete(_DRAFTS).where(
+        _DRAFTS.c.theme_id == bindparam("theme_id"),
+        _STORED_OWNER.in_([bindparam("owner", type_=String), bindparam("filer", type_=String)]),
+    )
 )
 
 

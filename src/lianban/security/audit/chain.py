@@ -21,14 +21,17 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from cryptography.hazmat.primitives import hashes
-from sqlalchemy import Table, bindparam, update
+from sqlalchemy import Column, Dialect, MetaData, String, Table, Text, bindparam, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine.interfaces import DBAPICursor
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import Executable
 
+from lianban.prepared import PreparedWrite
 from lianban.security.audit.schema import AuditEntry, AuditHead
-from lianban.security.lookup import lookup_hash
+from lianban.security.fieldcrypt import SealedText
+from lianban.security.lookup import LookupHash, lookup_hash
 
 CHINA = ZoneInfo("Asia/Shanghai")
 
@@ -120,27 +123,84 @@ def append(
     conn = session.connection()
     take, write, advance = _statements(conn.dialect.name)
     seq, prev = conn.execute(take, {"day": day, "genesis": genesis(day)}).one()
-    seq, prev = int(seq), str(prev)
     hashed = str(lookup_hash(actor, conn))  # the chain covers the keyed hash, as stored
+    row = _entry(day, int(seq), str(prev), when, case_id, hashed, action, detail)
+    conn.execute(write, {**row, "actor_sealed": actor})
+    conn.execute(advance, {"head_day": day, "head_hash": row["hash"]})
+    return str(row["hash"])
+
+
+def _entry(
+    day: date,
+    seq: int,
+    prev: str,
+    when: datetime,
+    case_id: str | None,
+    hashed: str,
+    action: str,
+    detail: dict[str, Any],
+) -> dict[str, Any]:
+    """The entry's row (but ``actor_sealed``), its hash over the previous one and its canonical JSON."""
     stored = json.loads(json.dumps(detail, default=str))  # as it will read back
     digest = sm3_hex(prev.encode() + b"\n" + _canonical(day, seq, when, case_id, hashed, action, stored))
-    conn.execute(
-        write,
-        {
-            "day": day,
-            "seq": seq,
-            "at": when,
-            "case_id": case_id,
-            "actor": hashed,
-            "actor_sealed": actor,
-            "action": action,
-            "detail": stored,
-            "prev_hash": prev,
-            "hash": digest,
-        },
-    )
-    conn.execute(advance, {"head_day": day, "head_hash": digest})
-    return digest
+    return {
+        "day": day,
+        "seq": seq,
+        "at": when,
+        "case_id": case_id,
+        "actor": hashed,
+        "action": action,
+        "detail": stored,
+        "prev_hash": prev,
+        "hash": digest,
+    }
 
 
-__all__ = ["append", "canonical", "chain_day", "entry_hash", "genesis", "sm3_hex", "utc"]
+# the log as stored, for an entry whose actor comes hashed and sealed already (append_sealed)
+_STORED_LOG = Table(
+    _LOG.name,
+    MetaData(),
+    *(
+        Column(
+            c.name,
+            String()
+            if isinstance(c.type, LookupHash)
+            else Text()
+            if isinstance(c.type, SealedText)
+            else c.type,
+        )
+        for c in _LOG.columns
+    ),
+)
+
+
+@lru_cache(maxsize=4)
+def _driver_statements(dialect: str) -> tuple[PreparedWrite, PreparedWrite, PreparedWrite]:
+    take, _, advance = _statements(dialect)
+    return PreparedWrite(take), PreparedWrite(_STORED_LOG.insert()), PreparedWrite(advance)
+
+
+def append_sealed(
+    cursor: DBAPICursor,
+    dialect: Dialect,
+    at: datetime,
+    actor: tuple[str, str],
+    action: str,
+    detail: dict[str, Any],
+    *,
+    case_id: str | None = None,
+) -> str:
+    """:func:`append` on a driver cursor in the caller's transaction (:func:`lianban.db.raw_writing`),
+    the actor given as stored — (its keyed hash, its sealed value), computed before the
+    transaction — so the day's head is held only for the three statements; the entry's hash."""
+    when = utc(at)
+    day = chain_day(when)
+    take, write, advance = _driver_statements(dialect.name)
+    ((seq, prev),) = take.run(cursor, dialect, {"day": day, "genesis": genesis(day)})
+    row = _entry(day, int(seq), str(prev), when, case_id, actor[0], action, detail)
+    write.run(cursor, dialect, {**row, "actor_sealed": actor[1]})
+    advance.run(cursor, dialect, {"head_day": day, "head_hash": row["hash"]})
+    return str(row["hash"])
+
+
+__all__ = ["append", "append_sealed", "canonical", "chain_day", "entry_hash", "genesis", "sm3_hex", "utc"]
