@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from lianban.cases import filing_gate, service
-from lianban.cases.filing_gate import FILINGS_AT_ONCE
+from lianban.cases.filing_gate import FILINGS_AT_ONCE, FilingGate
 from lianban.forms.service import FilledForm
 from lianban.security.tokens import verify
 from sandbox_cases import hebei_form, hebei_worker_id, login
@@ -34,20 +34,18 @@ def test_no_more_filings_than_the_gate_admits_work_at_once(
     count = {"arrived": 0, "admitted": 0, "inside": 0, "peak": 0}
     released = threading.Event()
 
-    class Counted(threading.BoundedSemaphore):  # the gate, its arrivals and admissions counted
-        def acquire(self, blocking: bool = True, timeout: float | None = None) -> bool:
+    class Counted(filing_gate.FilingGate):  # the gate, its arrivals and admissions counted
+        def acquire(self) -> bool:
             with state:
                 count["arrived"] += 1
                 state.notify_all()
-            got = super().acquire(blocking, timeout)
+            got = super().acquire()
             with state:
                 count["admitted"] += 1
                 state.notify_all()
             return got
 
-        __enter__ = acquire
-
-    monkeypatch.setattr(filing_gate.threading, "BoundedSemaphore", Counted)
+    monkeypatch.setattr(filing_gate, "FilingGate", Counted)
     monkeypatch.setattr(filing_gate, "_gates", type(filing_gate._gates)())
     prepare = service.prepare_case
 
@@ -91,3 +89,31 @@ def test_no_more_filings_than_the_gate_admits_work_at_once(
     assert settled and not failed, failed
     assert working == at_once and count["peak"] == at_once
     assert len(set(filed)) == filers
+
+
+def test_filings_are_let_in_in_the_order_they_came() -> None:
+    gate = FilingGate(1)
+    gate.acquire()  # the one filing at work
+    admitted: list[int] = []
+    waiting: list[threading.Thread] = []
+
+    def wait(n: int) -> None:
+        with gate:
+            admitted.append(n)
+
+    for n in range(5):  # each waits at the gate before the next one comes
+        t = threading.Thread(target=wait, args=(n,))
+        t.start()
+        waiting.append(t)
+        deadline = GUARD
+        while len(gate._waiting) <= n and deadline > 0:
+            threading.Event().wait(0.01)
+            deadline -= 0.01
+    # the place is handed on, never free: one arriving now waits behind the five
+    late = threading.Thread(target=wait, args=(5,))
+    gate.release()
+    late.start()
+    for t in [*waiting, late]:
+        t.join(GUARD)
+    assert admitted == [0, 1, 2, 3, 4, 5]
+    assert gate.free == 1
