@@ -169,6 +169,21 @@ def test_filings_and_uploads_are_counted_per_applicant(limited_app: LimitedApp) 
     assert client.post("/api/v1/applications", json={}).status_code == 401  # no caller, nothing counted
 
 
+def test_a_filing_is_counted_once_whether_answered_before_the_router_or_by_it(
+    limited_app: LimitedApp,
+) -> None:
+    client = limited_app(mode=Mode.SANDBOX, LIANBAN_RATE_FILING="3 per hour")
+    graduate = bearer(client, id_number="42011120040315002X")
+    taken = {"theme_id": "nowhere.none", "form": {}}  # a body the fast path takes (lianban.web.filings)
+    refused = {"form": {}}  # one it leaves to the route (no theme_id)
+    answers = [client.post("/api/v1/applications", json=b, headers=graduate) for b in (taken, refused, taken)]
+    assert [a.status_code for a in answers] == [404, 422, 404]
+    late = [client.post("/api/v1/applications", json=b, headers=graduate) for b in (taken, refused)]
+    assert [a.status_code for a in late] == [429, 429]
+    assert all(int(a.headers["retry-after"]) >= 1 for a in late)
+    assert late[0].json() == late[1].json() and "秒后再试" in late[0].json()["detail"]
+
+
 def test_limits_can_be_configured_and_are_refused_when_malformed(production_app: ProductionApp) -> None:
     from lianban.config import ConfigError, load_settings
 

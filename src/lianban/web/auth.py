@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import Request
+from starlette.types import Scope
 
 from lianban.extensions import LoginProvider, LoginRefused
 from lianban.security.tokens import Identity, TokenError, verify
@@ -38,6 +39,24 @@ def identity_of(request: Request) -> Identity | None:
         return verify(token, request.app.state.secret_key)
     except TokenError:
         raise unauthorized() from None
+
+
+def scope_identity(scope: Scope) -> Identity | None:
+    """The caller as :func:`identity_of` reads the Authorization header, for a layer before the
+    router (:mod:`lianban.web.case_reads`, :mod:`lianban.web.filings`); None for no token or one
+    that does not verify (the route then answers its 401)."""
+    header = b""
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            header = value
+            break
+    token = bearer_token(header.decode("latin-1"))
+    if token is None:
+        return None
+    try:
+        return verify(token, scope["app"].state.secret_key)
+    except TokenError:
+        return None
 
 
 # The dependencies are coroutines: verifying a token is a little CPU and no I/O, so FastAPI runs

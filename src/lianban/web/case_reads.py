@@ -24,9 +24,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from lianban.cases.service import case_view
 from lianban.errors import DomainError
-from lianban.security.tokens import Identity, TokenError, verify
+from lianban.security.tokens import Identity
 from lianban.web.api.answers import json_bytes
-from lianban.web.auth import bearer_token
+from lianban.web.auth import scope_identity
 from lianban.web.problems import problem_of, problem_response
 
 PATH = re.compile(r"/api/v1/applications/([^/]+)")
@@ -41,7 +41,7 @@ class CaseReads:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "GET":
             found = PATH.fullmatch(route_path(scope))
-            identity = _bearer(scope) if found is not None else None
+            identity = scope_identity(scope) if found is not None else None
             if found is not None and identity is not None:
                 await self._answer(scope, receive, send, identity, found.group(1))
                 return
@@ -76,20 +76,3 @@ def route_path(scope: Scope) -> str:
     path: str = scope["path"]
     root: str = scope.get("root_path", "")
     return path[len(root) :] if root and path.startswith(root) else path
-
-
-def _bearer(scope: Scope) -> Identity | None:
-    """The caller as :func:`lianban.web.auth.identity_of` reads the Authorization header; None for
-    no token or one that does not verify (the route then answers its 401)."""
-    header = b""
-    for name, value in scope["headers"]:
-        if name == b"authorization":
-            header = value
-            break
-    token = bearer_token(header.decode("latin-1"))
-    if token is None:
-        return None
-    try:
-        return verify(token, scope["app"].state.secret_key)
-    except TokenError:
-        return None

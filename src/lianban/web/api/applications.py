@@ -25,6 +25,8 @@ from lianban.web.deps import platform_of
 from lianban.web.ratelimit import per_caller
 
 router = APIRouter(prefix="/api/v1/applications", tags=["applications"])
+FILING_RULE = "filing"  # the rate limit a filing counts, per caller (lianban.security.ratelimit)
+IDEMPOTENCY_KEY_MAX = 200  # characters of an Idempotency-Key taken
 
 
 class ApplicationBody(FormBody):
@@ -119,7 +121,7 @@ def _application(body: ApplicationBody) -> service.Application:
     "",
     status_code=201,
     summary="File an application: one form, many sub-items",
-    dependencies=[Depends(per_caller("filing"))],
+    dependencies=[Depends(per_caller(FILING_RULE))],
     response_model=Filed,
     response_model_exclude_unset=True,
 )
@@ -127,11 +129,20 @@ async def post_application(
     request: Request,
     body: ApplicationBody,
     identity: Annotated[Identity, Depends(require_identity)],
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
+    idempotency_key: Annotated[
+        str | None, Header(alias="Idempotency-Key", max_length=IDEMPOTENCY_KEY_MAX)
+    ] = None,
 ) -> Response:
-    # the filing (database work) in the thread pool, once (a few at a time, as every filing:
-    # lianban.cases.filing_gate); its answer serialised once, as Filed would (the service builds
-    # the keys in the model's order; tests/web/test_response_models.py)
+    """The usual filing is answered before the router, by these same steps (lianban.web.filings)."""
+    return await file_answer(request, identity, body, idempotency_key)
+
+
+async def file_answer(
+    request: Request, identity: Identity, body: ApplicationBody, idempotency_key: str | None
+) -> Response:
+    """The filing (database work) in the thread pool, once (a few at a time, as every filing:
+    lianban.cases.filing_gate); its answer serialised once, as Filed would (the service builds the
+    keys in the model's order; tests/web/test_response_models.py). 201, or 200 for a repeated key."""
     filing = await anyio.to_thread.run_sync(
         service.file_application, platform_of(request), identity, _application(body), idempotency_key
     )
