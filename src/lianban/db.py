@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import Engine, MetaData, create_engine, event, exc
@@ -159,7 +159,12 @@ def raw_writing(engine: Engine, conn: PoolProxiedConnection) -> Iterator[DBAPICu
     (:class:`lianban.prepared.PreparedWrite`): on SQLite the process's writer turn and ``BEGIN
     IMMEDIATE`` first, as :func:`writing` begins a session's; committed at the end, rolled back
     on an error (the turn given back either way). A driver error is raised as SQLAlchemy's
-    (:class:`sqlalchemy.exc.IntegrityError` for a duplicate key), as ``Connection.execute`` does."""
+    (:class:`sqlalchemy.exc.IntegrityError` for a duplicate key), as ``Connection.execute`` does.
+
+    On PostgreSQL the transaction is one pipeline (psycopg's pipeline mode): statements are sent
+    without waiting for their answers, and the database is waited for only where a statement's
+    answer is fetched and at the commit — a filing's dozen statements in two round trips, not a
+    dozen. An error comes out at that fetch or the commit, and rolls back as any other."""
     dialect = engine.dialect
     turns = _engine_turns.get(engine)
     cursor = conn.cursor()
@@ -169,8 +174,9 @@ def raw_writing(engine: Engine, conn: PoolProxiedConnection) -> Iterator[DBAPICu
         try:
             if dialect.name == "sqlite":
                 cursor.execute("BEGIN IMMEDIATE")
-            yield cursor
-            conn.commit()
+            with _pipeline(conn):
+                yield cursor
+                conn.commit()
         except BaseException as error:
             try:
                 conn.rollback()
@@ -184,3 +190,13 @@ def raw_writing(engine: Engine, conn: PoolProxiedConnection) -> Iterator[DBAPICu
                 turns._release(conn.info)
     finally:
         cursor.close()
+
+
+def _pipeline(conn: PoolProxiedConnection) -> AbstractContextManager[Any]:
+    """psycopg's pipeline mode on ``conn`` where the driver has it (libpq ≥ 14), else nothing."""
+    pipeline = getattr(conn.dbapi_connection, "pipeline", None)
+    if pipeline is None:
+        return nullcontext()
+    from psycopg import Pipeline  # only a psycopg connection has .pipeline
+
+    return cast(AbstractContextManager[Any], pipeline()) if Pipeline.is_supported() else nullcontext()

@@ -47,6 +47,7 @@ class _Compiled:
     names: tuple[str, ...] | None  # the parameters' order for a positional driver (SQLite's ?)
     constants: dict[str, Any]  # literal values bound in the statement (``literal('t')``)
     binds: dict[str, _Processor]  # bind processors of the parameters that have one
+    returns: bool = False  # the statement has RETURNING
 
     def parameters(self, given: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
         values = {**self.constants, **given}
@@ -73,7 +74,7 @@ def _compile(
         if not bind.required:
             constants[name] = bind.effective_value
     names = tuple(compiled.positiontup or ()) if dialect.positional else None
-    return _Compiled(str(compiled), names, constants, binds)
+    return _Compiled(str(compiled), names, constants, binds, bool(compiled.effective_returning))
 
 
 @contextmanager
@@ -176,9 +177,15 @@ class PreparedWrite:
 
     def run(self, cursor: DBAPICursor, dialect: Dialect, params: Mapping[str, Any]) -> list[Any]:
         """One execution; the rows it returns (RETURNING), else an empty list."""
+        self.send(cursor, dialect, params)
+        return list(cursor.fetchall()) if self.compiled(dialect).returns else []
+
+    def send(self, cursor: DBAPICursor, dialect: Dialect, params: Mapping[str, Any]) -> None:
+        """One execution, its rows (RETURNING) left on ``cursor`` to fetch: in a pipeline
+        (PostgreSQL, :func:`lianban.db.raw_writing`) the statement is queued, and only a fetch
+        waits for the database — for everything queued before it, in one round trip."""
         compiled = self.compiled(dialect)
         cursor.execute(compiled.sql, compiled.parameters(params))
-        return list(cursor.fetchall()) if cursor.description is not None else []
 
     def insert_many(self, cursor: DBAPICursor, dialect: Dialect, rows: Sequence[Mapping[str, Any]]) -> None:
         """Rows of one INSERT, all giving the same columns, in one ``executemany``."""

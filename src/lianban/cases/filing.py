@@ -11,21 +11,22 @@ another body is refused (:class:`IdempotencyConflict`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, Column, Dialect, MetaData, String, Table, Text, bindparam, insert, select, update
+from sqlalchemy import Dialect, Table, bindparam, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine.interfaces import DBAPIConnection, DBAPICursor
 from sqlalchemy.orm import Session
 
 from lianban.calendar import china_date, due_date, is_working_day
+from lianban.cases.filing_rows import TABLES, stored_table
 from lianban.cases.jobs import JobKind
-from lianban.cases.numbering import take_case_number
+from lianban.cases.numbering import send_case_number, taken_case_number
 from lianban.cases.obligations import obligation_rows
-from lianban.cases.schema import Case, CaseItem, CaseObligation, OutboxJob, TimelineEvent
+from lianban.cases.schema import Case, CaseItem
 from lianban.cases.states import CaseStatus, ItemStatus
 from lianban.catalog.catalogue import Catalogue
 from lianban.catalog.model import Theme
@@ -33,10 +34,10 @@ from lianban.catalog.outcomes import case_finish_times
 from lianban.forms.submission import CheckedSubmission
 from lianban.prepared import Prepared as PreparedRead
 from lianban.prepared import PreparedWrite
-from lianban.security.audit.chain import append_sealed
+from lianban.security.audit.chain import take_head, write_entry
 from lianban.security.bound import Bind
-from lianban.security.fieldcrypt.column import FieldEncryption, ProtectedJSON, SealedText, field_encryption
-from lianban.security.lookup import LookupHash, lookup_hash, lookup_key
+from lianban.security.fieldcrypt.column import field_encryption
+from lianban.security.lookup import lookup_hash, lookup_key
 from lianban.security.randomness import token_hex, uuid4_hex
 
 
@@ -154,49 +155,6 @@ class Prepared:
     rows: dict[str, list[dict[str, Any]]]  # table → rows, in insertion order
     audit: dict[str, Any]  # the audit entry, appended to the day's chain when written
     # (the actor as stored: its keyed hash and its sealed value)
-
-
-# the tables a filing writes, in the order they refer to each other
-_TABLES = (Case, CaseItem, OutboxJob, TimelineEvent, CaseObligation)
-_Seal = Callable[[Any, FieldEncryption, bytes], Any]  # a value as stored, under these keys
-_stored: dict[str, tuple[Table, dict[str, _Seal], PreparedWrite]] = {}
-
-
-def _sealer(kind: Any) -> _Seal | None:
-    """How a column type stores a value, done before the transaction: a protected JSON's personal
-    values sealed, a look-up column's identifier as its keyed hash, a sealed text sealed."""
-    if isinstance(kind, ProtectedJSON):
-        return lambda v, crypt, _key: kind.seal(v, crypt)
-    if isinstance(kind, LookupHash):
-        return lambda v, _crypt, key: None if v is None else str(lookup_hash(str(v), key))
-    if isinstance(kind, SealedText):
-        return lambda v, crypt, _key: None if v is None else crypt.keyring.seal(str(v), kind.column)
-    return None
-
-
-def _plain(kind: Any) -> Any:
-    """The type a sealed value is written as: the column's own type, without its sealing."""
-    if isinstance(kind, ProtectedJSON):
-        return JSON()
-    if isinstance(kind, LookupHash):
-        return String()
-    if isinstance(kind, SealedText):
-        return Text()
-    return kind
-
-
-def _stored_table(model: type[Any]) -> tuple[Table, dict[str, _Seal], PreparedWrite]:
-    """The table as stored: its sealing columns as the plain types their values are written as
-    (they come sealed and hashed), how each of those stores a value, and its INSERT (built once,
-    compiled once per dialect and set of columns)."""
-    name = model.__tablename__
-    found = _stored.get(name)
-    if found is None:
-        source: Table = model.__table__
-        sealers = {c.name: f for c in source.columns if (f := _sealer(c.type)) is not None}
-        table = Table(name, MetaData(), *(Column(c.name, _plain(c.type)) for c in source.columns))
-        found = _stored[name] = (table, sealers, PreparedWrite(insert(table)))
-    return found
 
 
 def prepare_case(
@@ -354,8 +312,8 @@ def prepare_case(
     plain = {"cases": [case], "case_items": items, "outbox_jobs": jobs}
     plain |= {"timeline_events": events, "case_obligations": owed}
     rows: dict[str, list[dict[str, Any]]] = {}
-    for model in _TABLES:
-        _, sealers, _ = _stored_table(model)
+    for model in TABLES:
+        _, sealers, _ = stored_table(model)
         rows[model.__tablename__] = [
             {k: sealers[k](v, crypt, key) if k in sealers else v for k, v in row.items()}
             for row in plain[model.__tablename__]
@@ -370,41 +328,54 @@ def prepare_case(
     )
 
 
-def write_case(cursor: DBAPICursor, dialect: Dialect, prepared: Prepared) -> None:
-    """The filing's one short write, in the caller's transaction (:func:`lianban.db.raw_writing`,
-    on the driver's cursor): one INSERT statement per table, its rows bound at once
-    (executemany; compiled once per process), the case's 办件编号 (one upsert) and the audit entry.
+def write_case(conn: DBAPIConnection, cursor: DBAPICursor, dialect: Dialect, prepared: Prepared) -> None:
+    """The filing's one short write, in the caller's transaction on ``conn`` (:func:`lianban.db.raw_writing`,
+    its ``cursor``): one INSERT statement per table, its rows bound at once (executemany;
+    compiled once per process), the case's 办件编号 (one upsert) and the audit entry.
 
     The region's number of the day and the day's audit chain are rows every filing takes in turn,
     held until its commit. On SQLite the writer holds the whole file from its BEGIN IMMEDIATE
     anyway, so the number comes first and goes into the case's INSERT. On PostgreSQL only those
     rows make filings wait for each other, so they are taken last: the case is inserted without its
-    number, then the number is taken and set (one UPDATE), then the chain — each held only from
-    there to the commit."""
+    number, then the number and the chain's head are taken (their answers fetched together: one
+    round trip for everything queued in the transaction's pipeline), the number set (one UPDATE)
+    and the entry written — each held only from there to the commit."""
+    region, day = prepared.region_code, prepared.accepted_day
     late_number = dialect.name == "postgresql"
     if not late_number:
-        _number(cursor, dialect, prepared)
-    for model in _TABLES:
-        table, _, write = _stored_table(model)
+        send_case_number(cursor, dialect, region, day)
+        _numbered(prepared, taken_case_number(cursor, region, day))
+    for model in TABLES:
+        table, _, write = stored_table(model)
         write.insert_many(cursor, dialect, prepared.rows[table.name])
-    if late_number:
-        number = _number(cursor, dialect, prepared)
-        _SET_NUMBER.run(cursor, dialect, {"case": prepared.case.case_id, "number": number})
-    # last, so the day's audit chain (its head row) is held only for the end of the transaction
     audit = prepared.audit
-    append_sealed(
-        cursor,
-        dialect,
-        audit["at"],
-        audit["actor"],
-        audit["action"],
-        audit["detail"],
-        case_id=audit["case_id"],
-    )
+    # the answers to fetch later each on a cursor of its own (one cursor keeps only its last answer)
+    numbering, head = (conn.cursor(), conn.cursor()) if late_number else (cursor, cursor)
+    try:
+        if late_number:
+            send_case_number(numbering, dialect, region, day)
+        # last, so the day's audit chain (its head row) is held only for the end of the transaction
+        take_head(head, dialect, audit["at"])
+        if late_number:
+            number = _numbered(prepared, taken_case_number(numbering, region, day))
+            _SET_NUMBER.send(cursor, dialect, {"case": prepared.case.case_id, "number": number})
+        write_entry(
+            cursor,
+            head,
+            dialect,
+            audit["at"],
+            audit["actor"],
+            audit["action"],
+            audit["detail"],
+            case_id=audit["case_id"],
+        )
+    finally:
+        if late_number:
+            numbering.close()
+            head.close()
 
 
-def _number(cursor: DBAPICursor, dialect: Dialect, prepared: Prepared) -> str:
-    number = take_case_number(cursor, dialect, prepared.region_code, prepared.accepted_day)
+def _numbered(prepared: Prepared, number: str) -> str:
     prepared.case.case_no = number
     prepared.rows["cases"][0]["case_no"] = number
     return number

@@ -54,10 +54,14 @@ def _take_by_driver(dialect: str) -> PreparedWrite:
     return PreparedWrite(_take(dialect))
 
 
-def take_case_number(cursor: DBAPICursor, dialect: Dialect, region_code: str, day: date) -> str:
-    """:func:`next_case_number` on a driver cursor in the caller's transaction
-    (:func:`lianban.db.raw_writing`)."""
-    ((sequence,),) = _take_by_driver(dialect.name).run(
-        cursor, dialect, {"region_code": region_code, "day": day}
-    )
+def send_case_number(cursor: DBAPICursor, dialect: Dialect, region_code: str, day: date) -> None:
+    """Take the next 办件编号 of ``region_code`` on ``day`` on a driver cursor in the caller's
+    transaction (:func:`lianban.db.raw_writing`); its sequence is left on ``cursor`` for
+    :func:`taken_case_number` (in a pipeline, queued with the statements before it)."""
+    _take_by_driver(dialect.name).send(cursor, dialect, {"region_code": region_code, "day": day})
+
+
+def taken_case_number(cursor: DBAPICursor, region_code: str, day: date) -> str:
+    """The 办件编号 :func:`send_case_number` took on ``cursor``."""
+    ((sequence,),) = cursor.fetchall()
     return case_number(region_code, day, int(sequence))

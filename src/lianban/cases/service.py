@@ -178,7 +178,7 @@ def _file(
         with raw_writing(engine, conn) as cursor:
             # the draft first, before the rows other filings wait for (write_case)
             discard_on_filing(cursor, engine.dialect, theme.id, *typists)
-            write_case(cursor, engine.dialect, prepared)
+            write_case(conn, cursor, engine.dialect, prepared)
     except IntegrityError:  # two identical requests raced: the other one created it
         repeated = _replay(ctx, owner, idempotency_key or "", digest, theme)
         if repeated is None:

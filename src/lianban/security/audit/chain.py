@@ -156,7 +156,7 @@ def _entry(
     }
 
 
-# the log as stored, for an entry whose actor comes hashed and sealed already (append_sealed)
+# the log as stored, for an entry whose actor comes hashed and sealed already (write_entry)
 _STORED_LOG = Table(
     _LOG.name,
     MetaData(),
@@ -180,8 +180,18 @@ def _driver_statements(dialect: str) -> tuple[PreparedWrite, PreparedWrite, Prep
     return PreparedWrite(take), PreparedWrite(_STORED_LOG.insert()), PreparedWrite(advance)
 
 
-def append_sealed(
+def take_head(cursor: DBAPICursor, dialect: Dialect, at: datetime) -> None:
+    """Take the next number of ``at``'s day on a driver cursor in the caller's transaction
+    (:func:`lianban.db.raw_writing`), the day's head row held from here to the commit; the number
+    and the previous hash are left on ``cursor`` for :func:`write_entry` (in a pipeline, queued
+    with the statements before it)."""
+    day = chain_day(utc(at))
+    _driver_statements(dialect.name)[0].send(cursor, dialect, {"day": day, "genesis": genesis(day)})
+
+
+def write_entry(
     cursor: DBAPICursor,
+    taken: DBAPICursor,
     dialect: Dialect,
     at: datetime,
     actor: tuple[str, str],
@@ -190,17 +200,27 @@ def append_sealed(
     *,
     case_id: str | None = None,
 ) -> str:
-    """:func:`append` on a driver cursor in the caller's transaction (:func:`lianban.db.raw_writing`),
-    the actor given as stored — (its keyed hash, its sealed value), computed before the
-    transaction — so the day's head is held only for the three statements; the entry's hash."""
+    """The entry :func:`take_head` took the number of (on ``taken``), written on ``cursor`` and
+    the day's head moved to it; the actor given as stored — (its keyed hash, its sealed value),
+    computed before the transaction; the entry's hash (as :func:`append`'s)."""
     when = utc(at)
     day = chain_day(when)
-    take, write, advance = _driver_statements(dialect.name)
-    ((seq, prev),) = take.run(cursor, dialect, {"day": day, "genesis": genesis(day)})
+    _, write, advance = _driver_statements(dialect.name)
+    ((seq, prev),) = taken.fetchall()
     row = _entry(day, int(seq), str(prev), when, case_id, actor[0], action, detail)
-    write.run(cursor, dialect, {**row, "actor_sealed": actor[1]})
-    advance.run(cursor, dialect, {"head_day": day, "head_hash": row["hash"]})
+    write.send(cursor, dialect, {**row, "actor_sealed": actor[1]})
+    advance.send(cursor, dialect, {"head_day": day, "head_hash": row["hash"]})
     return str(row["hash"])
 
 
-__all__ = ["append", "append_sealed", "canonical", "chain_day", "entry_hash", "genesis", "sm3_hex", "utc"]
+__all__ = [
+    "append",
+    "canonical",
+    "chain_day",
+    "entry_hash",
+    "genesis",
+    "sm3_hex",
+    "take_head",
+    "utc",
+    "write_entry",
+]
