@@ -1,16 +1,25 @@
-"""Department callbacks: signed or refused; a replay changes nothing; never backwards."""
+"""Department callbacks: signed or refused; a replay changes nothing; never backwards; on SQLite
+and PostgreSQL."""
 
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from lianban.cases.schema import CaseItem
+from lianban.cases.schema import AuditEntry, Case, CaseItem, OutboxJob, TimelineEvent
+from lianban.security.audit import verify
 from lianban.security.signing import Keyring, SigningKey, sign_request
 from sandbox_cases import file_hebei_case
+
+
+@pytest.fixture
+def app_database(database_url: str) -> str:
+    return database_url
 
 
 def signed(client: TestClient, path: str, message: dict[str, Any], keyring: Keyring | None = None) -> Any:
@@ -118,3 +127,55 @@ def test_a_callback_naming_no_department_code_is_refused_not_a_server_error(clie
         assert answer.status_code == 401, (department, answer.text)
         back = client.get(f"/api/v1/connectors/{department}/return", params={"case_id": "x"})
         assert back.status_code in (400, 401, 422), (department, back.text)
+
+
+def test_callbacks_for_one_case_at_once_each_count_once(client: TestClient) -> None:
+    """The case's lock serialises its callbacks: every item's decision arriving together is applied
+    once, the case completed once (by whichever came last: it sees the others), the timeline
+    numbered without a gap, one event and one audit entry per decision."""
+    case_id, _ = file_hebei_case(client)
+    sessions = client.app.state.sessions  # type: ignore[attr-defined]
+    with sessions() as session, session.begin():
+        session.get(Case, case_id).status = "in_progress"  # type: ignore[union-attr]
+        items = session.execute(select(CaseItem).where(CaseItem.case_id == case_id)).scalars().all()
+        for item in items:  # all sent (the waiting ones too: their decisions race the others')
+            item.status, item.receipt_no = "dispatched", f"R-{item.item_id}"
+        calls = [(item.department, item.receipt_no or "") for item in items]
+    keys = client.app.state.department_keys  # type: ignore[attr-defined]
+    together = threading.Barrier(len(calls))
+    answers: list[Any] = []
+
+    def call_back(department: str, receipt: str) -> None:
+        together.wait()
+        message = {"receipt_no": receipt, "status": "approved", "sequence": 2}
+        path = f"/api/v1/connectors/{department}/callback"
+        answers.append(signed(client, path, message, keys.for_department(department)).json())
+
+    threads = [threading.Thread(target=call_back, args=call) for call in calls]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert answers == [{"acknowledged": True, "changed": True}] * len(calls)
+    with sessions() as session:
+        assert session.get(Case, case_id).status == "completed"  # type: ignore[union-attr]
+        jobs = session.execute(select(OutboxJob.kind).where(OutboxJob.case_id == case_id)).scalars().all()
+        assert jobs.count("item_decided") == len(calls)
+        assert jobs.count("case_changed") == 1
+        steps = session.execute(
+            select(TimelineEvent.seq, TimelineEvent.event).where(TimelineEvent.case_id == case_id)
+        ).all()
+        assert [seq for seq, _ in steps] == list(range(1, len(steps) + 1))
+        assert [event for _, event in steps].count("approved") == len(calls)
+        assert [event for _, event in steps].count("case_completed") == 1
+        audit = (
+            session.execute(
+                select(AuditEntry.detail).where(
+                    AuditEntry.case_id == case_id, AuditEntry.action == "callback"
+                )
+            )
+            .scalars()
+            .all()
+        )
+        assert sorted(d["item"] for d in audit) == sorted(r.removeprefix("R-") for _, r in calls)
+        assert verify(session).intact

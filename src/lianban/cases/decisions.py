@@ -11,14 +11,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.orm import Session, defer
 
-from lianban.cases.progress import DEPARTMENT_STATUS, add_audit, apply_decision, lock_case
-from lianban.cases.schema import CaseItem
+from lianban.cases.progress import (
+    DEPARTMENT_STATUS,
+    add_audit,
+    apply_decision,
+    apply_decision_read,
+    lock_case,
+)
+from lianban.cases.schema import Case, CaseItem
 from lianban.errors import FieldError, Invalid, not_found
+from lianban.logs import bind_case
 
 __all__ = [
     "DEPARTMENT_STATUS",
@@ -37,6 +44,29 @@ __all__ = [
 # what a record can have is refused: signed or not, it must not lift the item's mark so high that
 # the genuine messages after it count as old.
 MAX_SEQUENCE = 2
+
+
+_CASES = cast(Table, Case.__table__)
+_ITEMS = cast(Table, CaseItem.__table__)
+# a callback's case, by the receipt (受理编号) of one of its items: its row locked (PostgreSQL; SQLite
+# serialises writers), its status and the item's key read with it
+_LOCK_BY_RECEIPT = (
+    select(_CASES.c.case_id, _CASES.c.status, _ITEMS.c.item_id)
+    .join_from(_CASES, _ITEMS, _ITEMS.c.case_id == _CASES.c.case_id)
+    .where(_ITEMS.c.receipt_no == bindparam("receipt_no"), _ITEMS.c.department == bindparam("department"))
+    .with_for_update(of=_CASES)
+)
+# then, the case locked, its items as they are now: what a decision and the release of waiting
+# items read of them (never the payload or the result)
+_CASE_ITEMS = select(
+    _ITEMS.c.item_id,
+    _ITEMS.c.status,
+    _ITEMS.c.progress,
+    _ITEMS.c.receipt_no,
+    _ITEMS.c.waits_for,
+    _ITEMS.c.waits_for_any,
+    _ITEMS.c.waits_for_document,
+).where(_ITEMS.c.case_id == bindparam("case_id"))
 
 
 @dataclass(frozen=True)
@@ -136,23 +166,41 @@ def record_callback(
 ) -> bool:
     """A department system's signed callback (部门回调), its signature already checked; one
     transaction (the caller's). Returns whether the item changed."""
-    item = locked_item_by_receipt(session, department, receipt_no)
-    return decide(
+    # the case locked and its items read as plain rows (no object loaded, no payload decrypted)
+    found = session.execute(
+        _LOCK_BY_RECEIPT, {"receipt_no": receipt_no, "department": department}
+    ).one_or_none()
+    if found is None:
+        raise not_found(f"受理编号 {receipt_no} ", f"receipt {receipt_no}")
+    case_id, case_status, item_id = found
+    bind_case(case_id)  # what is logged from here on is about this case
+    rows = session.execute(_CASE_ITEMS, {"case_id": case_id}).all()
+    item = next((r for r in rows if r.item_id == item_id), None)
+    if item is None or item.receipt_no != receipt_no:  # resubmitted (补正) in between: not that receipt's
+        raise not_found(f"受理编号 {receipt_no} ", f"receipt {receipt_no}")
+    sequence = decision.sequence if decision.sequence is not None else item.progress + 1
+    changed = apply_decision_read(
         session,
+        case_id,
+        case_status,
         item,
-        decision,
+        rows,
+        decision.status,
+        sequence,
         at,
-        actor=f"department:{department}",
-        action="callback",
-        detail=lambda changed: {
-            "item": item.item_id,
-            "status": decision.status,
-            "sequence": decision.sequence or 0,
-            "changed": changed,
-            "sha256": sha256,
-            "key_id": key_id,
-        },
+        reason=decision.reason,
+        result=decision.result,
     )
+    detail = {
+        "item": item_id,
+        "status": decision.status,
+        "sequence": decision.sequence or 0,
+        "changed": changed,
+        "sha256": sha256,
+        "key_id": key_id,
+    }
+    add_audit(session, case_id, at, f"department:{department}", "callback", detail)
+    return changed
 
 
 def record_return(

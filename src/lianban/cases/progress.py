@@ -9,10 +9,11 @@ finished case — is published as a domain event through the outbox (:mod:`lianb
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, event, func, select
+from sqlalchemy import Table, bindparam, event, func, select, update
 from sqlalchemy import insert as sql_insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session, SessionTransaction, defer
@@ -67,6 +68,9 @@ def _forget_locked(session: Session, transaction: SessionTransaction) -> None:
     if held is not None and held[0] is transaction:
         del session.info[_LOCKED]
 
+
+_CASES = cast(Table, Case.__table__)
+_ITEMS = cast(Table, CaseItem.__table__)
 
 # the statements of a step, built once (a step is written several times per sub-item)
 _STEPS = cast(Table, TimelineEvent.__table__)
@@ -127,14 +131,27 @@ def refresh_case(session: Session, case_id: str, at: datetime, read: list[str] |
         return ""
     if read is None:
         read = list(session.execute(select(CaseItem.status).where(CaseItem.case_id == case_id)).scalars())
-    statuses = [ItemStatus(s) for s in read]
-    new = case_status(statuses, withdrawn=case.status == "withdrawn").value
+    new = case_status([ItemStatus(s) for s in read], withdrawn=case.status == "withdrawn").value
     if new != case.status:
         case.status = new
         case.updated_at = at
-        add_event(session, case_id, at, f"case_{new}", None, None)
-        publish(session, case_id, JobKind.CASE_CHANGED, at, {"status": new})
+        _case_moved(session, case_id, at, new)
     return new
+
+
+def refresh_read(session: Session, case_id: str, current: str, at: datetime, read: list[str]) -> str:
+    """:func:`refresh_case` for a case read as a row under its lock (its status ``current``, its
+    items' statuses ``read``): the case's row written with one UPDATE when its status moves."""
+    new = case_status([ItemStatus(s) for s in read], withdrawn=current == "withdrawn").value
+    if new != current:
+        session.execute(update(_CASES).where(_CASES.c.case_id == case_id).values(status=new, updated_at=at))
+        _case_moved(session, case_id, at, new)
+    return new
+
+
+def _case_moved(session: Session, case_id: str, at: datetime, new: str) -> None:
+    add_event(session, case_id, at, f"case_{new}", None, None)
+    publish(session, case_id, JobKind.CASE_CHANGED, at, {"status": new})
 
 
 # what deciding which items are released reads of each item: no ORM object, no payload or result
@@ -155,7 +172,14 @@ def release_waiting(session: Session, case_id: str, at: datetime) -> list[str]:
     The items' statuses and waits are read in one query as plain rows; only the items that move
     are then taken as objects, and an issuer's result only where a document is waited for."""
     rows = session.execute(select(*_WAITS).where(CaseItem.case_id == case_id)).all()
-    status = {r.item_id: r.status for r in rows}
+    return release_read(session, case_id, at, rows, {r.item_id: r.status for r in rows})
+
+
+def release_read(
+    session: Session, case_id: str, at: datetime, rows: Sequence[Any], status: dict[str, str]
+) -> list[str]:
+    """:func:`release_waiting` on the case's items already read under its lock: ``rows`` with
+    their waits (``_WAITS``' columns), ``status`` each item's status as it is now (changed here)."""
     if S.WAITING.value not in status.values():
         return list(status.values())  # nothing waits (most decisions)
     issued: dict[str, bool] = {}
@@ -238,18 +262,10 @@ def apply_decision(
 
     Returns whether anything changed. Never moves an item backwards.
     """
-    target = DEPARTMENT_STATUS[status]
-    current = ItemStatus(item.status)
-    if sequence <= item.progress or PROGRESS[target] < PROGRESS[current] or current is target:
-        return False
-    if current is S.QUEUED and target is not S.ACCEPTED:
-        current = S.DISPATCHED  # the decision overtook our own record of sending
-    try:
-        check_transition(current, target)
-    except IllegalTransition as exc:
-        # refused and logged, never applied
-        log.warning("illegal transition refused: case %s item %s: %s", item.case_id, item.item_id, exc)
-        add_event(session, item.case_id, at, "transition_refused", item.item_id, str(exc))
+    target = decided_status(
+        session, item.case_id, item.item_id, item.status, item.progress, status, sequence, at
+    )
+    if target is None:
         return False
     item.status = target.value
     item.progress = sequence
@@ -258,15 +274,85 @@ def apply_decision(
         item.reason = reason
     if result:
         item.result = result
-    add_event(session, item.case_id, at, target.value, item.item_id, reason)
+    item_decided(session, item.case_id, item.item_id, target, at, reason)
+    statuses = release_waiting(session, item.case_id, at)
+    refresh_case(session, item.case_id, at, statuses)  # the statuses read once
+    return True
+
+
+def decided_status(
+    session: Session,
+    case_id: str,
+    item_id: str,
+    current_status: str,
+    progress: int,
+    status: str,
+    sequence: int,
+    at: datetime,
+) -> ItemStatus | None:
+    """The status a department's message moves an item to (the item at ``current_status``, its
+    messages up to ``progress`` applied); None when it changes nothing: a replay, an older message,
+    or a move the item cannot make (refused: logged and put on the timeline, never applied)."""
+    target = DEPARTMENT_STATUS[status]
+    current = ItemStatus(current_status)
+    if sequence <= progress or PROGRESS[target] < PROGRESS[current] or current is target:
+        return None
+    if current is S.QUEUED and target is not S.ACCEPTED:
+        current = S.DISPATCHED  # the decision overtook our own record of sending
+    try:
+        check_transition(current, target)
+    except IllegalTransition as exc:
+        # refused and logged, never applied
+        log.warning("illegal transition refused: case %s item %s: %s", case_id, item_id, exc)
+        add_event(session, case_id, at, "transition_refused", item_id, str(exc))
+        return None
+    return target
+
+
+def item_decided(
+    session: Session, case_id: str, item_id: str, target: ItemStatus, at: datetime, reason: str | None
+) -> None:
+    """A decision applied to a sub-item: its step on the timeline and its domain event."""
+    add_event(session, case_id, at, target.value, item_id, reason)
     publish(
         session,
-        item.case_id,
+        case_id,
         JobKind.ITEM_DECIDED,
         at,
         {"status": target.value, "reason": reason},
-        item_id=item.item_id,
+        item_id=item_id,
     )
-    statuses = release_waiting(session, item.case_id, at)
-    refresh_case(session, item.case_id, at, statuses)  # the statuses read once
+
+
+def apply_decision_read(
+    session: Session,
+    case_id: str,
+    case_status: str,
+    item: Any,
+    rows: Sequence[Any],
+    status: str,
+    sequence: int,
+    at: datetime,
+    reason: str | None = None,
+    result: dict[str, Any] | None = None,
+) -> bool:
+    """:func:`apply_decision` on a case read as rows under its lock, not as objects: the case's
+    status ``case_status``, its items ``rows`` (``_WAITS``' columns and ``progress``), ``item`` the
+    one decided. The item is written with one UPDATE; the rules are :func:`apply_decision`'s."""
+    target = decided_status(session, case_id, item.item_id, item.status, item.progress, status, sequence, at)
+    if target is None:
+        return False
+    values: dict[str, Any] = {"status": target.value, "progress": sequence, "updated_at": at}
+    if reason:
+        values["reason"] = reason
+    if result:
+        values["result"] = result
+    session.execute(
+        update(_ITEMS).where(_ITEMS.c.case_id == case_id, _ITEMS.c.item_id == item.item_id).values(values)
+    )
+    item_decided(session, case_id, item.item_id, target, at, reason)
+    now = {r.item_id: r.status for r in rows}
+    now[item.item_id] = target.value
+    statuses = release_read(session, case_id, at, rows, now)
+    refresh_read(session, case_id, case_status, at, statuses)
     return True
