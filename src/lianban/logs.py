@@ -19,7 +19,7 @@ import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from datetime import UTC, datetime
 from typing import IO, Any
 
@@ -102,10 +102,15 @@ def anew(**ids: str | None) -> Iterator[None]:
     request on this event loop's task, or an earlier job on this worker thread (:func:`bind_case`
     sets and nothing resets), is never carried onto this one's lines, nor this one's onto the next."""
     _clear_case_and_job()
-    try:
-        with bound(**ids):
-            yield
+    tokens: list[tuple[ContextVar[str | None], Token[str | None]]] = []
+    try:  # bound()'s steps inline: one generator a request fewer (every request passes here)
+        for name, value in ids.items():
+            var = _VARS[name]
+            tokens.append((var, var.set(value)))
+        yield
     finally:
+        for var, token in reversed(tokens):
+            var.reset(token)
         _clear_case_and_job()
 
 

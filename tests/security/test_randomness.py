@@ -51,5 +51,8 @@ def test_a_forked_child_does_not_repeat_its_parent() -> None:
 
 
 def test_ids_have_the_usual_shape() -> None:
-    assert uuid.UUID(randomness.uuid4_hex()).version == 4
+    for _ in range(200):
+        made = randomness.uuid4_hex()
+        parsed = uuid.UUID(made)
+        assert (parsed.version, parsed.variant, parsed.hex) == (4, uuid.RFC_4122, made)
     assert len(randomness.token_hex(5)) == 10

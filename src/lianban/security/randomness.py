@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import threading
-import uuid
 
 BLOCK = 4096  # bytes drawn per system call
 
@@ -53,5 +52,10 @@ def token_hex(nbytes: int) -> str:
 
 
 def uuid4_hex() -> str:
-    """As ``uuid.uuid4().hex``: a random (version 4) UUID's 32 hex digits."""
-    return uuid.UUID(bytes=random_bytes(16), version=4).hex
+    """As ``uuid.uuid4().hex``: a random (version 4) UUID's 32 hex digits — the version and variant
+    bits set on the bytes themselves (what ``uuid.UUID(bytes=…, version=4)`` does, without building
+    the object: a quarter of the time, and a filing draws a dozen)."""
+    b = bytearray(random_bytes(16))
+    b[6] = (b[6] & 0x0F) | 0x40  # version 4
+    b[8] = (b[8] & 0x3F) | 0x80  # variant RFC 4122
+    return b.hex()

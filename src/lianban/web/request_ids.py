@@ -15,12 +15,13 @@ from lianban.logs import anew
 from lianban.security.randomness import uuid4_hex
 
 HEADER = "x-request-id"
+HEADER_BYTES = HEADER.encode()
 _SENSIBLE = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 log = logging.getLogger("lianban.http")
 
 
 def request_id_of(scope: Scope) -> str:
-    given = dict(scope.get("headers") or []).get(HEADER.encode("latin-1"), b"").decode("latin-1")
+    given = dict(scope.get("headers") or []).get(HEADER_BYTES, b"").decode("latin-1")
     return given if _SENSIBLE.fullmatch(given) else uuid4_hex()
 
 
@@ -42,7 +43,7 @@ class RequestIds:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = int(message["status"])
-                message["headers"] = [*message.get("headers", []), (HEADER.encode(), rid.encode())]
+                message["headers"] = [*message.get("headers", []), (HEADER_BYTES, rid.encode())]
             await send(message)
 
         with anew(request_id=rid):  # no case or job of an earlier request on this task
@@ -52,15 +53,16 @@ class RequestIds:
                 log.exception("unhandled error answering %s %s", scope.get("method"), scope.get("path"))
                 raise
             finally:
-                log.info(
-                    "%s %s %s",
-                    scope.get("method"),
-                    scope.get("path"),
-                    status,
-                    extra={
-                        "method": scope.get("method"),
-                        "path": scope.get("path"),
-                        "status": status,
-                        "ms": round((time.perf_counter() - started) * 1000, 1),
-                    },
-                )
+                if log.isEnabledFor(logging.INFO):  # the line's fields built only when it is written
+                    log.info(
+                        "%s %s %s",
+                        scope.get("method"),
+                        scope.get("path"),
+                        status,
+                        extra={
+                            "method": scope.get("method"),
+                            "path": scope.get("path"),
+                            "status": status,
+                            "ms": round((time.perf_counter() - started) * 1000, 1),
+                        },
+                    )
