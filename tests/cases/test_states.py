@@ -77,3 +77,12 @@ def test_the_case_status_follows_its_items(items: list[ItemStatus], expected: Ca
 
 def test_a_withdrawn_case_is_withdrawn_whatever_its_items() -> None:
     assert case_status([S.APPROVED], withdrawn=True) is CaseStatus.WITHDRAWN
+
+
+@given(st.lists(st.sampled_from(list(ItemStatus)), max_size=8))
+def test_a_case_with_an_item_dispatched_is_in_progress_whatever_its_other_items(
+    others: list[ItemStatus],
+) -> None:
+    # the dispatcher keeps a case in step after a send without reading its other items' statuses
+    assert case_status([*others, ItemStatus.DISPATCHED]) is case_status([ItemStatus.DISPATCHED])
+    assert case_status([ItemStatus.DISPATCHED]) is CaseStatus.IN_PROGRESS

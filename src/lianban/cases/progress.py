@@ -154,6 +154,26 @@ def _case_moved(session: Session, case_id: str, at: datetime, new: str) -> None:
     publish(session, case_id, JobKind.CASE_CHANGED, at, {"status": new})
 
 
+def mark_dispatched(
+    session: Session, case_id: str, item_id: str, at: datetime, detail: str, **changes: Any
+) -> str | None:
+    """A queued sub-item sent (已推送): moved to ``dispatched`` with ``changes`` (its receipt) in
+    one UPDATE, the item not read — only if it is still queued (a callback that overtook the send
+    moved it on already: then nothing changes) — and its step on the timeline. Its department, or
+    None when it was not queued."""
+    check_transition(S.QUEUED, S.DISPATCHED)
+    moved = session.execute(
+        update(_ITEMS)
+        .where(_ITEMS.c.case_id == case_id, _ITEMS.c.item_id == item_id, _ITEMS.c.status == S.QUEUED.value)
+        .values(status=S.DISPATCHED.value, updated_at=at, **changes)
+        .returning(_ITEMS.c.department)
+    ).scalar()
+    if moved is None:
+        return None
+    add_event(session, case_id, at, "dispatched", item_id, detail)
+    return str(moved)
+
+
 # what deciding which items are released reads of each item: no ORM object, no payload or result
 _WAITS = (
     CaseItem.item_id,

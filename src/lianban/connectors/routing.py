@@ -34,6 +34,12 @@ def routed_to_worklist(session: Session, department: str) -> bool:
     )
 
 
+def worklisted(session: Session) -> frozenset[str]:
+    """The departments an operator sent to the worklist, all in one read (a worker's round)."""
+    query = select(DepartmentRoute.department).where(DepartmentRoute.mode == "worklist")
+    return frozenset(session.execute(query).scalars())
+
+
 def route_json(department: str, route: DepartmentRoute | None, configured: bool) -> dict[str, Any]:
     return {
         "department": department,

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import Table, or_, select, update
 from sqlalchemy.orm import Session
 
 from lianban.cases.jobs import EVENTS
@@ -25,6 +25,7 @@ from lianban.cases.schema import OutboxJob
 from lianban.dispatch.registry import JobContext, handler_for
 
 EVENT_KINDS = frozenset(k.value for k in EVENTS)
+_JOBS: Table = OutboxJob.__table__  # type: ignore[assignment]
 TAKEN_ALONG = 20  # at most, with one event: a case's burst of decisions, not an unbounded backlog
 
 
@@ -54,16 +55,24 @@ def due_events(session: Session, first: OutboxJob, now: datetime) -> list[Outbox
 
 def pass_on_together(session: Session, first: OutboxJob, context: JobContext) -> int:
     """Pass on the case's other due events after ``first`` (handled, its case locked) in the same
-    transaction; how many. Raises :class:`Alone` when one of them fails."""
-    taken = 0
+    transaction; how many. Raises :class:`Alone` when one of them fails. ``first`` and those passed
+    on are marked done together, by one UPDATE (each was a flush of its own), before the
+    transaction commits."""
+    done, taken = [first.job_id], []
     for job in due_events(session, first, context.now):
         handler = handler_for(job.kind)
         if handler is None:  # (every event kind has its handler; a stranger waits for its turn)
             continue
-        job.status = "done"
         try:
             handler(session, job, context)
         except Exception as exc:
             raise Alone(job.job_id) from exc
-        taken += 1
-    return taken
+        taken.append(job.job_id)
+    session.execute(
+        update(_JOBS)
+        .where(
+            _JOBS.c.case_id == first.case_id, _JOBS.c.job_id.in_(done + taken), _JOBS.c.status == "pending"
+        )
+        .values(status="done")
+    )
+    return len(taken)

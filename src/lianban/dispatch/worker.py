@@ -7,33 +7,25 @@ transaction waits on a department. The idempotency key ``case_id:item_id`` makes
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import httpx
-from sqlalchemy.orm import Session, defer, load_only, sessionmaker
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session, load_only, sessionmaker
 
 from lianban.cases.decisions import Decision, decide, sequence_allowed
-from lianban.cases.jobs import JobKind, close_job, new_job
-from lianban.cases.progress import (
-    DEPARTMENT_STATUS,
-    add_audit,
-    add_event,
-    apply_decision,
-    lock_case,
-    refresh_case,
-)
+from lianban.cases.jobs import JobKind, close_job
+from lianban.cases.progress import DEPARTMENT_STATUS, add_audit, lock_case
 from lianban.cases.schema import Case, CaseItem, OutboxJob
-from lianban.cases.states import ItemStatus, check_transition
+from lianban.cases.states import ItemStatus
 from lianban.catalog.catalogue import Catalogue
 from lianban.catalog.model import ConnectorKind
 from lianban.clock import Clock, SystemClock
 from lianban.connectors import connector_for
 from lianban.connectors.plugins import Answered, ApplicantSent, Outcome, Pushed, Sending, ToWorklist
 from lianban.connectors.rest import DepartmentRefused, DepartmentUnavailable, fetch_status
-from lianban.connectors.routing import routed_to_worklist
-from lianban.dispatch import health
+from lianban.connectors.routing import routed_to_worklist, worklisted
 from lianban.dispatch.config import DispatchConfig
 from lianban.dispatch.envelope import envelope_of
 from lianban.dispatch.failures import (
@@ -47,21 +39,27 @@ from lianban.dispatch.failures import (
 )
 from lianban.dispatch.outbox import fair_round
 from lianban.dispatch.registry import NETWORK, JobContext, handler_for
+from lianban.dispatch.settle import JobKey, Settling
 from lianban.dispatch.together import EVENT_KINDS, Alone, pass_on_together
 from lianban.logs import anew
-from lianban.notify import notify
 
 STATUS_POLL = JobKind.STATUS_POLL  # (the name older callers import)
-JobKey = tuple[str, str, str, datetime | None]  # a dispatch job: its case, its id, its sub-item, our lease
 POLLED = (ItemStatus.DISPATCHED.value, ItemStatus.ACCEPTED.value)  # sent, not yet decided
 
+
+_ITEM_AND_CASE = (
+    select(CaseItem, Case)
+    .join(Case, Case.case_id == CaseItem.case_id)
+    .where(CaseItem.case_id == bindparam("case_id"), CaseItem.item_id == bindparam("item_id"))
+    .options(load_only(Case.theme_id, Case.case_no))
+)
 
 # jobs one claim takes (one query for them all); a case filed meanwhile does not wait for them
 # all: its first job is claimed between two of them (公平: claims are round-robin as well)
 CLAIM_BATCH = 5
 
 
-class Dispatcher:
+class Dispatcher(Settling):
     def __init__(
         self,
         sessions: sessionmaker[Session],
@@ -80,6 +78,10 @@ class Dispatcher:
         # (a new client per send spent most of a send loading CA certificates)
         self.http = httpx.Client(timeout=config.timeout_seconds)
         self.taken_along = 0  # events passed on with another of their case (together.py)
+        # the departments an operator sent to the worklist, read once per round (at its first
+        # send; outside a round, with each send): a switch counts from the next round on
+        self.in_round = False
+        self.worklisted: frozenset[str] | None = None
 
     def close(self) -> None:
         """Close the department connections (a worker that stops)."""
@@ -88,7 +90,11 @@ class Dispatcher:
     def run_once(self, limit: int = CLAIM_BATCH) -> int:
         """Handle the jobs due now, a claimed batch at a time (a newly filed case's first job
         between two of them: :func:`~lianban.dispatch.outbox.fair_round`); how many were taken."""
-        taken = fair_round(self.sessions, self.now, self.config.lease, limit, self._handle_claimed)
+        self.in_round, self.worklisted = True, None
+        try:
+            taken = fair_round(self.sessions, self.now, self.config.lease, limit, self._handle_claimed)
+        finally:
+            self.in_round, self.worklisted = False, None
         along, self.taken_along = self.taken_along, 0
         return taken + along
 
@@ -120,20 +126,23 @@ class Dispatcher:
                 job.lease_until = self.now() + self.config.send_lease()  # renewed for the send itself
             handler = handler_for(job.kind)
             if handler is not None:  # a timer or a domain event: one transaction, done
-                job.status = "done"
                 context = JobContext(self.now(), self.config.courier, self.config.delivery)
-                handler(session, job, context)
                 if together and job.kind in EVENT_KINDS:  # the case's other due events with it
+                    handler(session, job, context)  # (marked done with them, by one UPDATE)
                     self.taken_along += pass_on_together(session, job, context)
+                    return
+                job.status = "done"
+                handler(session, job, context)
                 return
             if job.kind not in NETWORK:
                 raise PoisonJob(f"不认识的任务种类 {job.kind} / no handler for jobs of kind {job.kind}")
             if job.item_id is None:
                 job.status = "done"
                 return
-            item = session.get(CaseItem, (case_id, job.item_id))
-            # the case's theme and number; its form read only for a query item, its names never
-            case = session.get(Case, case_id, options=[load_only(Case.theme_id, Case.case_no)])
+            # the item with its case's theme and number, in one query; the case's form read only
+            # for a query item, its names never
+            found = session.execute(_ITEM_AND_CASE, {"case_id": case_id, "item_id": job.item_id}).first()
+            item, case = found if found is not None else (None, None)
             if job.kind == JobKind.STATUS_POLL:
                 if item is None or item.receipt_no is None or item.status not in POLLED:
                     job.status = "done"  # decided already (or never sent): nothing to ask
@@ -152,7 +161,7 @@ class Dispatcher:
                 kind = theme.item(item.code).connector
                 department = item.department
                 url = self.config.department_urls.get(department)
-                if url is not None and routed_to_worklist(session, department):
+                if url is not None and self._to_worklist_now(session, department):
                     url = None  # an operator sent this department's new items to the worklist
                 sending = Sending(
                     case_id=case_id,
@@ -192,6 +201,14 @@ class Dispatcher:
             send_failed(self.sessions, case_id, job_id, lease, str(exc), self.now(), self.config.retry, final)
             return
         self._record((case_id, job_id, sending.item_id, lease), outcome)
+
+    def _to_worklist_now(self, session: Session, department: str) -> bool:
+        """Whether an operator sent the department's new items to the worklist (the round's read)."""
+        if not self.in_round:
+            return routed_to_worklist(session, department)
+        if self.worklisted is None:
+            self.worklisted = worklisted(session)
+        return department in self.worklisted
 
     def _record(self, job: JobKey, outcome: Outcome) -> None:
         """What the connector did with the sub-item, on the case."""
@@ -266,7 +283,7 @@ class Dispatcher:
             else:  # an answer no department gives: nothing changes, the answer is on the record
                 add_audit(session, case_id, self.now(), "dispatcher", "status_poll", detail(False))
             if item.status in POLLED:
-                self._schedule_poll(session, item)
+                self._schedule_poll(session, case_id, item.item_id, item.department)
 
     def _poll_again(self, case_id: str, job_id: str, error: str, lease: datetime | None = None) -> None:
         """A poll that could not reach the department: the same job, later (polls never give up
@@ -276,94 +293,9 @@ class Dispatcher:
             if job is not None:
                 failed_attempt(session, job, error, self.now(), self.config.retry, spent_parks=False)
 
-    def _schedule_poll(self, session: Session, item: CaseItem) -> None:
-        seconds = self.config.poll_seconds.get(item.department)
-        if seconds is None:
-            return
-        due = self.now() + timedelta(seconds=seconds)
-        session.add(new_job(item.case_id, JobKind.STATUS_POLL, due, item_id=item.item_id))
-
     def _close(self, case_id: str, job_id: str, lease: datetime | None = None) -> None:
         with self.sessions() as session, session.begin():
             close_job(session, case_id, job_id, lease=lease)
-
-    def _settle(
-        self, job: JobKey, act: Callable[[Session, CaseItem], None], count_attempt: bool = False
-    ) -> None:
-        """Close a dispatch job (its case, its id, its item) and, if its item is still queued,
-        record what happened to it.
-
-        One transaction with the case's lock taken first; if a callback already moved the item on,
-        the job is closed and nothing else changes. The job is closed by one UPDATE, not read — if
-        still pending under this worker's lease (one lost mid-send and taken again is not ours).
-        """
-        case_id, job_id, item_id, lease = job
-        with self.sessions() as session, session.begin():
-            lock_case(session, case_id)
-            if not close_job(session, case_id, job_id, count_attempt, lease):
-                return
-            # what was sent is not read again (nor decrypted)
-            item = session.get(CaseItem, (case_id, item_id), options=[defer(CaseItem.payload)])
-            if item is None or item.status != ItemStatus.QUEUED.value:
-                return
-            act(session, item)
-            refresh_case(session, case_id, self.now())
-
-    def _mark_dispatched(self, session: Session, item: CaseItem, detail: str) -> None:
-        check_transition(ItemStatus.QUEUED, ItemStatus.DISPATCHED)
-        item.status = ItemStatus.DISPATCHED.value
-        item.updated_at = self.now()
-        add_event(session, item.case_id, self.now(), "dispatched", item.item_id, detail)
-
-    def _send_applicant(self, job: JobKey, url: str) -> None:
-        """A redirect item waits for the applicant to finish on the department's site (跳转办理)."""
-        case_id = job[0]
-
-        def act(session: Session, item: CaseItem) -> None:
-            self._mark_dispatched(session, item, "请跳转至部门网站完成办理")
-            item.result = {"redirect_url": url}
-            case = session.get(Case, case_id)
-            if case is not None:
-                notify(
-                    session,
-                    case,
-                    f"办件 {case_id} 的事项 {item.item_id} 需要您跳转至部门网站完成办理：{url}",
-                    self.now(),
-                )
-
-        self._settle(job, act)
-
-    def _answer_query(self, job: JobKey, result: dict[str, Any]) -> None:
-        """A status lookup is answered at once: its answer is the item's result (办结)."""
-
-        def act(session: Session, item: CaseItem) -> None:
-            apply_decision(
-                session, item, "approved", item.progress + 1, self.now(), reason=None, result=result
-            )
-
-        self._settle(job, act)
-
-    def _sent(self, job: JobKey, receipt: Pushed) -> None:
-        def act(session: Session, item: CaseItem) -> None:
-            self._mark_dispatched(session, item, f"受理编号 {receipt.receipt_no}")
-            item.receipt_no = receipt.receipt_no
-            item.progress = 0  # a new department record: its messages are numbered from 1 again
-            detail = {
-                "item": item.item_id,
-                "department": item.department,
-                "receipt_no": receipt.receipt_no,
-                "sha256": receipt.sha256,
-                "key_id": receipt.key_id,
-            }
-            add_audit(session, item.case_id, self.now(), "dispatcher", "push", detail)
-            health.reached(session, item.department, self.now())
-            self._schedule_poll(session, item)  # a department that does not call back is asked
-
-        self._settle(job, act, count_attempt=True)
-
-    def _to_worklist(self, job: JobKey) -> None:
-        """Departments without an integrated system decide in lianban's worklist (部门工作台)."""
-        self._settle(job, lambda session, item: self._mark_dispatched(session, item, "已推送至部门工作台"))
 
 
 __all__ = ["POLLED", "STATUS_POLL", "DispatchConfig", "Dispatcher"]

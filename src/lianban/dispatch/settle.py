@@ -1,0 +1,154 @@
+"""What a send did, recorded on the case (推送结果): the dispatch job closed and its sub-item, if
+still queued, moved on — sent to the department (its receipt), to the worklist, to the applicant
+(跳转办理), or answered at once (a query) — in one transaction with the case's lock taken first.
+
+A mixin of :class:`lianban.dispatch.worker.Dispatcher` (its sessions, clock and config).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session, defer, sessionmaker
+
+from lianban.cases.jobs import JobKind, close_job, new_job
+from lianban.cases.progress import (
+    add_audit,
+    add_event,
+    apply_decision,
+    lock_case,
+    mark_dispatched,
+    refresh_case,
+)
+from lianban.cases.schema import Case, CaseItem
+from lianban.cases.states import ItemStatus, check_transition
+from lianban.connectors.plugins import Pushed
+from lianban.dispatch import health
+from lianban.dispatch.config import DispatchConfig
+from lianban.notify import notify
+
+JobKey = tuple[str, str, str, datetime | None]  # a dispatch job: its case, its id, its sub-item, our lease
+
+
+class Settling:
+    """Recording what the connector did with a sub-item (the dispatcher's second transaction)."""
+
+    sessions: sessionmaker[Session]
+    config: DispatchConfig
+    now: Callable[[], datetime]
+
+    def _schedule_poll(self, session: Session, case_id: str, item_id: str, department: str) -> None:
+        seconds = self.config.poll_seconds.get(department)
+        if seconds is None:
+            return
+        due = self.now() + timedelta(seconds=seconds)
+        session.add(new_job(case_id, JobKind.STATUS_POLL, due, item_id=item_id))
+
+    def _settle(
+        self, job: JobKey, act: Callable[[Session, CaseItem], None], count_attempt: bool = False
+    ) -> None:
+        """Close a dispatch job (its case, its id, its item) and, if its item is still queued,
+        record what happened to it.
+
+        One transaction with the case's lock taken first; if a callback already moved the item on,
+        the job is closed and nothing else changes. The job is closed by one UPDATE, not read — if
+        still pending under this worker's lease (one lost mid-send and taken again is not ours).
+        """
+        case_id, job_id, item_id, lease = job
+        with self.sessions() as session, session.begin():
+            lock_case(session, case_id)
+            if not close_job(session, case_id, job_id, count_attempt, lease):
+                return
+            # what was sent is not read again (nor decrypted)
+            item = session.get(CaseItem, (case_id, item_id), options=[defer(CaseItem.payload)])
+            if item is None or item.status != ItemStatus.QUEUED.value:
+                return
+            act(session, item)
+            refresh_case(session, case_id, self.now())
+
+    def _mark_dispatched(self, session: Session, item: CaseItem, detail: str) -> None:
+        check_transition(ItemStatus.QUEUED, ItemStatus.DISPATCHED)
+        item.status = ItemStatus.DISPATCHED.value
+        item.updated_at = self.now()
+        add_event(session, item.case_id, self.now(), "dispatched", item.item_id, detail)
+
+    def _send_applicant(self, job: JobKey, url: str) -> None:
+        """A redirect item waits for the applicant to finish on the department's site (跳转办理)."""
+        case_id = job[0]
+
+        def act(session: Session, item: CaseItem) -> None:
+            self._mark_dispatched(session, item, "请跳转至部门网站完成办理")
+            item.result = {"redirect_url": url}
+            case = session.get(Case, case_id)
+            if case is not None:
+                notify(
+                    session,
+                    case,
+                    f"办件 {case_id} 的事项 {item.item_id} 需要您跳转至部门网站完成办理：{url}",
+                    self.now(),
+                )
+
+        self._settle(job, act)
+
+    def _answer_query(self, job: JobKey, result: dict[str, Any]) -> None:
+        """A status lookup is answered at once: its answer is the item's result (办结)."""
+
+        def act(session: Session, item: CaseItem) -> None:
+            apply_decision(
+                session, item, "approved", item.progress + 1, self.now(), reason=None, result=result
+            )
+
+        self._settle(job, act)
+
+    def _sent(self, job: JobKey, receipt: Pushed) -> None:
+        case_id, _, item_id, _ = job
+
+        def then(session: Session, department: str, at: datetime) -> None:
+            detail = {
+                "item": item_id,
+                "department": department,
+                "receipt_no": receipt.receipt_no,
+                "sha256": receipt.sha256,
+                "key_id": receipt.key_id,
+            }
+            add_audit(session, case_id, at, "dispatcher", "push", detail)
+            health.reached(session, department, at)
+            self._schedule_poll(session, case_id, item_id, department)  # one that does not call back is asked
+
+        # a new department record: its messages are numbered from 1 again (progress 0)
+        receipt_no = receipt.receipt_no
+        self._dispatched(
+            job, f"受理编号 {receipt_no}", then, count_attempt=True, receipt_no=receipt_no, progress=0
+        )
+
+    def _to_worklist(self, job: JobKey) -> None:
+        """Departments without an integrated system decide in lianban's worklist (部门工作台)."""
+        self._dispatched(job, "已推送至部门工作台")
+
+    def _dispatched(
+        self,
+        job: JobKey,
+        detail: str,
+        then: Callable[[Session, str, datetime], None] | None = None,
+        count_attempt: bool = False,
+        **changes: Any,
+    ) -> None:
+        """:meth:`_settle` for an item sent (已推送): the job closed, the item, if still queued,
+        marked dispatched with ``changes`` in one UPDATE each (neither read), then ``then`` with
+        its department, and the case's status kept in step — one transaction, the case locked first."""
+        case_id, job_id, item_id, lease = job
+        at = self.now()
+        with self.sessions() as session, session.begin():
+            lock_case(session, case_id)
+            if not close_job(session, case_id, job_id, count_attempt, lease):
+                return
+            department = mark_dispatched(session, case_id, item_id, at, detail, **changes)
+            if department is None:
+                return
+            if then is not None:
+                then(session, department, at)
+            # the items' statuses are not read: with one of them dispatched (neither waiting nor
+            # queued, nor ended) the case is in progress whatever the others' (or withdrawn)
+            refresh_case(session, case_id, at, read=[ItemStatus.DISPATCHED.value])
