@@ -28,6 +28,7 @@ from lianban.cases.schema import OutboxJob
 from lianban.security.randomness import uuid4_hex
 
 _JOBS: Table = OutboxJob.__table__  # type: ignore[assignment]
+_NEW_JOB = _JOBS.insert()  # built once: its compiled form is reused
 
 
 class JobKind(StrEnum):
@@ -52,17 +53,31 @@ def new_job(
     delivery_id: str | None = None,
     payload: dict[str, Any] | None = None,
 ) -> OutboxJob:
-    return OutboxJob(
-        case_id=case_id,
-        job_id=uuid4_hex(),
-        item_id=item_id,
-        delivery_id=delivery_id,
-        kind=kind.value,
-        status="pending",
-        due_at=due_at,
-        attempts=0,
-        payload=payload,
-    )
+    return OutboxJob(**job_row(case_id, kind, due_at, item_id, delivery_id, payload))
+
+
+def job_row(
+    case_id: str,
+    kind: JobKind,
+    due_at: datetime,
+    item_id: str | None = None,
+    delivery_id: str | None = None,
+    payload: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A new pending job's row (every column: one INSERT statement fits every job)."""
+    return {
+        "case_id": case_id,
+        "job_id": uuid4_hex(),
+        "item_id": item_id,
+        "delivery_id": delivery_id,
+        "kind": kind.value,
+        "status": "pending",
+        "due_at": due_at,
+        "attempts": 0,
+        "lease_until": None,
+        "last_error": None,
+        "payload": payload,
+    }
 
 
 def close_job(
@@ -90,9 +105,11 @@ def publish(
     item_id: str | None = None,
 ) -> None:
     """Publish a domain event of the case: an outbox job due ``at``, in the caller's transaction
-    (an event of a decision rolled back is never seen)."""
+    (an event of a decision rolled back is never seen). Written at once with a plain INSERT, after
+    what the transaction added before it (the rows the job refers to)."""
     assert kind in EVENTS, kind
-    session.add(new_job(case_id, kind, at, item_id=item_id, payload=payload))
+    session.flush()
+    session.execute(_NEW_JOB, job_row(case_id, kind, at, item_id=item_id, payload=payload))
 
 
 # -- subscribers (订阅) ------------------------------------------------------------------------
