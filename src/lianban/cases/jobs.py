@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Table, update
+from sqlalchemy import Integer, Table, bindparam, update
 from sqlalchemy.orm import Session
 
 from lianban.cases.schema import OutboxJob
@@ -80,6 +80,17 @@ def job_row(
     }
 
 
+# the statements of a job closed, built once (every send closes its job)
+_CLOSE = (
+    update(_JOBS)
+    .where(
+        _JOBS.c.case_id == bindparam("c_id"), _JOBS.c.job_id == bindparam("j_id"), _JOBS.c.status == "pending"
+    )
+    .values(status="done", attempts=_JOBS.c.attempts + bindparam("more", type_=Integer))
+)
+_CLOSE_HELD = _CLOSE.where(_JOBS.c.lease_until == bindparam("lease"))
+
+
 def close_job(
     session: Session, case_id: str, job_id: str, count_attempt: bool = False, lease: datetime | None = None
 ) -> bool:
@@ -87,12 +98,11 @@ def close_job(
     job not read; whether it was closed. With ``lease`` (the worker's, until when it holds the job)
     only while it still holds it: if the lease ran out mid-send and another worker took the job, its
     lease is another, and that worker's job is left alone (a done or dead job too)."""
-    held = () if lease is None else (_JOBS.c.lease_until == lease,)
-    closed = session.execute(
-        update(_JOBS)
-        .where(_JOBS.c.case_id == case_id, _JOBS.c.job_id == job_id, _JOBS.c.status == "pending", *held)
-        .values(status="done", attempts=_JOBS.c.attempts + (1 if count_attempt else 0))
-    )
+    values = {"c_id": case_id, "j_id": job_id, "more": 1 if count_attempt else 0}
+    if lease is None:
+        closed = session.execute(_CLOSE, values)
+    else:
+        closed = session.execute(_CLOSE_HELD, {**values, "lease": lease})
     return bool(closed.rowcount)  # type: ignore[attr-defined]
 
 

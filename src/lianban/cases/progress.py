@@ -59,6 +59,14 @@ def lock_case(session: Session, case_id: str) -> Case | None:
     return case
 
 
+def locked_status(session: Session, case_id: str) -> str | None:
+    """:func:`lock_case` for a step that needs only the case's status: the row locked (PostgreSQL)
+    and its status read as a value, no object loaded; None if there is no such case."""
+    bind_case(case_id)
+    found = session.execute(_LOCK_STATUS, {"c_id": case_id}).scalar()
+    return None if found is None else str(found)
+
+
 @event.listens_for(Session, "after_transaction_end")
 def _forget_locked(session: Session, transaction: SessionTransaction) -> None:
     """The transaction whose locks ``lock_case`` kept has ended (commit or rollback): let its cases
@@ -71,6 +79,7 @@ def _forget_locked(session: Session, transaction: SessionTransaction) -> None:
 
 _CASES = cast(Table, Case.__table__)
 _ITEMS = cast(Table, CaseItem.__table__)
+_LOCK_STATUS = select(_CASES.c.status).where(_CASES.c.case_id == bindparam("c_id")).with_for_update()
 
 # the statements of a step, built once (a step is written several times per sub-item)
 _STEPS = cast(Table, TimelineEvent.__table__)
@@ -154,6 +163,29 @@ def _case_moved(session: Session, case_id: str, at: datetime, new: str) -> None:
     publish(session, case_id, JobKind.CASE_CHANGED, at, {"status": new})
 
 
+_MARKINGS: dict[tuple[str, ...], Any] = {}  # mark_dispatched's UPDATE per set of columns, built once
+
+
+def _marking(columns: tuple[str, ...]) -> Any:
+    statement = _MARKINGS.get(columns)
+    if statement is None:
+        statement = _MARKINGS[columns] = (
+            update(_ITEMS)
+            .where(
+                _ITEMS.c.case_id == bindparam("c_id"),
+                _ITEMS.c.item_id == bindparam("i_id"),
+                _ITEMS.c.status == S.QUEUED.value,
+            )
+            .values(
+                status=S.DISPATCHED.value,
+                updated_at=bindparam("at", type_=_ITEMS.c.updated_at.type),
+                **{c: bindparam(f"new_{c}", type_=_ITEMS.c[c].type) for c in columns},
+            )
+            .returning(_ITEMS.c.department)
+        )
+    return statement
+
+
 def mark_dispatched(
     session: Session, case_id: str, item_id: str, at: datetime, detail: str, **changes: Any
 ) -> str | None:
@@ -162,12 +194,8 @@ def mark_dispatched(
     moved it on already: then nothing changes) — and its step on the timeline. Its department, or
     None when it was not queued."""
     check_transition(S.QUEUED, S.DISPATCHED)
-    moved = session.execute(
-        update(_ITEMS)
-        .where(_ITEMS.c.case_id == case_id, _ITEMS.c.item_id == item_id, _ITEMS.c.status == S.QUEUED.value)
-        .values(status=S.DISPATCHED.value, updated_at=at, **changes)
-        .returning(_ITEMS.c.department)
-    ).scalar()
+    values = {"c_id": case_id, "i_id": item_id, "at": at, **{f"new_{k}": v for k, v in changes.items()}}
+    moved = session.execute(_marking(tuple(sorted(changes))), values).scalar()
     if moved is None:
         return None
     add_event(session, case_id, at, "dispatched", item_id, detail)

@@ -12,9 +12,10 @@ from collections import deque
 from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, and_, bindparam, exists, func, or_, select
+from sqlalchemy import Integer, Select, and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased, sessionmaker
 from sqlalchemy.sql import ColumnElement
+from sqlalchemy.sql.expression import BindParameter
 
 from lianban.cases.schema import OutboxJob
 from lianban.config import RetryPolicy
@@ -79,7 +80,23 @@ def claim(
     worker sending a batch claims it before the rest of the batch (:func:`fair_round`). (The ranks are computed on the due jobs, below the row locks: PostgreSQL locks what the
     ranked candidates point to, skipping those another worker holds; a worker then takes fewer
     than ``limit`` and comes back.)"""
-    due = _due(now) if only is None else (*_due(now), OutboxJob.case_id.in_(only))
+    postgres = session.get_bind().dialect.name == "postgresql"
+    query = _CLAIMS[(postgres, only is not None)]
+    room = limit * (4 if postgres else 1)  # room for those other workers hold
+    values: dict[str, object] = {"now": now, "n": limit, "room": room}
+    if only is not None:
+        values["only"] = list(only)
+    jobs = list(session.execute(query, values).scalars())
+    for job in jobs:
+        job.lease_until = now + lease
+    session.flush()
+    return jobs
+
+
+def _claim_query(postgres: bool, only: bool) -> Select[OutboxJob]:
+    """:func:`claim`'s statement (built once per database kind, with or without ``only``)."""
+    now = bindparam("now", type_=OutboxJob.due_at.type)
+    due = _due(now) if not only else (*_due(now), OutboxJob.case_id.in_(bindparam("only", expanding=True)))
     turn = (
         func.row_number()
         .over(partition_by=OutboxJob.case_id, order_by=(OutboxJob.due_at, OutboxJob.job_id))
@@ -88,11 +105,10 @@ def claim(
     ranked = (
         select(OutboxJob.case_id, OutboxJob.job_id, OutboxJob.due_at, turn).where(*due).subquery("ranked")
     )
-    postgres = session.get_bind().dialect.name == "postgresql"
     candidates = (
         select(ranked.c.case_id, ranked.c.job_id, ranked.c.turn, ranked.c.due_at)
         .order_by(ranked.c.turn, ranked.c.due_at, ranked.c.case_id)
-        .limit(limit * (4 if postgres else 1))  # room for those other workers hold
+        .limit(bindparam("room", type_=Integer))
         .subquery("candidates")
     )
     query = (
@@ -103,24 +119,22 @@ def claim(
         )
         .where(*due)  # still due when locked (another worker may have taken it meanwhile)
         .order_by(candidates.c.turn, candidates.c.due_at, candidates.c.case_id)
-        .limit(limit)
+        .limit(bindparam("n", type_=Integer))
     )
-    if postgres:
-        query = query.with_for_update(skip_locked=True, of=OutboxJob)
-    jobs = list(session.execute(query).scalars())
-    for job in jobs:
-        job.lease_until = now + lease
-    session.flush()
-    return jobs
+    return query.with_for_update(skip_locked=True, of=OutboxJob) if postgres else query
 
 
-def _due(now: datetime) -> tuple[ColumnElement[bool], ...]:
+def _due(now: datetime | BindParameter[datetime]) -> tuple[ColumnElement[bool], ...]:
     """Pending, due by ``now``, held by no worker."""
     return (
         OutboxJob.status == "pending",
         OutboxJob.due_at <= now,
         or_(OutboxJob.lease_until.is_(None), OutboxJob.lease_until <= now),
     )
+
+
+# claim's statements, built once
+_CLAIMS = {(pg, only): _claim_query(pg, only) for pg in (False, True) for only in (False, True)}
 
 
 def _newcomer_query() -> Select[str]:

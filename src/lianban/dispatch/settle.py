@@ -19,8 +19,10 @@ from lianban.cases.progress import (
     add_event,
     apply_decision,
     lock_case,
+    locked_status,
     mark_dispatched,
     refresh_case,
+    refresh_read,
 )
 from lianban.cases.schema import Case, CaseItem
 from lianban.cases.states import ItemStatus, check_transition
@@ -141,7 +143,7 @@ class Settling:
         case_id, job_id, item_id, lease = job
         at = self.now()
         with self.sessions() as session, session.begin():
-            lock_case(session, case_id)
+            current = locked_status(session, case_id)  # the case's lock first, its status only
             if not close_job(session, case_id, job_id, count_attempt, lease):
                 return
             department = mark_dispatched(session, case_id, item_id, at, detail, **changes)
@@ -151,4 +153,5 @@ class Settling:
                 then(session, department, at)
             # the items' statuses are not read: with one of them dispatched (neither waiting nor
             # queued, nor ended) the case is in progress whatever the others' (or withdrawn)
-            refresh_case(session, case_id, at, read=[ItemStatus.DISPATCHED.value])
+            if current is not None:
+                refresh_read(session, case_id, current, at, [ItemStatus.DISPATCHED.value])
