@@ -179,3 +179,19 @@ def test_callbacks_for_one_case_at_once_each_count_once(client: TestClient) -> N
         )
         assert sorted(d["item"] for d in audit) == sorted(r.removeprefix("R-") for _, r in calls)
         assert verify(session).intact
+
+
+def test_a_callback_answered_before_the_router_is_refused_as_the_route_refuses(client: TestClient) -> None:
+    """lianban.web.callbacks answers a callback with the route's steps: its refusals are the
+    route's problems, in the caller's language; an oversized body is still a 413."""
+    bad = client.post(PATH, content=b"{", headers={"Content-Type": "application/json"})
+    assert bad.status_code == 401 and bad.json()["title"] == "签名无效"
+    english = client.post(PATH, content=b"{}", headers={"Accept-Language": "en"})
+    assert english.status_code == 401 and english.json()["title"] == "Invalid signature"
+    body = b"{"
+    headers = {"Content-Type": "application/json", **sign_request(hrss_keys(client), "POST", PATH, body)}
+    malformed = client.post(PATH, content=body, headers=headers)
+    assert malformed.status_code == 422 and malformed.json()["title"] == "回调内容有误"
+    huge = client.post(PATH, content=b"x" * (64 * 1024 * 1024), headers={"Content-Type": "application/json"})
+    assert huge.status_code == 413
+    assert client.get(PATH).status_code == 405  # another method: the router's answer

@@ -42,6 +42,7 @@ from lianban.web.api import (
     withdrawals,
     worklist,
 )
+from lianban.web.callbacks import Callbacks
 from lianban.web.case_reads import CaseReads
 from lianban.web.filings import Filings
 from lianban.web.limits import DEFAULT_MAX_BODY_BYTES, BodySizeLimit
@@ -119,6 +120,7 @@ def create_app(
     app.state.regional = platform.regional  # 好差评, 预约, drafts: per region
     problems.install(app)
     app.add_middleware(Filings)  # the usual filing answered before the router, its body limited
+    app.add_middleware(Callbacks)  # a department's signed callback too
     app.add_middleware(BodySizeLimit, max_bytes=DEFAULT_MAX_BODY_BYTES)
     app.add_middleware(CaseReads)  # one case read answered before the router (a GET: no body to limit)
     app.add_middleware(NoStore)  # Cache-Control: no-store on every answer but /static (the case read's too)

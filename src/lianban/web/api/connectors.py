@@ -47,7 +47,13 @@ class Returned(Answer):
     response_model_exclude_unset=True,
 )
 async def post_callback(request: Request, department: str) -> dict[str, Any]:
-    body = await request.body()
+    return await callback_answer(request, department, await request.body())
+
+
+async def callback_answer(request: Request, department: str, body: bytes) -> dict[str, Any]:
+    """What :func:`post_callback` answers (``Acknowledged``'s fields as set), or its refusal raised
+    (:class:`Problem`, :class:`lianban.errors.DomainError`); also answered before the router
+    (:class:`lianban.web.callbacks.Callbacks`)."""
     platform = platform_of(request)
     keyring = platform.department_keys.get(department)
     try:
