@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import cast
 
-from sqlalchemy import delete
+from sqlalchemy import Table, bindparam, delete
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import Executable
 
 from lianban.security.schema import ExchangeNonce
 from lianban.security.signing import DEFAULT_MAX_SKEW_SECONDS
@@ -24,14 +27,26 @@ KEEP = timedelta(seconds=2 * DEFAULT_MAX_SKEW_SECONDS + 60)  # both sides of the
 PRUNE_ONE_IN = 50  # deletes spread over the messages instead of one per message
 
 
+_NONCES = cast(Table, ExchangeNonce.__table__)
+
+
+@lru_cache(maxsize=4)
+def _remember(dialect: str) -> Executable:
+    """The INSERT that remembers a nonce unless it is there already, built once per dialect (its
+    compiled form then reused): the nonce back when it was new, nothing when seen before."""
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    return (
+        insert(_NONCES)
+        .values(nonce=bindparam("nonce"), department=bindparam("department"), seen_at=bindparam("seen_at"))
+        .on_conflict_do_nothing(index_elements=["nonce"])
+        .returning(_NONCES.c.nonce)
+    )
+
+
 def first_use(session: Session, department: str, nonce: str, at: datetime) -> bool:
     """Remember ``nonce`` in the caller's transaction; False when it was seen before (a replay)."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     inserted = session.execute(
-        insert(ExchangeNonce)
-        .values(nonce=nonce, department=department, seen_at=at)
-        .on_conflict_do_nothing(index_elements=["nonce"])
-        .returning(ExchangeNonce.nonce)
+        _remember(session.get_bind().dialect.name), {"nonce": nonce, "department": department, "seen_at": at}
     ).scalar_one_or_none()
     if random.randrange(PRUNE_ONE_IN) == 0:
         session.execute(delete(ExchangeNonce).where(ExchangeNonce.seen_at < at - KEEP))
