@@ -5,7 +5,7 @@ framework's routing, dependency solving and response model cost it more CPU than
 :class:`Callbacks` is a pure ASGI layer that answers that request with the route's own steps
 (:func:`lianban.web.api.connectors.callback_answer`: the department's keys, the signature, the
 body, the decision recorded in the thread pool) and its refusals as the route's exception handlers
-answer them (:func:`lianban.web.problems.problem_response`, in the caller's language). Any other
+answer them (:func:`lianban.web.problems.refusal_response`, in the caller's language). Any other
 method or path goes on to the app. It sits inside :class:`~lianban.web.limits.BodySizeLimit`, so an
 oversized body is refused (413) as before; an unexpected error is the app's 500 problem, as for any
 route (the server-error middleware is outside this).
@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from lianban.errors import DomainError
 from lianban.web.api.connectors import callback_answer, router
 from lianban.web.case_reads import route_path
-from lianban.web.problems import Problem, problem_of, problem_response
+from lianban.web.problems import Problem, refusal_response
 
 PREFIX = f"{router.prefix}/"
 SUFFIX = "/callback"
@@ -53,8 +53,6 @@ class Callbacks:
         request = Request(scope, receive)
         try:
             answer = JSONResponse(await callback_answer(request, department, await request.body()))
-        except Problem as problem:
-            answer = problem_response(request, problem)
-        except DomainError as refused:
-            answer = problem_response(request, problem_of(refused))
+        except (Problem, DomainError) as refused:
+            answer = refusal_response(request, refused)
         await answer(scope, receive, send)

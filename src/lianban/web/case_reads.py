@@ -6,7 +6,7 @@ per-route middleware cost more CPU than the read itself.
 that verifies — with the very service and bytes the routed handler gives
 (:func:`lianban.cases.service.case_view`, :func:`lianban.web.api.answers.json_answer`'s
 serialisation), the read run in the same thread pool; the service's refusal (another's case, or
-none: 404) as the route's exception handler answers it (:func:`lianban.web.problems.problem_response`,
+none: 404) as the route's exception handler answers it (:func:`lianban.web.problems.refusal_response`,
 in the caller's language), so a refused read is read once. Everything else goes on to the app,
 unchanged: no token or a bad one (the route's 401), any other method or path. The route stays
 declared (the OpenAPI document, and the answer without a token). An unexpected error is the app's
@@ -27,7 +27,7 @@ from lianban.errors import DomainError
 from lianban.security.tokens import Identity
 from lianban.web.api.answers import json_bytes
 from lianban.web.auth import scope_identity
-from lianban.web.problems import problem_of, problem_response
+from lianban.web.problems import refusal_response
 
 PATH = re.compile(r"/api/v1/applications/([^/]+)")
 
@@ -54,7 +54,7 @@ class CaseReads:
         try:
             view: dict[str, Any] = await anyio.to_thread.run_sync(case_view, platform, identity, case_id)
         except DomainError as refused:  # not the caller's case, or none: 404, in her language
-            await problem_response(Request(scope), problem_of(refused))(scope, receive, send)
+            await refusal_response(Request(scope), refused)(scope, receive, send)
             return
         body = json_bytes(view)
         await send(

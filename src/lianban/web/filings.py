@@ -8,7 +8,7 @@ accepts, an ``Idempotency-Key`` the route would take — with the route's own st
 filing rate limit counted once (:func:`lianban.web.ratelimit.enforce`, its 429), then
 :func:`lianban.web.api.applications.file_answer` (the service in the thread pool, its answer
 serialised once), the service's refusal as the route's exception handler answers it
-(:func:`lianban.web.problems.problem_response`, in the caller's language). Anything else goes on to
+(:func:`lianban.web.problems.refusal_response`, in the caller's language). Anything else goes on to
 the app with the body it sent, message for message, so the route answers it exactly as before: no
 token or a bad one (401), a body it refuses (422, nothing counted twice: the rate limit is counted
 only once the body is taken here), another content type, another method or path. It sits inside
@@ -31,7 +31,7 @@ from lianban.security.tokens import Identity
 from lianban.web.api.applications import FILING_RULE, IDEMPOTENCY_KEY_MAX, ApplicationBody, file_answer
 from lianban.web.auth import scope_identity
 from lianban.web.case_reads import route_path
-from lianban.web.problems import Problem, problem_of, problem_response
+from lianban.web.problems import Problem, refusal_response
 from lianban.web.ratelimit import enforce
 
 PATH = "/api/v1/applications"
@@ -121,8 +121,6 @@ async def _file(
         if request.app.state.throttle.counts(FILING_RULE):
             await run_in_threadpool(enforce, request, FILING_RULE, identity.subject)
         answer = await file_answer(request, identity, body, key)
-    except Problem as problem:
-        answer = problem_response(request, problem)
-    except DomainError as refused:
-        answer = problem_response(request, problem_of(refused))
+    except (Problem, DomainError) as refused:
+        answer = refusal_response(request, refused)
     await answer(scope, receive, send)

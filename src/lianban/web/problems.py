@@ -87,6 +87,12 @@ def problem_response(request: Request, problem: Problem) -> JSONResponse:
     return JSONResponse(body, status_code=problem.status, media_type=PROBLEM_JSON, headers=problem.headers)
 
 
+def refusal_response(request: Request, refusal: Problem | DomainError) -> JSONResponse:
+    """A refusal answered as every route's exception handler answers it: a problem as it is, a
+    service's refusal by its kind (:func:`problem_of`) — for the layers before the router too."""
+    return problem_response(request, refusal if isinstance(refusal, Problem) else problem_of(refusal))
+
+
 def invalid(
     errors: Sequence[FieldError], title_zh: str = "请求参数有误", title_en: str = "Invalid request"
 ) -> Problem:
@@ -143,12 +149,9 @@ def install(app: FastAPI) -> None:
     """Route every error through problem details."""
 
     @app.exception_handler(Problem)
-    async def _problem(request: Request, exc: Problem) -> JSONResponse:
-        return problem_response(request, exc)
-
     @app.exception_handler(DomainError)
-    async def _domain(request: Request, exc: DomainError) -> JSONResponse:
-        return problem_response(request, problem_of(exc))
+    async def _refused(request: Request, exc: Problem | DomainError) -> JSONResponse:
+        return refusal_response(request, exc)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
