@@ -56,17 +56,11 @@ _LOCK_BY_RECEIPT = (
     .where(_ITEMS.c.receipt_no == bindparam("receipt_no"), _ITEMS.c.department == bindparam("department"))
     .with_for_update(of=_CASES)
 )
-# then, the case locked, its items as they are now: what a decision and the release of waiting
-# items read of them (never the payload or the result)
-_CASE_ITEMS = select(
-    _ITEMS.c.item_id,
-    _ITEMS.c.status,
-    _ITEMS.c.progress,
-    _ITEMS.c.receipt_no,
-    _ITEMS.c.waits_for,
-    _ITEMS.c.waits_for_any,
-    _ITEMS.c.waits_for_document,
-).where(_ITEMS.c.case_id == bindparam("case_id"))
+# then, the case locked, the item as it is now: what a decision reads of it (never the payload or
+# the result); the other items are read only as far as releasing waiting ones needs (cases.release)
+_ITEM_NOW = select(_ITEMS.c.item_id, _ITEMS.c.status, _ITEMS.c.progress, _ITEMS.c.receipt_no).where(
+    _ITEMS.c.case_id == bindparam("case_id"), _ITEMS.c.item_id == bindparam("item_id")
+)
 
 
 @dataclass(frozen=True)
@@ -166,7 +160,7 @@ def record_callback(
 ) -> bool:
     """A department system's signed callback (部门回调), its signature already checked; one
     transaction (the caller's). Returns whether the item changed."""
-    # the case locked and its items read as plain rows (no object loaded, no payload decrypted)
+    # the case locked and the item read as a plain row (no object loaded, no payload decrypted)
     found = session.execute(
         _LOCK_BY_RECEIPT, {"receipt_no": receipt_no, "department": department}
     ).one_or_none()
@@ -174,8 +168,7 @@ def record_callback(
         raise not_found(f"受理编号 {receipt_no} ", f"receipt {receipt_no}")
     case_id, case_status, item_id = found
     bind_case(case_id)  # what is logged from here on is about this case
-    rows = session.execute(_CASE_ITEMS, {"case_id": case_id}).all()
-    item = next((r for r in rows if r.item_id == item_id), None)
+    item = session.execute(_ITEM_NOW, {"case_id": case_id, "item_id": item_id}).one_or_none()
     if item is None or item.receipt_no != receipt_no:  # resubmitted (补正) in between: not that receipt's
         raise not_found(f"受理编号 {receipt_no} ", f"receipt {receipt_no}")
     sequence = decision.sequence if decision.sequence is not None else item.progress + 1
@@ -184,7 +177,6 @@ def record_callback(
         case_id,
         case_status,
         item,
-        rows,
         decision.status,
         sequence,
         at,

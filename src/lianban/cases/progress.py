@@ -9,18 +9,17 @@ finished case — is published as a domain event through the outbox (:mod:`lianb
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, event, func, select, update
-from sqlalchemy import insert as sql_insert
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import Table, bindparam, event, select, update
 from sqlalchemy.orm import Session, SessionTransaction, defer
 
 from lianban.cases.jobs import JobKind, new_job, publish
-from lianban.cases.schema import Case, CaseItem, TimelineEvent
+from lianban.cases.release import release_waiting as release_waiting  # (the rooms take it from here)
+from lianban.cases.schema import Case, CaseItem
 from lianban.cases.states import PROGRESS, IllegalTransition, ItemStatus, case_status, check_transition
+from lianban.cases.steps import add_event as add_event  # (the rooms take it from here)
 from lianban.logs import bind_case
 from lianban.security.audit import append
 
@@ -81,40 +80,6 @@ _CASES = cast(Table, Case.__table__)
 _ITEMS = cast(Table, CaseItem.__table__)
 _LOCK_STATUS = select(_CASES.c.status).where(_CASES.c.case_id == bindparam("c_id")).with_for_update()
 
-# the statements of a step, built once (a step is written several times per sub-item)
-_STEPS = cast(Table, TimelineEvent.__table__)
-_STEP_VALUES = {
-    "case_id": bindparam("case_id", type_=_STEPS.c.case_id.type),
-    "seq": select(func.coalesce(func.max(_STEPS.c.seq), 0) + 1)
-    .where(_STEPS.c.case_id == bindparam("case_id", type_=_STEPS.c.case_id.type))
-    .scalar_subquery(),
-    **{name: bindparam(name, type_=_STEPS.c[name].type) for name in ("at", "event", "item_id", "detail")},
-}
-_NEXT_STEP = sql_insert(_STEPS).values(_STEP_VALUES)
-_NEXT_STEP_PG = pg_insert(_STEPS).values(_STEP_VALUES).on_conflict_do_nothing().returning(_STEPS.c.seq)
-
-
-def add_event(
-    session: Session, case_id: str, at: datetime, event: str, item_id: str | None, detail: str | None
-) -> None:
-    """Append a step to the case's timeline (办理进度), numbered 1, 2, 3 … without gaps.
-
-    The next number is taken inside the INSERT itself, so a step written without the case's lock
-    never takes a number another writer took between a read and the write. On PostgreSQL two such
-    INSERTs can still see the same last number (each statement sees what was committed when it
-    began): the later one waits for the earlier's row, then inserts nothing (``ON CONFLICT DO
-    NOTHING``) and is run again, now seeing it — no UNIQUE failure, no gap."""
-    session.flush()
-    row = {"case_id": case_id, "at": at, "event": event, "item_id": item_id, "detail": detail}
-    if session.get_bind().dialect.name != "postgresql":  # SQLite: one writer at a time
-        session.execute(_NEXT_STEP, row)
-        return
-    for _ in range(1000):  # as many as there are writers at once, at most
-        if session.execute(_NEXT_STEP_PG, row).scalar() is not None:
-            return
-        # a writer committed this number meanwhile: the next run reads it
-    raise RuntimeError(f"timeline of {case_id}: no free number after 1000 tries")
-
 
 def add_audit(
     session: Session, case_id: str, at: datetime, actor: str, action: str, detail: dict[str, Any]
@@ -139,7 +104,9 @@ def refresh_case(session: Session, case_id: str, at: datetime, read: list[str] |
     if case is None:
         return ""
     if read is None:
-        read = list(session.execute(select(CaseItem.status).where(CaseItem.case_id == case_id)).scalars())
+        read = list(
+            session.execute(select(CaseItem.status).distinct().where(CaseItem.case_id == case_id)).scalars()
+        )
     new = case_status([ItemStatus(s) for s in read], withdrawn=case.status == "withdrawn").value
     if new != case.status:
         case.status = new
@@ -200,93 +167,6 @@ def mark_dispatched(
         return None
     add_event(session, case_id, at, "dispatched", item_id, detail)
     return str(moved)
-
-
-# what deciding which items are released reads of each item: no ORM object, no payload or result
-_WAITS = (
-    CaseItem.item_id,
-    CaseItem.status,
-    CaseItem.waits_for,
-    CaseItem.waits_for_any,
-    CaseItem.waits_for_document,
-)
-_WAITS_UNMET = "所等待的前置事项未获准予，本事项无法办理"
-
-
-def release_waiting(session: Session, case_id: str, at: datetime) -> list[str]:
-    """Queue items whose waits are met; end those whose waits can no longer be met. Returns the
-    items' statuses as they are then (the case's status follows from them).
-
-    The items' statuses and waits are read in one query as plain rows; only the items that move
-    are then taken as objects, and an issuer's result only where a document is waited for."""
-    rows = session.execute(select(*_WAITS).where(CaseItem.case_id == case_id)).all()
-    return release_read(session, case_id, at, rows, {r.item_id: r.status for r in rows})
-
-
-def release_read(
-    session: Session, case_id: str, at: datetime, rows: Sequence[Any], status: dict[str, str]
-) -> list[str]:
-    """:func:`release_waiting` on the case's items already read under its lock: ``rows`` with
-    their waits (``_WAITS``' columns), ``status`` each item's status as it is now (changed here)."""
-    if S.WAITING.value not in status.values():
-        return list(status.values())  # nothing waits (most decisions)
-    issued: dict[str, bool] = {}
-
-    def document_issued(issuer: str) -> bool:
-        """Whether the department issued what ``issuer`` issues at acceptance (调档函): it has
-        accepted the item and reported the document with its number, or approved the item."""
-        if status[issuer] == S.APPROVED.value:
-            return True
-        if status[issuer] != S.ACCEPTED.value:
-            return False
-        if issuer not in issued:
-            result = session.execute(
-                select(CaseItem.result).where(CaseItem.case_id == case_id, CaseItem.item_id == issuer)
-            ).scalar()
-            issued[issuer] = bool((result or {}).get("number"))
-        return issued[issuer]
-
-    moves: list[tuple[str, ItemStatus, str]] = []  # in the order they happen: item, status, detail
-    changed = True
-    while changed:
-        changed = False
-        for r in rows:
-            if status[r.item_id] != S.WAITING.value:
-                continue
-            all_deps = [status[d] for d in r.waits_for if d in status]
-            any_deps = [status[d] for d in r.waits_for_any if d in status]
-            issuers = [d for d, _ in r.waits_for_document or () if d in status]
-            if (
-                any(s == S.REJECTED.value for s in all_deps)
-                or bool(any_deps and all(s == S.REJECTED.value for s in any_deps))
-                or any(status[i] == S.REJECTED.value for i in issuers)
-            ):
-                status[r.item_id] = S.REJECTED.value
-                moves.append((r.item_id, S.REJECTED, _WAITS_UNMET))
-                changed = True
-            elif (
-                all(s == S.APPROVED.value for s in all_deps)
-                and (not any_deps or any(s == S.APPROVED.value for s in any_deps))
-                and all(document_issued(i) for i in issuers)
-            ):
-                status[r.item_id] = S.QUEUED.value
-                detail = "前置事项已出具所需文书" if issuers and not all_deps else "前置事项已办结"
-                moves.append((r.item_id, S.QUEUED, detail))
-                changed = True
-    light = [defer(CaseItem.payload), defer(CaseItem.result)]
-    for item_id, moved, detail in moves:
-        it = session.get(CaseItem, (case_id, item_id), options=light)
-        if it is None:  # (read a moment ago under the case's lock)
-            continue
-        it.status = moved.value
-        it.updated_at = at
-        if moved is S.REJECTED:
-            it.reason = detail
-        else:
-            session.add(new_job(case_id, JobKind.DISPATCH, at, item_id=item_id))
-        add_event(session, case_id, at, moved.value, item_id, detail)
-    session.flush()
-    return list(status.values())
 
 
 DEPARTMENT_STATUS = {
@@ -377,16 +257,15 @@ def apply_decision_read(
     case_id: str,
     case_status: str,
     item: Any,
-    rows: Sequence[Any],
     status: str,
     sequence: int,
     at: datetime,
     reason: str | None = None,
     result: dict[str, Any] | None = None,
 ) -> bool:
-    """:func:`apply_decision` on a case read as rows under its lock, not as objects: the case's
-    status ``case_status``, its items ``rows`` (``_WAITS``' columns and ``progress``), ``item`` the
-    one decided. The item is written with one UPDATE; the rules are :func:`apply_decision`'s."""
+    """:func:`apply_decision` on a case read as a row under its lock, not as objects: the case's
+    status ``case_status``, ``item`` the one decided as a row (``item_id``, ``status``,
+    ``progress``). The item is written with one UPDATE; the rules are :func:`apply_decision`'s."""
     target = decided_status(session, case_id, item.item_id, item.status, item.progress, status, sequence, at)
     if target is None:
         return False
@@ -399,8 +278,6 @@ def apply_decision_read(
         update(_ITEMS).where(_ITEMS.c.case_id == case_id, _ITEMS.c.item_id == item.item_id).values(values)
     )
     item_decided(session, case_id, item.item_id, target, at, reason)
-    now = {r.item_id: r.status for r in rows}
-    now[item.item_id] = target.value
-    statuses = release_read(session, case_id, at, rows, now)
+    statuses = release_waiting(session, case_id, at)
     refresh_read(session, case_id, case_status, at, statuses)
     return True
