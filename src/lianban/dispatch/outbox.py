@@ -8,11 +8,13 @@ same statements without row locks — one worker process per database file.
 from __future__ import annotations
 
 import random
+import time
 from collections import deque
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
-from sqlalchemy import Integer, Select, and_, bindparam, exists, func, or_, select
+from sqlalchemy import Engine, Integer, Select, and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased, sessionmaker
 from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.expression import BindParameter
@@ -24,6 +26,9 @@ LEASE = timedelta(seconds=60)
 # a case's jobs fall due when it is filed, and its transaction commits a moment later: a claim may
 # miss a case filed this shortly before it, which still counts as filed meanwhile
 NEWCOMER_SLACK = timedelta(seconds=5)
+# how often, at most, a worker sending a batch looks for a newly filed case (a look costs about as
+# much CPU as a send's bookkeeping; a newcomer waits at most this much longer for it)
+NEWCOMER_LOOK_SECONDS = 0.025
 
 Claimed = tuple[str, str, datetime | None]  # case, job, the lease it was claimed with
 
@@ -39,7 +44,8 @@ def fair_round(
     how many were taken. Between two of them, a case filed meanwhile (nothing of it sent or taken
     yet) goes first: its first job is claimed and handled next, then the rest of the batch (公平) —
     at most ``limit`` so per round, so the batch itself is not held back for long. A case's jobs
-    stay in their order: the cases of the batch are never claimed again in the round."""
+    stay in their order: the cases of the batch are never claimed again in the round. The look
+    for a newcomer is taken at most every :data:`NEWCOMER_LOOK_SECONDS` (the first always)."""
 
     def take(n: int, only: Collection[str] | None = None) -> list[Claimed]:
         with sessions() as session, session.begin():
@@ -53,14 +59,33 @@ def fair_round(
     batch = deque(take(limit))
     cases = {case_id for case_id, _, _ in batch}
     taken, room = len(batch), limit
+    looked = -NEWCOMER_LOOK_SECONDS  # the first look is never put off
     while batch:
         handle(*batch.popleft())
-        if batch and room > 0 and (new := newcomer(cases)) is not None:
+        if not batch or room <= 0 or time.monotonic() - looked < NEWCOMER_LOOK_SECONDS:
+            continue
+        looked = time.monotonic()
+        if (new := newcomer(cases)) is not None:
             ahead = take(1, only={new})
             batch.extendleft(ahead)
             cases.update(case_id for case_id, _, _ in ahead)
             taken, room = taken + len(ahead), room - 1
     return taken
+
+
+@contextmanager
+def kept_connection(sessions: sessionmaker[Session]) -> Iterator[sessionmaker[Session]]:
+    """Sessions like ``sessions`` (the same wiring in their ``info``), each on one connection taken
+    from the pool once and given back at the end: for transactions that follow one another in one
+    thread (a worker's round). Sessions not bound to an engine are handed back as they are."""
+    engine = sessions.kw.get("bind")
+    if not isinstance(engine, Engine):
+        yield sessions
+        return
+    with engine.connect() as conn:
+        yield sessionmaker(class_=sessions.class_, **{**sessions.kw, "bind": conn})
+        if conn.in_transaction():  # (each session ends its own; nothing is left open)
+            conn.rollback()
 
 
 def claim(

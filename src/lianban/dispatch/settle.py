@@ -15,20 +15,16 @@ from sqlalchemy.orm import Session, defer, sessionmaker
 
 from lianban.cases.jobs import JobKind, close_job, new_job
 from lianban.cases.progress import (
-    add_audit,
     add_event,
     apply_decision,
     lock_case,
-    locked_status,
-    mark_dispatched,
     refresh_case,
-    refresh_read,
 )
 from lianban.cases.schema import Case, CaseItem
 from lianban.cases.states import ItemStatus, check_transition
 from lianban.connectors.plugins import Pushed
-from lianban.dispatch import health
 from lianban.dispatch.config import DispatchConfig
+from lianban.dispatch.sent import Push, Recorder
 from lianban.notify import notify
 
 JobKey = tuple[str, str, str, datetime | None]  # a dispatch job: its case, its id, its sub-item, our lease
@@ -39,6 +35,7 @@ class Settling:
 
     sessions: sessionmaker[Session]
     config: DispatchConfig
+    recorder: Recorder
     now: Callable[[], datetime]
 
     def _schedule_poll(self, session: Session, case_id: str, item_id: str, department: str) -> None:
@@ -105,24 +102,17 @@ class Settling:
         self._settle(job, act)
 
     def _sent(self, job: JobKey, receipt: Pushed) -> None:
-        case_id, _, item_id, _ = job
-
-        def then(session: Session, department: str, at: datetime) -> None:
-            detail = {
-                "item": item_id,
-                "department": department,
-                "receipt_no": receipt.receipt_no,
-                "sha256": receipt.sha256,
-                "key_id": receipt.key_id,
-            }
-            add_audit(session, case_id, at, "dispatcher", "push", detail)
-            health.reached(session, department, at)
-            self._schedule_poll(session, case_id, item_id, department)  # one that does not call back is asked
-
+        detail = {
+            "item": job[2],
+            "department": None,  # (the item's, filled in when it is marked dispatched)
+            "receipt_no": receipt.receipt_no,
+            "sha256": receipt.sha256,
+            "key_id": receipt.key_id,
+        }
         # a new department record: its messages are numbered from 1 again (progress 0)
         receipt_no = receipt.receipt_no
         self._dispatched(
-            job, f"受理编号 {receipt_no}", then, count_attempt=True, receipt_no=receipt_no, progress=0
+            job, f"受理编号 {receipt_no}", detail, count_attempt=True, receipt_no=receipt_no, progress=0
         )
 
     def _to_worklist(self, job: JobKey) -> None:
@@ -133,25 +123,18 @@ class Settling:
         self,
         job: JobKey,
         detail: str,
-        then: Callable[[Session, str, datetime], None] | None = None,
+        audit: dict[str, Any] | None = None,
         count_attempt: bool = False,
         **changes: Any,
     ) -> None:
-        """:meth:`_settle` for an item sent (已推送): the job closed, the item, if still queued,
-        marked dispatched with ``changes`` in one UPDATE each (neither read), then ``then`` with
-        its department, and the case's status kept in step — one transaction, the case locked first."""
-        case_id, job_id, item_id, lease = job
-        at = self.now()
-        with self.sessions() as session, session.begin():
-            current = locked_status(session, case_id)  # the case's lock first, its status only
-            if not close_job(session, case_id, job_id, count_attempt, lease):
-                return
-            department = mark_dispatched(session, case_id, item_id, at, detail, **changes)
-            if department is None:
-                return
-            if then is not None:
-                then(session, department, at)
-            # the items' statuses are not read: with one of them dispatched (neither waiting nor
-            # queued, nor ended) the case is in progress whatever the others' (or withdrawn)
-            if current is not None:
-                refresh_read(session, case_id, current, at, [ItemStatus.DISPATCHED.value])
+        """:meth:`_settle` for an item sent (已推送), on the driver's cursor
+        (:meth:`lianban.dispatch.sent.Recorder.dispatched`): the job closed, the item, if still
+        queued, marked dispatched with ``changes`` in one UPDATE each (neither read); for a push
+        (``audit``: the entry's detail) the audit entry, the department seen reachable and a status
+        poll for a department that does not call back; the case's status kept in step — one
+        transaction, the case locked first."""
+        push = None
+        if audit is not None:
+            polls = self.config.poll_seconds
+            push = Push(audit, lambda department: polls.get(department))
+        self.recorder.dispatched(self.sessions, job, self.now(), detail, push, count_attempt, changes)

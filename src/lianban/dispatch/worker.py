@@ -37,8 +37,9 @@ from lianban.dispatch.failures import (
     same_instant,
     send_failed,
 )
-from lianban.dispatch.outbox import fair_round
+from lianban.dispatch.outbox import fair_round, kept_connection
 from lianban.dispatch.registry import NETWORK, JobContext, handler_for
+from lianban.dispatch.sent import Recorder
 from lianban.dispatch.settle import JobKey, Settling
 from lianban.dispatch.together import EVENT_KINDS, Alone, pass_on_together
 from lianban.logs import anew
@@ -77,6 +78,7 @@ class Dispatcher(Settling):
         # one client for all sends: keep-alive connections, and the TLS context is built once
         # (a new client per send spent most of a send loading CA certificates)
         self.http = httpx.Client(timeout=config.timeout_seconds)
+        self.recorder = Recorder()  # sends recorded on the driver's cursor
         self.taken_along = 0  # events passed on with another of their case (together.py)
         # the departments an operator sent to the worklist, read once per round (at its first
         # send; outside a round, with each send): a switch counts from the next round on
@@ -89,12 +91,18 @@ class Dispatcher(Settling):
 
     def run_once(self, limit: int = CLAIM_BATCH) -> int:
         """Handle the jobs due now, a claimed batch at a time (a newly filed case's first job
-        between two of them: :func:`~lianban.dispatch.outbox.fair_round`); how many were taken."""
+        between two of them: :func:`~lianban.dispatch.outbox.fair_round`); how many were taken.
+
+        The round's transactions, one after another, run on one connection kept for the round
+        (连接复用): each would otherwise take one from the pool and, on PostgreSQL, ping it first —
+        a round trip per transaction, several per sub-item."""
         self.in_round, self.worklisted = True, None
+        pooled = self.sessions
         try:
-            taken = fair_round(self.sessions, self.now, self.config.lease, limit, self._handle_claimed)
+            with kept_connection(pooled) as self.sessions:
+                taken = fair_round(self.sessions, self.now, self.config.lease, limit, self._handle_claimed)
         finally:
-            self.in_round, self.worklisted = False, None
+            self.in_round, self.worklisted, self.sessions = False, None, pooled
         along, self.taken_along = self.taken_along, 0
         return taken + along
 
