@@ -30,7 +30,8 @@ NEWCOMER_SLACK = timedelta(seconds=5)
 # much CPU as a send's bookkeeping; a newcomer waits at most this much longer for it)
 NEWCOMER_LOOK_SECONDS = 0.025
 
-Claimed = tuple[str, str, datetime | None]  # case, job, the lease it was claimed with
+# case, job, the lease it was claimed with, its kind and its sub-item
+Claimed = tuple[str, str, datetime | None, str, str | None]
 
 
 def fair_round(
@@ -38,7 +39,7 @@ def fair_round(
     now: Callable[[], datetime],
     lease: timedelta,
     limit: int,
-    handle: Callable[[str, str, datetime | None], None],
+    handle: Callable[[str, str, datetime | None, str, str | None], None],
 ) -> int:
     """One worker round: claim up to ``limit`` due jobs and ``handle`` them one after another;
     how many were taken. Between two of them, a case filed meanwhile (nothing of it sent or taken
@@ -49,7 +50,8 @@ def fair_round(
 
     def take(n: int, only: Collection[str] | None = None) -> list[Claimed]:
         with sessions() as session, session.begin():
-            return [(j.case_id, j.job_id, j.lease_until) for j in claim(session, now(), n, lease, only)]
+            claimed = claim(session, now(), n, lease, only)
+            return [(j.case_id, j.job_id, j.lease_until, j.kind, j.item_id) for j in claimed]
 
     def newcomer(cases: Collection[str]) -> str | None:
         with sessions() as session:
@@ -57,7 +59,7 @@ def fair_round(
 
     since = now() - NEWCOMER_SLACK
     batch = deque(take(limit))
-    cases = {case_id for case_id, _, _ in batch}
+    cases = {claimed[0] for claimed in batch}
     taken, room = len(batch), limit
     looked = -NEWCOMER_LOOK_SECONDS  # the first look is never put off
     while batch:
@@ -68,7 +70,7 @@ def fair_round(
         if (new := newcomer(cases)) is not None:
             ahead = take(1, only={new})
             batch.extendleft(ahead)
-            cases.update(case_id for case_id, _, _ in ahead)
+            cases.update(claimed[0] for claimed in ahead)
             taken, room = taken + len(ahead), room - 1
     return taken
 

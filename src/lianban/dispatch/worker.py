@@ -7,8 +7,9 @@ transaction waits on a department. The idempotency key ``case_id:item_id`` makes
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 from sqlalchemy import bindparam, select
@@ -20,14 +21,14 @@ from lianban.cases.progress import DEPARTMENT_STATUS, add_audit, lock_case
 from lianban.cases.schema import Case, CaseItem, OutboxJob
 from lianban.cases.states import ItemStatus
 from lianban.catalog.catalogue import Catalogue
-from lianban.catalog.model import ConnectorKind
+from lianban.catalog.model import ConnectorKind, Theme
 from lianban.clock import Clock, SystemClock
 from lianban.connectors import connector_for
 from lianban.connectors.plugins import Answered, ApplicantSent, Outcome, Pushed, Sending, ToWorklist
 from lianban.connectors.rest import DepartmentRefused, DepartmentUnavailable, fetch_status
 from lianban.connectors.routing import routed_to_worklist, worklisted
 from lianban.dispatch.config import DispatchConfig
-from lianban.dispatch.envelope import envelope_of
+from lianban.dispatch.envelope import Numbered, Sent, envelope_of
 from lianban.dispatch.failures import (
     PoisonJob,
     WorkerErrors,
@@ -38,6 +39,7 @@ from lianban.dispatch.failures import (
     send_failed,
 )
 from lianban.dispatch.outbox import fair_round, kept_connection
+from lianban.dispatch.ready import ready
 from lianban.dispatch.registry import NETWORK, JobContext, handler_for
 from lianban.dispatch.sent import Recorder
 from lianban.dispatch.settle import JobKey, Settling
@@ -54,6 +56,18 @@ _ITEM_AND_CASE = (
     .where(CaseItem.case_id == bindparam("case_id"), CaseItem.item_id == bindparam("item_id"))
     .options(load_only(Case.theme_id, Case.case_no))
 )
+
+
+class ToSend(Sent, Protocol):
+    """What a send reads of its sub-item besides the envelope's (a CaseItem, or a ReadyItem)."""
+
+    @property
+    def item_id(self) -> str: ...
+    @property
+    def department(self) -> str: ...
+    @property
+    def revision(self) -> int: ...
+
 
 # jobs one claim takes (one query for them all); a case filed meanwhile does not wait for them
 # all: its first job is claimed between two of them (公平: claims are round-robin as well)
@@ -84,6 +98,7 @@ class Dispatcher(Settling):
         # send; outside a round, with each send): a switch counts from the next round on
         self.in_round = False
         self.worklisted: frozenset[str] | None = None
+        self.claimed: tuple[str, str | None] | None = None  # the dispatch job being handled, its item
 
     def close(self) -> None:
         """Close the department connections (a worker that stops)."""
@@ -106,14 +121,20 @@ class Dispatcher(Settling):
         along, self.taken_along = self.taken_along, 0
         return taken + along
 
-    def _handle_claimed(self, case_id: str, job_id: str, lease: datetime | None) -> None:
+    def _handle_claimed(
+        self, case_id: str, job_id: str, lease: datetime | None, kind: str = "", item_id: str | None = None
+    ) -> None:
         with anew(case_id=case_id, job_id=job_id):  # about this job, and no earlier one
+            # a send claimed just now may go without the first transaction (dispatch/ready.py)
+            self.claimed = (job_id, item_id) if kind == JobKind.DISPATCH.value else None
             try:
                 self.handle(case_id, job_id, lease)
             except Exception as exc:  # one bad job never stops the others
                 job_failed(
                     self.sessions, case_id, job_id, exc, self.now(), self.config.retry, self.errors, lease
                 )
+            finally:
+                self.claimed = None
 
     def handle(self, case_id: str, job_id: str, claimed_lease: datetime | None = None) -> None:
         try:
@@ -124,6 +145,11 @@ class Dispatcher(Settling):
     def _handle(
         self, case_id: str, job_id: str, claimed_lease: datetime | None, together: bool = True
     ) -> None:
+        fast = self._ready_send(case_id, job_id, claimed_lease)
+        if fast is not None:  # ours, queued, its lease covering the send: no transaction first
+            kind, sending = fast
+            self._send(kind, sending, (case_id, job_id, sending.item_id, claimed_lease))
+            return
         with self.sessions() as session, session.begin():
             job = session.get(OutboxJob, (case_id, job_id), with_for_update=True)
             if job is None or job.status != "pending":
@@ -167,55 +193,91 @@ class Dispatcher(Settling):
                         f"主题 {case.theme_id} 已不在目录中 / theme {case.theme_id} is no longer in the catalogue"
                     )
                 kind = theme.item(item.code).connector
-                department = item.department
-                url = self.config.department_urls.get(department)
-                if url is not None and self._to_worklist_now(session, department):
-                    url = None  # an operator sent this department's new items to the worklist
-                sending = Sending(
-                    case_id=case_id,
-                    item_id=item.item_id,
-                    department=department,
-                    envelope=envelope_of(
-                        session,
-                        theme,
-                        item,
-                        f"{self.config.callback_base_url.rstrip('/')}/api/v1/connectors/{department}/callback",
-                        case,
-                    ),
-                    # a resubmission after 补正 is a new department request
-                    idempotency_key=f"{case_id}:{item.item_id}:{item.revision}",
-                    keyring=self.config.keys.get(department),  # its own, or none: not sent
-                    platform_url=self.config.callback_base_url,
-                    url=url,
-                    timeout_seconds=self.config.timeout_for(department),
-                    api_key=self.config.api_key_for(department),
-                    client=self.http,
-                    id_number=(
-                        str((case.form or {}).get("person.id_number") or "")
-                        if kind is ConnectorKind.QUERY
-                        else ""
-                    ),
-                    archives=self.config.archives,
-                    redirect_site=(self.config.redirect_sites or {}).get(department),
+                id_number = (
+                    str((case.form or {}).get("person.id_number") or "")
+                    if kind is ConnectorKind.QUERY
+                    else ""
                 )
+                sending = self._sending(session, theme, item, case, id_number)
         lease = job.lease_until  # ours: a late write after it ran out and the job was taken is none
         if poll is not None:
             self._poll(case_id, job_id, lease, *poll)
             return
+        self._send(kind, sending, (case_id, job_id, sending.item_id, lease))
+
+    def _ready_send(
+        self, case_id: str, job_id: str, claimed_lease: datetime | None
+    ) -> tuple[ConnectorKind, Sending] | None:
+        """The claimed dispatch job's send made ready with one read (:mod:`lianban.dispatch.ready`),
+        if it needs nothing more: else None, and the transaction's way decides."""
+        claimed, self.claimed = self.claimed, None
+        if claimed is None or claimed[0] != job_id or claimed[1] is None or claimed_lease is None:
+            return None
+        if not self.config.lease_covers_send(claimed_lease, self.now()):
+            return None
+        found = ready(self.sessions, case_id, job_id, claimed[1], claimed_lease)
+        theme = None if found is None else self.catalogue.themes.get(found.theme_id)
+        if found is None or theme is None:
+            return None  # (a theme gone from the catalogue is poison: the transaction's way parks it)
+        definition = theme.item(found.item.code)
+        if definition.connector is ConnectorKind.QUERY or definition.completes_after:
+            return None
+        if found.item.waits_for_document:
+            return None
+        return definition.connector, self._sending(None, theme, found.item, found, "")
+
+    def _sending(
+        self, session: Session | None, theme: Theme, item: ToSend, case: Numbered, id_number: str
+    ) -> Sending:
+        """What the item's connector is handed to send ``item`` of ``case`` (its number read)."""
+        case_id, department = item.case_id, item.department
+        url = self.config.department_urls.get(department)
+        if url is not None and self._to_worklist_now(session, department):
+            url = None  # an operator sent this department's new items to the worklist
+        return Sending(
+            case_id=case_id,
+            item_id=item.item_id,
+            department=department,
+            envelope=envelope_of(
+                session,
+                theme,
+                item,
+                f"{self.config.callback_base_url.rstrip('/')}/api/v1/connectors/{department}/callback",
+                case,
+            ),
+            # a resubmission after 补正 is a new department request
+            idempotency_key=f"{case_id}:{item.item_id}:{item.revision}",
+            keyring=self.config.keys.get(department),  # its own, or none: not sent
+            platform_url=self.config.callback_base_url,
+            url=url,
+            timeout_seconds=self.config.timeout_for(department),
+            api_key=self.config.api_key_for(department),
+            client=self.http,
+            id_number=id_number,
+            archives=self.config.archives,
+            redirect_site=(self.config.redirect_sites or {}).get(department),
+        )
+
+    def _send(self, kind: ConnectorKind, sending: Sending, job: JobKey) -> None:
+        """Send by the item's connector (found by its name) and record what it did."""
+        case_id, job_id, _, lease = job
         try:
-            outcome = connector_for(kind.value).send(sending)  # the item's connector, by its name
+            outcome = connector_for(kind.value).send(sending)
         except (DepartmentUnavailable, DepartmentRefused) as exc:
             final = isinstance(exc, DepartmentRefused)
             send_failed(self.sessions, case_id, job_id, lease, str(exc), self.now(), self.config.retry, final)
             return
-        self._record((case_id, job_id, sending.item_id, lease), outcome)
+        self._record(job, outcome)
 
-    def _to_worklist_now(self, session: Session, department: str) -> bool:
-        """Whether an operator sent the department's new items to the worklist (the round's read)."""
-        if not self.in_round:
-            return routed_to_worklist(session, department)
-        if self.worklisted is None:
-            self.worklisted = worklisted(session)
+    def _to_worklist_now(self, session: Session | None, department: str) -> bool:
+        """Whether an operator sent the department's new items to the worklist (the round's read;
+        with a session of its own when none is given)."""
+        if self.in_round and self.worklisted is not None:
+            return department in self.worklisted
+        with nullcontext(session) if session is not None else self.sessions() as reading:
+            if not self.in_round:
+                return routed_to_worklist(reading, department)
+            self.worklisted = worklisted(reading)
         return department in self.worklisted
 
     def _record(self, job: JobKey, outcome: Outcome) -> None:
