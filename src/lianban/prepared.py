@@ -189,7 +189,31 @@ class PreparedWrite:
 
     def insert_many(self, cursor: DBAPICursor, dialect: Dialect, rows: Sequence[Mapping[str, Any]]) -> None:
         """Rows of one INSERT, all giving the same columns, in one ``executemany``."""
-        if not rows:
-            return
+        if rows:
+            self.insert_bound(cursor, self.bind_many(dialect, rows))
+
+    def bind_many(self, dialect: Dialect, rows: Sequence[Mapping[str, Any]]) -> BoundRows:
+        """Rows of one INSERT (at least one, all giving the same columns) bound as the driver
+        takes them, before the transaction they are written in (:meth:`insert_bound`)."""
         compiled = self.compiled(dialect, tuple(rows[0]))
-        cursor.executemany(compiled.sql, cast(Any, [compiled.parameters(row) for row in rows]))
+        return BoundRows(compiled, [compiled.parameters(row) for row in rows])
+
+    def insert_bound(self, cursor: DBAPICursor, bound: BoundRows) -> None:
+        """Rows bound before (:meth:`bind_many`), in one ``executemany``."""
+        cursor.executemany(bound.compiled.sql, cast(Any, bound.parameters))
+
+
+@dataclass(frozen=True)
+class BoundRows:
+    """The rows of one INSERT as the driver takes them (bound by the column types' processors),
+    computed outside the transaction; a value still unknown then is set with :meth:`set`."""
+
+    compiled: _Compiled
+    parameters: list[Any]  # per row: a list (a positional driver) or a dict
+
+    def set(self, row: int, name: str, value: Any) -> None:
+        """Row ``row``'s parameter ``name``, bound as the column binds it."""
+        process = self.compiled.binds.get(name)
+        bound = value if process is None else process(value)
+        names = self.compiled.names
+        self.parameters[row][name if names is None else names.index(name)] = bound

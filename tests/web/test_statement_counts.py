@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import event
 
 from lianban.cases import service
-from lianban.prepared import Prepared, PreparedWrite
+from lianban.prepared import BoundRows, Prepared, PreparedWrite
 from support.login import login
 from web.test_applications_api import file_hebei, persona
 
@@ -48,19 +48,18 @@ class Statements:
             return rows(read, conn, dialect, params)
 
         monkeypatch.setattr(Prepared, "rows", prepared)
-        send, insert_many = PreparedWrite.send, PreparedWrite.insert_many
+        send, insert_bound = PreparedWrite.send, PreparedWrite.insert_bound
 
         def written(write: PreparedWrite, cursor: Any, dialect: Any, params: Any) -> None:
             self.record(cursor, None, write.compiled(dialect).sql)
             send(write, cursor, dialect, params)
 
-        def inserted(write: PreparedWrite, cursor: Any, dialect: Any, rows: Any) -> None:
-            if rows:
-                self.record(cursor, None, write.compiled(dialect, tuple(rows[0])).sql)
-            insert_many(write, cursor, dialect, rows)
+        def inserted(write: PreparedWrite, cursor: Any, bound: BoundRows) -> None:
+            self.record(cursor, None, bound.compiled.sql)
+            insert_bound(write, cursor, bound)
 
         monkeypatch.setattr(PreparedWrite, "send", written)
-        monkeypatch.setattr(PreparedWrite, "insert_many", inserted)
+        monkeypatch.setattr(PreparedWrite, "insert_bound", inserted)
         transaction = service.raw_writing
 
         @contextmanager

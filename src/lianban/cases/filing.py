@@ -32,8 +32,8 @@ from lianban.catalog.catalogue import Catalogue
 from lianban.catalog.model import Theme
 from lianban.catalog.outcomes import case_finish_times
 from lianban.forms.submission import CheckedSubmission
+from lianban.prepared import BoundRows, PreparedWrite
 from lianban.prepared import Prepared as PreparedRead
-from lianban.prepared import PreparedWrite
 from lianban.security.audit.chain import take_head, write_entry
 from lianban.security.bound import Bind
 from lianban.security.fieldcrypt.column import field_encryption
@@ -153,6 +153,7 @@ class Prepared:
     accepted_day: date
     items: list[FiledItem]
     rows: dict[str, list[dict[str, Any]]]  # table → rows, in insertion order
+    bound: dict[str, BoundRows]  # table → its rows as the driver takes them (the tables with rows)
     audit: dict[str, Any]  # the audit entry, appended to the day's chain when written
     # (the actor as stored: its keyed hash and its sealed value)
 
@@ -172,11 +173,12 @@ def prepare_case(
     request_hash: str,
     accepted_at: datetime,
     at_rest: Bind,
+    dialect: Dialect,
 ) -> Prepared:
     """Everything a filing writes, computed before any transaction: the split (拆分) into
     sub-items, their waits, due dates in working days, the timers, the timeline, the audit entry,
     and every personal value sealed — under the keys of ``at_rest``'s engine (the sessions it
-    will be written with)."""
+    will be written with) — and bound as ``dialect``'s driver takes it."""
     # working days count by the calendar in China: 00:30 on a Monday there is still Sunday in UTC
     accepted_day = china_date(accepted_at)
     chosen = checked.spec.items
@@ -312,26 +314,31 @@ def prepare_case(
     plain = {"cases": [case], "case_items": items, "outbox_jobs": jobs}
     plain |= {"timeline_events": events, "case_obligations": owed}
     rows: dict[str, list[dict[str, Any]]] = {}
+    bound: dict[str, BoundRows] = {}
     for model in TABLES:
-        _, sealers, _ = stored_table(model)
-        rows[model.__tablename__] = [
+        table, sealers, write = stored_table(model)
+        stored = rows[table.name] = [
             {k: sealers[k](v, crypt, key) if k in sealers else v for k, v in row.items()}
-            for row in plain[model.__tablename__]
+            for row in plain[table.name]
         ]
+        if stored:  # bound here, not in the transaction: a SQLite writer's turn is the shorter
+            bound[table.name] = write.bind_many(dialect, stored)
     return Prepared(
         Case(**case),
         region_code=theme.region_code,
         accepted_day=accepted_day,
         items=[FiledItem.of(row) for row in items],
         rows=rows,
+        bound=bound,
         audit=audit,
     )
 
 
 def write_case(conn: DBAPIConnection, cursor: DBAPICursor, dialect: Dialect, prepared: Prepared) -> None:
     """The filing's one short write, in the caller's transaction on ``conn`` (:func:`lianban.db.raw_writing`,
-    its ``cursor``): one INSERT statement per table, its rows bound at once (executemany;
-    compiled once per process), the case's 办件编号 (one upsert) and the audit entry.
+    its ``cursor``): one INSERT statement per table, its rows bound before (:func:`prepare_case`)
+    and sent at once (executemany; compiled once per process), the case's 办件编号 (one upsert)
+    and the audit entry.
 
     The region's number of the day and the day's audit chain are rows every filing takes in turn,
     held until its commit. On SQLite the writer holds the whole file from its BEGIN IMMEDIATE
@@ -344,10 +351,12 @@ def write_case(conn: DBAPIConnection, cursor: DBAPICursor, dialect: Dialect, pre
     late_number = dialect.name == "postgresql"
     if not late_number:
         send_case_number(cursor, dialect, region, day)
-        _numbered(prepared, taken_case_number(cursor, region, day))
+        number = _numbered(prepared, taken_case_number(cursor, region, day))
+        prepared.bound["cases"].set(0, "case_no", number)  # into the case's INSERT, bound before
     for model in TABLES:
         table, _, write = stored_table(model)
-        write.insert_many(cursor, dialect, prepared.rows[table.name])
+        if table.name in prepared.bound:
+            write.insert_bound(cursor, prepared.bound[table.name])
     audit = prepared.audit
     # the answers to fetch later each on a cursor of its own (one cursor keeps only its last answer)
     numbering, head = (conn.cursor(), conn.cursor()) if late_number else (cursor, cursor)

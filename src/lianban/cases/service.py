@@ -169,6 +169,7 @@ def _file(
         request_hash=digest,
         accepted_at=ctx.clock.now(),
         at_rest=ctx.sessions,
+        dialect=engine.dialect,
     )
     # the drafts filed (草稿), by their typists' keyed hashes
     key = lookup_key(ctx.sessions)
