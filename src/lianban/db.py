@@ -25,6 +25,8 @@ from sqlalchemy.engine.interfaces import DBAPICursor
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import PoolProxiedConnection
 
+from lianban.checkpoints import AUTOCHECKPOINT_PAGES, checkpointer
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -55,6 +57,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # the log is checkpointed by the file's checkpointer, outside the writer turn; a writer's
+    # commit checkpoints only past this larger size, SQLite's backstop (lianban.checkpoints)
+    cursor.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}")
     cursor.close()
 
 
@@ -80,6 +85,7 @@ class WriterTurns:
     def __init__(self, database: str) -> None:
         with _turns_lock:
             self.lock = _turns.setdefault(database, threading.Lock())
+        self.checkpoints = checkpointer(database)
 
     def take(self, conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         info = conn.info
@@ -89,6 +95,10 @@ class WriterTurns:
 
     def give_back(self, conn: Any, *_args: Any) -> None:
         self._release(conn.info)
+
+    def committed(self, conn: Any) -> None:
+        self._release(conn.info)
+        self.checkpoints.committed()
 
     def on_checkin(self, _dbapi_connection: Any, record: Any) -> None:
         self._release(record.info)  # a connection returned mid-transaction (it was rolled back)
@@ -106,7 +116,7 @@ class WriterTurns:
     def install(self, engine: Engine) -> None:
         event.listen(engine, "begin", self.begin)
         event.listen(engine, "before_cursor_execute", self.take)
-        event.listen(engine, "commit", self.give_back)
+        event.listen(engine, "commit", self.committed)
         event.listen(engine, "rollback", self.give_back)
         event.listen(engine.pool, "checkin", self.on_checkin)
         _engine_turns[engine] = self
@@ -192,6 +202,8 @@ def raw_writing(engine: Engine, conn: PoolProxiedConnection, pipeline: bool = Tr
                 turns._release(conn.info)
     finally:
         cursor.close()
+    if turns is not None:  # committed: its pages in the log, checkpointed outside the turn
+        turns.checkpoints.committed()
 
 
 def _pipeline(conn: PoolProxiedConnection) -> AbstractContextManager[Any]:
