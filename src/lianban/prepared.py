@@ -30,11 +30,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import ClauseElement, Dialect, Engine, Select
+from sqlalchemy import ClauseElement, Dialect, Engine, Select, exc
 from sqlalchemy.engine.interfaces import DBAPIConnection, DBAPICursor
+from sqlalchemy.orm import Session
 from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import Executable
+
+from lianban.db import session_cursor
 
 _Processor = Callable[[Any], Any]
 
@@ -123,20 +126,24 @@ class Prepared:
         self._lock = threading.Lock()
 
     def rows(self, conn: DBAPIConnection, dialect: Dialect, params: Mapping[str, Any]) -> list[list[Any]]:
+        cursor = conn.cursor()
+        try:
+            return self.rows_on(cursor, dialect, params)
+        finally:
+            cursor.close()
+
+    def rows_on(self, cursor: DBAPICursor, dialect: Dialect, params: Mapping[str, Any]) -> list[list[Any]]:
+        """:meth:`rows` on a driver cursor the caller holds (a transaction's: :func:`run_in`)."""
         compiled = self._compiled.get(dialect)
         if compiled is None:
             with self._lock:
                 compiled = self._compiled[dialect] = _compile(self.statement, dialect)
-        cursor = conn.cursor()
-        try:
-            cursor.execute(compiled.sql, compiled.parameters(params))
-            found = cursor.fetchall()
-            converts = self._results.get(dialect)
-            if converts is None:  # the driver's column types, as execute hands them to the processors
-                with self._lock:
-                    converts = self._results[dialect] = self._result_processors(dialect, cursor.description)
-        finally:
-            cursor.close()
+        cursor.execute(compiled.sql, compiled.parameters(params))
+        found = cursor.fetchall()
+        converts = self._results.get(dialect)
+        if converts is None:  # the driver's column types, as execute hands them to the processors
+            with self._lock:
+                converts = self._results[dialect] = self._result_processors(dialect, cursor.description)
         rows = [list(r) for r in found]
         for row in rows:
             for i, process in converts:
@@ -217,3 +224,17 @@ class BoundRows:
         bound = value if process is None else process(value)
         names = self.compiled.names
         self.parameters[row][name if names is None else names.index(name)] = bound
+
+
+def run_in(session: Session, statement: Prepared | PreparedWrite, params: Mapping[str, Any]) -> list[Any]:
+    """One statement in ``session``'s transaction, on its driver cursor (:func:`lianban.db.session_cursor`:
+    on SQLite with the writer's turn): a read's rows as :meth:`Prepared.rows` gives them, a write's
+    RETURNING rows (else an empty list). What the session holds is the caller's to flush first. A
+    driver error is raised as SQLAlchemy's, as ``Session.execute`` raises it."""
+    cursor, dialect = session_cursor(session)
+    try:
+        if isinstance(statement, Prepared):
+            return statement.rows_on(cursor, dialect, params)
+        return statement.run(cursor, dialect, params)
+    except dialect.loaded_dbapi.Error as error:
+        raise exc.DBAPIError.instance(None, None, error, dialect.loaded_dbapi.Error) from error

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import Table, bindparam, select
 from sqlalchemy.orm import Session, defer
@@ -26,6 +26,7 @@ from lianban.cases.progress import (
 from lianban.cases.schema import Case, CaseItem
 from lianban.errors import FieldError, Invalid, not_found
 from lianban.logs import bind_case
+from lianban.prepared import Prepared, run_in
 
 __all__ = [
     "DEPARTMENT_STATUS",
@@ -50,7 +51,7 @@ _CASES = cast(Table, Case.__table__)
 _ITEMS = cast(Table, CaseItem.__table__)
 # a callback's case, by the receipt (受理编号) of one of its items: its row locked (PostgreSQL; SQLite
 # serialises writers), its status and the item's key read with it
-_LOCK_BY_RECEIPT = (
+_LOCK_BY_RECEIPT = Prepared(
     select(_CASES.c.case_id, _CASES.c.status, _ITEMS.c.item_id)
     .join_from(_CASES, _ITEMS, _ITEMS.c.case_id == _CASES.c.case_id)
     .where(_ITEMS.c.receipt_no == bindparam("receipt_no"), _ITEMS.c.department == bindparam("department"))
@@ -58,9 +59,20 @@ _LOCK_BY_RECEIPT = (
 )
 # then, the case locked, the item as it is now: what a decision reads of it (never the payload or
 # the result); the other items are read only as far as releasing waiting ones needs (cases.release)
-_ITEM_NOW = select(_ITEMS.c.item_id, _ITEMS.c.status, _ITEMS.c.progress, _ITEMS.c.receipt_no).where(
-    _ITEMS.c.case_id == bindparam("case_id"), _ITEMS.c.item_id == bindparam("item_id")
+_ITEM_NOW = Prepared(
+    select(_ITEMS.c.item_id, _ITEMS.c.status, _ITEMS.c.progress, _ITEMS.c.receipt_no).where(
+        _ITEMS.c.case_id == bindparam("case_id"), _ITEMS.c.item_id == bindparam("item_id")
+    )
 )
+
+
+class ItemNow(NamedTuple):
+    """The decided item as :data:`_ITEM_NOW` reads it."""
+
+    item_id: str
+    status: str
+    progress: int
+    receipt_no: str | None
 
 
 @dataclass(frozen=True)
@@ -160,15 +172,16 @@ def record_callback(
 ) -> bool:
     """A department system's signed callback (部门回调), its signature already checked; one
     transaction (the caller's). Returns whether the item changed."""
-    # the case locked and the item read as a plain row (no object loaded, no payload decrypted)
-    found = session.execute(
-        _LOCK_BY_RECEIPT, {"receipt_no": receipt_no, "department": department}
-    ).one_or_none()
-    if found is None:
+    # the case locked and the item read as a plain row (no object loaded, no payload decrypted),
+    # each a statement compiled once, on the transaction's driver cursor
+    session.flush()
+    found = run_in(session, _LOCK_BY_RECEIPT, {"receipt_no": receipt_no, "department": department})
+    if not found:
         raise not_found(f"受理编号 {receipt_no} ", f"receipt {receipt_no}")
-    case_id, case_status, item_id = found
+    case_id, case_status, item_id = found[0]
     bind_case(case_id)  # what is logged from here on is about this case
-    item = session.execute(_ITEM_NOW, {"case_id": case_id, "item_id": item_id}).one_or_none()
+    now = run_in(session, _ITEM_NOW, {"case_id": case_id, "item_id": item_id})
+    item = ItemNow(*now[0]) if now else None
     if item is None or item.receipt_no != receipt_no:  # resubmitted (补正) in between: not that receipt's
         raise not_found(f"受理编号 {receipt_no} ", f"receipt {receipt_no}")
     sequence = decision.sequence if decision.sequence is not None else item.progress + 1

@@ -25,10 +25,12 @@ from sqlalchemy import Integer, Table, bindparam, update
 from sqlalchemy.orm import Session
 
 from lianban.cases.schema import OutboxJob
+from lianban.prepared import PreparedWrite, run_in
 from lianban.security.randomness import uuid4_hex
 
 _JOBS: Table = OutboxJob.__table__  # type: ignore[assignment]
-_NEW_JOB = _JOBS.insert()  # built once: its compiled form is reused
+# a job's row, compiled once and run on the transaction's driver cursor (lianban.prepared.run_in)
+_NEW_JOB = PreparedWrite(_JOBS.insert())
 
 
 class JobKind(StrEnum):
@@ -118,8 +120,21 @@ def publish(
     (an event of a decision rolled back is never seen). Written at once with a plain INSERT, after
     what the transaction added before it (the rows the job refers to)."""
     assert kind in EVENTS, kind
+    add_job(session, case_id, kind, at, item_id=item_id, payload=payload)
+
+
+def add_job(
+    session: Session,
+    case_id: str,
+    kind: JobKind,
+    at: datetime,
+    item_id: str | None = None,
+    payload: dict[str, Any] | None = None,
+) -> None:
+    """A pending job due ``at`` written at once with a plain INSERT in the caller's transaction,
+    after what the transaction added before it (no object: nothing to flush later)."""
     session.flush()
-    session.execute(_NEW_JOB, job_row(case_id, kind, at, item_id=item_id, payload=payload))
+    run_in(session, _NEW_JOB, job_row(case_id, kind, at, item_id=item_id, payload=payload))
 
 
 # -- subscribers (订阅) ------------------------------------------------------------------------

@@ -17,10 +17,12 @@ from sqlalchemy.orm import Session, SessionTransaction, defer
 
 from lianban.cases.jobs import JobKind, new_job, publish
 from lianban.cases.release import release_waiting as release_waiting  # (the rooms take it from here)
+from lianban.cases.rows import write_item
 from lianban.cases.schema import Case, CaseItem
 from lianban.cases.states import PROGRESS, IllegalTransition, ItemStatus, case_status, check_transition
 from lianban.cases.steps import add_event as add_event  # (the rooms take it from here)
 from lianban.logs import bind_case
+from lianban.prepared import PreparedWrite, run_in
 from lianban.security.audit import append
 
 S = ItemStatus
@@ -120,9 +122,20 @@ def refresh_read(session: Session, case_id: str, current: str, at: datetime, rea
     items' statuses ``read``): the case's row written with one UPDATE when its status moves."""
     new = case_status([ItemStatus(s) for s in read], withdrawn=current == "withdrawn").value
     if new != current:
-        session.execute(update(_CASES).where(_CASES.c.case_id == case_id).values(status=new, updated_at=at))
+        run_in(session, _CASE_MOVES, {"c_id": case_id, "new_status": new, "at": at})
         _case_moved(session, case_id, at, new)
     return new
+
+
+# the case's status written as a value (refresh_read), compiled once for the transaction's cursor
+_CASE_MOVES = PreparedWrite(
+    update(_CASES)
+    .where(_CASES.c.case_id == bindparam("c_id"))
+    .values(
+        status=bindparam("new_status", type_=_CASES.c.status.type),
+        updated_at=bindparam("at", type_=_CASES.c.updated_at.type),
+    )
+)
 
 
 def _case_moved(session: Session, case_id: str, at: datetime, new: str) -> None:
@@ -274,9 +287,7 @@ def apply_decision_read(
         values["reason"] = reason
     if result:
         values["result"] = result
-    session.execute(
-        update(_ITEMS).where(_ITEMS.c.case_id == case_id, _ITEMS.c.item_id == item.item_id).values(values)
-    )
+    write_item(session, case_id, item.item_id, values)
     item_decided(session, case_id, item.item_id, target, at, reason)
     statuses = release_waiting(session, case_id, at)
     refresh_read(session, case_id, case_status, at, statuses)

@@ -12,15 +12,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import Table, bindparam, select
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
-from lianban.cases.jobs import JobKind, new_job
+from lianban.cases.jobs import JobKind, add_job
+from lianban.cases.rows import write_item
 from lianban.cases.schema import CaseItem
 from lianban.cases.states import ItemStatus
 from lianban.cases.steps import add_event
+from lianban.prepared import Prepared, run_in
 
 S = ItemStatus
 
@@ -28,13 +31,27 @@ _ITEMS = cast(Table, CaseItem.__table__)
 _CASE = _ITEMS.c.case_id == bindparam("case_id")
 # the statuses the case's items are in, each once: what the case's status follows from (it asks
 # which statuses there are, never how many) and whether anything waits
-_STATUSES = select(_ITEMS.c.status).distinct().where(_CASE)
+# (each compiled once and run on the transaction's driver cursor: lianban.prepared.run_in)
+_STATUSES = Prepared(select(_ITEMS.c.status).distinct().where(_CASE))
 # the items that wait, with their waits: the only rows whose wait lists are decoded
-_WAITING = select(
-    _ITEMS.c.item_id, _ITEMS.c.waits_for, _ITEMS.c.waits_for_any, _ITEMS.c.waits_for_document
-).where(_CASE, _ITEMS.c.status == S.WAITING.value)
+_WAITING = Prepared(
+    select(_ITEMS.c.item_id, _ITEMS.c.waits_for, _ITEMS.c.waits_for_any, _ITEMS.c.waits_for_document).where(
+        _CASE, _ITEMS.c.status == S.WAITING.value
+    )
+)
 # every item's status, by item: what a waiting item's waits are checked against
-_BY_ITEM = select(_ITEMS.c.item_id, _ITEMS.c.status).where(_CASE)
+_BY_ITEM = Prepared(select(_ITEMS.c.item_id, _ITEMS.c.status).where(_CASE))
+
+
+class Waiting(NamedTuple):
+    """An item that waits, as :data:`_WAITING` reads it."""
+
+    item_id: str
+    waits_for: list[str]
+    waits_for_any: list[str]
+    waits_for_document: list[Any] | None
+
+
 _WAITS_UNMET = "所等待的前置事项未获准予，本事项无法办理"
 
 
@@ -44,11 +61,11 @@ def release_waiting(session: Session, case_id: str, at: datetime) -> list[str]:
     in then, each once — what :func:`lianban.cases.states.case_status` needs."""
     session.flush()  # the decision, if written through an object, is what the reads below see
     key = {"case_id": case_id}
-    statuses = list(session.execute(_STATUSES, key).scalars())
+    statuses = [status for (status,) in run_in(session, _STATUSES, key)]
     if S.WAITING.value not in statuses:
         return statuses  # nothing waits (most decisions)
-    waiting = session.execute(_WAITING, key).all()
-    status: dict[str, str] = {r.item_id: r.status for r in session.execute(_BY_ITEM, key)}
+    waiting = [Waiting(*row) for row in run_in(session, _WAITING, key)]
+    status: dict[str, str] = {item_id: now for item_id, now in run_in(session, _BY_ITEM, key)}
     _release(session, case_id, at, waiting, status)
     return sorted(set(status.values()))
 
@@ -101,16 +118,17 @@ def _release(
                 detail = "前置事项已出具所需文书" if issuers and not all_deps else "前置事项已办结"
                 moves.append((r.item_id, S.QUEUED, detail))
                 changed = True
-    light = [defer(CaseItem.payload), defer(CaseItem.result)]
     for item_id, moved, detail in moves:
-        it = session.get(CaseItem, (case_id, item_id), options=light)
-        if it is None:  # (read a moment ago under the case's lock)
-            continue
-        it.status = moved.value
-        it.updated_at = at
+        values: dict[str, Any] = {"status": moved.value, "updated_at": at}
         if moved is S.REJECTED:
-            it.reason = detail
-        else:
-            session.add(new_job(case_id, JobKind.DISPATCH, at, item_id=item_id))
+            values["reason"] = detail
+        loaded = session.identity_map.get(identity_key(CaseItem, (case_id, item_id)))
+        if loaded is not None:  # the caller holds it as an object: moved through it, kept in step
+            for name, value in values.items():
+                setattr(loaded, name, value)
+            session.flush()
+        else:  # one UPDATE, the item not loaded
+            write_item(session, case_id, item_id, values)
+        if moved is S.QUEUED:
+            add_job(session, case_id, JobKind.DISPATCH, at, item_id=item_id)
         add_event(session, case_id, at, moved.value, item_id, detail)
-    session.flush()

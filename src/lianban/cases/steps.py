@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from lianban.cases.schema import TimelineEvent
+from lianban.prepared import PreparedWrite, run_in
 
 # the statements of a step, built once (a step is written several times per sub-item)
 _STEPS = cast(Table, TimelineEvent.__table__)
@@ -24,6 +25,9 @@ _STEP_VALUES = {
 }
 _NEXT_STEP = sql_insert(_STEPS).values(_STEP_VALUES)
 _NEXT_STEP_PG = pg_insert(_STEPS).values(_STEP_VALUES).on_conflict_do_nothing().returning(_STEPS.c.seq)
+# the same, compiled once and run on the transaction's driver cursor (lianban.prepared.run_in)
+STEP = PreparedWrite(_NEXT_STEP)
+STEP_PG = PreparedWrite(_NEXT_STEP_PG)
 
 
 def add_event(
@@ -39,10 +43,10 @@ def add_event(
     session.flush()
     row = {"case_id": case_id, "at": at, "event": event, "item_id": item_id, "detail": detail}
     if session.get_bind().dialect.name != "postgresql":  # SQLite: one writer at a time
-        session.execute(_NEXT_STEP, row)
+        run_in(session, STEP, row)
         return
     for _ in range(1000):  # as many as there are writers at once, at most
-        if session.execute(_NEXT_STEP_PG, row).scalar() is not None:
+        if run_in(session, STEP_PG, row):
             return
         # a writer committed this number meanwhile: the next run reads it
     raise RuntimeError(f"timeline of {case_id}: no free number after 1000 tries")

@@ -18,8 +18,8 @@ from sqlalchemy import Table, bindparam, delete
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.expression import Executable
 
+from lianban.prepared import PreparedWrite, run_in
 from lianban.security.schema import ExchangeNonce
 from lianban.security.signing import DEFAULT_MAX_SKEW_SECONDS
 
@@ -31,11 +31,11 @@ _NONCES = cast(Table, ExchangeNonce.__table__)
 
 
 @lru_cache(maxsize=4)
-def _remember(dialect: str) -> Executable:
-    """The INSERT that remembers a nonce unless it is there already, built once per dialect (its
-    compiled form then reused): the nonce back when it was new, nothing when seen before."""
+def _remember(dialect: str) -> PreparedWrite:
+    """The INSERT that remembers a nonce unless it is there already, compiled once per dialect and
+    run on the transaction's driver cursor: the nonce back when it was new, nothing when seen before."""
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    return (
+    return PreparedWrite(
         insert(_NONCES)
         .values(nonce=bindparam("nonce"), department=bindparam("department"), seen_at=bindparam("seen_at"))
         .on_conflict_do_nothing(index_elements=["nonce"])
@@ -45,12 +45,15 @@ def _remember(dialect: str) -> Executable:
 
 def first_use(session: Session, department: str, nonce: str, at: datetime) -> bool:
     """Remember ``nonce`` in the caller's transaction; False when it was seen before (a replay)."""
-    inserted = session.execute(
-        _remember(session.get_bind().dialect.name), {"nonce": nonce, "department": department, "seen_at": at}
-    ).scalar_one_or_none()
+    session.flush()  # (nothing, as a rule: the nonce is a message's first write)
+    inserted = run_in(
+        session,
+        _remember(session.get_bind().dialect.name),
+        {"nonce": nonce, "department": department, "seen_at": at},
+    )
     if random.randrange(PRUNE_ONE_IN) == 0:
         session.execute(delete(ExchangeNonce).where(ExchangeNonce.seen_at < at - KEEP))
-    return inserted is not None
+    return bool(inserted)
 
 
 __all__ = ["KEEP", "first_use"]

@@ -28,7 +28,7 @@ from sqlalchemy.engine.interfaces import DBAPICursor
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import Executable
 
-from lianban.prepared import PreparedWrite
+from lianban.prepared import PreparedWrite, run_in
 from lianban.security.audit.schema import AuditEntry, AuditHead
 from lianban.security.fieldcrypt import SealedText
 from lianban.security.lookup import LookupHash, lookup_hash
@@ -120,14 +120,22 @@ def append(
     session.flush()
     when = utc(at)
     day = chain_day(when)
-    conn = session.connection()
-    take, write, advance = _statements(conn.dialect.name)
-    seq, prev = conn.execute(take, {"day": day, "genesis": genesis(day)}).one()
-    hashed = str(lookup_hash(actor, conn))  # the chain covers the keyed hash, as stored
+    dialect = session.get_bind().dialect
+    take, write, advance = _session_statements(dialect.name)
+    ((seq, prev),) = run_in(session, take, {"day": day, "genesis": genesis(day)})
+    hashed = str(lookup_hash(actor, dialect))  # the chain covers the keyed hash, as stored
     row = _entry(day, int(seq), str(prev), when, case_id, hashed, action, detail)
-    conn.execute(write, {**row, "actor_sealed": actor})
-    conn.execute(advance, {"head_day": day, "head_hash": row["hash"]})
+    run_in(session, write, {**row, "actor_sealed": actor})
+    run_in(session, advance, {"head_day": day, "head_hash": row["hash"]})
     return str(row["hash"])
+
+
+@lru_cache(maxsize=4)
+def _session_statements(dialect: str) -> tuple[PreparedWrite, PreparedWrite, PreparedWrite]:
+    """:func:`_statements` compiled once, for the transaction's driver cursor
+    (:func:`lianban.prepared.run_in`): the entry's columns bound by their own types (the actor's
+    copy sealed, the detail as JSON), as ``Session.execute`` binds them."""
+    return tuple(PreparedWrite(statement) for statement in _statements(dialect))  # type: ignore[return-value]
 
 
 def _entry(
