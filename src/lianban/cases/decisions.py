@@ -208,20 +208,51 @@ def record_callback(
     return changed
 
 
+class ItemAfter(NamedTuple):
+    """A sub-item after a return was recorded: its status then."""
+
+    case_id: str
+    item_id: str
+    status: str
+
+
 def record_return(
     session: Session, department: str, case_id: str, item_id: str, status: str, at: datetime
-) -> tuple[CaseItem, bool]:
-    """The applicant back from a department's site (跳转办理结果) with its signed outcome."""
-    item = locked_item(session, case_id, item_id)
-    if item is None or item.department != department:
+) -> tuple[ItemAfter, bool]:
+    """The applicant back from a department's site (跳转办理结果) with its signed outcome: the case
+    locked and the item read as plain rows, as a callback's (:func:`record_callback`); the item's
+    result keeps what it had, with ``returned`` added."""
+    session.flush()
+    locked = run_in(session, _LOCK_CASE, {"case_id": case_id})
+    found = run_in(session, _RETURNED_ITEM, {"case_id": case_id, "item_id": item_id}) if locked else []
+    if not found or found[0][3] != department:
         raise not_found(f"事项 {item_id} ", f"item {item_id}")
-    changed = decide(
+    bind_case(case_id)
+    (case_status,) = locked[0]
+    now_status, progress, result = found[0][1], found[0][2], found[0][4]
+    item = ItemNow(item_id, now_status, progress, None)
+    changed = apply_decision_read(
         session,
+        case_id,
+        case_status,
         item,
-        Decision(status, result={**(item.result or {}), "returned": status}),
+        status,
+        progress + 1,
         at,
-        actor=f"department:{department}",
-        action="return",
-        detail=lambda changed: {"item": item.item_id, "status": status, "changed": changed},
+        result={**(result or {}), "returned": status},
     )
-    return item, changed
+    detail = {"item": item_id, "status": status, "changed": changed}
+    add_audit(session, case_id, at, f"department:{department}", "return", detail)
+    return ItemAfter(case_id, item_id, DEPARTMENT_STATUS[status].value if changed else now_status), changed
+
+
+# a return's case, locked (PostgreSQL; SQLite serialises writers), its status read with it; then its
+# item as it is now, with its result (kept, ``returned`` added)
+_LOCK_CASE = Prepared(
+    select(_CASES.c.status).where(_CASES.c.case_id == bindparam("case_id")).with_for_update()
+)
+_RETURNED_ITEM = Prepared(
+    select(_ITEMS.c.item_id, _ITEMS.c.status, _ITEMS.c.progress, _ITEMS.c.department, _ITEMS.c.result).where(
+        _ITEMS.c.case_id == bindparam("case_id"), _ITEMS.c.item_id == bindparam("item_id")
+    )
+)
