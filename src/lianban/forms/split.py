@@ -171,13 +171,25 @@ def _translate(theme: Theme, ref: ItemField, value: Any) -> Any:
     return value
 
 
-def hidden_fields(item: Item, values: Mapping[str, Any], situation: Mapping[str, str]) -> frozenset[str]:
-    """The item's fields whose ``visible_if`` is false for these values and situation answers."""
+def hidden_fields(
+    item: Item,
+    values: Mapping[str, Any],
+    situation: Mapping[str, str],
+    activation: dict[str, Any] | None = None,
+) -> frozenset[str]:
+    """The item's fields whose ``visible_if`` is false for these values and situation answers
+    (``activation``: the two as the rules read them, when the caller has it already)."""
     conditional = [ref for ref in item.fields if ref.visible_if]
     if not conditional:
         return frozenset()
-    activation: dict[str, Any] = {**nest(dict(values)), "situation": dict(situation)}
+    if activation is None:
+        activation = visibility_activation(values, situation)
     return frozenset(ref.key for ref in conditional if not shown(ref.visible_if, activation))
+
+
+def visibility_activation(values: Mapping[str, Any], situation: Mapping[str, str]) -> dict[str, Any]:
+    """The values and situation answers as a ``visible_if`` reads them (nested for CEL)."""
+    return {**nest(dict(values)), "situation": dict(situation)}
 
 
 def item_payload(
@@ -211,14 +223,20 @@ def split_payloads(
     """
     out: list[ItemPayload] = []
     answers = situation or {}
+    activations: dict[int | None, dict[str, Any]] = {}
     for item in items:
         rows: list[tuple[int | None, Mapping[str, Any]]]
         if item.per_employee and theme.applicant_type == "employer":
             rows = [(i, {**values, **row}) for i, row in enumerate(employees)]
         else:
             rows = [(None, values)]
+        conditional = any(ref.visible_if for ref in item.fields)
         for index, row_values in rows:
-            hidden = hidden_fields(item, row_values, answers)
+            # one activation per row for every item's visible_if (nesting ~50 values for each
+            # item was most of the split's own time)
+            if conditional and index not in activations:
+                activations[index] = visibility_activation(row_values, answers)
+            hidden = hidden_fields(item, row_values, answers, activations.get(index))
             schema, check = _checker(catalogue, theme, item, hidden)
             payload = item_payload(theme, item, row_values, hidden)
             try:

@@ -11,7 +11,7 @@ import copy
 import json
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -176,7 +176,7 @@ def nest(flat: Mapping[str, Any]) -> dict[str, Any]:
 # reads (referenced_names); values that are not plain JSON are never remembered.
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _MEMO_SIZE = 20_000
-_memo: dict[tuple[str, str], Any] = {}  # insertion-ordered: the first key is the oldest
+_memo: dict[tuple[str, Hashable], Any] = {}  # insertion-ordered: the first key is the oldest
 _UNKNOWN = object()
 
 
@@ -209,9 +209,17 @@ def _copy(answer: Any) -> Any:
     return answer if isinstance(answer, _IMMUTABLE) else copy.deepcopy(answer)
 
 
-def _memo_key(expression: str, names: tuple[str, ...], activation: Mapping[str, Any]) -> str | None:
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _memo_key(expression: str, names: tuple[str, ...], activation: Mapping[str, Any]) -> Hashable | None:
+    """What an answer is remembered by: the values of the names ``expression`` reads — plain
+    scalars as a tuple, each with its type (``True`` is not ``1``, as in JSON), others as JSON."""
+    found = [_value_at(activation, n) for n in names]
+    if all(type(f[-1]) in _SCALARS for f in found):  # most rules read codes, dates as text, numbers
+        return tuple((type(f[-1]), *f) for f in found)
     try:
-        return _KEY_JSON.encode([_value_at(activation, n) for n in names])
+        return _KEY_JSON.encode(found)
     except (TypeError, ValueError):
         return None
 
@@ -246,7 +254,7 @@ def evaluate(expression: str, activation: Mapping[str, Any]) -> Any:
     return _copy(answer) if key is not None else answer
 
 
-def _remember(key: tuple[str, str], answer: Any) -> None:
+def _remember(key: tuple[str, Hashable], answer: Any) -> None:
     """Keep an answer, dropping the oldest beyond the memo's size. No lock: each dict operation is
     atomic under the GIL, and two threads racing to drop the same oldest entry is harmless (a lock
     here was waited on by every request thread of the API at once)."""

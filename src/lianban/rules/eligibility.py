@@ -251,7 +251,7 @@ def assess(
     say 女 rather than 2.
     """
     act = activation(values, situation, facts, today)
-    lab = labels or {}
+    lab = labels if labels is not None else {}  # not `or`: a lazy mapping's len walks every field
     results = (
         [evaluate_condition(c, None, act, lab) for c in theme.conditions] if include_theme_conditions else []
     )

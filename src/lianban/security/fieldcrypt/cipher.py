@@ -174,7 +174,7 @@ class DataKeyring:
         nonce = random_bytes(NONCE_BYTES)
         plaintext = _JSON.encode(value).encode("utf-8")
         sealed = key.encrypt(nonce, plaintext, _aad(header, context))
-        return f"{header}:{base64.b64encode(nonce + sealed).decode('ascii')}"
+        return f"{header}:{binascii.b2a_base64(nonce + sealed, newline=False).decode('ascii')}"
 
     def open(self, token: str, context: str) -> Any:
         """The value an ``enc:v1:…`` string holds; :class:`FieldCryptError` when it cannot be read."""
