@@ -195,3 +195,26 @@ def test_a_callback_answered_before_the_router_is_refused_as_the_route_refuses(c
     huge = client.post(PATH, content=b"x" * (64 * 1024 * 1024), headers={"Content-Type": "application/json"})
     assert huge.status_code == 413
     assert client.get(PATH).status_code == 405  # another method: the router's answer
+
+
+def test_a_return_answered_before_the_router_is_refused_as_the_route_refuses(client: TestClient) -> None:
+    """lianban.web.callbacks answers the applicant's return with the route's own steps too: unsigned
+    or forged is a 401 problem in the caller's language, a status no department reports a 422, a
+    signed one the route's answer."""
+    from lianban.connectors.redirect import sign_return
+
+    case_id, _ = dispatched_item(client)
+    path = "/api/v1/connectors/hrss/return"
+    english = client.get(path, params={"case_id": case_id}, headers={"Accept-Language": "en"})
+    assert english.status_code == 401 and english.json()["title"] == "Invalid signature"
+    odd = client.get(path, params=sign_return(hrss_keys(client), case_id, "employment_registration", "maybe"))
+    assert odd.status_code == 422
+    good = client.get(
+        path, params=sign_return(hrss_keys(client), case_id, "employment_registration", "approved")
+    )
+    assert good.json() == {
+        "case_id": case_id,
+        "item_id": "employment_registration",
+        "status": "approved",
+        "changed": True,
+    }

@@ -117,6 +117,13 @@ async def callback_answer(request: Request, department: str, body: bytes) -> dic
     response_model_exclude_unset=True,
 )
 def get_return(request: Request, department: str) -> dict[str, Any]:
+    return return_answer(request, department)
+
+
+def return_answer(request: Request, department: str) -> dict[str, Any]:
+    """What :func:`get_return` answers (``Returned``'s fields), or its refusal raised
+    (:class:`Problem`, :class:`lianban.errors.DomainError`); blocking (the thread pool's to run);
+    also answered before the router (:class:`lianban.web.callbacks.Callbacks`)."""
     params = dict(request.query_params)
     keyring = platform_of(request).department_keys.get(department)
     try:
