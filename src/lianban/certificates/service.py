@@ -5,10 +5,11 @@ case's applicant, verified by anyone holding the code, revoked by the issuing de
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from lianban.calendar import china_date
@@ -20,12 +21,20 @@ from lianban.catalog.model import Issued, Theme
 from lianban.certificates.document import CertificatePage, certificate_pdf
 from lianban.certificates.schema import Certificate
 from lianban.context import Context
+from lianban.db import session_cursor
 from lianban.errors import Conflict, Forbidden, invalid_field, not_found
+from lianban.prepared import Prepared, PreparedWrite, run_in
 from lianban.receipts.service import mask_name
 from lianban.security.pdfsign import ALGORITHM, platform_signer
 from lianban.security.tokens import Identity, Role
 
 _CERTIFICATES: Table = Certificate.__table__  # type: ignore[assignment]
+_HAVE = Prepared(
+    select(_CERTIFICATES.c.document_code).where(
+        _CERTIFICATES.c.case_id == bindparam("case_id"), _CERTIFICATES.c.item_id == bindparam("item_id")
+    )
+)
+_ISSUE = PreparedWrite(insert(_CERTIFICATES))
 _ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud, typed from paper
 
 
@@ -35,7 +44,18 @@ def new_code() -> str:
     return "".join(secrets.choice(_ALPHABET) for _ in range(20))
 
 
-def _holder(session: Session, case: Case, item: CaseItem) -> str:
+@dataclass(frozen=True)
+class Approved:
+    """What a certificate takes of an approved sub-item (a :class:`CaseItem`'s columns)."""
+
+    item_id: str
+    code: str
+    employee: int | None
+    department: str
+    result: dict[str, Any] | None
+
+
+def _holder(session: Session, case: Case, item: Approved | CaseItem) -> str:
     """The holder's name, masked (张*三): the employee's for an employee's item (the person's or
     the employer's own read alone, not the whole form)."""
     if item.employee is not None:
@@ -47,7 +67,7 @@ def _holder(session: Session, case: Case, item: CaseItem) -> str:
     return mask_name(str(name)) if form["person.name"] else str(name)
 
 
-def _number(item: CaseItem, document: Issued, case: Case) -> str:
+def _number(item: Approved | CaseItem, document: Issued, case: Case) -> str:
     """The document's number as the department reported it; else the case's number and the document."""
     result = item.result or {}
     if result.get("number") and (
@@ -57,19 +77,17 @@ def _number(item: CaseItem, document: Issued, case: Case) -> str:
     return f"{case.case_no or case.case_id}-{document.code}"
 
 
-def issue_for_item(session: Session, case: Case, item: CaseItem, theme: Theme, at: datetime) -> list[str]:
+def issue_for_item(
+    session: Session, case: Case, item: Approved | CaseItem, theme: Theme, at: datetime
+) -> list[str]:
     """Record the certificates of what an approved item issues (once: a replay adds none); their
-    codes. Written with one plain INSERT, no ORM object to flush."""
+    codes. Read and written with statements compiled once on the transaction's driver cursor
+    (:func:`lianban.prepared.run_in`), no ORM object to flush."""
     definition = next((it for it in theme.items if it.code == item.code), None)
     if definition is None or not definition.issues:
         return []
-    have = set(
-        session.execute(
-            select(Certificate.document_code).where(
-                Certificate.case_id == case.case_id, Certificate.item_id == item.item_id
-            )
-        ).scalars()
-    )
+    session.flush()  # (what the caller added, before the driver's statements)
+    have = {row[0] for row in run_in(session, _HAVE, {"case_id": case.case_id, "item_id": item.item_id})}
     wanted = [document for document in definition.issues if document.code not in have]
     if not wanted:
         return []
@@ -91,7 +109,8 @@ def issue_for_item(session: Session, case: Case, item: CaseItem, theme: Theme, a
         }
         for document in wanted
     ]
-    session.execute(insert(_CERTIFICATES), made)
+    cursor, dialect = session_cursor(session)
+    _ISSUE.insert_many(cursor, dialect, made)
     for row in made:
         add_event(
             session,

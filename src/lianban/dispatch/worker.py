@@ -71,7 +71,7 @@ class ToSend(Sent, Protocol):
 
 # jobs one claim takes (one query for them all); a case filed meanwhile does not wait for them
 # all: its first job is claimed between two of them (公平: claims are round-robin as well)
-CLAIM_BATCH = 5
+CLAIM_BATCH = 10
 
 
 class Dispatcher(Settling):

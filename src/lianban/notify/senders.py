@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from lianban.cases.schema import Notice
 from lianban.ports import Sender
+from lianban.prepared import PreparedWrite, run_in
 
 __all__ = ["Sender", "add_notice"]
 
@@ -29,10 +30,13 @@ _NEXT_NOTICE = insert(_NOTICES).values(
     .scalar_subquery(),
     **{name: bindparam(name, type_=_NOTICES.c[name].type) for name in ("at", "channel", "recipient", "text")},
 )
+# compiled once, run on the transaction's driver cursor (lianban.prepared.run_in): a worker writes
+# one or two notices for every decided sub-item
+_NOTICE = PreparedWrite(_NEXT_NOTICE)
 
 
 def add_notice(session: Session, case_id: str, at: datetime, channel: str, recipient: str, text: str) -> None:
     """Keep a message as the case's next notice row."""
     row = {"case_id": case_id, "at": at, "channel": channel, "recipient": recipient, "text": text}
     session.flush()  # what the caller added first (the case a notice belongs to)
-    session.execute(_NEXT_NOTICE, row)
+    run_in(session, _NOTICE, row)
