@@ -78,6 +78,35 @@ _FILED_FIELDS = (
 )
 
 
+@dataclass(slots=True)
+class FiledCase:
+    """The case as filing writes it (what the answer to the filing shows; a plain value, not an
+    ORM object: building one cost a filing more than the rest of its answer); its 办件编号 is set
+    once taken in the transaction."""
+
+    case_id: str
+    case_no: str | None
+    theme_id: str
+    status: str
+    channel: str
+    accepted_at: datetime
+    due_date: date
+    promised_due_date: date
+
+    @classmethod
+    def of(cls, row: dict[str, Any]) -> FiledCase:
+        return cls(
+            row["case_id"],
+            row["case_no"],
+            row["theme_id"],
+            row["status"],
+            row["channel"],
+            row["accepted_at"],
+            row["due_date"],
+            row["promised_due_date"],
+        )
+
+
 @dataclass(frozen=True)
 class Filed:
     case: Case
@@ -148,7 +177,7 @@ class Prepared:
     """A filing computed before its transaction (受理前置): every row as it is stored (personal
     values sealed), the case as the answer shows it, the sub-items as filed."""
 
-    case: Case  # not in any session: what the answer reads (its case_no once written)
+    case: FiledCase  # what the answer reads (its case_no once written)
     region_code: str
     accepted_day: date
     items: list[FiledItem]
@@ -324,7 +353,7 @@ def prepare_case(
         if stored:  # bound here, not in the transaction: a SQLite writer's turn is the shorter
             bound[table.name] = write.bind_many(dialect, stored)
     return Prepared(
-        Case(**case),
+        FiledCase.of(case),
         region_code=theme.region_code,
         accepted_day=accepted_day,
         items=[FiledItem.of(row) for row in items],

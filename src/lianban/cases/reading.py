@@ -34,7 +34,7 @@ from sqlalchemy import (
     union_all,
 )
 
-from lianban.cases.filing import FiledItem
+from lianban.cases.filing import FiledCase, FiledItem
 from lianban.cases.obligations import obligations_of
 from lianban.cases.schema import Case, CaseItem, Delivery, Notice, TimelineEvent
 from lianban.catalog.model import Theme
@@ -123,7 +123,10 @@ def _iso(at: Any) -> str:
 
 
 def case_summary(
-    case: Case | _Case, items: Sequence[CaseItem | FiledItem], names: dict[str, str], today: date
+    case: Case | _Case | FiledCase,
+    items: Sequence[CaseItem | FiledItem],
+    names: dict[str, str],
+    today: date,
 ) -> dict[str, Any]:
     """The case as the applicant reads it; ``today`` (the China date) decides what is overdue."""
     return {
