@@ -48,8 +48,8 @@ _AUDIT_ACTOR = "audit_log.actor"  # the context audit_log.actor_sealed seals und
 ACTOR = "dispatcher"
 
 _LOCK = PreparedWrite(select(_CASES.c.status).where(_CASES.c.case_id == bindparam("c_id")).with_for_update())
-_CLOSE_OURS = PreparedWrite(_CLOSE_HELD.returning(_JOBS.c.job_id))  # under our lease
-_CLOSE_ANY = PreparedWrite(_CLOSE.returning(_JOBS.c.job_id))
+CLOSE_OURS = PreparedWrite(_CLOSE_HELD.returning(_JOBS.c.job_id))  # under our lease
+CLOSE_ANY = PreparedWrite(_CLOSE.returning(_JOBS.c.job_id))
 _STEP = PreparedWrite(_NEXT_STEP)
 _STEP_PG = PreparedWrite(_NEXT_STEP_PG)
 _NEW_JOB = PreparedWrite(_JOBS.insert())
@@ -149,9 +149,9 @@ class Recorder:
                 _LOCK.send(locked, dialect, {"c_id": case_id})
                 values = {"c_id": case_id, "j_id": job_id, "more": int(count_attempt)}
                 if lease is None:
-                    _CLOSE_ANY.send(closed, dialect, values)
+                    CLOSE_ANY.send(closed, dialect, values)
                 else:
-                    _CLOSE_OURS.send(closed, dialect, {**values, "lease": lease})
+                    CLOSE_OURS.send(closed, dialect, {**values, "lease": lease})
                 marking = {"c_id": case_id, "i_id": item_id, "at": at}
                 marking |= {f"new_{k}": v for k, v in changes.items()}
                 _mark(tuple(sorted(changes))).send(moved, dialect, marking)
