@@ -12,17 +12,12 @@ from datetime import datetime, timedelta
 from typing import Any, NamedTuple, cast
 
 from sqlalchemy import Table, bindparam, select
-from sqlalchemy.orm import Session, defer, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
-from lianban.cases.jobs import JobKind, close_job, new_job
-from lianban.cases.progress import (
-    add_event,
-    apply_decision_read,
-    lock_case,
-    refresh_case,
-)
+from lianban.cases.jobs import JobKind, new_job
+from lianban.cases.progress import apply_decision_read, lock_case, mark_dispatched, refresh_read
 from lianban.cases.schema import Case, CaseItem
-from lianban.cases.states import ItemStatus, check_transition
+from lianban.cases.states import ItemStatus
 from lianban.connectors.plugins import Pushed
 from lianban.dispatch.config import DispatchConfig
 from lianban.dispatch.sent import CLOSE_ANY, CLOSE_OURS, Push, Recorder
@@ -46,7 +41,19 @@ class _ItemNow(NamedTuple):
     progress: int
 
 
-JobKey = tuple[str, str, str, datetime | None]  # a dispatch job: its case, its id, its sub-item, our lease
+JobKey = tuple[str, str, str, datetime | None]
+
+
+def _closed(session: Session, job: JobKey) -> bool:
+    """Close the dispatch job (one UPDATE on the driver cursor, the job not read) if still pending
+    under this worker's lease (one lost mid-send and taken again is not ours); whether it was."""
+    case_id, job_id, _, lease = job
+    closing = {"c_id": case_id, "j_id": job_id, "more": 0}
+    if lease is None:
+        return bool(run_in(session, CLOSE_ANY, closing))
+    return bool(
+        run_in(session, CLOSE_OURS, {**closing, "lease": lease})
+    )  # a dispatch job: its case, its id, its sub-item, our lease
 
 
 class Settling:
@@ -64,67 +71,34 @@ class Settling:
         due = self.now() + timedelta(seconds=seconds)
         session.add(new_job(case_id, JobKind.STATUS_POLL, due, item_id=item_id))
 
-    def _settle(
-        self, job: JobKey, act: Callable[[Session, CaseItem], None], count_attempt: bool = False
-    ) -> None:
-        """Close a dispatch job (its case, its id, its item) and, if its item is still queued,
-        record what happened to it.
-
-        One transaction with the case's lock taken first; if a callback already moved the item on,
-        the job is closed and nothing else changes. The job is closed by one UPDATE, not read — if
-        still pending under this worker's lease (one lost mid-send and taken again is not ours).
-        """
-        case_id, job_id, item_id, lease = job
-        with self.sessions() as session, session.begin():
-            lock_case(session, case_id)
-            if not close_job(session, case_id, job_id, count_attempt, lease):
-                return
-            # what was sent is not read again (nor decrypted)
-            item = session.get(CaseItem, (case_id, item_id), options=[defer(CaseItem.payload)])
-            if item is None or item.status != ItemStatus.QUEUED.value:
-                return
-            act(session, item)
-            refresh_case(session, case_id, self.now())
-
-    def _mark_dispatched(self, session: Session, item: CaseItem, detail: str) -> None:
-        check_transition(ItemStatus.QUEUED, ItemStatus.DISPATCHED)
-        item.status = ItemStatus.DISPATCHED.value
-        item.updated_at = self.now()
-        add_event(session, item.case_id, self.now(), "dispatched", item.item_id, detail)
-
     def _send_applicant(self, job: JobKey, url: str) -> None:
-        """A redirect item waits for the applicant to finish on the department's site (跳转办理)."""
-        case_id = job[0]
-
-        def act(session: Session, item: CaseItem) -> None:
-            self._mark_dispatched(session, item, "请跳转至部门网站完成办理")
-            item.result = {"redirect_url": url}
-            case = session.get(Case, case_id)
-            if case is not None:
-                notify(
-                    session,
-                    case,
-                    f"办件 {case_id} 的事项 {item.item_id} 需要您跳转至部门网站完成办理：{url}",
-                    self.now(),
-                )
-
-        self._settle(job, act)
+        """A redirect item waits for the applicant to finish on the department's site (跳转办理):
+        the job closed (only while ours), the item, if still queued, marked dispatched with its
+        link in one UPDATE (not read), the applicant told, the case's status kept in step — one
+        transaction, the case locked first (as an object, without its form: the notice needs it)."""
+        case_id, _, item_id, _ = job
+        at = self.now()
+        with self.sessions() as session, session.begin():
+            case = lock_case(session, case_id)
+            if case is None or not _closed(session, job):
+                return
+            detail = "请跳转至部门网站完成办理"
+            if mark_dispatched(session, case_id, item_id, at, detail, result={"redirect_url": url}) is None:
+                return  # a callback overtook the send: the job closed, nothing else
+            notify(session, case, f"办件 {case_id} 的事项 {item_id} 需要您跳转至部门网站完成办理：{url}", at)
+            # with one item dispatched the case is in progress whatever the others' (or withdrawn)
+            refresh_read(session, case_id, case.status, at, [ItemStatus.DISPATCHED.value])
 
     def _answer_query(self, job: JobKey, result: dict[str, Any]) -> None:
         """A status lookup is answered at once: its answer is the item's result (办结). Recorded as
         a department's callback is (:func:`lianban.cases.progress.apply_decision_read`): the case
         locked and the item read as rows, each a statement compiled once on the transaction's
         driver cursor, no object loaded."""
-        case_id, job_id, item_id, lease = job
+        case_id, _, item_id, _ = job
         at = self.now()
         with self.sessions() as session, session.begin():
             locked = run_in(session, _LOCK, {"c_id": case_id})
-            closing = {"c_id": case_id, "j_id": job_id, "more": 0}
-            if lease is None:
-                closed = run_in(session, CLOSE_ANY, closing)
-            else:
-                closed = run_in(session, CLOSE_OURS, {**closing, "lease": lease})
-            if not locked or not closed:
+            if not locked or not _closed(session, job):
                 return
             found = run_in(session, _ITEM_NOW, {"case_id": case_id, "item_id": item_id})
             if not found or found[0][1] != ItemStatus.QUEUED.value:
