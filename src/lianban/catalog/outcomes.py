@@ -87,10 +87,29 @@ def finish_times(items: list[Item], weight: Mapping[str, int]) -> dict[str, int]
     return finish
 
 
+# (theme, the items' codes, kind) → the theme and items asked about (compared by identity: a
+# reloaded catalogue gets its own entries) and their finish times; a theme's filings ask about the
+# same few sets of items
+_FINISHED: dict[tuple[int, tuple[str, ...], str], tuple[Theme, tuple[Item, ...], dict[str, int]]] = {}
+
+
 def case_finish_times(theme: Theme, items: list[Item], kind: str) -> dict[str, int]:
     """When each item of a case is due, in working days from acceptance, under its ``legal`` or
     ``promised`` (longest) limit — and never later than a limit the document states for the whole
-    theme (Hebei: “（三）办理时限 15个工作日”): the theme's limit binds every item in it."""
+    theme (Hebei: “（三）办理时限 15个工作日”): the theme's limit binds every item in it.
+    Remembered per theme and set of items (a new dictionary each time)."""
+    key = (id(theme), tuple(it.code for it in items), kind)
+    known = _FINISHED.get(key)
+    if known is not None and known[0] is theme and all(a is b for a, b in zip(known[1], items, strict=True)):
+        return dict(known[2])
+    finish = _case_finish_times(theme, items, kind)
+    if len(_FINISHED) > 4096:
+        _FINISHED.clear()
+    _FINISHED[key] = (theme, tuple(items), finish)
+    return dict(finish)
+
+
+def _case_finish_times(theme: Theme, items: list[Item], kind: str) -> dict[str, int]:
     if kind == "legal":
         finish = finish_times(items, {it.code: it.time_limit.legal_days for it in items})
         cap = theme.stated_time_limit.legal_days if theme.stated_time_limit else None
