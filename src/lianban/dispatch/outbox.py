@@ -15,12 +15,15 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, Integer, Select, and_, bindparam, exists, func, or_, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, aliased, sessionmaker
+from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.expression import BindParameter
 
 from lianban.cases.schema import OutboxJob
 from lianban.config import RetryPolicy
+from lianban.prepared import Prepared, autocommit
 
 LEASE = timedelta(seconds=60)
 # a case's jobs fall due when it is filed, and its transaction commits a moment later: a claim may
@@ -54,8 +57,7 @@ def fair_round(
             return [(j.case_id, j.job_id, j.lease_until, j.kind, j.item_id) for j in claimed]
 
     def newcomer(cases: Collection[str]) -> str | None:
-        with sessions() as session:
-            return newcomer_waiting(session, now(), since, cases)
+        return newcomer_among(sessions, now(), since, cases)
 
     since = now() - NEWCOMER_SLACK
     batch = deque(take(limit))
@@ -88,6 +90,23 @@ def kept_connection(sessions: sessionmaker[Session]) -> Iterator[sessionmaker[Se
         yield sessionmaker(class_=sessions.class_, **{**sessions.kw, "bind": conn})
         if conn.in_transaction():  # (each session ends its own; nothing is left open)
             conn.rollback()
+
+
+@contextmanager
+def driver_connection(sessions: sessionmaker[Session]) -> Iterator[tuple[Engine, PoolProxiedConnection]]:
+    """The driver connection under ``sessions``: the one kept for a worker's round (not in a
+    transaction between its sessions), else one of the pool's for this use."""
+    bind = sessions.kw.get("bind")
+    if isinstance(bind, Connection):
+        yield bind.engine, bind.connection
+        return
+    if not isinstance(bind, Engine):
+        raise TypeError("sessions are bound to neither an engine nor a connection")
+    conn = bind.raw_connection()
+    try:
+        yield bind, conn
+    finally:
+        conn.close()
 
 
 def claim(
@@ -164,7 +183,7 @@ def _due(now: datetime | BindParameter[datetime]) -> tuple[ColumnElement[bool], 
 _CLAIMS = {(pg, only): _claim_query(pg, only) for pg in (False, True) for only in (False, True)}
 
 
-def _newcomer_query() -> Select[str]:
+def _newcomer_query(excluding: bool = True) -> Select[str]:
     when = OutboxJob.due_at.type
     now, since = bindparam("now", type_=when), bindparam("since", type_=when)
     other = aliased(OutboxJob, name="other")
@@ -179,7 +198,7 @@ def _newcomer_query() -> Select[str]:
             OutboxJob.due_at > since,
             OutboxJob.due_at <= now,
             or_(OutboxJob.lease_until.is_(None), OutboxJob.lease_until <= now),
-            OutboxJob.case_id.not_in(bindparam("exclude", expanding=True)),
+            *((OutboxJob.case_id.not_in(bindparam("exclude", expanding=True)),) if excluding else ()),
             ~started,
         )
         .limit(1)
@@ -187,6 +206,20 @@ def _newcomer_query() -> Select[str]:
 
 
 _NEWCOMER = _newcomer_query()  # built once: a worker asks between any two jobs of a batch
+
+
+# the same look as one prepared read in autocommit (no session, no BEGIN and ROLLBACK): the cases
+# to leave out are left out here, not in SQL (a claimed case has started anyway: it is never one)
+_NEWCOMERS = Prepared(_newcomer_query(excluding=False).limit(None).limit(bindparam("n", type_=Integer)))
+
+
+def newcomer_among(
+    sessions: sessionmaker[Session], now: datetime, since: datetime, exclude: Collection[str]
+) -> str | None:
+    """:func:`newcomer_waiting` on the connection under ``sessions`` (a worker's round's)."""
+    with driver_connection(sessions) as (engine, conn), autocommit(engine, conn):
+        rows = _NEWCOMERS.rows(conn, engine.dialect, {"now": now, "since": since, "n": len(exclude) + 1})
+    return next((str(row[0]) for row in rows if row[0] not in exclude), None)
 
 
 def newcomer_waiting(

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from lianban.cases.schema import Case, CaseItem, OutboxJob
 from lianban.cases.states import ItemStatus
 from lianban.dispatch.failures import same_instant
-from lianban.dispatch.sent import driver_connection
+from lianban.dispatch.outbox import driver_connection
 from lianban.prepared import Prepared, autocommit
 
 _JOBS = cast(Table, OutboxJob.__table__)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Connection, Dialect, Engine, Table, bindparam, select, update
+from sqlalchemy import Dialect, Engine, Table, bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine.interfaces import DBAPICursor
@@ -36,6 +36,7 @@ from lianban.clock import aware
 from lianban.connectors.schema import DepartmentHealth
 from lianban.db import raw_writing
 from lianban.dispatch.health import QUIET
+from lianban.dispatch.outbox import driver_connection
 from lianban.prepared import Prepared, PreparedWrite
 from lianban.security.audit.chain import take_head, write_entry
 from lianban.security.fieldcrypt import field_encryption
@@ -91,23 +92,6 @@ class Push:
 
     detail: dict[str, Any]
     poll_seconds: Callable[[str], float | None]
-
-
-@contextmanager
-def driver_connection(sessions: sessionmaker[Session]) -> Iterator[tuple[Engine, PoolProxiedConnection]]:
-    """The driver connection under ``sessions``: the one kept for a worker's round (not in a
-    transaction between its sessions), else one of the pool's for this use."""
-    bind = sessions.kw.get("bind")
-    if isinstance(bind, Connection):
-        yield bind.engine, bind.connection
-        return
-    if not isinstance(bind, Engine):
-        raise TypeError("sessions are bound to neither an engine nor a connection")
-    conn = bind.raw_connection()
-    try:
-        yield bind, conn
-    finally:
-        conn.close()
 
 
 class Recorder:
