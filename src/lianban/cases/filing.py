@@ -11,7 +11,6 @@ another body is refused (:class:`IdempotencyConflict`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -22,11 +21,12 @@ from sqlalchemy.engine.interfaces import DBAPIConnection, DBAPICursor
 from sqlalchemy.orm import Session
 
 from lianban.calendar import china_date, due_date, is_working_day
+from lianban.cases.filed import FiledCase, FiledItem
 from lianban.cases.filing_rows import TABLES, stored_table
 from lianban.cases.jobs import JobKind
 from lianban.cases.numbering import send_case_number, taken_case_number
 from lianban.cases.obligations import obligation_rows
-from lianban.cases.schema import Case, CaseItem
+from lianban.cases.schema import Case
 from lianban.cases.states import CaseStatus, ItemStatus
 from lianban.catalog.catalogue import Catalogue
 from lianban.catalog.model import Theme
@@ -43,75 +43,6 @@ from lianban.security.randomness import token_hex, uuid4_hex
 
 class IdempotencyConflict(Exception):
     """The same Idempotency-Key was used before with a different request."""
-
-
-@dataclass(frozen=True)
-class FiledItem:
-    """A sub-item as filing wrote it (what the answer to the filing shows)."""
-
-    item_id: str
-    code: str
-    employee: int | None
-    department: str
-    status: str
-    legal_due_date: date
-    promised_due_date: date
-    updated_at: datetime
-    receipt_no: str | None = None
-    reason: str | None = None
-    result: dict[str, Any] | None = None
-
-    @classmethod
-    def of(cls, row: dict[str, Any]) -> FiledItem:
-        return cls(**{name: row[name] for name in _FILED_FIELDS})
-
-
-_FILED_FIELDS = (
-    "item_id",
-    "code",
-    "employee",
-    "department",
-    "status",
-    "legal_due_date",
-    "promised_due_date",
-    "updated_at",
-)
-
-
-@dataclass(slots=True)
-class FiledCase:
-    """The case as filing writes it (what the answer to the filing shows; a plain value, not an
-    ORM object: building one cost a filing more than the rest of its answer); its 办件编号 is set
-    once taken in the transaction."""
-
-    case_id: str
-    case_no: str | None
-    theme_id: str
-    status: str
-    channel: str
-    accepted_at: datetime
-    due_date: date
-    promised_due_date: date
-
-    @classmethod
-    def of(cls, row: dict[str, Any]) -> FiledCase:
-        return cls(
-            row["case_id"],
-            row["case_no"],
-            row["theme_id"],
-            row["status"],
-            row["channel"],
-            row["accepted_at"],
-            row["due_date"],
-            row["promised_due_date"],
-        )
-
-
-@dataclass(frozen=True)
-class Filed:
-    case: Case
-    items: Sequence[CaseItem | FiledItem]
-    replay: bool  # True when an earlier request with the same key created it
 
 
 def _job(case_id: str, item_id: str | None, kind: JobKind, due_at: datetime) -> dict[str, Any]:

@@ -34,7 +34,7 @@ from sqlalchemy import (
     union_all,
 )
 
-from lianban.cases.filing import FiledCase, FiledItem
+from lianban.cases.filed import FiledCase, FiledItem
 from lianban.cases.obligations import obligations_of
 from lianban.cases.schema import Case, CaseItem, Delivery, Notice, TimelineEvent
 from lianban.catalog.model import Theme
