@@ -122,13 +122,13 @@ def refresh_read(session: Session, case_id: str, current: str, at: datetime, rea
     items' statuses ``read``): the case's row written with one UPDATE when its status moves."""
     new = case_status([ItemStatus(s) for s in read], withdrawn=current == "withdrawn").value
     if new != current:
-        run_in(session, _CASE_MOVES, {"c_id": case_id, "new_status": new, "at": at})
+        run_in(session, CASE_MOVES, {"c_id": case_id, "new_status": new, "at": at})
         _case_moved(session, case_id, at, new)
     return new
 
 
-# the case's status written as a value (refresh_read), compiled once for the transaction's cursor
-_CASE_MOVES = PreparedWrite(
+# the case's status written as a value (refresh_read; the worker's recorded send), compiled once
+CASE_MOVES = PreparedWrite(
     update(_CASES)
     .where(_CASES.c.case_id == bindparam("c_id"))
     .values(

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Dialect, Engine, Table, bindparam, select, update
+from sqlalchemy import Dialect, Engine, Table, bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine.interfaces import DBAPICursor
@@ -28,10 +28,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import PoolProxiedConnection
 
 from lianban.cases.jobs import _CLOSE, _CLOSE_HELD, JobKind, job_row
-from lianban.cases.progress import _marking
+from lianban.cases.progress import CASE_MOVES, _marking
 from lianban.cases.schema import Case, OutboxJob
 from lianban.cases.states import ItemStatus, case_status
-from lianban.cases.steps import _NEXT_STEP, _NEXT_STEP_PG
+from lianban.cases.steps import STEP, STEP_PG
 from lianban.clock import aware
 from lianban.connectors.schema import DepartmentHealth
 from lianban.db import raw_writing
@@ -51,17 +51,7 @@ ACTOR = "dispatcher"
 _LOCK = PreparedWrite(select(_CASES.c.status).where(_CASES.c.case_id == bindparam("c_id")).with_for_update())
 CLOSE_OURS = PreparedWrite(_CLOSE_HELD.returning(_JOBS.c.job_id))  # under our lease
 CLOSE_ANY = PreparedWrite(_CLOSE.returning(_JOBS.c.job_id))
-_STEP = PreparedWrite(_NEXT_STEP)
-_STEP_PG = PreparedWrite(_NEXT_STEP_PG)
 _NEW_JOB = PreparedWrite(_JOBS.insert())
-_MOVE_CASE = PreparedWrite(
-    update(_CASES)
-    .where(_CASES.c.case_id == bindparam("c_id"))
-    .values(
-        status=bindparam("new", type_=_CASES.c.status.type),
-        updated_at=bindparam("at", type_=_CASES.c.updated_at.type),
-    )
-)
 _HEALTH_READ = Prepared(
     select(_HEALTH.c.state, _HEALTH.c.updated_at).where(_HEALTH.c.department == bindparam("department"))
 )
@@ -163,7 +153,7 @@ class Recorder:
                 if current is not None:
                     new = case_status([ItemStatus.DISPATCHED], withdrawn=current == "withdrawn").value
                     if new != current:
-                        _MOVE_CASE.send(cursor, dialect, {"c_id": case_id, "new": new, "at": at})
+                        CASE_MOVES.send(cursor, dialect, {"c_id": case_id, "new_status": new, "at": at})
                         steps.append(_step(cursor, conn, dialect, case_id, at, f"case_{new}", None, None))
                         row = job_row(case_id, JobKind.CASE_CHANGED, at, payload={"status": new})
                         _NEW_JOB.insert_many(cursor, dialect, [row])
@@ -202,17 +192,17 @@ def _step(
     took meanwhile inserts nothing: it is sent again until it is written."""
     row = {"case_id": case_id, "at": at, "event": event, "item_id": item_id, "detail": detail}
     if dialect.name != "postgresql":
-        _STEP.run(cursor, dialect, row)  # (its number RETURNed, as the key of a SQL value: fetched)
+        STEP.run(cursor, dialect, row)  # (its number RETURNed, as the key of a SQL value: fetched)
         return lambda: None
     own = conn.cursor()
-    _STEP_PG.send(own, dialect, row)
+    STEP_PG.send(own, dialect, row)
 
     def written() -> None:
         try:
             for _ in range(1000):
                 if own.fetchone() is not None:
                     return
-                _STEP_PG.send(own, dialect, row)
+                STEP_PG.send(own, dialect, row)
             raise RuntimeError(f"timeline of {case_id}: no free number after 1000 tries")
         finally:
             own.close()
