@@ -1,5 +1,6 @@
-"""What a filing (受理) answers: the case and its sub-items as the filing wrote them — plain values,
-not ORM objects, built from the rows :func:`lianban.cases.filing.prepare_case` prepared."""
+"""A case and its sub-items as their answer shows them (办件及子件): plain values, not ORM objects —
+built from the rows a filing (受理) wrote (:func:`lianban.cases.filing.prepare_case`) or from the
+rows one case's read returns (:mod:`lianban.cases.reading`, its columns in these fields' order)."""
 
 from __future__ import annotations
 

@@ -59,30 +59,19 @@ _CASE = (
     Case.due_date,
     Case.promised_due_date,
 )
-_ITEM = (
+_ITEM = (  # in FiledItem's order: a row read is built into the value a filing answers with
     CaseItem.item_id,
     CaseItem.code,
     CaseItem.employee,
     CaseItem.department,
     CaseItem.status,
-    CaseItem.receipt_no,
-    CaseItem.reason,
-    CaseItem.result,
     CaseItem.legal_due_date,
     CaseItem.promised_due_date,
     CaseItem.updated_at,
+    CaseItem.receipt_no,
+    CaseItem.reason,
+    CaseItem.result,
 )
-
-
-class _Case(NamedTuple):
-    case_id: str
-    case_no: str | None
-    theme_id: str
-    status: str
-    channel: str
-    accepted_at: datetime
-    due_date: date
-    promised_due_date: date
 
 
 class _Feedback(NamedTuple):
@@ -99,20 +88,6 @@ class _Feedback(NamedTuple):
     h: str | None
 
 
-class _Item(NamedTuple):
-    item_id: str
-    code: str
-    employee: int | None
-    department: str
-    status: str
-    receipt_no: str | None
-    reason: str | None
-    result: dict[str, Any] | None
-    legal_due_date: Any
-    promised_due_date: Any
-    updated_at: Any
-
-
 def item_names(theme: Theme | None) -> dict[str, str]:
     return {it.code: it.name for it in theme.items} if theme is not None else {}
 
@@ -123,7 +98,7 @@ def _iso(at: Any) -> str:
 
 
 def case_summary(
-    case: Case | _Case | FiledCase,
+    case: Case | FiledCase,
     items: Sequence[CaseItem | FiledItem],
     names: dict[str, str],
     today: date,
@@ -281,10 +256,10 @@ def case_view(ctx: Context, identity: Identity, case_id: str) -> dict[str, Any]:
                 append(audit, ctx.clock.now(), identity.subject, "view:case", {}, case_id=case_id)
         feedback = [_Feedback._make(r) for r in _FEEDBACK.rows(conn, dialect, {"case_id": case_id})]
     width = len(_CASE)
-    case = _Case._make(rows[0][:width])
-    items = [_Item._make(r[width:]) for r in rows if r[width] is not None]
+    case = FiledCase(*rows[0][:width])
+    items = [FiledItem(*r[width:]) for r in rows if r[width] is not None]
     theme = ctx.catalogue.themes.get(case.theme_id)
-    answer = case_summary(case, items, item_names(theme), ctx.clock.today())  # type: ignore[arg-type]
+    answer = case_summary(case, items, item_names(theme), ctx.clock.today())
     timeline, notices, deliveries = [], [], []
     for r in feedback:
         if r.kind == "t":
