@@ -10,7 +10,7 @@ from sqlalchemy import insert, text
 
 from lianban.cases.schema import OutboxJob
 from lianban.db import make_engine, session_factory
-from lianban.dispatch.outbox import claim, newcomer_waiting
+from lianban.dispatch.outbox import claim, newcomer_among
 from lianban.migrate import upgrade
 
 EMPLOYER, GRADUATE = "LB20261204EMPLOYER01", "LB20261204GRADUATE01"
@@ -97,27 +97,23 @@ def test_a_worker_sending_the_employers_batch_notices_the_graduate_who_files_mea
         batch = claim(session, claimed_at, limit=5)
     assert {job.case_id for job in batch} == {EMPLOYER}
     since, now = claimed_at - timedelta(seconds=5), claimed_at + timedelta(seconds=2)
-    with sessions() as session:
-        assert newcomer_waiting(session, now, since, {EMPLOYER}) is None  # nobody new yet
+    assert newcomer_among(sessions, now, since, {EMPLOYER}) is None  # nobody new yet
 
     with engine.begin() as conn:  # meanwhile: the employer's decisions, the earlier case's next item
         events = _jobs(EMPLOYER, 3, claimed_at + timedelta(seconds=1))
         conn.execute(insert(OutboxJob), [e | {"job_id": f"event-{i}"} for i, e in enumerate(events)])
         conn.execute(insert(OutboxJob), sent_before[1] | {"due_at": claimed_at + timedelta(seconds=1)})
-    with sessions() as session:
-        assert newcomer_waiting(session, now, since, {EMPLOYER}) is None
+    assert newcomer_among(sessions, now, since, {EMPLOYER}) is None
 
     with engine.begin() as conn:  # and the graduate files
         _case(conn, GRADUATE, "person:420111200301010000", claimed_at + timedelta(seconds=1))
         conn.execute(insert(OutboxJob), _jobs(GRADUATE, 8, claimed_at + timedelta(seconds=1)))
-    with sessions() as session:
-        assert newcomer_waiting(session, now, since, {EMPLOYER}) == GRADUATE
+    assert newcomer_among(sessions, now, since, {EMPLOYER}) == GRADUATE
     with sessions() as session, session.begin():
         (hers,) = claim(session, now, limit=1, only={GRADUATE})
     assert (hers.case_id, hers.job_id) == (GRADUATE, f"{GRADUATE}-00000")  # her first, in her order
-    with sessions() as session:
-        assert newcomer_waiting(session, now, since, {EMPLOYER, GRADUATE}) is None
-        assert newcomer_waiting(session, now, since, {EMPLOYER}) is None  # one of hers is being sent
+    assert newcomer_among(sessions, now, since, {EMPLOYER, GRADUATE}) is None
+    assert newcomer_among(sessions, now, since, {EMPLOYER}) is None  # one of hers is being sent
     engine.dispose()
 
 
@@ -141,11 +137,9 @@ def test_a_case_whose_send_failed_is_no_newcomer(database_url: str) -> None:
         batch = claim(session, claimed_at, limit=5)
     assert {job.case_id for job in batch} == {EMPLOYER}
     since, now = claimed_at - timedelta(seconds=5), claimed_at + timedelta(seconds=2)
-    with sessions() as session:
-        assert newcomer_waiting(session, now, since, {EMPLOYER}) is None
+    assert newcomer_among(sessions, now, since, {EMPLOYER}) is None
     with engine.begin() as conn:  # a graduate who has just filed still goes first
         _case(conn, "LB20261204GRADUATE02", "person:420111200301010001", claimed_at + timedelta(seconds=1))
         conn.execute(insert(OutboxJob), _jobs("LB20261204GRADUATE02", 2, claimed_at + timedelta(seconds=1)))
-    with sessions() as session:
-        assert newcomer_waiting(session, now, since, {EMPLOYER}) == "LB20261204GRADUATE02"
+    assert newcomer_among(sessions, now, since, {EMPLOYER}) == "LB20261204GRADUATE02"
     engine.dispose()

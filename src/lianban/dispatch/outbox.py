@@ -183,7 +183,7 @@ def _due(now: datetime | BindParameter[datetime]) -> tuple[ColumnElement[bool], 
 _CLAIMS = {(pg, only): _claim_query(pg, only) for pg in (False, True) for only in (False, True)}
 
 
-def _newcomer_query(excluding: bool = True) -> Select[str]:
+def _newcomer_query() -> Select[str]:
     when = OutboxJob.due_at.type
     now, since = bindparam("now", type_=when), bindparam("since", type_=when)
     other = aliased(OutboxJob, name="other")
@@ -198,38 +198,28 @@ def _newcomer_query(excluding: bool = True) -> Select[str]:
             OutboxJob.due_at > since,
             OutboxJob.due_at <= now,
             or_(OutboxJob.lease_until.is_(None), OutboxJob.lease_until <= now),
-            *((OutboxJob.case_id.not_in(bindparam("exclude", expanding=True)),) if excluding else ()),
             ~started,
         )
-        .limit(1)
+        .limit(bindparam("n", type_=Integer))
     )
 
 
-_NEWCOMER = _newcomer_query()  # built once: a worker asks between any two jobs of a batch
-
-
-# the same look as one prepared read in autocommit (no session, no BEGIN and ROLLBACK): the cases
-# to leave out are left out here, not in SQL (a claimed case has started anyway: it is never one)
-_NEWCOMERS = Prepared(_newcomer_query(excluding=False).limit(None).limit(bindparam("n", type_=Integer)))
+# built once, one prepared read in autocommit (no session, no BEGIN and ROLLBACK): a worker asks
+# between two jobs of a batch. The cases to leave out are left out here, not in SQL (a claimed
+# case has started anyway: it is never one)
+_NEWCOMERS = Prepared(_newcomer_query())
 
 
 def newcomer_among(
     sessions: sessionmaker[Session], now: datetime, since: datetime, exclude: Collection[str]
 ) -> str | None:
-    """:func:`newcomer_waiting` on the connection under ``sessions`` (a worker's round's)."""
+    """A case with nothing of it sent, taken or tried yet (a newly filed one) that has a job due
+    since ``since``, outside ``exclude`` (a worker's claimed batch), if there is one: its first job is
+    claimed before the rest of the batch (公平). One small look, through the index on (status, due_at),
+    on the connection under ``sessions`` (a worker's round's)."""
     with driver_connection(sessions) as (engine, conn), autocommit(engine, conn):
         rows = _NEWCOMERS.rows(conn, engine.dialect, {"now": now, "since": since, "n": len(exclude) + 1})
     return next((str(row[0]) for row in rows if row[0] not in exclude), None)
-
-
-def newcomer_waiting(
-    session: Session, now: datetime, since: datetime, exclude: Collection[str]
-) -> str | None:
-    """A case with nothing of it sent, taken or tried yet (a newly filed one) that has a job due
-    since ``since``, outside ``exclude`` (a worker's claimed batch), if there is one: its first job is
-    claimed before the rest of the batch (公平). One small look, through the index on (status, due_at)."""
-    found = session.execute(_NEWCOMER, {"now": now, "since": since, "exclude": list(exclude)})
-    return found.scalar()
 
 
 def backoff(attempts: int, policy: RetryPolicy | None = None, rng: random.Random | None = None) -> timedelta:
